@@ -1,0 +1,433 @@
+//! The foundation's benchmarks, each reported with a baseline measured in the same run:
+//!
+//! 1. importing 236,341 members (the UMP's size in 2010) from CSV, end to end through the
+//!    `atelier import members` command, against the floor of inserting the same rows into a bare
+//!    table in one transaction (SQLite; PostgreSQL too when `ATELIER_BENCH_DATABASE_URL` is set);
+//! 2. the server's cold start on that database, until `/healthz` answers, against the time to
+//!    start the same binary for `--version`;
+//! 3. a group page and a member's home page under 64 concurrent connections, against `/healthz`.
+//!
+//! Run: `cargo bench --bench foundation` (add `-- --quick` for a short run). It prints Markdown
+//! rows for BENCHMARKS.md.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const MEMBERS: usize = 236_341;
+const CONNECTIONS: usize = 64;
+
+fn atelier() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_atelier"));
+    command
+        .env("ATELIER_LOG", "warn")
+        .env_remove("ATELIER_DATABASE_URL");
+    command
+}
+
+fn run(command: &mut Command) {
+    let output = command.output().expect("atelier runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+const FIRST: &[&str] = &[
+    "Adèle",
+    "Ahmed",
+    "Alice",
+    "Antoine",
+    "Bastien",
+    "Chloé",
+    "Claire",
+    "Damien",
+    "Élodie",
+    "Fatou",
+    "Guillaume",
+    "Hélène",
+    "Jules",
+    "Léa",
+    "Mehdi",
+    "Nadia",
+    "Olivier",
+    "Pauline",
+    "Rachid",
+    "Zoé",
+];
+const LAST: &[&str] = &[
+    "Bernard", "Dubois", "Durand", "Fontaine", "Garnier", "Lambert", "Leroy", "Martin", "Moreau",
+    "N'Diaye", "Nguyen", "Petit", "Robert", "Roux", "Simon",
+];
+const SECTIONS: &[&str] = &[
+    "Lille-Centre",
+    "Roubaix",
+    "Tourcoing",
+    "Villeneuve-d'Ascq",
+    "Bordeaux-Centre",
+    "Mérignac",
+    "Pessac",
+    "Talence",
+    "Lyon 1er",
+    "Villeurbanne",
+    "Vénissieux",
+    "Caluire-et-Cuire",
+];
+
+/// (email, name, section, role) rows, the same every run.
+fn rows() -> Vec<(String, String, &'static str, &'static str)> {
+    (0..MEMBERS)
+        .map(|i| {
+            let name = format!(
+                "{} {}",
+                FIRST[i % FIRST.len()],
+                LAST[(i / FIRST.len()) % LAST.len()]
+            );
+            let role = match i % 100 {
+                0..=14 => "supporter",
+                99 => "secretary",
+                _ => "member",
+            };
+            (
+                format!("membre{i}@exemple.fr"),
+                name,
+                SECTIONS[i % SECTIONS.len()],
+                role,
+            )
+        })
+        .collect()
+}
+
+fn write_csv(path: &Path) {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("csv"));
+    writeln!(file, "email,name,section,role").unwrap();
+    for (email, name, section, role) in rows() {
+        writeln!(file, "{email},{name},{section},{role}").unwrap();
+    }
+}
+
+/// The floor: the same rows into a bare table, one prepared statement, one transaction.
+async fn sqlite_floor(dir: &Path) -> Duration {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+    let options = SqliteConnectOptions::new()
+        .filename(dir.join("floor.db"))
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::query("create table floor (id integer primary key, email text not null unique, name text not null)").execute(&pool).await.unwrap();
+    let rows = rows();
+    let started = Instant::now();
+    let mut tx = pool.begin().await.unwrap();
+    for (email, name, _, _) in &rows {
+        sqlx::query("insert into floor (email, name) values ($1, $2)")
+            .bind(email)
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let elapsed = started.elapsed();
+    pool.close().await;
+    elapsed
+}
+
+async fn postgres_floor(url: &str) -> Duration {
+    let pool = sqlx::PgPool::connect(url).await.unwrap();
+    sqlx::query("create table floor (id bigint generated always as identity primary key, email text not null unique, name text not null)").execute(&pool).await.unwrap();
+    let rows = rows();
+    let started = Instant::now();
+    let mut tx = pool.begin().await.unwrap();
+    for batch in rows.chunks(2000) {
+        let emails: Vec<&str> = batch.iter().map(|r| r.0.as_str()).collect();
+        let names: Vec<&str> = batch.iter().map(|r| r.1.as_str()).collect();
+        sqlx::query("insert into floor (email, name) select * from unnest($1::text[], $2::text[])")
+            .bind(&emails)
+            .bind(&names)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let elapsed = started.elapsed();
+    pool.close().await;
+    elapsed
+}
+
+fn import(data_dir: &Path, database_url: Option<&str>, csv: &Path) -> Duration {
+    let with_db = |command: &mut Command| {
+        command.arg("--data-dir").arg(data_dir);
+        if let Some(url) = database_url {
+            command.arg("--database-url").arg(url);
+        }
+    };
+    let mut demo = atelier();
+    demo.arg("demo");
+    with_db(&mut demo);
+    run(&mut demo);
+    let mut command = atelier();
+    command.args(["import", "members"]).arg(csv);
+    with_db(&mut command);
+    let started = Instant::now();
+    run(&mut command);
+    started.elapsed()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `atelier serve` and returns it once `/healthz` answers, with the time that took.
+fn start_server(data_dir: &Path) -> (Server, Duration) {
+    let port = free_port();
+    let started = Instant::now();
+    let child = atelier()
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Owned by `Server` at once: dropped on any path, it is killed and waited for.
+    let server = Server {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Read;
+            let _ =
+                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.1 200") {
+                return (server, started.elapsed());
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+/// Hammers `path` with `CONNECTIONS` keep-alive connections for `length`; returns (req/s, p50, p99).
+async fn load(
+    url: &str,
+    path: &str,
+    token: Option<&str>,
+    length: Duration,
+) -> (f64, Duration, Duration) {
+    let deadline = Instant::now() + length;
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .build()
+            .unwrap();
+        let target = format!("{url}{path}");
+        let token = token.map(str::to_owned);
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let mut request = client.get(&target);
+                if let Some(token) = &token {
+                    request = request.bearer_auth(token);
+                }
+                let started = Instant::now();
+                let response = request.send().await.expect("request");
+                assert!(
+                    response.status().is_success(),
+                    "{} answered {}",
+                    target,
+                    response.status()
+                );
+                response.bytes().await.expect("body");
+                latencies.push(started.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.unwrap());
+    }
+    all.sort();
+    let rate = all.len() as f64 / length.as_secs_f64();
+    (rate, all[all.len() / 2], all[all.len() * 99 / 100])
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let dir = tempfile::tempdir().unwrap();
+    let csv: PathBuf = dir.path().join("members.csv");
+    write_csv(&csv);
+    println!(
+        "## Foundation benchmarks ({MEMBERS} members{})\n",
+        if quick { ", quick" } else { "" }
+    );
+    println!("| measure | result | baseline (same run) | ratio |\n|---|---|---|---|");
+
+    // 1. Import on SQLite.
+    let data = dir.path().join("data");
+    let floor = sqlite_floor(dir.path()).await;
+    let took = import(&data, None, &csv);
+    println!(
+        "| import {MEMBERS} members, SQLite | {:.1} s | bare insert of the same rows: {:.1} s | {:.2}× |",
+        took.as_secs_f64(),
+        floor.as_secs_f64(),
+        took.as_secs_f64() / floor.as_secs_f64()
+    );
+
+    // 1b. Import on PostgreSQL.
+    if let Ok(url) = std::env::var("ATELIER_BENCH_DATABASE_URL") {
+        let pg_dir = dir.path().join("pg-data");
+        let floor_db = fresh_database(&url, "floor").await;
+        let floor = postgres_floor(&floor_db).await;
+        let import_db = fresh_database(&url, "import").await;
+        let took = import(&pg_dir, Some(&import_db), &csv);
+        println!(
+            "| import {MEMBERS} members, PostgreSQL | {:.1} s | bare insert of the same rows: {:.1} s | {:.2}× |",
+            took.as_secs_f64(),
+            floor.as_secs_f64(),
+            took.as_secs_f64() / floor.as_secs_f64()
+        );
+    }
+
+    // 2. Cold start on the large database.
+    let rounds = if quick { 3 } else { 7 };
+    let mut starts = Vec::new();
+    for _ in 0..rounds {
+        let (server, took) = start_server(&data);
+        drop(server);
+        starts.push(took);
+    }
+    let mut versions = Vec::new();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        run(atelier().arg("--version"));
+        versions.push(started.elapsed());
+    }
+    let (start, version) = (median(starts), median(versions));
+    println!(
+        "| cold start to /healthz, {MEMBERS} members (median of {rounds}) | {} | `atelier --version`: {} | {:.1}× |",
+        ms(start),
+        ms(version),
+        start.as_secs_f64() / version.as_secs_f64()
+    );
+
+    // 3. Pages under load.
+    let (server, _) = start_server(&data);
+    let client = reqwest::Client::new();
+    let session: serde_json::Value = client
+        .post(format!("{}/api/v1/session", server.url))
+        .json(&serde_json::json!({ "email": "adherente@exemple.fr", "password": "atelier-demo" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().expect("token").to_owned();
+    let groups: serde_json::Value = client
+        .get(format!("{}/api/v1/groups?kind=section", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let section = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Lille-Centre")
+        .expect("section")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let length = Duration::from_secs(if quick { 3 } else { 10 });
+    let (base_rate, base_p50, base_p99) = load(&server.url, "/healthz", None, length).await;
+    println!(
+        "| GET /healthz, {CONNECTIONS} connections | {base_rate:.0} req/s, p50 {}, p99 {} | — | 1 |",
+        ms(base_p50),
+        ms(base_p99)
+    );
+    for (label, path, token) in [
+        (
+            "group page (section, 19,700 members), visitor",
+            format!("/groups/{section}"),
+            None,
+        ),
+        (
+            "group page (section), signed-in member",
+            format!("/groups/{section}"),
+            Some(token.as_str()),
+        ),
+        (
+            "home page, signed-in member",
+            "/".to_owned(),
+            Some(token.as_str()),
+        ),
+    ] {
+        let (rate, p50, p99) = load(&server.url, &path, token, length).await;
+        println!(
+            "| {label}, {CONNECTIONS} connections | {rate:.0} req/s, p50 {}, p99 {} | /healthz: {base_rate:.0} req/s, p99 {} | {:.2}× the rate, {:.1}× the p99 |",
+            ms(p50),
+            ms(p99),
+            ms(base_p99),
+            rate / base_rate,
+            p99.as_secs_f64() / base_p99.as_secs_f64()
+        );
+    }
+    drop(server);
+}
+
+/// A new database on the benchmark's PostgreSQL server.
+async fn fresh_database(admin_url: &str, what: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("atelier_bench_{what}_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.unwrap();
+    sqlx::query(&format!("drop database if exists {name} with (force)"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query(&format!("create database {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let mut url = url::Url::parse(admin_url).unwrap();
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}

@@ -1,0 +1,178 @@
+//! Opening the index.
+
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::Path;
+use std::sync::Arc;
+
+use tantivy::collector::Count;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{AllQuery, QueryParser};
+use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, TantivyError};
+
+use crate::SearchError;
+use crate::analyzers;
+use crate::schema::{self, Fields, SCHEMA_VERSION, SCHEMA_VERSION_FILE};
+use crate::writer::IndexWriterHandle;
+
+/// Memory budget of the (single) writer, shared among its indexing threads.
+const WRITER_MEMORY_BYTES: usize = 50_000_000;
+
+/// Boost of the title over the body in user queries.
+const TITLE_BOOST: f32 = 2.0;
+
+/// An open search index: the schema, the analyzers, a reader, and the way to get the writer.
+///
+/// Cheap to clone; clones share the reader, so a commit through the writer handle is visible
+/// to every clone as soon as `commit` returns.
+#[derive(Clone)]
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    pub(crate) parser: QueryParser,
+    /// The directory, or "memory", for error messages.
+    pub(crate) location: Arc<str>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating the directory and an empty index if needed.
+    ///
+    /// Fails with [`SearchError::SchemaMismatch`] when `dir` holds an index built for another
+    /// schema version (or one without the `atelier-schema-version` file).
+    pub fn open_or_create(dir: &Path) -> Result<SearchIndex, SearchError> {
+        let path = dir.display().to_string();
+        let dir_error = |cause| SearchError::Directory {
+            path: path.clone(),
+            cause,
+        };
+        let open_error = |cause| SearchError::Open {
+            path: path.clone(),
+            cause,
+        };
+        fs::create_dir_all(dir).map_err(dir_error)?;
+        let directory = MmapDirectory::open(dir).map_err(|e| open_error(e.into()))?;
+        let (schema, fields) = schema::build();
+        let version_file = dir.join(SCHEMA_VERSION_FILE);
+        let exists = Index::exists(&directory).map_err(|e| open_error(e.into()))?;
+        let index = if exists {
+            let found = match fs::read_to_string(&version_file) {
+                Ok(text) => text.trim().to_owned(),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    format!("unknown (no {SCHEMA_VERSION_FILE} file)")
+                }
+                Err(e) => return Err(dir_error(e)),
+            };
+            if found != SCHEMA_VERSION.to_string() {
+                return Err(SearchError::SchemaMismatch {
+                    path,
+                    found,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+            let index = Index::open(directory).map_err(open_error)?;
+            if index.schema() != schema {
+                return Err(SearchError::SchemaMismatch {
+                    path,
+                    found: format!("{found} (but a different schema)"),
+                    expected: SCHEMA_VERSION,
+                });
+            }
+            index
+        } else {
+            // The version is written first: a crash before the index exists leaves a version
+            // file and no index, which the next start simply overwrites.
+            write_version(&version_file).map_err(dir_error)?;
+            Index::create(directory, schema, IndexSettings::default()).map_err(open_error)?
+        };
+        Self::from_index(index, fields, path)
+    }
+
+    /// An empty index in memory, for tests.
+    pub fn open_in_ram() -> SearchIndex {
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_ram(schema);
+        match Self::from_index(index, fields, "memory".to_owned()) {
+            Ok(index) => index,
+            // Creating a reader over an empty RAM index has no way to fail in practice.
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn from_index(index: Index, fields: Fields, path: String) -> Result<SearchIndex, SearchError> {
+        analyzers::register(index.tokenizers());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|cause| SearchError::Open {
+                path: path.clone(),
+                cause,
+            })?;
+        let mut parser = QueryParser::for_index(&index, vec![fields.title, fields.body]);
+        parser.set_field_boost(fields.title, TITLE_BOOST);
+        parser.set_conjunction_by_default();
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            parser,
+            location: path.into(),
+        })
+    }
+
+    /// The writer of this index. There is one per index at a time (tantivy holds a lock file):
+    /// a second call while the first handle lives fails with [`SearchError::WriterLocked`].
+    pub fn writer(&self) -> Result<IndexWriterHandle, SearchError> {
+        let writer = self
+            .index
+            .writer::<TantivyDocument>(WRITER_MEMORY_BYTES)
+            .map_err(|cause| match cause {
+                TantivyError::LockFailure(..) => SearchError::WriterLocked {
+                    path: self.location.to_string(),
+                    cause,
+                },
+                cause => SearchError::Open {
+                    path: self.location.to_string(),
+                    cause,
+                },
+            })?;
+        Ok(IndexWriterHandle::new(
+            writer,
+            self.reader.clone(),
+            self.fields,
+            self.location.clone(),
+        ))
+    }
+
+    /// Number of documents visible to searches (committed, not deleted).
+    pub fn doc_count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether the reader answers a trivial search (for `/healthz`).
+    pub fn healthy(&self) -> bool {
+        self.reader.searcher().search(&AllQuery, &Count).is_ok()
+    }
+
+    /// Where the index lives ("memory" for [`SearchIndex::open_in_ram`]).
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+}
+
+fn write_version(file: &Path) -> io::Result<()> {
+    let tmp = file.with_extension("tmp");
+    let mut out = fs::File::create(&tmp)?;
+    writeln!(out, "{SCHEMA_VERSION}")?;
+    out.sync_all()?;
+    fs::rename(&tmp, file)
+}

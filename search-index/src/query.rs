@@ -1,0 +1,390 @@
+//! Queries.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::StrColumn;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, QueryParserError,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{
+    DateTime, DocAddress, DocId, Order, Score, Searcher, SegmentOrdinal, SegmentReader,
+    TantivyDocument, Term,
+};
+
+use crate::SearchError;
+use crate::index::SearchIndex;
+use crate::schema::{Fields, names};
+use crate::writer::place_facet;
+
+/// Largest page a query may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest a query may page (offset + limit); deeper pages cost memory for nothing.
+pub const MAX_DEPTH: usize = 10_000;
+/// Longest query text taken into account, in characters; the rest is ignored.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+/// Length of a snippet, in characters.
+const SNIPPET_CHARS: usize = 200;
+
+/// A search. `text` is user input in tantivy's query syntax, parsed leniently: anything it
+/// cannot make sense of is dropped, never an error; only its first [`MAX_QUERY_CHARS`]
+/// characters count. All words are required (AND by default); `-word` excludes, but a query of
+/// exclusions (or stop words) alone finds nothing. An empty `text` lists every document that
+/// passes the filters, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// What the member typed.
+    pub text: String,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only this group.
+    pub group_id: Option<String>,
+    /// Only this place and below: "/federation" or "/federation/section" ("/": anywhere, but
+    /// only documents that have a place).
+    pub place_prefix: Option<String>,
+    /// Only documents dated at or after (unix seconds, inclusive).
+    pub from: Option<i64>,
+    /// Only documents dated at or before (unix seconds, inclusive).
+    pub to: Option<i64>,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Hits to return, at most [`MAX_LIMIT`]. 0 returns no hits but still the total and facets.
+    pub limit: usize,
+}
+
+/// One page of results.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SearchResults {
+    /// Number of documents matching the query and all its filters.
+    pub total: usize,
+    /// The page asked for.
+    pub hits: Vec<Hit>,
+    /// Number of matching documents per kind, ignoring the query's own kind filter (so that the
+    /// other kinds can be offered), most frequent first.
+    pub facets_kind: Vec<(String, u64)>,
+}
+
+/// One hit.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hit {
+    /// The document's key.
+    pub key: String,
+    /// The document's kind.
+    pub kind: String,
+    /// Plain text: escape it.
+    pub title: String,
+    /// An excerpt of the body, HTML-escaped, matched words in `<b>`.
+    pub snippet_html: String,
+    /// Where the hit links to.
+    pub url: String,
+    /// BM25 score (0 when listing without text).
+    pub score: f32,
+    /// The document's date, unix seconds.
+    pub date: Option<i64>,
+    /// The document's status.
+    pub status: Option<String>,
+    /// The document's author.
+    pub author: Option<String>,
+}
+
+impl SearchIndex {
+    /// Runs `q`. User syntax errors are ignored; errors are tantivy failures only.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let query_error = |cause| SearchError::Query {
+            path: self.location.to_string(),
+            cause,
+        };
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let text = match q.text.char_indices().nth(MAX_QUERY_CHARS) {
+            Some((cut, _)) => &q.text[..cut],
+            None => &q.text,
+        }
+        .trim();
+        let listing = text.is_empty();
+        let text_query: Box<dyn Query> = if listing {
+            Box::new(AllQuery)
+        } else {
+            let (query, errors) = self.parser.parse_query_lenient(text);
+            // When nothing but exclusions (or nothing but stop words) is left, the lenient
+            // parser turns the query into "everything but …": a search box should find nothing.
+            if errors
+                .iter()
+                .any(|e| matches!(e, QueryParserError::AllButQueryForbidden))
+            {
+                Box::new(EmptyQuery)
+            } else {
+                query
+            }
+        };
+
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(group_id) = &q.group_id {
+            filters.push(term_filter(f.group_id, group_id));
+        }
+        if let Some(place) = &q.place_prefix {
+            let term = Term::from_facet(f.place, &place_facet(place));
+            filters.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+        }
+        if q.from.is_some() || q.to.is_some() {
+            let bound = |secs: Option<i64>| match secs {
+                Some(secs) => Bound::Included(Term::from_field_date_for_search(
+                    f.date,
+                    DateTime::from_timestamp_secs(secs),
+                )),
+                None => Bound::Unbounded,
+            };
+            filters.push(Box::new(RangeQuery::new(bound(q.from), bound(q.to))));
+        }
+        // Everything but the kind filter: what the kind facet counts.
+        let without_kind = with_filters(
+            text_query.box_clone(),
+            filters.iter().map(|f| f.box_clone()),
+        );
+        let full = match &q.kind {
+            Some(kind) => with_filters(
+                without_kind.box_clone(),
+                std::iter::once(term_filter(f.kind, kind)),
+            ),
+            None => without_kind.box_clone(),
+        };
+
+        let limit = q.limit.min(MAX_LIMIT);
+        let offset = q.offset.min(MAX_DEPTH.saturating_sub(limit));
+        let (top, total) = self.top_and_count(&searcher, &*full, listing, offset, limit)?;
+        // A second pass, simpler than one multi-collector pass per case; cheap at our sizes.
+        let kinds = searcher
+            .search(&*without_kind, &KindCounts)
+            .map_err(query_error)?;
+
+        let snippets = if listing || top.is_empty() {
+            None
+        } else {
+            let mut generator =
+                SnippetGenerator::create(&searcher, &*full, f.body).map_err(query_error)?;
+            generator.set_max_num_chars(SNIPPET_CHARS);
+            Some(generator)
+        };
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address).map_err(query_error)?;
+            hits.push(hit(f, &doc, score, snippets.as_ref()));
+        }
+
+        let mut facets_kind: Vec<(String, u64)> = kinds.into_iter().collect();
+        facets_kind.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(SearchResults {
+            total,
+            hits,
+            facets_kind,
+        })
+    }
+
+    fn top_and_count(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        listing: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<(Score, DocAddress)>, usize), SearchError> {
+        let query_error = |cause| SearchError::Query {
+            path: self.location.to_string(),
+            cause,
+        };
+        if limit == 0 {
+            let total = searcher.search(query, &Count).map_err(query_error)?;
+            return Ok((Vec::new(), total));
+        }
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        if listing {
+            let by_date = top.order_by_fast_field::<DateTime>(names::DATE, Order::Desc);
+            let (top, total) = searcher
+                .search(query, &(by_date, Count))
+                .map_err(query_error)?;
+            Ok((unscored(top), total))
+        } else {
+            searcher
+                .search(query, &(top.order_by_score(), Count))
+                .map_err(query_error)
+        }
+    }
+}
+
+/// A filter clause: must match, adds nothing to the score.
+fn term_filter(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn with_filters(
+    query: Box<dyn Query>,
+    filters: impl IntoIterator<Item = Box<dyn Query>>,
+) -> Box<dyn Query> {
+    let mut clauses = vec![(Occur::Must, query)];
+    for filter in filters {
+        let filter: Box<dyn Query> = Box::new(ConstScoreQuery::new(filter, 0.0));
+        clauses.push((Occur::Must, filter));
+    }
+    if clauses.len() == 1 {
+        clauses.remove(0).1
+    } else {
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+fn unscored<T>(top: Vec<(T, DocAddress)>) -> Vec<(Score, DocAddress)> {
+    top.into_iter().map(|(_, address)| (0.0, address)).collect()
+}
+
+fn hit(
+    f: &Fields,
+    doc: &TantivyDocument,
+    score: Score,
+    snippets: Option<&SnippetGenerator>,
+) -> Hit {
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let body = text(f.body).unwrap_or_default();
+    let snippet_html = snippets
+        .map(|g| g.snippet(&body))
+        .filter(|s| !s.is_empty())
+        .map(|s| s.to_html())
+        .unwrap_or_else(|| leading_excerpt(&body));
+    Hit {
+        key: text(f.doc_key).unwrap_or_default(),
+        kind: text(f.kind).unwrap_or_default(),
+        title: text(f.title).unwrap_or_default(),
+        snippet_html,
+        url: text(f.url).unwrap_or_default(),
+        score,
+        date: doc
+            .get_first(f.date)
+            .and_then(|v| v.as_datetime())
+            .map(|d| d.into_timestamp_secs()),
+        status: text(f.status),
+        author: text(f.author),
+    }
+}
+
+/// The start of `body`, escaped, cut at a word boundary, for hits whose body did not match.
+fn leading_excerpt(body: &str) -> String {
+    let mut end = body.len();
+    if let Some((cut, _)) = body.char_indices().nth(SNIPPET_CHARS) {
+        end = body[..cut].rfind(char::is_whitespace).unwrap_or(cut);
+    }
+    let mut html = escape_html(body[..end].trim_end());
+    if end < body.len() {
+        html.push('…');
+    }
+    html
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Counts matching documents per kind, from the `kind` fast column.
+struct KindCounts;
+
+struct KindCountsSegment {
+    column: Option<StrColumn>,
+    counts: Vec<u64>,
+}
+
+impl Collector for KindCounts {
+    type Fruit = BTreeMap<String, u64>;
+    type Child = KindCountsSegment;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<KindCountsSegment> {
+        let column = reader.fast_fields().str(names::KIND)?;
+        let terms = column.as_ref().map_or(0, |c| c.num_terms());
+        Ok(KindCountsSegment {
+            column,
+            counts: vec![0; terms],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<BTreeMap<String, u64>>,
+    ) -> tantivy::Result<BTreeMap<String, u64>> {
+        let mut merged = BTreeMap::new();
+        for fruit in fruits {
+            for (kind, count) in fruit {
+                *merged.entry(kind).or_insert(0) += count;
+            }
+        }
+        Ok(merged)
+    }
+}
+
+impl SegmentCollector for KindCountsSegment {
+    type Fruit = BTreeMap<String, u64>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(column) = &self.column {
+            for ord in column.term_ords(doc) {
+                if let Some(count) = self.counts.get_mut(ord as usize) {
+                    *count += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> BTreeMap<String, u64> {
+        let mut counts = BTreeMap::new();
+        let Some(column) = self.column else {
+            return counts;
+        };
+        for (ord, &count) in self.counts.iter().enumerate() {
+            let mut kind = String::new();
+            if count > 0 && matches!(column.ord_to_str(ord as u64, &mut kind), Ok(true)) {
+                counts.insert(kind, count);
+            }
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_cuts_at_a_word_and_escapes() {
+        assert_eq!(leading_excerpt("a <b> & c"), "a &lt;b&gt; &amp; c");
+        let long = "mot ".repeat(100);
+        let excerpt = leading_excerpt(&long);
+        assert!(excerpt.ends_with("mot…"), "{excerpt}");
+        assert!(excerpt.chars().count() <= SNIPPET_CHARS + 1);
+    }
+}

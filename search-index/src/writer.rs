@@ -1,0 +1,150 @@
+//! The single writer of an index.
+
+use std::sync::Arc;
+
+use tantivy::query::AllQuery;
+use tantivy::schema::Facet;
+use tantivy::{DateTime, IndexReader, IndexWriter, TantivyDocument, Term};
+
+use crate::SearchError;
+use crate::schema::Fields;
+
+/// A document of any kind, as the indexer hands it over.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndexDoc {
+    /// Unique key, e.g. "group:12" or "paragraph:5:3". Upserts replace by key.
+    pub key: String,
+    /// "group", "text", "paragraph", "amendment", "comment", "debate", …
+    pub kind: String,
+    /// Plain text (no Markdown, no HTML).
+    pub title: String,
+    /// Plain text (no Markdown, no HTML).
+    pub body: String,
+    /// Place in the party, "/federation-slug/section-slug" (a leading "/" is optional).
+    pub place: Option<String>,
+    /// The owning group.
+    pub group_id: Option<String>,
+    /// E.g. "draft", "adopted", "rejected".
+    pub status: Option<String>,
+    /// The author, as the server wants to show or filter it.
+    pub author: Option<String>,
+    /// Unix seconds.
+    pub date: Option<i64>,
+    /// Where a hit links to.
+    pub url: String,
+}
+
+/// The one writer of an index, to be owned by one task.
+///
+/// Changes become visible to searches at [`IndexWriterHandle::commit`], which also reloads the
+/// reader. Dropping the handle discards uncommitted changes and releases the lock.
+pub struct IndexWriterHandle {
+    writer: IndexWriter<TantivyDocument>,
+    reader: IndexReader,
+    fields: Fields,
+    location: Arc<str>,
+}
+
+impl std::fmt::Debug for IndexWriterHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexWriterHandle")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IndexWriterHandle {
+    pub(crate) fn new(
+        writer: IndexWriter<TantivyDocument>,
+        reader: IndexReader,
+        fields: Fields,
+        location: Arc<str>,
+    ) -> Self {
+        IndexWriterHandle {
+            writer,
+            reader,
+            fields,
+            location,
+        }
+    }
+
+    fn write_error(&self, cause: tantivy::TantivyError) -> SearchError {
+        SearchError::Write {
+            path: self.location.to_string(),
+            cause,
+        }
+    }
+
+    /// Adds `doc`, replacing any document with the same key (once committed).
+    pub fn upsert(&mut self, doc: &IndexDoc) -> Result<(), SearchError> {
+        if doc.key.is_empty() {
+            return Err(SearchError::EmptyKey {
+                kind: doc.kind.clone(),
+            });
+        }
+        let f = &self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_text(f.doc_key, &doc.key);
+        d.add_text(f.kind, &doc.kind);
+        d.add_text(f.title, &doc.title);
+        d.add_text(f.body, &doc.body);
+        d.add_text(f.body_en, &doc.body);
+        if let Some(place) = &doc.place {
+            d.add_facet(f.place, place_facet(place));
+        }
+        for (field, value) in [
+            (f.group_id, &doc.group_id),
+            (f.status, &doc.status),
+            (f.author, &doc.author),
+        ] {
+            if let Some(value) = value {
+                d.add_text(field, value);
+            }
+        }
+        if let Some(date) = doc.date {
+            d.add_date(f.date, DateTime::from_timestamp_secs(date));
+        }
+        d.add_text(f.url, &doc.url);
+        self.writer
+            .delete_term(Term::from_field_text(f.doc_key, &doc.key));
+        self.writer
+            .add_document(d)
+            .map_err(|e| self.write_error(e))?;
+        Ok(())
+    }
+
+    /// Deletes the document with this key, if any (once committed).
+    pub fn delete(&mut self, key: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.doc_key, key));
+    }
+
+    /// Deletes every document (once committed), e.g. before a full reindex. Documents upserted
+    /// after this call, before the commit, are kept.
+    pub fn clear(&mut self) -> Result<(), SearchError> {
+        // A delete operation, ordered with the adds, rather than `delete_all_documents`, which
+        // drops segments out of band.
+        self.writer
+            .delete_query(Box::new(AllQuery))
+            .map_err(|e| self.write_error(e))?;
+        Ok(())
+    }
+
+    /// Makes the changes since the last commit durable and visible to searches.
+    pub fn commit(&mut self) -> Result<(), SearchError> {
+        self.writer.commit().map_err(|e| self.write_error(e))?;
+        self.reader.reload().map_err(|e| self.write_error(e))?;
+        Ok(())
+    }
+
+    /// Discards the changes since the last commit.
+    pub fn rollback(&mut self) -> Result<(), SearchError> {
+        self.writer.rollback().map_err(|e| self.write_error(e))?;
+        Ok(())
+    }
+}
+
+/// "/fed/section", "fed/section" and "/fed/section/" all give the facet /fed/section.
+pub(crate) fn place_facet(place: &str) -> Facet {
+    Facet::from_path(place.split('/').filter(|s| !s.is_empty()))
+}

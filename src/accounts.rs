@@ -1,0 +1,303 @@
+//! Accounts: creating members, signing in (with throttling), invitations and password resets.
+//! Shared by the API, the pages and the command line.
+
+use time::Duration;
+
+use crate::app::App;
+use crate::auth::password;
+use crate::auth::secret::{hash_secret, new_secret};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::model::{DisplayName, Email, GroupId, MemberId, Password, Role};
+use crate::store::{AuditEvent, InvitationRow, MemberRow, NewMember, TokenUse};
+
+pub const INVITATION_LIFETIME: Duration = Duration::days(14);
+pub const RESET_LIFETIME: Duration = Duration::hours(2);
+pub const API_TOKEN_LIFETIME: Duration = Duration::days(90);
+
+/// Why a sign-in failed.
+#[derive(Debug)]
+pub enum SignInError {
+    WrongCredentials,
+    Throttled { retry_after_seconds: u64 },
+    Other(AppError),
+}
+
+impl From<AppError> for SignInError {
+    fn from(e: AppError) -> SignInError {
+        SignInError::Other(e)
+    }
+}
+
+impl From<crate::store::StoreError> for SignInError {
+    fn from(e: crate::store::StoreError) -> SignInError {
+        SignInError::Other(e.into())
+    }
+}
+
+impl From<SignInError> for AppError {
+    fn from(e: SignInError) -> AppError {
+        match e {
+            SignInError::WrongCredentials => AppError::Unauthorized,
+            SignInError::Throttled {
+                retry_after_seconds,
+            } => AppError::TooManyRequests {
+                retry_after_seconds,
+            },
+            SignInError::Other(e) => e,
+        }
+    }
+}
+
+/// Checks an address and password. After `login_max_failures` failures for one address (or four
+/// times that from one client) within the window, answers `Throttled` without checking.
+pub async fn sign_in(
+    app: &App,
+    email: &str,
+    password: &str,
+    client_ip: &str,
+) -> Result<MemberRow, SignInError> {
+    let normalised = email.trim().to_lowercase();
+    let window = Duration::minutes(app.config.login_window_minutes);
+    let (by_email, by_client) = app
+        .db
+        .recent_login_failures(&normalised, client_ip, window)
+        .await?;
+    let max = app.config.login_max_failures;
+    if by_email >= max || by_client >= max * 4 {
+        return Err(SignInError::Throttled {
+            retry_after_seconds: window.whole_seconds().max(1) as u64,
+        });
+    }
+    let member = match Email::parse(&normalised) {
+        Ok(email) => app.db.member_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let stored = member.as_ref().and_then(|m| m.password_hash.clone());
+    let matches = password::verify(password.to_owned(), stored)
+        .await
+        .map_err(AppError::Internal)?;
+    match member {
+        Some(member) if matches && member.disabled_at.is_none() => {
+            app.db.clear_login_failures(&normalised).await?;
+            Ok(member)
+        }
+        _ => {
+            app.db.record_login_failure(&normalised, client_ip).await?;
+            Err(SignInError::WrongCredentials)
+        }
+    }
+}
+
+/// Issues an API bearer token for a member.
+pub async fn issue_api_token(app: &App, member: MemberId) -> AppResult<String> {
+    let token = new_secret();
+    app.db
+        .create_api_token(member, &hash_secret(&token), API_TOKEN_LIFETIME)
+        .await?;
+    Ok(token)
+}
+
+/// A new account's fields, parsed; every problem reported at once, by field.
+pub struct NewAccount {
+    pub email: Email,
+    pub name: DisplayName,
+    pub password: Option<Password>,
+}
+
+impl NewAccount {
+    pub fn parse(
+        email: &str,
+        name: &str,
+        password: Option<&str>,
+    ) -> Result<NewAccount, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let email = Email::parse(email)
+            .map_err(|e| errors.insert("email".into(), e.to_string()))
+            .ok();
+        let name = DisplayName::parse(name)
+            .map_err(|e| errors.insert("name".into(), e.to_string()))
+            .ok();
+        let password = match password.filter(|p| !p.is_empty()) {
+            Some(p) => Password::parse(p)
+                .map_err(|e| errors.insert("password".into(), e.to_string()))
+                .ok(),
+            None => None,
+        };
+        match (email, name) {
+            (Some(email), Some(name)) if errors.is_empty() => Ok(NewAccount {
+                email,
+                name,
+                password,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Creates an account (hashing its password, if any, off the runtime).
+pub async fn create_account(
+    app: &App,
+    account: NewAccount,
+    actor: Option<MemberId>,
+) -> AppResult<MemberId> {
+    let hash = match account.password {
+        Some(p) => Some(password::hash(p).await?),
+        None => None,
+    };
+    let id = app
+        .db
+        .create_member(&NewMember {
+            email: &account.email,
+            name: account.name.as_str(),
+            password_hash: hash.as_deref(),
+        })
+        .await?;
+    app.db
+        .record(AuditEvent {
+            actor,
+            action: "member_created",
+            group: None,
+            member: Some(id),
+            detail: "",
+        })
+        .await?;
+    Ok(id)
+}
+
+/// Invites `email` into `group` with `role`, and mails the link. The caller checked the right to.
+pub async fn invite(
+    app: &App,
+    inviter: MemberId,
+    inviter_name: &str,
+    group: GroupId,
+    group_name: &str,
+    email: &Email,
+    role: Role,
+) -> AppResult<()> {
+    let token = new_secret();
+    app.db
+        .create_invitation(
+            &hash_secret(&token),
+            email.as_str(),
+            group,
+            role,
+            Some(inviter),
+            INVITATION_LIFETIME,
+        )
+        .await?;
+    app.db
+        .record(AuditEvent {
+            actor: Some(inviter),
+            action: "invitation_sent",
+            group: Some(group),
+            member: None,
+            detail: role.code(),
+        })
+        .await?;
+    let link = format!("{}/invitations/{token}", app.config.base_url);
+    let body = format!(
+        "Bonjour,\n\n{inviter_name} vous invite à rejoindre « {group_name} » sur Atelier, l'espace où les adhérents écrivent \
+         ensemble le programme.\n\nPour accepter, ouvrez ce lien (valable 14 jours, utilisable une fois) :\n{link}\n\n\
+         Si vous ne vous attendiez pas à ce message, ignorez-le.\n\n---\n\n{inviter_name} invites you to join \"{group_name}\" \
+         on Atelier. To accept, open this link (valid for 14 days, once):\n{link}\n"
+    );
+    app.mailer
+        .send(email.as_str(), &format!("Invitation : {group_name}"), body)
+        .await?;
+    Ok(())
+}
+
+/// The invitation behind a link, or a 404/410-like refusal with a sentence.
+pub async fn find_invitation(app: &App, token: &str) -> AppResult<InvitationRow> {
+    app.db
+        .invitation(&hash_secret(token))
+        .await?
+        .map_err(token_refusal)
+}
+
+pub fn token_refusal(reason: TokenUse) -> AppError {
+    match reason {
+        TokenUse::Unknown => AppError::not_found(),
+        TokenUse::Expired => AppError::conflict("Ce lien a expiré. Demandez-en un nouveau."),
+        TokenUse::AlreadyUsed => {
+            AppError::conflict("Ce lien a déjà servi. Demandez-en un nouveau si besoin.")
+        }
+    }
+}
+
+/// Accepts an invitation for `member`.
+pub async fn accept_invitation(
+    app: &App,
+    invitation: &InvitationRow,
+    member: MemberId,
+) -> AppResult<()> {
+    app.db
+        .accept_invitation(invitation.invitation_id, member)
+        .await?
+        .map_err(token_refusal)?;
+    app.membership_changed().await;
+    app.db
+        .record(AuditEvent {
+            actor: Some(member),
+            action: "member_joined",
+            group: Some(invitation.group_id),
+            member: Some(member),
+            detail: invitation.role.code(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// Mails a reset link if the address has an account; says nothing either way (no enumeration).
+pub async fn request_password_reset(app: &App, email: &str) -> AppResult<()> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
+    let Some(member) = app.db.member_by_email(&email).await? else {
+        return Ok(());
+    };
+    if member.disabled_at.is_some() {
+        return Ok(());
+    }
+    let token = new_secret();
+    app.db
+        .create_password_reset(member.member_id, &hash_secret(&token), RESET_LIFETIME)
+        .await?;
+    let link = format!("{}/password/reset/{token}", app.config.base_url);
+    let body = format!(
+        "Bonjour {name},\n\nPour choisir un nouveau mot de passe sur Atelier, ouvrez ce lien (valable 2 heures, utilisable une \
+         fois) :\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message : votre mot de passe reste le même.\n\n---\n\n\
+         To choose a new password on Atelier, open this link (valid for 2 hours, once):\n{link}\n",
+        name = member.name
+    );
+    app.mailer
+        .send(email.as_str(), "Atelier : nouveau mot de passe", body)
+        .await?;
+    Ok(())
+}
+
+/// Sets a new password through a reset link; ends every session of the member.
+pub async fn reset_password(app: &App, token: &str, new_password: Password) -> AppResult<MemberId> {
+    let hash_of_token = hash_secret(token);
+    // Refuse dead links before spending an Argon2 hash on them.
+    app.db
+        .password_reset_member(&hash_of_token)
+        .await?
+        .map_err(token_refusal)?;
+    let hash = password::hash(new_password).await?;
+    let member = app
+        .db
+        .complete_password_reset(&hash_of_token, &hash)
+        .await?
+        .map_err(token_refusal)?;
+    app.db
+        .record(AuditEvent {
+            actor: Some(member),
+            action: "password_reset",
+            group: None,
+            member: Some(member),
+            detail: "",
+        })
+        .await?;
+    Ok(member)
+}

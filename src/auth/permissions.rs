@@ -1,0 +1,277 @@
+//! The one place that decides who may see and do what in the organisation.
+//!
+//! Rules (also in ARCHITECTURE.md):
+//! - A role held in a group applies there; roles from secretary up also apply to every group
+//!   below it (a federation's secretary manages its sections). An admin of the national group is
+//!   an admin everywhere.
+//! - A member *belongs* to a group when they hold a membership in it or in a group below it (a
+//!   section's member belongs to its federation and to the national party).
+//! - Visibility: `public` groups are seen by anyone; `members` groups by the party's members
+//!   (role member or above somewhere) and by those who belong; `group` groups only by those who
+//!   belong or hold a role there. Others get 404: a private group's existence is private.
+//! - A group's directory is seen by those who belong to it and by its secretaries and above.
+//! - Managing a group (roles, invitations, sub-groups, editing) takes secretary or above there;
+//!   nobody grants a role above their own.
+
+use crate::model::{GroupId, GroupKind, MemberId, Role, Visibility};
+use crate::store::{GroupRow, ScopeRow};
+
+/// The signed-in member, with everything the rules need about their memberships.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub member_id: MemberId,
+    pub name: String,
+    pub email: String,
+    scope: Vec<ScopeRow>,
+}
+
+impl Viewer {
+    pub fn new(member_id: MemberId, name: String, email: String, scope: Vec<ScopeRow>) -> Viewer {
+        Viewer {
+            member_id,
+            name,
+            email,
+            scope,
+        }
+    }
+
+    /// The roles held directly, group by group.
+    pub fn memberships(&self) -> impl Iterator<Item = (GroupId, Role)> + '_ {
+        self.scope
+            .iter()
+            .filter(|row| row.via_group_id == row.ancestor_id)
+            .map(|row| (row.via_group_id, row.role))
+    }
+
+    /// The role that applies in the group at the end of `chain` (root first, the group last).
+    pub fn role_in(&self, chain: &[GroupId]) -> Option<Role> {
+        let (group, above) = chain.split_last()?;
+        self.memberships()
+            .filter(|(via, role)| via == group || (above.contains(via) && role.inherits_down()))
+            .map(|(_, role)| role)
+            .max()
+    }
+
+    /// Whether the member holds a membership in this group or in a group below it.
+    pub fn belongs_to(&self, group: GroupId) -> bool {
+        self.scope.iter().any(|row| row.ancestor_id == group)
+    }
+
+    /// A party member, as opposed to a supporter only.
+    pub fn is_party_member(&self) -> bool {
+        self.memberships().any(|(_, role)| role.is_party_member())
+    }
+
+    /// An admin of the national group: every right everywhere.
+    pub fn is_admin(&self) -> bool {
+        // The national group is the only one with no ancestor: its scope rows have via == ancestor
+        // and nothing above. An admin membership whose group has no parent is a national admin.
+        self.memberships()
+            .any(|(via, role)| role == Role::Admin && self.is_root(via))
+    }
+
+    fn is_root(&self, group: GroupId) -> bool {
+        // A group's scope rows reach ancestors other than itself only if it has a parent.
+        !self
+            .scope
+            .iter()
+            .any(|row| row.via_group_id == group && row.ancestor_id != group)
+    }
+}
+
+/// What one viewer may see and do in one group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    pub role: Option<Role>,
+    pub belongs: bool,
+    pub can_view: bool,
+    pub can_see_directory: bool,
+    pub can_manage: bool,
+    pub can_join: bool,
+}
+
+impl Access {
+    /// Decides access to `group`, whose chain of ancestors (root first, the group last) is `chain`.
+    pub fn to_group(viewer: Option<&Viewer>, group: &GroupRow, chain: &[GroupId]) -> Access {
+        let Some(viewer) = viewer else {
+            let public = group.visibility == Visibility::Public;
+            return Access {
+                role: None,
+                belongs: false,
+                can_view: public,
+                can_see_directory: false,
+                can_manage: false,
+                can_join: false,
+            };
+        };
+        let role = viewer.role_in(chain);
+        let belongs = viewer.belongs_to(group.group_id) || role.is_some();
+        let can_view = match group.visibility {
+            Visibility::Public => true,
+            Visibility::Members => belongs || viewer.is_party_member(),
+            Visibility::Group => belongs,
+        };
+        let can_manage = role.is_some_and(|r| r >= Role::Secretary);
+        let joinable_kind = matches!(group.kind, GroupKind::Theme | GroupKind::WorkingGroup);
+        Access {
+            role,
+            belongs,
+            can_view,
+            can_see_directory: belongs,
+            can_manage,
+            can_join: can_view
+                && joinable_kind
+                && group.visibility != Visibility::Group
+                && !belongs,
+        }
+    }
+
+    /// Whether this viewer may give `role` to someone in this group.
+    pub fn can_grant(&self, role: Role) -> bool {
+        self.can_manage && self.role.is_some_and(|mine| role <= mine)
+    }
+
+    /// Whether this viewer may create a group of `kind` under this one.
+    pub fn can_create_child(&self, parent_kind: GroupKind, kind: GroupKind) -> bool {
+        let needed = match kind {
+            GroupKind::National => return false,
+            GroupKind::Federation => Role::Admin,
+            GroupKind::Theme => Role::Organiser,
+            GroupKind::Section | GroupKind::WorkingGroup => Role::Secretary,
+        };
+        parent_kind.allowed_children().contains(&kind) && self.role.is_some_and(|r| r >= needed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NATIONAL: GroupId = GroupId(1);
+    const FEDERATION: GroupId = GroupId(2);
+    const SECTION: GroupId = GroupId(3);
+    const OTHER_SECTION: GroupId = GroupId(4);
+
+    fn scope(memberships: &[(GroupId, Role)]) -> Vec<ScopeRow> {
+        let parent = |g: GroupId| match g.0 {
+            2 => Some(NATIONAL),
+            3 | 4 => Some(FEDERATION),
+            _ => None,
+        };
+        let mut rows = Vec::new();
+        for &(via, role) in memberships {
+            let mut current = Some(via);
+            while let Some(ancestor) = current {
+                rows.push(ScopeRow {
+                    via_group_id: via,
+                    ancestor_id: ancestor,
+                    role,
+                });
+                current = parent(ancestor);
+            }
+        }
+        rows
+    }
+
+    fn viewer(memberships: &[(GroupId, Role)]) -> Viewer {
+        Viewer::new(
+            MemberId(7),
+            "Louise Michel".into(),
+            "louise@exemple.fr".into(),
+            scope(memberships),
+        )
+    }
+
+    fn group(id: GroupId, kind: GroupKind, visibility: Visibility) -> GroupRow {
+        GroupRow {
+            group_id: id,
+            kind,
+            name: "g".into(),
+            description: String::new(),
+            parent_id: None,
+            visibility,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn management_roles_carry_down_plain_membership_does_not() {
+        let secretary = viewer(&[(FEDERATION, Role::Secretary)]);
+        assert_eq!(
+            secretary.role_in(&[NATIONAL, FEDERATION, SECTION]),
+            Some(Role::Secretary)
+        );
+        let member = viewer(&[(FEDERATION, Role::Member)]);
+        assert_eq!(member.role_in(&[NATIONAL, FEDERATION, SECTION]), None);
+        assert_eq!(member.role_in(&[NATIONAL, FEDERATION]), Some(Role::Member));
+    }
+
+    #[test]
+    fn section_members_belong_upwards_not_sideways() {
+        let member = viewer(&[(SECTION, Role::Member)]);
+        assert!(
+            member.belongs_to(SECTION)
+                && member.belongs_to(FEDERATION)
+                && member.belongs_to(NATIONAL)
+        );
+        assert!(!member.belongs_to(OTHER_SECTION));
+    }
+
+    #[test]
+    fn private_groups_are_seen_only_by_those_who_belong() {
+        let private = group(OTHER_SECTION, GroupKind::Section, Visibility::Group);
+        let chain = [NATIONAL, FEDERATION, OTHER_SECTION];
+        assert!(!Access::to_group(None, &private, &chain).can_view);
+        assert!(
+            !Access::to_group(Some(&viewer(&[(SECTION, Role::Member)])), &private, &chain).can_view
+        );
+        assert!(
+            Access::to_group(
+                Some(&viewer(&[(OTHER_SECTION, Role::Supporter)])),
+                &private,
+                &chain
+            )
+            .can_view
+        );
+        assert!(
+            Access::to_group(
+                Some(&viewer(&[(FEDERATION, Role::Secretary)])),
+                &private,
+                &chain
+            )
+            .can_view
+        );
+    }
+
+    #[test]
+    fn members_only_groups_exclude_supporters_and_anonymous() {
+        let g = group(OTHER_SECTION, GroupKind::Section, Visibility::Members);
+        let chain = [NATIONAL, FEDERATION, OTHER_SECTION];
+        assert!(!Access::to_group(None, &g, &chain).can_view);
+        assert!(
+            !Access::to_group(Some(&viewer(&[(SECTION, Role::Supporter)])), &g, &chain).can_view
+        );
+        assert!(Access::to_group(Some(&viewer(&[(SECTION, Role::Member)])), &g, &chain).can_view);
+    }
+
+    #[test]
+    fn nobody_grants_above_their_own_role() {
+        let g = group(SECTION, GroupKind::Section, Visibility::Public);
+        let access = Access::to_group(
+            Some(&viewer(&[(SECTION, Role::Secretary)])),
+            &g,
+            &[NATIONAL, FEDERATION, SECTION],
+        );
+        assert!(access.can_grant(Role::Member) && access.can_grant(Role::Secretary));
+        assert!(!access.can_grant(Role::Officer));
+        assert!(access.can_create_child(GroupKind::Section, GroupKind::WorkingGroup));
+        assert!(!access.can_create_child(GroupKind::Section, GroupKind::Section));
+    }
+
+    #[test]
+    fn national_admins_are_admins() {
+        assert!(viewer(&[(NATIONAL, Role::Admin)]).is_admin());
+        assert!(!viewer(&[(FEDERATION, Role::Admin)]).is_admin());
+        assert!(!viewer(&[(NATIONAL, Role::Organiser)]).is_admin());
+    }
+}

@@ -1,0 +1,297 @@
+//! Settings, layered: built-in defaults, then an optional TOML file, then environment variables,
+//! then command-line flags (clap reads the last two). Everything is resolved once, at start.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Who may create an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegistrationMode {
+    /// Accounts are created only by administrators (command line, import, API).
+    Closed,
+    /// Anyone holding an invitation link may create an account.
+    InviteOnly,
+    /// Anyone may create an account; it starts as a supporter of the national party.
+    Open,
+}
+
+impl RegistrationMode {
+    pub fn code(self) -> &'static str {
+        match self {
+            RegistrationMode::Closed => "closed",
+            RegistrationMode::InviteOnly => "invite-only",
+            RegistrationMode::Open => "open",
+        }
+    }
+}
+
+/// How hard SQLite syncs: `normal` survives a crash of the process (kill -9), `full` also
+/// survives a power loss, at a cost on every write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSync {
+    Normal,
+    Full,
+}
+
+/// The resolved settings of one process.
+#[derive(Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; when absent, `atelier.db` in the data directory.
+    pub database_url: Option<String>,
+    /// The address people reach this server at, for links in mails.
+    pub base_url: String,
+    pub registration: RegistrationMode,
+    pub sqlite_sync: SqliteSync,
+    /// `smtp://user:pass@host:587` (STARTTLS) or `smtps://…`; when absent, mails go to the log
+    /// and to `mail/` in the data directory.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub session_days: i64,
+    /// Most failed logins for one address (or one client) in `login_window_minutes`.
+    pub login_max_failures: i64,
+    pub login_window_minutes: i64,
+}
+
+/// The database URL carries a password: never print it.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_url.as_deref().map(redact_url))
+            .field("base_url", &self.base_url)
+            .field("registration", &self.registration)
+            .field("sqlite_sync", &self.sqlite_sync)
+            .field("smtp", &self.smtp_url.as_deref().map(redact_url))
+            .finish_non_exhaustive()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "(unparsable url)".to_owned(),
+    }
+}
+
+impl Config {
+    pub fn defaults() -> Config {
+        let addr: SocketAddr = ([127, 0, 0, 1], 8080).into();
+        Config {
+            addr,
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            base_url: format!("http://{addr}"),
+            registration: RegistrationMode::InviteOnly,
+            sqlite_sync: SqliteSync::Normal,
+            smtp_url: None,
+            mail_from: "Atelier <atelier@localhost>".to_owned(),
+            session_days: 30,
+            login_max_failures: 5,
+            login_window_minutes: 15,
+        }
+    }
+
+    /// The database to open: the configured URL, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("atelier.db").display()),
+        }
+    }
+
+    pub fn search_index_dir(&self) -> PathBuf {
+        self.data_dir.join("search-index")
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+}
+
+/// The settings a TOML file may hold; every one optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub addr: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub base_url: Option<String>,
+    pub registration: Option<RegistrationMode>,
+    pub sqlite_sync: Option<SqliteSync>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub session_days: Option<i64>,
+    pub login_max_failures: Option<i64>,
+    pub login_window_minutes: Option<i64>,
+}
+
+impl FileSettings {
+    pub fn read(path: &Path) -> anyhow::Result<FileSettings> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!("cannot read the settings file {}: {e}", path.display())
+        })?;
+        toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("the settings file {} is not valid: {e}", path.display()))
+    }
+}
+
+/// What the command line and the environment said (clap merges those two).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct CommonArgs {
+    /// A TOML settings file; flags and environment variables override it.
+    #[arg(long, env = "ATELIER_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Where the SQLite database, the search index and outgoing mail live.
+    #[arg(long, env = "ATELIER_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://…` to use PostgreSQL; SQLite in the data directory otherwise.
+    #[arg(
+        long,
+        env = "ATELIER_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+}
+
+/// Flags only `serve` takes.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "ATELIER_ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// The public address of the site, for links in mails.
+    #[arg(long, env = "ATELIER_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Who may create an account.
+    #[arg(long, env = "ATELIER_REGISTRATION", value_enum)]
+    pub registration: Option<RegistrationMode>,
+    /// SQLite durability: normal (survives a crash) or full (survives a power loss).
+    #[arg(long, env = "ATELIER_SQLITE_SYNC", value_enum)]
+    pub sqlite_sync: Option<SqliteSync>,
+    /// Send mail through this SMTP server (smtp:// with STARTTLS, or smtps://).
+    #[arg(long, env = "ATELIER_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of outgoing mail.
+    #[arg(long, env = "ATELIER_MAIL_FROM")]
+    pub mail_from: Option<String>,
+}
+
+impl Config {
+    /// Layers the file (if any), then the environment and flags, over the defaults.
+    pub fn resolve(common: &CommonArgs, serve: &ServeArgs) -> anyhow::Result<Config> {
+        let file = match &common.config {
+            Some(path) => FileSettings::read(path)?,
+            None => FileSettings::default(),
+        };
+        let mut config = Config::defaults();
+        let addr_given = serve.addr.or(file.addr);
+        config.addr = addr_given.unwrap_or(config.addr);
+        config.data_dir = common
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or(config.data_dir);
+        config.database_url = common.database_url.clone().or(file.database_url);
+        config.base_url = serve
+            .base_url
+            .clone()
+            .or(file.base_url)
+            .unwrap_or_else(|| format!("http://{}", config.addr));
+        config.base_url = config.base_url.trim_end_matches('/').to_owned();
+        config.registration = serve
+            .registration
+            .or(file.registration)
+            .unwrap_or(config.registration);
+        config.sqlite_sync = serve
+            .sqlite_sync
+            .or(file.sqlite_sync)
+            .unwrap_or(config.sqlite_sync);
+        config.smtp_url = serve.smtp_url.clone().or(file.smtp_url);
+        config.mail_from = serve
+            .mail_from
+            .clone()
+            .or(file.mail_from)
+            .unwrap_or(config.mail_from);
+        config.session_days = file.session_days.unwrap_or(config.session_days);
+        config.login_max_failures = file.login_max_failures.unwrap_or(config.login_max_failures);
+        config.login_window_minutes = file
+            .login_window_minutes
+            .unwrap_or(config.login_window_minutes);
+        if let Some(url) = &config.database_url
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+        {
+            anyhow::bail!(
+                "the database URL must start with sqlite: or postgres:// (got {})",
+                redact_url(url)
+            );
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@db/atelier"),
+            "postgres://u:***@db/atelier"
+        );
+        let mut config = Config::defaults();
+        config.database_url = Some("postgres://u:secret@db/atelier".into());
+        assert!(!format!("{config:?}").contains("secret"));
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("atelier.toml");
+        std::fs::write(
+            &path,
+            "addr = \"127.0.0.1:9000\"\nregistration = \"open\"\n",
+        )
+        .unwrap();
+        let common = CommonArgs {
+            config: Some(path),
+            ..Default::default()
+        };
+        let config = Config::resolve(&common, &ServeArgs::default()).unwrap();
+        assert_eq!(config.addr.port(), 9000);
+        assert_eq!(config.registration, RegistrationMode::Open);
+        let serve = ServeArgs {
+            addr: Some("127.0.0.1:9100".parse().unwrap()),
+            ..Default::default()
+        };
+        assert_eq!(Config::resolve(&common, &serve).unwrap().addr.port(), 9100);
+    }
+
+    #[test]
+    fn unknown_settings_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("atelier.toml");
+        std::fs::write(&path, "adress = \"x\"\n").unwrap();
+        let common = CommonArgs {
+            config: Some(path),
+            ..Default::default()
+        };
+        assert!(Config::resolve(&common, &ServeArgs::default()).is_err());
+    }
+}

@@ -1,0 +1,434 @@
+//! Account pages: sign in and out, registration, forgotten password, invitations.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use tower_sessions::Session;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use atelier_templates as tpl;
+
+use super::extract::{ClientIp, FormData};
+use super::home::safe_next;
+use super::page::{Page, flash, html, see_other};
+use crate::accounts::{self, NewAccount, SignInError};
+use crate::app::App;
+use crate::config::RegistrationMode;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::model::{MemberId, Password, Role};
+use crate::store::sessions::MEMBER_KEY;
+
+pub fn router() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(show_login, submit_login))
+        .routes(routes!(submit_logout))
+        .routes(routes!(show_register, submit_register))
+        .routes(routes!(show_forgot_password, submit_forgot_password))
+        .routes(routes!(show_reset_password, submit_reset_password))
+        .routes(routes!(show_invitation, submit_invitation_acceptance))
+}
+
+fn with_status(mut response: Response, status: StatusCode) -> Response {
+    *response.status_mut() = status;
+    response
+}
+
+/// Starts a signed-in session: a new session id (against fixation) and a new CSRF token.
+async fn start_session(session: &Session, member: MemberId) -> AppResult<()> {
+    let internal = |e: tower_sessions::session::Error| AppError::Internal(e.into());
+    session.cycle_id().await.map_err(internal)?;
+    session
+        .remove::<String>(super::csrf::SESSION_KEY)
+        .await
+        .map_err(internal)?;
+    session
+        .insert(MEMBER_KEY, member.to_string())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn login_form(app: &App, email: String, error: Option<String>, next: String) -> tpl::LoginForm {
+    tpl::LoginForm {
+        email,
+        error,
+        next,
+        registration_open: app.config.registration == RegistrationMode::Open,
+    }
+}
+
+/// The sign-in page.
+#[utoipa::path(get, path = "/login", tag = "pages", params(NextQuery), responses((status = 200, description = "HTML page")))]
+async fn show_login(
+    State(app): State<App>,
+    mut page: Page,
+    Query(query): Query<NextQuery>,
+) -> AppResult<Response> {
+    page.ensure_csrf().await?;
+    if page.viewer.is_some() {
+        return Ok(see_other(&safe_next(query.next.as_deref())));
+    }
+    Ok(html(tpl::login(
+        &page.ctx,
+        &login_form(&app, String::new(), None, safe_next(query.next.as_deref())),
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct LoginFormIn {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// Signs in with an address and a password.
+#[utoipa::path(post, path = "/login", tag = "pages", responses((status = 303, description = "Signed in"), (status = 401, description = "Wrong credentials"), (status = 429, description = "Too many attempts")))]
+async fn submit_login(
+    State(app): State<App>,
+    mut page: Page,
+    ClientIp(ip): ClientIp,
+    FormData(form): FormData<LoginFormIn>,
+) -> AppResult<Response> {
+    page.ensure_csrf().await?;
+    let next = safe_next(form.next.as_deref());
+    match accounts::sign_in(&app, &form.email, &form.password, &ip).await {
+        Ok(member) => {
+            start_session(&page.session, member.member_id).await?;
+            Ok(see_other(&next))
+        }
+        Err(SignInError::WrongCredentials) => {
+            let error = tpl::t(page.lang(), "login.wrong_credentials");
+            let form = login_form(&app, form.email, Some(error), next);
+            Ok(with_status(
+                html(tpl::login(&page.ctx, &form)),
+                StatusCode::UNAUTHORIZED,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Signs out.
+#[utoipa::path(post, path = "/logout", tag = "pages", responses((status = 303, description = "Signed out")))]
+async fn submit_logout(page: Page) -> AppResult<Response> {
+    page.session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(see_other("/"))
+}
+
+fn register_form(
+    email: String,
+    name: String,
+    invited_email: Option<String>,
+    token: Option<String>,
+) -> tpl::RegisterForm {
+    tpl::RegisterForm {
+        email,
+        name,
+        invitation_token: token,
+        invited_email,
+    }
+}
+
+/// Creating an account (when registration is open).
+#[utoipa::path(get, path = "/register", tag = "pages", responses((status = 200, description = "HTML page"), (status = 404, description = "Registration is not open")))]
+async fn show_register(State(app): State<App>, mut page: Page) -> AppResult<Response> {
+    page.ensure_csrf().await?;
+    if app.config.registration != RegistrationMode::Open {
+        return Err(AppError::not_found());
+    }
+    Ok(html(tpl::register(
+        &page.ctx,
+        &register_form(String::new(), String::new(), None, None),
+        &FieldErrors::new(),
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct RegisterFormIn {
+    email: String,
+    name: String,
+    password: String,
+    password_confirmation: String,
+}
+
+fn parse_new_account(
+    email: &str,
+    name: &str,
+    password: &str,
+    confirmation: &str,
+) -> Result<NewAccount, FieldErrors> {
+    let parsed = NewAccount::parse(email, name, Some(password));
+    let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
+    if password.is_empty() {
+        errors.insert(
+            "password".into(),
+            format!(
+                "Choisissez un mot de passe d'au moins {} caractères.",
+                Password::MIN_CHARS
+            ),
+        );
+    }
+    if password != confirmation {
+        errors.insert(
+            "password_confirmation".into(),
+            "Les deux mots de passe ne sont pas identiques.".into(),
+        );
+    }
+    if errors.is_empty() {
+        parsed
+    } else {
+        Err(errors)
+    }
+}
+
+/// Creates an account as a supporter of the national party, and signs in.
+#[utoipa::path(post, path = "/register", tag = "pages", responses((status = 303, description = "Account created"), (status = 422, description = "Fields to correct")))]
+async fn submit_register(
+    State(app): State<App>,
+    mut page: Page,
+    FormData(form): FormData<RegisterFormIn>,
+) -> AppResult<Response> {
+    page.ensure_csrf().await?;
+    if app.config.registration != RegistrationMode::Open {
+        return Err(AppError::not_found());
+    }
+    let refill = || register_form(form.email.clone(), form.name.clone(), None, None);
+    let result = async {
+        let account = parse_new_account(
+            &form.email,
+            &form.name,
+            &form.password,
+            &form.password_confirmation,
+        )
+        .map_err(AppError::invalid)?;
+        let member = accounts::create_account(&app, account, None).await?;
+        if let Some(national) = app.db.national_group().await? {
+            app.db
+                .set_membership(member, national, Role::Supporter)
+                .await?;
+            app.membership_changed().await;
+        }
+        Ok(member)
+    }
+    .await;
+    match result {
+        Ok(member) => {
+            start_session(&page.session, member).await?;
+            flash(&page.session, tpl::t(page.lang(), "flash.welcome")).await?;
+            Ok(see_other("/"))
+        }
+        Err(AppError::Invalid(fields)) => Ok(with_status(
+            html(tpl::register(&page.ctx, &refill(), &fields)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// Asking for a password-reset link.
+#[utoipa::path(get, path = "/password/forgot", tag = "pages", responses((status = 200, description = "HTML page")))]
+async fn show_forgot_password(mut page: Page) -> AppResult<Response> {
+    page.ensure_csrf().await?;
+    Ok(html(tpl::forgot_password(&page.ctx, false)))
+}
+
+#[derive(Deserialize)]
+pub struct ForgotFormIn {
+    email: String,
+}
+
+/// Mails a reset link if the address has an account (the page says the same either way).
+#[utoipa::path(post, path = "/password/forgot", tag = "pages", responses((status = 200, description = "HTML page")))]
+async fn submit_forgot_password(
+    State(app): State<App>,
+    mut page: Page,
+    ClientIp(ip): ClientIp,
+    FormData(form): FormData<ForgotFormIn>,
+) -> AppResult<Response> {
+    page.ensure_csrf().await?;
+    // Reset requests count as failures for throttling: nobody floods an inbox through us.
+    let window = time::Duration::minutes(app.config.login_window_minutes);
+    let normalised = form.email.trim().to_lowercase();
+    let (by_email, by_client) = app
+        .db
+        .recent_login_failures(&normalised, &ip, window)
+        .await?;
+    if by_email >= app.config.login_max_failures || by_client >= app.config.login_max_failures * 4 {
+        return Err(AppError::TooManyRequests {
+            retry_after_seconds: window.whole_seconds() as u64,
+        });
+    }
+    app.db.record_login_failure(&normalised, &ip).await?;
+    accounts::request_password_reset(&app, &form.email).await?;
+    Ok(html(tpl::forgot_password(&page.ctx, true)))
+}
+
+/// Choosing a new password from a reset link.
+#[utoipa::path(get, path = "/password/reset/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "HTML page"), (status = 404, description = "Unknown link"), (status = 409, description = "Expired or used link")))]
+async fn show_reset_password(
+    State(app): State<App>,
+    mut page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    page.ensure_csrf().await?;
+    app.db
+        .password_reset_member(&crate::auth::secret::hash_secret(&token))
+        .await?
+        .map_err(accounts::token_refusal)?;
+    Ok(html(tpl::reset_password(
+        &page.ctx,
+        &token,
+        &FieldErrors::new(),
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct ResetFormIn {
+    password: String,
+    password_confirmation: String,
+}
+
+/// Sets the new password, ends every other session, and signs in.
+#[utoipa::path(post, path = "/password/reset/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 303, description = "Password changed")))]
+async fn submit_reset_password(
+    State(app): State<App>,
+    mut page: Page,
+    Path(token): Path<String>,
+    FormData(form): FormData<ResetFormIn>,
+) -> AppResult<Response> {
+    page.ensure_csrf().await?;
+    let mut errors = FieldErrors::new();
+    let password = Password::parse(&form.password)
+        .map_err(|e| errors.insert("password".into(), e.to_string()))
+        .ok();
+    if form.password != form.password_confirmation {
+        errors.insert(
+            "password_confirmation".into(),
+            "Les deux mots de passe ne sont pas identiques.".into(),
+        );
+    }
+    let Some(password) = password.filter(|_| errors.is_empty()) else {
+        return Ok(with_status(
+            html(tpl::reset_password(&page.ctx, &token, &errors)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    };
+    let member = accounts::reset_password(&app, &token, password).await?;
+    start_session(&page.session, member).await?;
+    flash(&page.session, tpl::t(page.lang(), "flash.password_changed")).await?;
+    Ok(see_other("/"))
+}
+
+async fn invitation_view(
+    app: &App,
+    page: &Page,
+    token: &str,
+) -> AppResult<(tpl::InvitationView, crate::store::InvitationRow)> {
+    let invitation = accounts::find_invitation(app, token).await?;
+    let group = app
+        .db
+        .group(invitation.group_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let inviter = match invitation.invited_by {
+        Some(id) => app.db.member(id).await?.map(|m| m.name),
+        None => None,
+    };
+    let has_account = app
+        .db
+        .member_by_email(
+            &crate::model::Email::parse(&invitation.email).map_err(|_| AppError::not_found())?,
+        )
+        .await?
+        .is_some();
+    let view = tpl::InvitationView {
+        token: token.to_owned(),
+        group_name: group.name,
+        role: super::views::role_view(invitation.role),
+        inviter_name: inviter.unwrap_or_default(),
+        email: invitation.email.clone(),
+        needs_account: !has_account && page.viewer.is_none(),
+        needs_login: has_account && page.viewer.is_none(),
+    };
+    Ok((view, invitation))
+}
+
+/// An invitation link: join the group, creating an account if needed.
+#[utoipa::path(get, path = "/invitations/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "HTML page"), (status = 404, description = "Unknown link"), (status = 409, description = "Expired or used link")))]
+async fn show_invitation(
+    State(app): State<App>,
+    mut page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    page.ensure_csrf().await?;
+    let (view, _) = invitation_view(&app, &page, &token).await?;
+    Ok(html(tpl::invitation(&page.ctx, &view, &FieldErrors::new())))
+}
+
+#[derive(Deserialize)]
+pub struct InvitationFormIn {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+/// Accepts an invitation: as the signed-in member, or by creating the invited account.
+#[utoipa::path(post, path = "/invitations/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 303, description = "Joined")))]
+async fn submit_invitation_acceptance(
+    State(app): State<App>,
+    mut page: Page,
+    Path(token): Path<String>,
+    FormData(form): FormData<InvitationFormIn>,
+) -> AppResult<Response> {
+    page.ensure_csrf().await?;
+    let (view, invitation) = invitation_view(&app, &page, &token).await?;
+    if app.config.registration == RegistrationMode::Closed && view.needs_account {
+        return Err(AppError::forbidden_because(
+            "Les inscriptions sont fermées : demandez à un administrateur de créer votre compte.",
+        ));
+    }
+    let member = match &page.viewer {
+        Some(viewer) => viewer.member_id,
+        None if view.needs_login => {
+            return Ok(super::page::login_redirect(&format!(
+                "/invitations/{token}"
+            )));
+        }
+        None => {
+            let account = match parse_new_account(
+                &invitation.email,
+                &form.name,
+                &form.password,
+                &form.password_confirmation,
+            ) {
+                Ok(account) => account,
+                Err(errors) => {
+                    return Ok(with_status(
+                        html(tpl::invitation(&page.ctx, &view, &errors)),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    ));
+                }
+            };
+            accounts::create_account(&app, account, invitation.invited_by).await?
+        }
+    };
+    accounts::accept_invitation(&app, &invitation, member).await?;
+    if page.viewer.is_none() {
+        start_session(&page.session, member).await?;
+    }
+    flash(&page.session, tpl::t(page.lang(), "flash.joined")).await?;
+    Ok(see_other(&format!("/groups/{}", invitation.group_id)))
+}

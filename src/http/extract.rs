@@ -1,0 +1,213 @@
+//! Extractors: who is asking (`CurrentMember`, `MaybeMember`), and request bodies whose
+//! rejections become `AppError`s with a message (`ApiJson`, `FormData`).
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+use tower_sessions::Session;
+
+use crate::app::App;
+use crate::auth::Viewer;
+use crate::auth::secret::hash_secret;
+use crate::error::AppError;
+use crate::model::MemberId;
+use crate::store::sessions::MEMBER_KEY;
+
+/// How the request was authenticated: writes by cookie need a CSRF token, by bearer token not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthVia {
+    Bearer,
+    Cookie,
+}
+
+/// The signed-in member; 401 otherwise.
+pub struct CurrentMember {
+    pub viewer: Viewer,
+    pub via: AuthVia,
+}
+
+/// The signed-in member, if any. A bearer token that is present but invalid is still a 401,
+/// not an anonymous request: a script with a revoked token must be told.
+pub struct MaybeMember(pub Option<Viewer>);
+
+fn bearer_token(parts: &Parts) -> Option<Result<&str, AppError>> {
+    let value = parts.headers.get(header::AUTHORIZATION)?;
+    let value = value.to_str().ok().and_then(|v| {
+        v.strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+    });
+    Some(
+        value
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .ok_or(AppError::Unauthorized),
+    )
+}
+
+async fn load_viewer(app: &App, member: MemberId) -> Result<Option<Viewer>, AppError> {
+    let Some(row) = app.db.member(member).await? else {
+        return Ok(None);
+    };
+    if row.disabled_at.is_some() {
+        return Ok(None);
+    }
+    let scope = app.db.member_scope(member).await?;
+    Ok(Some(Viewer::new(row.member_id, row.name, row.email, scope)))
+}
+
+/// The member a session belongs to.
+pub async fn session_member(session: &Session) -> Result<Option<MemberId>, AppError> {
+    let id: Option<String> = session
+        .get(MEMBER_KEY)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(id.and_then(|id| id.parse().ok()))
+}
+
+async fn authenticate(parts: &mut Parts, app: &App) -> Result<Option<(Viewer, AuthVia)>, AppError> {
+    if let Some(token) = bearer_token(parts) {
+        let member = app
+            .db
+            .api_token_member(&hash_secret(token?))
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let viewer = load_viewer(app, member)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        return Ok(Some((viewer, AuthVia::Bearer)));
+    }
+    let Ok(session) = Session::from_request_parts(parts, app).await else {
+        return Ok(None);
+    };
+    let Some(member) = session_member(&session).await? else {
+        return Ok(None);
+    };
+    Ok(load_viewer(app, member)
+        .await?
+        .map(|viewer| (viewer, AuthVia::Cookie)))
+}
+
+impl FromRequestParts<App> for CurrentMember {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        if let Some(found) = parts.extensions.get::<Option<(Viewer, AuthVia)>>() {
+            let (viewer, via) = found.clone().ok_or(AppError::Unauthorized)?;
+            return Ok(CurrentMember { viewer, via });
+        }
+        let found = authenticate(parts, app).await?;
+        parts.extensions.insert(found.clone());
+        let (viewer, via) = found.ok_or(AppError::Unauthorized)?;
+        Ok(CurrentMember { viewer, via })
+    }
+}
+
+impl FromRequestParts<App> for MaybeMember {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        match CurrentMember::from_request_parts(parts, app).await {
+            Ok(current) => Ok(MaybeMember(Some(current.viewer))),
+            Err(AppError::Unauthorized) if bearer_token(parts).is_none() => Ok(MaybeMember(None)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The client's address, for login throttling. Behind a load balancer, the first address of
+/// `X-Forwarded-For` (the balancer must overwrite that header, as they do by default).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(ClientIp(
+            forwarded
+                .or(peer)
+                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+        ))
+    }
+}
+
+/// JSON body whose errors are API errors: 400 for malformed JSON, 422 with the offending field
+/// for a well-formed body of the wrong shape, 413 when too large, 415 becomes 400 with a hint.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> AppError {
+    match rejection {
+        JsonRejection::JsonDataError(e) => {
+            // serde's message names the field: "missing field `email`", "invalid type at `role`".
+            let detail = e.body_text();
+            let field = detail.split('`').nth(1).unwrap_or("body").to_owned();
+            AppError::invalid_field(
+                &field,
+                detail.replace(
+                    "Failed to deserialize the JSON body into the target type: ",
+                    "",
+                ),
+            )
+        }
+        JsonRejection::JsonSyntaxError(e) => AppError::bad_request(format!(
+            "Le corps de la requête n'est pas du JSON valide : {}",
+            e.body_text()
+        )),
+        JsonRejection::MissingJsonContentType(_) => {
+            AppError::bad_request("Envoyez du JSON avec l'en-tête Content-Type: application/json.")
+        }
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        other => AppError::bad_request(other.body_text()),
+    }
+}
+
+/// A URL-encoded form, with the same error mapping.
+pub struct FormData<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FormData<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(FormData(value)),
+            Err(rejection) => Err(form_rejection(rejection)),
+        }
+    }
+}
+
+fn form_rejection(rejection: FormRejection) -> AppError {
+    match rejection {
+        FormRejection::FailedToDeserializeForm(e) => {
+            AppError::bad_request(format!("Le formulaire est incomplet : {}", e.body_text()))
+        }
+        FormRejection::FailedToDeserializeFormBody(e) => {
+            AppError::bad_request(format!("Le formulaire est incomplet : {}", e.body_text()))
+        }
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        other => AppError::bad_request(other.body_text()),
+    }
+}

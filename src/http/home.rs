@@ -1,0 +1,123 @@
+//! The home page (a member's workspace, or the welcome page) and the language switch.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use atelier_templates as tpl;
+
+use super::page::{LANG_COOKIE, Page, html};
+use super::views::Tree;
+use crate::app::App;
+use crate::error::{AppError, AppResult};
+use crate::model::GroupKind;
+use crate::store::ActivityRow;
+
+pub fn router() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(show_home))
+        .routes(routes!(switch_language))
+}
+
+/// Home: for a member, their groups and themes, what happened there, themes to join; for a
+/// visitor, what Atelier is and how to get in.
+#[utoipa::path(get, path = "/", tag = "pages", responses((status = 200, description = "HTML page")))]
+async fn show_home(State(app): State<App>, page: Page) -> AppResult<Response> {
+    let Some(viewer) = page.viewer.as_ref() else {
+        let open = app.config.registration == crate::config::RegistrationMode::Open;
+        return Ok(html(tpl::home_anonymous(&page.ctx, open)));
+    };
+    let tree = Tree::load(&app).await?;
+    let memberships: Vec<_> = viewer.memberships().collect();
+    let card_of = |kind_is_theme: bool| {
+        memberships
+            .iter()
+            .filter_map(|(id, role)| {
+                let group = tree.groups.iter().find(|g| g.group_id == *id)?;
+                ((group.kind == GroupKind::Theme) == kind_is_theme)
+                    .then(|| tree.card(group, Some(*role)))
+            })
+            .collect::<Vec<_>>()
+    };
+    let my_groups = card_of(false);
+    let my_themes = card_of(true);
+    let suggested_themes = tree
+        .visible(Some(viewer))
+        .filter(|g| {
+            g.kind == GroupKind::Theme && !memberships.iter().any(|(id, _)| *id == g.group_id)
+        })
+        .map(|g| tree.card(g, None))
+        .collect();
+    let activity = app.db.activity_for(viewer.member_id, 20).await?;
+    let view = tpl::HomeView {
+        my_groups,
+        my_themes,
+        recent_activity: activity
+            .iter()
+            .map(|a| activity_item(page.lang(), a))
+            .collect(),
+        suggested_themes,
+    };
+    Ok(html(tpl::home(&page.ctx, &view)))
+}
+
+fn activity_item(lang: tpl::Lang, row: &ActivityRow) -> tpl::ActivityItem {
+    let key = format!("activity.{}", row.action);
+    let text = tpl::t_args(
+        lang,
+        &key,
+        &[
+            ("actor", row.actor_name.as_deref().unwrap_or("—")),
+            ("member", row.member_name.as_deref().unwrap_or("—")),
+            ("group", row.group_name.as_deref().unwrap_or("—")),
+            ("detail", row.detail.as_str()),
+        ],
+    );
+    tpl::ActivityItem {
+        when: tpl::format_datetime(lang, row.at),
+        text,
+        url: row.group_id.map(|id| format!("/groups/{id}")),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct Next {
+    /// Where to go back to (a path on this site).
+    next: Option<String>,
+}
+
+/// Chooses the interface language (fr or en) and goes back.
+#[utoipa::path(get, path = "/lang/{code}", tag = "pages", params(("code" = String, Path, description = "fr or en"), Next),
+    responses((status = 303, description = "Back to the page")))]
+async fn switch_language(
+    Path(code): Path<String>,
+    Query(query): Query<Next>,
+) -> AppResult<Response> {
+    let lang = tpl::Lang::from_code(&code).ok_or_else(AppError::not_found)?;
+    let back = safe_next(query.next.as_deref());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response())
+}
+
+/// A local path to go back to; anything else (another site, `//host`, the sign-in page itself,
+/// which would loop) goes home.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.starts_with("/login") =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}

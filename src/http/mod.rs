@@ -1,0 +1,117 @@
+//! Everything that speaks HTTP. Each feature module exposes `router()`, an `OpenApiRouter`
+//! whose routes are declared with `routes!`: the OpenAPI document is generated from the very
+//! routes that are served, so it lists every one of them (a test checks it).
+
+mod accounts;
+mod admin;
+mod assets;
+mod csrf;
+mod extract;
+mod groups;
+mod home;
+mod html_errors;
+mod members;
+mod ops;
+mod page;
+mod session_api;
+mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::app::App;
+
+pub use extract::{ApiJson, CurrentMember, MaybeMember};
+
+/// The largest request body we read: forms and JSON are small; uploads get their own limit.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Atelier", description = "The JSON API of Atelier (version 1) and the pages of its web interface."),
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "session", description = "Signing in and out"),
+        (name = "members", description = "Members and supporters"),
+        (name = "groups", description = "Federations, sections, themes and working groups"),
+        (name = "pages", description = "The HTML pages of the web interface"),
+        (name = "operations", description = "Health, metrics and this document"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every route, documented, with its state.
+pub fn api_router() -> OpenApiRouter<App> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(session_api::router())
+        .merge(members::router())
+        .merge(groups::router())
+        .merge(accounts::router())
+        .merge(admin::router())
+        .merge(home::router())
+        .merge(ops::router())
+        .merge(assets::router())
+}
+
+/// The OpenAPI document of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().into_openapi()
+}
+
+pub fn router(app: App) -> Router {
+    let (routes, openapi) = api_router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    let sessions = SessionManagerLayer::new(app.db.clone())
+        .with_name("atelier_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(app.config.base_url.starts_with("https://"))
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(
+            app.config.session_days,
+        )));
+    routes
+        .fallback(html_errors::fallback)
+        .layer(axum::Extension(ops::OpenApiDocument(openapi)))
+        .layer(axum::middleware::from_fn(csrf::verify))
+        .layer(axum::middleware::from_fn(html_errors::render))
+        .layer(sessions)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(axum::middleware::from_fn(ops::track_metrics))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+            // The path only: query strings may carry tokens or personal data.
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked");
+            axum::response::IntoResponse::into_response(crate::error::AppError::Internal(anyhow::anyhow!(
+                "a request handler panicked"
+            )))
+        }))
+        .with_state(app)
+}

@@ -1,0 +1,223 @@
+//! From store rows to the templates' view structs, and the few lookups that build them.
+
+use std::collections::HashMap;
+
+use atelier_templates as tpl;
+
+use super::groups::DirectoryEntryOut;
+use crate::app::App;
+use crate::auth::Viewer;
+use crate::error::AppResult;
+use crate::model::{GroupId, GroupKind, MemberId, Role, Visibility};
+use crate::organisation::{self, GroupContext};
+use crate::store::GroupRow;
+
+pub fn role_view(role: Role) -> tpl::RoleView {
+    tpl::RoleView::from_code(role.code()).unwrap_or(tpl::RoleView::Member)
+}
+
+pub fn kind_view(kind: GroupKind) -> tpl::GroupKindView {
+    tpl::GroupKindView::from_code(kind.code()).unwrap_or(tpl::GroupKindView::WorkingGroup)
+}
+
+pub fn visibility_view(visibility: Visibility) -> tpl::VisibilityView {
+    tpl::VisibilityView::from_code(visibility.code()).unwrap_or(tpl::VisibilityView::Group)
+}
+
+pub fn directory_entry(entry: DirectoryEntryOut) -> tpl::DirectoryEntry {
+    tpl::DirectoryEntry {
+        member_id: entry.member_id.to_string(),
+        name: entry.name,
+        role: role_view(entry.role),
+        functions: entry.functions,
+        mandates: entry.mandates,
+    }
+}
+
+/// Every group with the chain of ids above it, computed in memory from one query: the tree is
+/// small (hundreds of groups), the members are many.
+pub struct Tree {
+    pub groups: Vec<GroupRow>,
+    parent_of: HashMap<GroupId, Option<GroupId>>,
+    pub member_counts: std::sync::Arc<HashMap<GroupId, i64>>,
+}
+
+impl Tree {
+    pub async fn load(app: &App) -> AppResult<Tree> {
+        let groups = app.db.groups(None).await?;
+        let parent_of = groups.iter().map(|g| (g.group_id, g.parent_id)).collect();
+        let member_counts = app.member_counts().await?;
+        Ok(Tree {
+            groups,
+            parent_of,
+            member_counts,
+        })
+    }
+
+    /// Root first, `id` last.
+    pub fn chain(&self, id: GroupId) -> Vec<GroupId> {
+        let mut chain = vec![id];
+        let mut current = id;
+        while let Some(Some(parent)) = self.parent_of.get(&current) {
+            if chain.contains(parent) || chain.len() > 32 {
+                break;
+            }
+            chain.push(*parent);
+            current = *parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    pub fn visible<'a>(
+        &'a self,
+        viewer: Option<&'a Viewer>,
+    ) -> impl Iterator<Item = &'a GroupRow> + 'a {
+        self.groups
+            .iter()
+            .filter(move |g| organisation::visible(viewer, g, &self.chain(g.group_id)))
+    }
+
+    pub fn card(&self, group: &GroupRow, role: Option<Role>) -> tpl::GroupCard {
+        tpl::GroupCard {
+            id: group.group_id.to_string(),
+            name: group.name.clone(),
+            kind: kind_view(group.kind),
+            member_count: self
+                .member_counts
+                .get(&group.group_id)
+                .copied()
+                .unwrap_or(0),
+            role: role.map(role_view),
+            description: group.description.clone(),
+        }
+    }
+}
+
+pub async fn visible_groups(
+    app: &App,
+    viewer: Option<&Viewer>,
+    kind: Option<GroupKind>,
+) -> AppResult<Vec<GroupRow>> {
+    let tree = Tree::load(app).await?;
+    Ok(tree
+        .visible(viewer)
+        .filter(|g| kind.is_none_or(|k| g.kind == k))
+        .cloned()
+        .collect())
+}
+
+pub async fn visible_children(
+    app: &App,
+    viewer: Option<&Viewer>,
+    ctx: &GroupContext,
+) -> AppResult<Vec<GroupRow>> {
+    let mut chain = ctx.chain_ids();
+    let children = app.db.children(ctx.group.group_id).await?;
+    Ok(children
+        .into_iter()
+        .filter(|child| {
+            chain.push(child.group_id);
+            let visible = organisation::visible(viewer, child, &chain);
+            chain.pop();
+            visible
+        })
+        .collect())
+}
+
+/// The organisation page: the tree of federations and sections, then themes and working groups.
+pub async fn groups_index(app: &App, viewer: Option<&Viewer>) -> AppResult<tpl::GroupsIndexView> {
+    let tree = Tree::load(app).await?;
+    let visible: Vec<&GroupRow> = tree.visible(viewer).collect();
+    let role_of = |g: &GroupRow| viewer.and_then(|v| v.role_in(&tree.chain(g.group_id)));
+    fn nodes(
+        tree: &Tree,
+        visible: &[&GroupRow],
+        parent: Option<GroupId>,
+        role_of: &dyn Fn(&GroupRow) -> Option<Role>,
+    ) -> Vec<tpl::TreeNode> {
+        visible
+            .iter()
+            .filter(|g| {
+                g.parent_id == parent
+                    && matches!(
+                        g.kind,
+                        GroupKind::National | GroupKind::Federation | GroupKind::Section
+                    )
+            })
+            .map(|g| tpl::TreeNode {
+                card: tree.card(g, role_of(g)),
+                children: nodes(tree, visible, Some(g.group_id), role_of),
+            })
+            .collect()
+    }
+    let of_kind = |kind| {
+        visible
+            .iter()
+            .filter(|g| g.kind == kind)
+            .map(|g| tree.card(g, role_of(g)))
+            .collect()
+    };
+    Ok(tpl::GroupsIndexView {
+        tree: nodes(&tree, &visible, None, &role_of),
+        themes: of_kind(GroupKind::Theme),
+        working_groups: of_kind(GroupKind::WorkingGroup),
+    })
+}
+
+/// A group's page view.
+pub fn group_view(
+    ctx: &GroupContext,
+    member_count: i64,
+    children: Vec<(GroupId, GroupKind, String, i64)>,
+) -> tpl::GroupView {
+    let ancestors = &ctx.chain[..ctx.chain.len().saturating_sub(1)];
+    tpl::GroupView {
+        id: ctx.group.group_id.to_string(),
+        name: ctx.group.name.clone(),
+        kind: kind_view(ctx.group.kind),
+        description: ctx.group.description.clone(),
+        visibility: visibility_view(ctx.group.visibility),
+        parent: ancestors
+            .last()
+            .map(|p| (p.group_id.to_string(), p.name.clone())),
+        breadcrumbs: ancestors
+            .iter()
+            .map(|g| (g.group_id.to_string(), g.name.clone()))
+            .collect(),
+        children: children
+            .into_iter()
+            .map(|(id, kind, name, member_count)| tpl::GroupCard {
+                id: id.to_string(),
+                name,
+                kind: kind_view(kind),
+                member_count,
+                role: None,
+                description: String::new(),
+            })
+            .collect(),
+        member_count,
+        viewer_role: ctx.access.role.map(role_view),
+        can_manage: ctx.access.can_manage,
+        can_see_directory: ctx.access.can_see_directory,
+        can_join: ctx.access.can_join,
+    }
+}
+
+/// A member's memberships, as cards, keeping only the groups the viewer may see.
+pub async fn visible_memberships(
+    app: &App,
+    viewer: Option<&Viewer>,
+    member: MemberId,
+) -> AppResult<Vec<(tpl::GroupCard, tpl::RoleView)>> {
+    let tree = Tree::load(app).await?;
+    let memberships = app.db.memberships_of(member).await?;
+    Ok(memberships
+        .into_iter()
+        .filter_map(|m| {
+            let group = tree.groups.iter().find(|g| g.group_id == m.group_id)?;
+            organisation::visible(viewer, group, &tree.chain(group.group_id))
+                .then(|| (tree.card(group, Some(m.role)), role_view(m.role)))
+        })
+        .collect())
+}

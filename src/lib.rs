@@ -1,0 +1,24 @@
+//! Atelier: a platform on which a party's members write their programme together.
+//!
+//! Start with `ARCHITECTURE.md`. In short: `cli` parses the command line, `app` opens the
+//! state and serves, `http` speaks HTTP, `accounts` and `organisation` hold the rules shared by
+//! the API, the pages and the command line, `auth::permissions` decides who may do what, and
+//! `store` is the one storage interface over SQLite and PostgreSQL.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod backup;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod import;
+pub mod mail;
+pub mod model;
+pub mod organisation;
+pub mod store;
+
+pub use app::{App, serve};
+pub use config::Config;

@@ -1,0 +1,5 @@
+//! The `atelier` command. Everything happens in `atelier::cli`.
+
+fn main() -> std::process::ExitCode {
+    atelier::cli::main()
+}

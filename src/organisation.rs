@@ -1,0 +1,273 @@
+//! The party's organisation: loading a group with what the viewer may do there, creating groups,
+//! giving roles. Shared by the API and the pages; every check goes through `auth::permissions`.
+
+use crate::app::App;
+use crate::auth::{Access, Viewer};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::model::{GroupId, GroupKind, GroupName, MemberId, Role, Visibility};
+use crate::store::{AuditEvent, GroupRow};
+
+/// A group, its ancestors and the viewer's access to it.
+pub struct GroupContext {
+    pub group: GroupRow,
+    /// Root first, the group itself last.
+    pub chain: Vec<GroupRow>,
+    pub access: Access,
+}
+
+impl GroupContext {
+    pub fn chain_ids(&self) -> Vec<GroupId> {
+        self.chain.iter().map(|g| g.group_id).collect()
+    }
+}
+
+/// Loads a group the viewer may see; 404 when it does not exist or is hidden from them.
+pub async fn load_group(
+    app: &App,
+    viewer: Option<&Viewer>,
+    id: GroupId,
+) -> AppResult<GroupContext> {
+    let chain = app.db.ancestors(id).await?;
+    let group = chain.last().cloned().ok_or_else(AppError::not_found)?;
+    let ids: Vec<GroupId> = chain.iter().map(|g| g.group_id).collect();
+    let access = Access::to_group(viewer, &group, &ids);
+    if !access.can_view {
+        return Err(AppError::not_found());
+    }
+    Ok(GroupContext {
+        group,
+        chain,
+        access,
+    })
+}
+
+/// Whether the viewer may see `group` (for lists: filters out what `load_group` would hide).
+pub fn visible(viewer: Option<&Viewer>, group: &GroupRow, chain: &[GroupId]) -> bool {
+    Access::to_group(viewer, group, chain).can_view
+}
+
+/// What a new group needs, parsed.
+pub struct NewGroup {
+    pub kind: GroupKind,
+    pub name: GroupName,
+    pub description: String,
+    pub parent: Option<GroupId>,
+    pub visibility: Visibility,
+}
+
+impl NewGroup {
+    pub fn parse(
+        kind: &str,
+        name: &str,
+        description: Option<&str>,
+        parent: Option<GroupId>,
+        visibility: Option<&str>,
+    ) -> Result<NewGroup, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let kind = GroupKind::parse(kind).or_else(|| {
+            errors.insert(
+                "kind".into(),
+                "Le type de groupe doit être federation, section, theme ou working_group.".into(),
+            );
+            None
+        });
+        let name = GroupName::parse(name)
+            .map_err(|e| errors.insert("name".into(), e.to_string()))
+            .ok();
+        let visibility = match visibility.filter(|v| !v.is_empty()) {
+            None => Some(Visibility::Public),
+            Some(v) => Visibility::parse(v).or_else(|| {
+                errors.insert(
+                    "visibility".into(),
+                    "La visibilité doit être public, members ou group.".into(),
+                );
+                None
+            }),
+        };
+        let description = description.unwrap_or("").trim().to_owned();
+        if description.chars().count() > 4000 {
+            errors.insert(
+                "description".into(),
+                "La description ne peut pas dépasser 4000 caractères.".into(),
+            );
+        }
+        match (kind, name, visibility) {
+            (Some(kind), Some(name), Some(visibility)) if errors.is_empty() => Ok(NewGroup {
+                kind,
+                name,
+                description,
+                parent,
+                visibility,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Creates a group under its parent (the national group when none is given), if the viewer may.
+pub async fn create_group(app: &App, viewer: &Viewer, new: NewGroup) -> AppResult<GroupId> {
+    if new.kind == GroupKind::National {
+        return Err(AppError::invalid_field(
+            "kind",
+            "Il n'y a qu'un groupe national ; il existe déjà.",
+        ));
+    }
+    let parent_id = match new.parent {
+        Some(id) => id,
+        None => app
+            .db
+            .national_group()
+            .await?
+            .ok_or_else(|| AppError::conflict("Le parti n'a pas encore de groupe national."))?,
+    };
+    let parent = load_group(app, Some(viewer), parent_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => {
+                AppError::invalid_field("parent_id", "Ce groupe parent n'existe pas.")
+            }
+            other => other,
+        })?;
+    if !parent.group.kind.allowed_children().contains(&new.kind) {
+        return Err(AppError::invalid_field(
+            "kind",
+            format!(
+                "On ne peut pas créer ce type de groupe sous « {} ».",
+                parent.group.name
+            ),
+        ));
+    }
+    if !parent.access.can_create_child(parent.group.kind, new.kind) {
+        return Err(AppError::forbidden());
+    }
+    let id = app
+        .db
+        .create_group(
+            new.kind,
+            new.name.as_str(),
+            &new.description,
+            Some(parent_id),
+            new.visibility,
+        )
+        .await?;
+    app.db
+        .record(AuditEvent {
+            actor: Some(viewer.member_id),
+            action: "group_created",
+            group: Some(parent_id),
+            member: None,
+            detail: new.name.as_str(),
+        })
+        .await?;
+    Ok(id)
+}
+
+/// Gives `member` a role in the group, if the viewer may grant it.
+pub async fn set_role(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &GroupContext,
+    member: MemberId,
+    role: Role,
+) -> AppResult<()> {
+    if !ctx.access.can_manage {
+        return Err(AppError::forbidden());
+    }
+    if !ctx.access.can_grant(role) {
+        return Err(AppError::forbidden_because(
+            "Vous ne pouvez pas donner un rôle supérieur au vôtre.",
+        ));
+    }
+    if app.db.member(member).await?.is_none() {
+        return Err(AppError::invalid_field(
+            "member_id",
+            "Ce membre n'existe pas.",
+        ));
+    }
+    // Nobody changes the role of someone whose current role there is above theirs.
+    if let Some(current) = app.db.role_in(member, ctx.group.group_id).await?
+        && !ctx.access.can_grant(current)
+    {
+        return Err(AppError::forbidden_because(
+            "Ce membre a un rôle supérieur au vôtre dans ce groupe.",
+        ));
+    }
+    app.db
+        .set_membership(member, ctx.group.group_id, role)
+        .await?;
+    app.membership_changed().await;
+    app.db
+        .record(AuditEvent {
+            actor: Some(viewer.member_id),
+            action: "role_set",
+            group: Some(ctx.group.group_id),
+            member: Some(member),
+            detail: role.code(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// Removes someone from the group, if the viewer may manage it (or it is themselves leaving).
+pub async fn remove_member(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &GroupContext,
+    member: MemberId,
+) -> AppResult<()> {
+    let leaving = member == viewer.member_id;
+    if !leaving {
+        if !ctx.access.can_manage {
+            return Err(AppError::forbidden());
+        }
+        if let Some(current) = app.db.role_in(member, ctx.group.group_id).await?
+            && !ctx.access.can_grant(current)
+        {
+            return Err(AppError::forbidden_because(
+                "Ce membre a un rôle supérieur au vôtre dans ce groupe.",
+            ));
+        }
+    }
+    if !app.db.remove_membership(member, ctx.group.group_id).await? {
+        return Err(AppError::not_found());
+    }
+    app.membership_changed().await;
+    app.db
+        .record(AuditEvent {
+            actor: Some(viewer.member_id),
+            action: "member_left",
+            group: Some(ctx.group.group_id),
+            member: Some(member),
+            detail: "",
+        })
+        .await?;
+    Ok(())
+}
+
+/// Joins a theme or working group open to the viewer.
+pub async fn join(app: &App, viewer: &Viewer, ctx: &GroupContext) -> AppResult<()> {
+    if !ctx.access.can_join {
+        return Err(AppError::forbidden_because(
+            "Ce groupe ne s'ouvre que sur invitation.",
+        ));
+    }
+    let role = if viewer.is_party_member() {
+        Role::Member
+    } else {
+        Role::Supporter
+    };
+    app.db
+        .set_membership(viewer.member_id, ctx.group.group_id, role)
+        .await?;
+    app.membership_changed().await;
+    app.db
+        .record(AuditEvent {
+            actor: Some(viewer.member_id),
+            action: "member_joined",
+            group: Some(ctx.group.group_id),
+            member: Some(viewer.member_id),
+            detail: role.code(),
+        })
+        .await?;
+    Ok(())
+}

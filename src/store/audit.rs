@@ -1,0 +1,71 @@
+//! The audit trail, which also feeds the "recent activity" lists.
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::{Db, StoreResult, now, on_backend};
+use crate::model::{GroupId, MemberId};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ActivityRow {
+    pub at: OffsetDateTime,
+    pub action: String,
+    pub actor_name: Option<String>,
+    pub group_id: Option<GroupId>,
+    pub group_name: Option<String>,
+    pub member_id: Option<MemberId>,
+    pub member_name: Option<String>,
+    pub detail: String,
+}
+
+/// Something that happened, as recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditEvent<'a> {
+    pub actor: Option<MemberId>,
+    pub action: &'a str,
+    pub group: Option<GroupId>,
+    pub member: Option<MemberId>,
+    pub detail: &'a str,
+}
+
+impl Db {
+    pub async fn record(&self, event: AuditEvent<'_>) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            sqlx::query(
+                "insert into audit_event (at, actor_id, action, group_id, member_id, detail) values ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(now())
+            .bind(event.actor)
+            .bind(event.action)
+            .bind(event.group)
+            .bind(event.member)
+            .bind(event.detail)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The latest events in the groups a member belongs to.
+    pub async fn activity_for(
+        &self,
+        member: MemberId,
+        limit: i64,
+    ) -> StoreResult<Vec<ActivityRow>> {
+        Ok(on_backend!(self, pool => {
+            sqlx::query_as(
+                "select e.at, e.action, a.name as actor_name, e.group_id, g.name as group_name, e.member_id, \
+                 m.name as member_name, e.detail from audit_event e \
+                 left join member a on a.member_id = e.actor_id \
+                 left join party_group g on g.group_id = e.group_id \
+                 left join member m on m.member_id = e.member_id \
+                 where e.group_id in (select group_id from membership where member_id = $1) \
+                 order by e.at desc, e.audit_event_id desc limit $2",
+            )
+            .bind(member)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}

@@ -1,0 +1,275 @@
+//! The party's organisation: groups in a tree, and memberships with roles.
+
+use std::collections::HashMap;
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::{BeginWrite, Db, StoreResult, now, on_backend};
+use crate::model::{GroupId, GroupKind, MemberId, Role, Visibility};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct GroupRow {
+    pub group_id: GroupId,
+    pub kind: GroupKind,
+    pub name: String,
+    pub description: String,
+    pub parent_id: Option<GroupId>,
+    pub visibility: Visibility,
+    pub created_at: OffsetDateTime,
+}
+
+/// A member's membership, with the group it is in.
+#[derive(Debug, Clone, FromRow)]
+pub struct MembershipRow {
+    pub group_id: GroupId,
+    pub role: Role,
+    pub kind: GroupKind,
+    pub name: String,
+}
+
+/// One line of a member's scope: through a membership in `via_group_id` with `role`, the member
+/// is in the subtree of `ancestor_id` (every ancestor of the group, the group included).
+#[derive(Debug, Clone, FromRow)]
+pub struct ScopeRow {
+    pub via_group_id: GroupId,
+    pub ancestor_id: GroupId,
+    pub role: Role,
+}
+
+const GROUP_COLUMNS: &str = "group_id, kind, name, description, parent_id, visibility, created_at";
+
+impl Db {
+    pub async fn create_group(
+        &self,
+        kind: GroupKind,
+        name: &str,
+        description: &str,
+        parent: Option<GroupId>,
+        visibility: Visibility,
+    ) -> StoreResult<GroupId> {
+        Ok(on_backend!(self, pool => {
+            sqlx::query_scalar(
+                "insert into party_group (kind, name, description, parent_id, visibility, created_at) \
+                 values ($1, $2, $3, $4, $5, $6) returning group_id",
+            )
+            .bind(kind)
+            .bind(name)
+            .bind(description)
+            .bind(parent)
+            .bind(visibility)
+            .bind(now())
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
+    pub async fn update_group(
+        &self,
+        id: GroupId,
+        name: &str,
+        description: &str,
+        visibility: Visibility,
+    ) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            sqlx::query("update party_group set name = $1, description = $2, visibility = $3 where group_id = $4")
+                .bind(name)
+                .bind(description)
+                .bind(visibility)
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn group(&self, id: GroupId) -> StoreResult<Option<GroupRow>> {
+        const SQL: &str = "select group_id, kind, name, description, parent_id, visibility, created_at from party_group where group_id = $1";
+        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// Every group, or every group of one kind, by name.
+    pub async fn groups(&self, kind: Option<GroupKind>) -> StoreResult<Vec<GroupRow>> {
+        let sql = format!(
+            "select {GROUP_COLUMNS} from party_group where $1 is null or kind = $1 order by name, group_id"
+        );
+        Ok(
+            on_backend!(self, pool => sqlx::query_as(&sql).bind(kind.map(GroupKind::code)).fetch_all(pool).await?),
+        )
+    }
+
+    pub async fn children(&self, id: GroupId) -> StoreResult<Vec<GroupRow>> {
+        const SQL: &str = "select group_id, kind, name, description, parent_id, visibility, created_at \
+                           from party_group where parent_id = $1 order by name, group_id";
+        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await?))
+    }
+
+    /// The chain from the root down to this group (the group last); empty if it does not exist.
+    pub async fn ancestors(&self, id: GroupId) -> StoreResult<Vec<GroupRow>> {
+        const SQL: &str = "with recursive chain(group_id, depth) as ( \
+               select group_id, 0 from party_group where group_id = $1 \
+               union all \
+               select g.parent_id, c.depth + 1 from chain c join party_group g on g.group_id = c.group_id \
+               where g.parent_id is not null and c.depth < 32) \
+             select g.group_id, g.kind, g.name, g.description, g.parent_id, g.visibility, g.created_at \
+             from chain c join party_group g on g.group_id = c.group_id order by c.depth desc";
+        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await?))
+    }
+
+    /// The national group (the root of the tree), if the party has been set up.
+    pub async fn national_group(&self) -> StoreResult<Option<GroupId>> {
+        Ok(on_backend!(self, pool => {
+            sqlx::query_scalar("select group_id from party_group where kind = 'national' order by group_id limit 1")
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// The number of memberships in each group's subtree (a member of a section counts for its
+    /// federation and for the national party), for every group at once.
+    pub async fn subtree_member_counts(&self) -> StoreResult<HashMap<GroupId, i64>> {
+        type Direct = Vec<(GroupId, i64)>;
+        type Parents = Vec<(GroupId, Option<GroupId>)>;
+        let (direct, parents): (Direct, Parents) = on_backend!(self, pool => {
+            let direct = sqlx::query_as("select group_id, count(*) from membership group by group_id").fetch_all(pool).await?;
+            let parents = sqlx::query_as("select group_id, parent_id from party_group").fetch_all(pool).await?;
+            (direct, parents)
+        });
+        let parent_of: HashMap<GroupId, Option<GroupId>> = parents.into_iter().collect();
+        let mut counts: HashMap<GroupId, i64> = parent_of.keys().map(|id| (*id, 0)).collect();
+        for (group, n) in direct {
+            let mut current = Some(group);
+            let mut depth = 0;
+            while let Some(id) = current
+                && depth < 32
+            {
+                *counts.entry(id).or_default() += n;
+                current = parent_of.get(&id).copied().flatten();
+                depth += 1;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// The number of memberships in one group's subtree.
+    pub async fn subtree_member_count(&self, id: GroupId) -> StoreResult<i64> {
+        const SQL: &str = "with recursive sub(group_id, depth) as ( \
+               select $1, 0 union all \
+               select g.group_id, s.depth + 1 from party_group g join sub s on g.parent_id = s.group_id where s.depth < 32) \
+             select count(*) from membership where group_id in (select group_id from sub)";
+        Ok(on_backend!(self, pool => sqlx::query_scalar(SQL).bind(id).fetch_one(pool).await?))
+    }
+
+    /// Gives `member` this `role` in `group` (replacing any role they had there).
+    pub async fn set_membership(
+        &self,
+        member: MemberId,
+        group: GroupId,
+        role: Role,
+    ) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            sqlx::query(
+                "insert into membership (member_id, group_id, role, created_at) values ($1, $2, $3, $4) \
+                 on conflict (member_id, group_id) do update set role = excluded.role",
+            )
+            .bind(member)
+            .bind(group)
+            .bind(role)
+            .bind(now())
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Removes a membership; answers whether there was one.
+    pub async fn remove_membership(&self, member: MemberId, group: GroupId) -> StoreResult<bool> {
+        let done = on_backend!(self, pool => {
+            sqlx::query("delete from membership where member_id = $1 and group_id = $2")
+                .bind(member)
+                .bind(group)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done > 0)
+    }
+
+    pub async fn role_in(&self, member: MemberId, group: GroupId) -> StoreResult<Option<Role>> {
+        Ok(on_backend!(self, pool => {
+            sqlx::query_scalar("select role from membership where member_id = $1 and group_id = $2")
+                .bind(member)
+                .bind(group)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    pub async fn memberships_of(&self, member: MemberId) -> StoreResult<Vec<MembershipRow>> {
+        Ok(on_backend!(self, pool => {
+            sqlx::query_as(
+                "select ms.group_id, ms.role, g.kind, g.name from membership ms join party_group g on g.group_id = ms.group_id \
+                 where ms.member_id = $1 order by g.kind, g.name",
+            )
+            .bind(member)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Every (membership, ancestor of its group) pair of a member: what the permission checks
+    /// need to decide, in memory, what the member may see and do anywhere in the tree.
+    pub async fn member_scope(&self, member: MemberId) -> StoreResult<Vec<ScopeRow>> {
+        const SQL: &str = "with recursive up(via_group_id, ancestor_id, role, depth) as ( \
+               select group_id, group_id, role, 0 from membership where member_id = $1 \
+               union all \
+               select u.via_group_id, g.parent_id, u.role, u.depth + 1 from up u \
+               join party_group g on g.group_id = u.ancestor_id where g.parent_id is not null and u.depth < 32) \
+             select via_group_id, ancestor_id, role from up";
+        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(member).fetch_all(pool).await?))
+    }
+
+    /// Sections by lowercased name, for the member import.
+    pub async fn sections_by_name(&self) -> StoreResult<HashMap<String, GroupId>> {
+        let rows: Vec<(GroupId, String)> = on_backend!(self, pool => {
+            sqlx::query_as("select group_id, name from party_group where kind = 'section'").fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| (name.to_lowercase(), id))
+            .collect())
+    }
+
+    pub async fn group_counts_by_kind(&self) -> StoreResult<Vec<(GroupKind, i64)>> {
+        Ok(on_backend!(self, pool => {
+            sqlx::query_as("select kind, count(*) from party_group group by kind order by kind").fetch_all(pool).await?
+        }))
+    }
+
+    /// Creates the national group if there is none, in a write transaction so that two servers
+    /// starting at once do not both create it.
+    pub async fn ensure_national_group(&self, name: &str) -> StoreResult<GroupId> {
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let existing: Option<GroupId> =
+                sqlx::query_scalar("select group_id from party_group where kind = 'national' order by group_id limit 1")
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    sqlx::query_scalar(
+                        "insert into party_group (kind, name, description, visibility, created_at) \
+                         values ('national', $1, '', 'public', $2) returning group_id",
+                    )
+                    .bind(name)
+                    .bind(now())
+                    .fetch_one(&mut *tx)
+                    .await?
+                }
+            };
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+}

@@ -1,0 +1,329 @@
+//! Members: accounts, their titles, the directory, and bulk import.
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::{BeginWrite, Db, StoreResult, now, on_backend, on_unique};
+use crate::model::{Email, GroupId, MemberId, Role, TitleKind};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MemberRow {
+    pub member_id: MemberId,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub disabled_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TitleRow {
+    pub member_id: MemberId,
+    pub kind: TitleKind,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct DirectoryRow {
+    pub member_id: MemberId,
+    pub name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMember<'a> {
+    pub email: &'a Email,
+    pub name: &'a str,
+    pub password_hash: Option<&'a str>,
+}
+
+/// One valid row of a member import: a person and the section they belong to.
+#[derive(Debug, Clone)]
+pub struct ImportMember {
+    pub email: Email,
+    pub name: String,
+    pub group_id: GroupId,
+    pub role: Role,
+}
+
+/// What an import did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub created: u64,
+    pub updated: u64,
+}
+
+impl Db {
+    /// Creates an account; `Conflict("email")` when the address already has one.
+    pub async fn create_member(&self, new: &NewMember<'_>) -> StoreResult<MemberId> {
+        on_backend!(self, pool => {
+            sqlx::query_scalar(
+                "insert into member (email, name, password_hash, created_at) values ($1, $2, $3, $4) returning member_id",
+            )
+            .bind(new.email.as_str())
+            .bind(new.name)
+            .bind(new.password_hash)
+            .bind(now())
+            .fetch_one(pool)
+            .await
+            .map_err(on_unique("email"))
+        })
+    }
+
+    pub async fn member(&self, id: MemberId) -> StoreResult<Option<MemberRow>> {
+        const SQL: &str = "select member_id, email, name, password_hash, created_at, disabled_at from member where member_id = $1";
+        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?))
+    }
+
+    pub async fn member_by_email(&self, email: &Email) -> StoreResult<Option<MemberRow>> {
+        const SQL: &str = "select member_id, email, name, password_hash, created_at, disabled_at from member where email = $1";
+        Ok(
+            on_backend!(self, pool => sqlx::query_as(SQL).bind(email.as_str()).fetch_optional(pool).await?),
+        )
+    }
+
+    pub async fn set_password_hash(&self, id: MemberId, hash: &str) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            sqlx::query("update member set password_hash = $1 where member_id = $2")
+                .bind(hash)
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn set_member_name(&self, id: MemberId, name: &str) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            sqlx::query("update member set name = $1 where member_id = $2").bind(name).bind(id).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn member_count(&self) -> StoreResult<i64> {
+        Ok(
+            on_backend!(self, pool => sqlx::query_scalar("select count(*) from member").fetch_one(pool).await?),
+        )
+    }
+
+    /// The titles (functions and mandates) of several members, in their order.
+    pub async fn titles_of(&self, members: &[MemberId]) -> StoreResult<Vec<TitleRow>> {
+        if members.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = members.iter().map(|m| m.0.to_string()).collect();
+        // The ids are integers we formatted ourselves: safe to inline, and one query either way.
+        let sql = format!(
+            "select member_id, kind, label from member_title where member_id in ({}) order by member_id, position",
+            ids.join(",")
+        );
+        Ok(on_backend!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?))
+    }
+
+    /// Replaces a member's titles with these, in this order, in one transaction.
+    pub async fn set_titles(
+        &self,
+        member: MemberId,
+        titles: &[(TitleKind, String)],
+    ) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("delete from member_title where member_id = $1").bind(member).execute(&mut *tx).await?;
+            for (position, (kind, label)) in titles.iter().enumerate() {
+                sqlx::query("insert into member_title (member_id, kind, label, position) values ($1, $2, $3, $4)")
+                    .bind(member)
+                    .bind(*kind)
+                    .bind(label)
+                    .bind(position as i32)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// A page of a group's directory (direct members), optionally filtered by name, and the
+    /// number of matching members.
+    pub async fn directory(
+        &self,
+        group: GroupId,
+        query: &str,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<DirectoryRow>, i64)> {
+        let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_'], ""));
+        on_backend!(self, pool => {
+            let rows = sqlx::query_as(
+                "select m.member_id, m.name, ms.role from membership ms join member m on m.member_id = ms.member_id \
+                 where ms.group_id = $1 and lower(m.name) like $2 order by m.name, m.member_id limit $3 offset $4",
+            )
+            .bind(group)
+            .bind(&pattern)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            let total = sqlx::query_scalar(
+                "select count(*) from membership ms join member m on m.member_id = ms.member_id \
+                 where ms.group_id = $1 and lower(m.name) like $2",
+            )
+            .bind(group)
+            .bind(&pattern)
+            .fetch_one(pool)
+            .await?;
+            Ok((rows, total))
+        })
+    }
+
+    /// Imports members in one transaction: all or nothing. A new address creates an account
+    /// (without password: the person sets one through "forgotten password" or an invitation);
+    /// a known address gets the membership (its role updated), keeping its name.
+    /// `progress` is called with the number of rows done, every few thousand rows.
+    pub async fn import_members(
+        &self,
+        rows: &[ImportMember],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> StoreResult<ImportCounts> {
+        const BATCH: usize = 2000;
+        let at = now();
+        let mut counts = ImportCounts::default();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            for (batch_index, batch) in rows.chunks(BATCH).enumerate() {
+                let emails: Vec<&str> = batch.iter().map(|r| r.email.as_str()).collect();
+                let names: Vec<&str> = batch.iter().map(|r| r.name.as_str()).collect();
+                let before = tx.existing(&emails).await?;
+                tx.insert(&emails, &names, at).await?;
+                counts.updated += before;
+                counts.created += batch.len() as u64 - before;
+                let groups: Vec<i64> = batch.iter().map(|r| r.group_id.0).collect();
+                let roles: Vec<&str> = batch.iter().map(|r| r.role.code()).collect();
+                tx.upsert(&emails, &groups, &roles, at).await?;
+                progress(((batch_index * BATCH) + batch.len()) as u64);
+            }
+            tx.commit().await?;
+        });
+        Ok(counts)
+    }
+}
+
+/// Per-backend bulk statements of the import. PostgreSQL takes whole arrays (`unnest`), one round
+/// trip a batch; SQLite is in-process, so a prepared statement a row is as fast.
+trait ImportTx {
+    async fn existing(&mut self, emails: &[&str]) -> sqlx::Result<u64>;
+    async fn insert(
+        &mut self,
+        emails: &[&str],
+        names: &[&str],
+        at: OffsetDateTime,
+    ) -> sqlx::Result<()>;
+    async fn upsert(
+        &mut self,
+        emails: &[&str],
+        groups: &[i64],
+        roles: &[&str],
+        at: OffsetDateTime,
+    ) -> sqlx::Result<()>;
+}
+
+const UPSERT_MEMBERSHIP: &str = "insert into membership (member_id, group_id, role, created_at) \
+     select member_id, $2, $3, $4 from member where email = $1 \
+     on conflict (member_id, group_id) do update set role = excluded.role";
+
+impl ImportTx for sqlx::Transaction<'static, sqlx::Sqlite> {
+    async fn existing(&mut self, emails: &[&str]) -> sqlx::Result<u64> {
+        let mut n = 0;
+        for email in emails {
+            let found: Option<i64> =
+                sqlx::query_scalar("select member_id from member where email = $1")
+                    .bind(email)
+                    .fetch_optional(&mut **self)
+                    .await?;
+            n += u64::from(found.is_some());
+        }
+        Ok(n)
+    }
+    async fn insert(
+        &mut self,
+        emails: &[&str],
+        names: &[&str],
+        at: OffsetDateTime,
+    ) -> sqlx::Result<()> {
+        for (email, name) in emails.iter().zip(names) {
+            sqlx::query("insert into member (email, name, created_at) values ($1, $2, $3) on conflict (email) do nothing")
+                .bind(email)
+                .bind(name)
+                .bind(at)
+                .execute(&mut **self)
+                .await?;
+        }
+        Ok(())
+    }
+    async fn upsert(
+        &mut self,
+        emails: &[&str],
+        groups: &[i64],
+        roles: &[&str],
+        at: OffsetDateTime,
+    ) -> sqlx::Result<()> {
+        for ((email, group), role) in emails.iter().zip(groups).zip(roles) {
+            sqlx::query(UPSERT_MEMBERSHIP)
+                .bind(email)
+                .bind(group)
+                .bind(role)
+                .bind(at)
+                .execute(&mut **self)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+impl ImportTx for sqlx::Transaction<'static, sqlx::Postgres> {
+    async fn existing(&mut self, emails: &[&str]) -> sqlx::Result<u64> {
+        let n: i64 = sqlx::query_scalar("select count(*) from member where email = any($1)")
+            .bind(emails)
+            .fetch_one(&mut **self)
+            .await?;
+        Ok(n as u64)
+    }
+    async fn insert(
+        &mut self,
+        emails: &[&str],
+        names: &[&str],
+        at: OffsetDateTime,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "insert into member (email, name, created_at) select e, n, $3 from unnest($1::text[], $2::text[]) as t(e, n) \
+             on conflict (email) do nothing",
+        )
+        .bind(emails)
+        .bind(names)
+        .bind(at)
+        .execute(&mut **self)
+        .await?;
+        Ok(())
+    }
+    async fn upsert(
+        &mut self,
+        emails: &[&str],
+        groups: &[i64],
+        roles: &[&str],
+        at: OffsetDateTime,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "insert into membership (member_id, group_id, role, created_at) \
+             select m.member_id, t.g, t.r, $4 from unnest($1::text[], $2::bigint[], $3::text[]) as t(e, g, r) \
+             join member m on m.email = t.e \
+             on conflict (member_id, group_id) do update set role = excluded.role",
+        )
+        .bind(emails)
+        .bind(groups)
+        .bind(roles)
+        .bind(at)
+        .execute(&mut **self)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,206 @@
+//! Storage: the one store interface of Atelier, with an implementation per backend (SQLite and
+//! PostgreSQL).
+//!
+//! `Db` is the interface: every feature calls its methods and never sees a pool. Inside each
+//! method, [`on_backend!`] expands the same body once per backend, each type-checked against its
+//! own driver. Both dialects accept `$1` placeholders, `returning` and `on conflict`, so most SQL
+//! is written once; where the dialects differ, the method matches on [`Backend`] explicitly and
+//! the difference is visible where it happens. The same store test-suite runs against both.
+
+mod audit;
+mod groups;
+mod members;
+pub mod sessions;
+mod throttle;
+mod tokens;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+pub use audit::{ActivityRow, AuditEvent};
+pub use groups::{GroupRow, MembershipRow, ScopeRow};
+pub use members::{DirectoryRow, ImportCounts, ImportMember, MemberRow, NewMember, TitleRow};
+pub use tokens::{InvitationRow, TokenUse};
+
+use crate::config::{SqliteSync, redact_url};
+
+/// A database error, or a refusal the caller should turn into a 4xx.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write; the payload names the constraint's column.
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Maps a unique violation to `Conflict(what)`, keeping every other error as it is.
+pub(crate) fn on_unique(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Sqlx(e),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The store. Cheap to clone: it is a pool handle.
+#[derive(Clone, Debug)]
+pub struct Db {
+    backend: Backend,
+}
+
+/// Runs `$body` with `$pool` bound to the backend's pool; the body is compiled once per backend.
+macro_rules! on_backend {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db.backend() {
+            $crate::store::Backend::Sqlite($pool) => $body,
+            $crate::store::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+/// Starts a write transaction. SQLite needs `BEGIN IMMEDIATE`: a deferred transaction that reads
+/// then writes fails with SQLITE_BUSY when another connection wrote in between, busy timeout or not.
+pub(crate) trait BeginWrite {
+    type Database: sqlx::Database;
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Self::Database>>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.begin().await
+    }
+}
+
+/// How to open the database.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    pub url: String,
+    pub sqlite_sync: SqliteSync,
+    pub max_connections: u32,
+}
+
+impl Db {
+    /// Opens the database and applies pending migrations. Errors are one sentence that says
+    /// which database could not be opened and why.
+    pub async fn connect(options: &ConnectOptions) -> anyhow::Result<Db> {
+        let url = options.url.as_str();
+        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let connect = PgConnectOptions::from_str(url).map_err(|e| {
+                anyhow::anyhow!("the database URL {} is not valid: {e}", redact_url(url))
+            })?;
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(connect)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("cannot connect to PostgreSQL at {}: {e}", redact_url(url))
+                })?;
+            Db {
+                backend: Backend::Postgres(pool),
+            }
+        } else {
+            let connect = SqliteConnectOptions::from_str(url)
+                .map_err(|e| anyhow::anyhow!("the database URL {url} is not valid: {e}"))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(match options.sqlite_sync {
+                    SqliteSync::Normal => SqliteSynchronous::Normal,
+                    SqliteSync::Full => SqliteSynchronous::Full,
+                })
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-32000")
+                .pragma("temp_store", "memory");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(connect)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the SQLite database {url}: {e}"))?;
+            Db {
+                backend: Backend::Sqlite(pool),
+            }
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Opens the SQLite database file in `data_dir` (creating the directory).
+    pub async fn open_sqlite_in(data_dir: &Path, sqlite_sync: SqliteSync) -> anyhow::Result<Db> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the data directory {}: {e}",
+                data_dir.display()
+            )
+        })?;
+        let url = format!("sqlite://{}", data_dir.join("atelier.db").display());
+        Db::connect(&ConnectOptions {
+            url,
+            sqlite_sync,
+            max_connections: 8,
+        })
+        .await
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Applies the migrations of this backend that are not applied yet.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let result = match &self.backend {
+            Backend::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Backend::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        };
+        result.map_err(|e| anyhow::anyhow!("cannot apply the database migrations: {e}"))
+    }
+
+    /// Answers when the database answers a trivial query.
+    pub async fn ping(&self) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            sqlx::query("select 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections to return.
+    pub async fn close(&self) {
+        on_backend!(self, pool => pool.close().await)
+    }
+}
+
+/// The current time, in UTC, to the second: one clock for every row we write.
+pub fn now() -> time::OffsetDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now)
+}

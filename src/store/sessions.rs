@@ -1,0 +1,120 @@
+//! Browser sessions, kept in the database so that every app server sees them and a restart
+//! logs nobody out. tower-sessions drives the cookie; this is its store.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+
+use super::{Db, StoreResult, now, on_backend};
+use crate::model::MemberId;
+
+/// The session key under which the signed-in member's id is kept.
+pub const MEMBER_KEY: &str = "member_id";
+
+fn backend_error(e: sqlx::Error) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+fn member_of(record: &Record) -> Option<i64> {
+    record.data.get(MEMBER_KEY).and_then(|v| {
+        v.as_str()
+            .and_then(|s| s.parse().ok())
+            .or_else(|| v.as_i64())
+    })
+}
+
+impl Db {
+    async fn write_session(
+        &self,
+        record: &Record,
+        insert_only: bool,
+    ) -> Result<bool, session_store::Error> {
+        let data = serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let sql = if insert_only {
+            "insert into session (session_id, member_id, data, expires_at) values ($1, $2, $3, $4) \
+             on conflict (session_id) do nothing"
+        } else {
+            "insert into session (session_id, member_id, data, expires_at) values ($1, $2, $3, $4) \
+             on conflict (session_id) do update set member_id = excluded.member_id, data = excluded.data, \
+             expires_at = excluded.expires_at"
+        };
+        let written = on_backend!(self, pool => {
+            sqlx::query(sql)
+                .bind(record.id.to_string())
+                .bind(member_of(record))
+                .bind(data)
+                .bind(record.expiry_date)
+                .execute(pool)
+                .await
+                .map_err(backend_error)?
+                .rows_affected()
+        });
+        Ok(written > 0)
+    }
+
+    /// Ends every session of a member (after a password reset, or when disabling them).
+    pub async fn delete_sessions_of(&self, member: MemberId) -> StoreResult<u64> {
+        Ok(on_backend!(self, pool => {
+            sqlx::query("delete from session where member_id = $1").bind(member).execute(pool).await?.rows_affected()
+        }))
+    }
+}
+
+#[async_trait]
+impl SessionStore for Db {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // A fresh id collides with an existing one once in 2^128; draw again if it ever does.
+        while !self.write_session(record, true).await? {
+            record.id = Id::default();
+        }
+        Ok(())
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.write_session(record, false).await.map(drop)
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let row: Option<(String, OffsetDateTime)> = on_backend!(self, pool => {
+            sqlx::query_as("select data, expires_at from session where session_id = $1 and expires_at > $2")
+                .bind(id.to_string())
+                .bind(now())
+                .fetch_optional(pool)
+                .await
+                .map_err(backend_error)?
+        });
+        let Some((data, expiry_date)) = row else {
+            return Ok(None);
+        };
+        let data =
+            serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        on_backend!(self, pool => {
+            sqlx::query("delete from session where session_id = $1")
+                .bind(id.to_string())
+                .execute(pool)
+                .await
+                .map_err(backend_error)?;
+        });
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for Db {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        on_backend!(self, pool => {
+            sqlx::query("delete from session where expires_at <= $1").bind(now()).execute(pool).await.map_err(backend_error)?;
+        });
+        Ok(())
+    }
+}

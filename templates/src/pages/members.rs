@@ -1,0 +1,84 @@
+//! A member's profile.
+
+use maud::{Markup, html};
+use rust_i18n::t;
+
+use crate::components::{Control, Field, card_meta, csrf_field, encode_segment, string_list};
+use crate::{FormErrors, PageContext, ProfileView, page};
+
+/// A member's profile: functions, mandates, groups; the edit form on one's own profile.
+pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let no_errors = FormErrors::new();
+    let functions = view.functions.join("\n");
+    let mandates = view.mandates.join("\n");
+    let body = html! {
+        div.wrap {
+            header.page-header {
+                p.eyebrow { (t!("profile.eyebrow", locale = l)) }
+                h1 { (view.name) }
+                @if view.is_self {
+                    p.muted { (t!("profile.is_you", locale = l)) }
+                }
+                @if let Some(email) = &view.email {
+                    p {
+                        (t!("profile.email", locale = l)) " : "
+                        a href={ "mailto:" (email) } { (email) }
+                        " "
+                        span.muted { (t!("profile.email_private", locale = l)) }
+                    }
+                }
+            }
+
+            div.columns {
+                section.section aria-labelledby="functions-title" {
+                    h2 #functions-title { (t!("profile.functions", locale = l)) }
+                    (string_list(&view.functions, &if view.is_self { t!("profile.functions_empty_self", locale = l) } else { t!("profile.functions_empty", locale = l) }))
+                }
+                section.section aria-labelledby="mandates-title" {
+                    h2 #mandates-title { (t!("profile.mandates", locale = l)) }
+                    (string_list(&view.mandates, &if view.is_self { t!("profile.mandates_empty_self", locale = l) } else { t!("profile.mandates_empty", locale = l) }))
+                }
+            }
+
+            section.section aria-labelledby="memberships-title" {
+                h2 #memberships-title { (t!("profile.memberships", locale = l)) }
+                @if view.memberships.is_empty() {
+                    div.empty-state {
+                        p { (t!("profile.memberships_empty", locale = l)) }
+                        @if view.is_self {
+                            p { a href="/groups#themes" { (t!("profile.find_themes", locale = l)) } }
+                        }
+                    }
+                } @else {
+                    ul.cards role="list" {
+                        @for (card, role) in &view.memberships {
+                            li {
+                                article.card {
+                                    h3.card-title { a href={ "/groups/" (encode_segment(&card.id)) } { (card.name) } }
+                                    (card_meta(lang, card.kind, card.member_count, None))
+                                    p { (t!("profile.role_in_group", locale = l, role = role.label(lang))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            @if view.is_self {
+                section.section aria-labelledby="edit-profile" {
+                    h2 #edit-profile { (t!("profile.edit_title", locale = l)) }
+                    form.form method="post" action={ "/members/" (encode_segment(&view.id)) "/profile" } {
+                        (csrf_field(ctx))
+                        (Field::new("name", t!("form.name", locale = l), Control::Text).value(&view.name).autocomplete("name").required().hint(t!("form.name_hint", locale = l)).render(lang, &no_errors))
+                        (Field::new("functions", t!("profile.functions", locale = l), Control::TextArea).value(&functions).hint(t!("profile.functions_hint", locale = l)).render(lang, &no_errors))
+                        (Field::new("mandates", t!("profile.mandates", locale = l), Control::TextArea).value(&mandates).hint(t!("profile.mandates_hint", locale = l)).render(lang, &no_errors))
+                        button.button type="submit" { (t!("profile.save", locale = l)) }
+                    }
+                }
+            }
+        }
+    };
+    page(ctx, &view.name, body)
+}

@@ -1,0 +1,508 @@
+//! Signing in and out, CSRF, throttling, invitations, password resets, registration modes.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Backend, PASSWORD, TestApp};
+use atelier::config::RegistrationMode;
+use atelier::model::{GroupKind, Role, Visibility};
+
+async fn api_sign_in_and_out(app: TestApp) {
+    let member = app.member("jeanne@exemple.fr", "Jeanne Martin").await;
+    let api = app.api_as("Jeanne@Exemple.fr ").await;
+    let me = api.get_json("/api/v1/me", 200).await;
+    assert_eq!(me["id"], json!(member.to_string()));
+    assert_eq!(me["name"], "Jeanne Martin");
+    assert_eq!(me["email"], "jeanne@exemple.fr");
+    assert_eq!(api.delete("/api/v1/session").await.status(), 200);
+    assert_eq!(
+        api.get("/api/v1/me").await.status(),
+        401,
+        "a revoked token no longer works"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn api_sign_in_and_out_on_sqlite() {
+    api_sign_in_and_out(TestApp::start().await).await;
+}
+
+#[tokio::test]
+async fn api_sign_in_and_out_on_postgres() {
+    if let Some(app) = TestApp::postgres().await {
+        api_sign_in_and_out(app).await;
+    }
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_refused_alike() {
+    let app = TestApp::start().await;
+    app.member("jeanne@exemple.fr", "Jeanne").await;
+    let api = app.api();
+    for (email, password) in [
+        ("jeanne@exemple.fr", "pas le bon mot de passe"),
+        ("personne@exemple.fr", PASSWORD),
+    ] {
+        let response = api
+            .post(
+                "/api/v1/session",
+                json!({ "email": email, "password": password }),
+            )
+            .await;
+        assert_eq!(response.status(), 401);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "unauthorized");
+        assert!(body["message"].as_str().unwrap().len() > 5);
+    }
+    let response = app.api().get("/api/v1/me").await;
+    assert_eq!(response.status(), 401);
+    let bad_token = atelier_api_with_token(&app, "not-a-token")
+        .get("/api/v1/me")
+        .await;
+    assert_eq!(bad_token.status(), 401);
+    app.stop().await;
+}
+
+fn atelier_api_with_token(app: &TestApp, token: &str) -> crate::harness::Api {
+    let mut api = app.api();
+    api.token = Some(token.to_owned());
+    api
+}
+
+async fn throttling(app: TestApp) {
+    app.member("jeanne@exemple.fr", "Jeanne").await;
+    let api = app.api();
+    for _ in 0..5 {
+        let r = api
+            .post(
+                "/api/v1/session",
+                json!({ "email": "jeanne@exemple.fr", "password": "mauvais mot de passe" }),
+            )
+            .await;
+        assert_eq!(r.status(), 401);
+    }
+    // Even the right password is refused now, with a delay to wait.
+    let r = api
+        .post(
+            "/api/v1/session",
+            json!({ "email": "jeanne@exemple.fr", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "rate_limited");
+    // The browser form is throttled too, with a page.
+    let browser = app.browser();
+    let r = browser.login("jeanne@exemple.fr").await;
+    assert_eq!(r.status(), 429);
+    assert!(r.text().await.unwrap().contains("<main"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_failures_are_throttled_on_sqlite() {
+    throttling(TestApp::start().await).await;
+}
+
+#[tokio::test]
+async fn repeated_failures_are_throttled_on_postgres() {
+    if let Some(app) = TestApp::postgres().await {
+        throttling(app).await;
+    }
+}
+
+#[tokio::test]
+async fn browser_sign_in_out_with_csrf() {
+    let app = TestApp::start().await;
+    app.member("jeanne@exemple.fr", "Jeanne Martin").await;
+    let browser = app.browser();
+
+    // A sign-in form without the page's token is refused (login CSRF).
+    let r = browser
+        .submit_without_token(
+            "/login",
+            &[("email", "jeanne@exemple.fr"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+
+    let r = browser
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("email", "jeanne@exemple.fr"),
+                ("password", "faux mot de passe"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 401);
+    assert!(
+        r.text().await.unwrap().contains("name=\"email\""),
+        "the form comes back"
+    );
+
+    let r = browser.login("jeanne@exemple.fr").await;
+    assert_eq!(r.status(), 303);
+    let (status, home) = browser.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(
+        home.contains("Jeanne Martin"),
+        "the home page greets the member"
+    );
+
+    // A cookie-authenticated write without the token is refused and changes nothing.
+    let r = browser.submit_without_token("/logout", &[]).await;
+    assert_eq!(r.status(), 403);
+    assert!(browser.get_text("/").await.1.contains("Jeanne Martin"));
+    // The JSON API under the cookie needs the header.
+    let r = browser
+        .client
+        .patch(format!("{}/api/v1/me", app.url))
+        .json(&json!({ "name": "Jeanne M." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let token = browser.csrf_token("/").await;
+    let r = browser
+        .client
+        .patch(format!("{}/api/v1/me", app.url))
+        .header("x-csrf-token", token)
+        .json(&json!({ "name": "Jeanne M." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    let r = browser.submit("/", "/logout", &[]).await;
+    assert_eq!(r.status(), 303);
+    let (_, home) = browser.get_text("/").await;
+    assert!(!home.contains("Jeanne M."), "signed out");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_session_id_changes_at_sign_in() {
+    let app = TestApp::start().await;
+    app.member("jeanne@exemple.fr", "Jeanne").await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(format!("{}/login", app.url))
+        .send()
+        .await
+        .unwrap();
+    let before = page
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = page.text().await.unwrap();
+    let token = crate::harness::extract_meta_csrf(&html).unwrap();
+    let r = client
+        .post(format!("{}/login", app.url))
+        .header("cookie", &before)
+        .form(&[
+            ("email", "jeanne@exemple.fr"),
+            ("password", PASSWORD),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let after = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_ne!(
+        before, after,
+        "a fixed session id would let an attacker plant one"
+    );
+    // The old id gives no access.
+    let r = client
+        .get(format!("{}/api/v1/me", app.url))
+        .header("cookie", &before)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    app.stop().await;
+}
+
+async fn invitation_flow(app: TestApp) {
+    let national = app.national().await;
+    let federation = app
+        .group(
+            GroupKind::Federation,
+            "Fédération du Nord",
+            national,
+            Visibility::Public,
+        )
+        .await;
+    let section = app
+        .group(
+            GroupKind::Section,
+            "Lille-Centre",
+            federation,
+            Visibility::Public,
+        )
+        .await;
+    let secretary = app.member("secretaire@exemple.fr", "Karim").await;
+    app.grant(secretary, section, Role::Secretary).await;
+    let api = app.api_as("secretaire@exemple.fr").await;
+
+    // A secretary cannot invite above their own role.
+    let r = api
+        .post(
+            &format!("/api/v1/groups/{section}/invitations"),
+            json!({ "email": "nouvelle@exemple.fr", "role": "admin" }),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    let r = api
+        .post(
+            &format!("/api/v1/groups/{section}/invitations"),
+            json!({ "email": "Nouvelle@Exemple.fr", "role": "member" }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let link = app.last_mailed_link();
+    let path = link.strip_prefix(&app.url).unwrap().to_owned();
+    assert!(path.starts_with("/invitations/"));
+
+    let browser = app.browser();
+    let (status, page) = browser.get_text(&path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Lille-Centre"));
+    // Mismatched passwords: the form comes back with the error next to the field.
+    let r = browser
+        .submit(
+            &path,
+            &path,
+            &[
+                ("name", "Nouvelle Adhérente"),
+                ("password", PASSWORD),
+                ("password_confirmation", "autre chose"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = browser
+        .submit(
+            &path,
+            &path,
+            &[
+                ("name", "Nouvelle Adhérente"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let me: Value = {
+        let api = app.api_as("nouvelle@exemple.fr").await;
+        api.get_json("/api/v1/me", 200).await
+    };
+    assert_eq!(
+        me["memberships"],
+        json!([{ "group_id": section.to_string(), "role": "member" }])
+    );
+
+    // The link is single-use.
+    let (status, _) = app.browser().get_text(&path).await;
+    assert_eq!(status, 409);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn invitation_links_create_an_account_once_on_sqlite() {
+    invitation_flow(TestApp::start().await).await;
+}
+
+#[tokio::test]
+async fn invitation_links_create_an_account_once_on_postgres() {
+    if let Some(app) = TestApp::postgres().await {
+        invitation_flow(app).await;
+    }
+}
+
+#[tokio::test]
+async fn expired_and_unknown_invitations_are_refused() {
+    let app = TestApp::start().await;
+    let national = app.national().await;
+    let token = atelier::auth::secret::new_secret();
+    app.app
+        .db
+        .create_invitation(
+            &atelier::auth::secret::hash_secret(&token),
+            "x@exemple.fr",
+            national,
+            Role::Member,
+            None,
+            time::Duration::seconds(-1),
+        )
+        .await
+        .unwrap();
+    let browser = app.browser();
+    assert_eq!(
+        browser.get_text(&format!("/invitations/{token}")).await.0,
+        409
+    );
+    assert_eq!(browser.get_text("/invitations/nimportequoi").await.0, 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn password_reset_is_single_use_and_ends_other_sessions() {
+    let app = TestApp::start().await;
+    app.member("jeanne@exemple.fr", "Jeanne").await;
+    let other_device = app.browser();
+    assert_eq!(other_device.login("jeanne@exemple.fr").await.status(), 303);
+
+    let browser = app.browser();
+    // Unknown addresses get the same answer, and no mail.
+    let r = browser
+        .submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "personne@exemple.fr")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(app.mails().is_empty());
+    let r = browser
+        .submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "jeanne@exemple.fr")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let link = app.last_mailed_link();
+    let path = link.strip_prefix(&app.url).unwrap().to_owned();
+
+    let r = browser
+        .submit(
+            &path,
+            &path,
+            &[("password", "court"), ("password_confirmation", "court")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let new_password = "un tout nouveau mot de passe";
+    let r = browser
+        .submit(
+            &path,
+            &path,
+            &[
+                ("password", new_password),
+                ("password_confirmation", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        browser.get_text("/").await.1.contains("Jeanne"),
+        "signed in after the reset"
+    );
+
+    // The other device was signed out; the old password no longer works; the link is spent.
+    let r = other_device
+        .client
+        .get(format!("{}/api/v1/me", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = app
+        .api()
+        .post(
+            "/api/v1/session",
+            json!({ "email": "jeanne@exemple.fr", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(r.status(), 401);
+    let r = app
+        .api()
+        .post(
+            "/api/v1/session",
+            json!({ "email": "jeanne@exemple.fr", "password": new_password }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(app.browser().get_text(&path).await.0, 409);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn registration_follows_the_configured_mode() {
+    let app = TestApp::start().await; // invite-only
+    assert_eq!(app.browser().get_text("/register").await.0, 404);
+    app.stop().await;
+
+    let app = TestApp::start_with(Backend::Sqlite, |c| c.registration = RegistrationMode::Open)
+        .await
+        .unwrap();
+    let national = app.national().await;
+    let browser = app.browser();
+    let (status, page) = browser.get_text("/register").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("name=\"password_confirmation\""));
+    let r = browser
+        .submit(
+            "/register",
+            "/register",
+            &[
+                ("email", "pas une adresse"),
+                ("name", ""),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("aria-invalid"),
+        "errors are shown next to their fields"
+    );
+    let r = browser
+        .submit(
+            "/register",
+            "/register",
+            &[
+                ("email", "nouveau@exemple.fr"),
+                ("name", "Nouveau"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let me = app
+        .api_as("nouveau@exemple.fr")
+        .await
+        .get_json("/api/v1/me", 200)
+        .await;
+    assert_eq!(
+        me["memberships"],
+        json!([{ "group_id": national.to_string(), "role": "supporter" }])
+    );
+    app.stop().await;
+}

@@ -1,0 +1,520 @@
+//! The role × route matrix of every route of the foundation: who gets what status. Private
+//! groups and directories must not leak to non-members.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Api, Browser, TestApp};
+use atelier::model::{GroupId, GroupKind, MemberId, Role, Visibility};
+
+struct Party {
+    app: TestApp,
+    national: GroupId,
+    federation: GroupId,
+    section: GroupId,
+    private_section: GroupId,
+    members_only: GroupId,
+    theme: GroupId,
+    private_wg: GroupId,
+    outsider: MemberId,
+    s1_member: MemberId,
+}
+
+/// Who is asking.
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Anonymous,
+    Outsider,
+    Supporter,
+    SectionMember,
+    PrivateMember,
+    FederationSecretary,
+    Admin,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Anonymous,
+    Who::Outsider,
+    Who::Supporter,
+    Who::SectionMember,
+    Who::PrivateMember,
+    Who::FederationSecretary,
+    Who::Admin,
+];
+
+impl Who {
+    fn email(self) -> Option<&'static str> {
+        match self {
+            Who::Anonymous => None,
+            Who::Outsider => Some("outsider@exemple.fr"),
+            Who::Supporter => Some("supporter@exemple.fr"),
+            Who::SectionMember => Some("s1@exemple.fr"),
+            Who::PrivateMember => Some("s2@exemple.fr"),
+            Who::FederationSecretary => Some("fedsec@exemple.fr"),
+            Who::Admin => Some("admin@exemple.fr"),
+        }
+    }
+}
+
+async fn party() -> Party {
+    let app = TestApp::start().await;
+    let national = app.national().await;
+    let federation = app
+        .group(
+            GroupKind::Federation,
+            "Fédération du Nord",
+            national,
+            Visibility::Public,
+        )
+        .await;
+    let section = app
+        .group(
+            GroupKind::Section,
+            "Lille-Centre",
+            federation,
+            Visibility::Public,
+        )
+        .await;
+    let private_section = app
+        .group(
+            GroupKind::Section,
+            "Tourcoing",
+            federation,
+            Visibility::Group,
+        )
+        .await;
+    let members_only = app
+        .group(
+            GroupKind::Section,
+            "Roubaix",
+            federation,
+            Visibility::Members,
+        )
+        .await;
+    let theme = app
+        .group(GroupKind::Theme, "Santé", national, Visibility::Public)
+        .await;
+    let private_wg = app
+        .group(
+            GroupKind::WorkingGroup,
+            "Statuts",
+            national,
+            Visibility::Group,
+        )
+        .await;
+    let outsider = app.member("outsider@exemple.fr", "Olivier Dehors").await;
+    let supporter = app.member("supporter@exemple.fr", "Sam Sympathisant").await;
+    let s1_member = app.member("s1@exemple.fr", "Sophie Lille").await;
+    let s2_member = app.member("s2@exemple.fr", "Tom Tourcoing").await;
+    let fedsec = app.member("fedsec@exemple.fr", "Farid Fédéral").await;
+    let admin = app.member("admin@exemple.fr", "Ada Admin").await;
+    app.grant(supporter, section, Role::Supporter).await;
+    app.grant(s1_member, section, Role::Member).await;
+    app.grant(s2_member, private_section, Role::Member).await;
+    app.grant(fedsec, federation, Role::Secretary).await;
+    app.grant(admin, national, Role::Admin).await;
+    Party {
+        app,
+        national,
+        federation,
+        section,
+        private_section,
+        members_only,
+        theme,
+        private_wg,
+        outsider,
+        s1_member,
+    }
+}
+
+impl Party {
+    async fn api(&self, who: Who) -> Api {
+        match who.email() {
+            Some(email) => self.app.api_as(email).await,
+            None => self.app.api(),
+        }
+    }
+
+    async fn browser(&self, who: Who) -> Browser {
+        let browser = self.app.browser();
+        if let Some(email) = who.email() {
+            assert_eq!(browser.login(email).await.status(), 303);
+        }
+        browser
+    }
+}
+
+/// Checks one route for everyone: `expected` gives the status for each `Who`.
+async fn check_get(party: &Party, path: &str, expected: impl Fn(Who) -> u16) {
+    for who in EVERYONE {
+        let status = party.api(who).await.get(path).await.status().as_u16();
+        assert_eq!(status, expected(who), "GET {path} as {who:?}");
+    }
+}
+
+async fn check_page(party: &Party, path: &str, expected: impl Fn(Who) -> u16) {
+    for who in EVERYONE {
+        let status = party.browser(who).await.get(path).await.status().as_u16();
+        assert_eq!(status, expected(who), "page {path} as {who:?}");
+    }
+}
+
+#[tokio::test]
+async fn group_visibility_matrix() {
+    let p = party().await;
+    // Public groups: everyone.
+    check_get(&p, &format!("/api/v1/groups/{}", p.section), |_| 200).await;
+    // A group-only section: its members and those above; 404 (not 403) for everyone else.
+    check_get(
+        &p,
+        &format!("/api/v1/groups/{}", p.private_section),
+        |who| match who {
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
+    // Members-only: the party's members, not supporters or visitors.
+    check_get(
+        &p,
+        &format!("/api/v1/groups/{}", p.members_only),
+        |who| match who {
+            Who::Anonymous | Who::Outsider | Who::Supporter => 404,
+            _ => 200,
+        },
+    )
+    .await;
+    check_get(
+        &p,
+        &format!("/api/v1/groups/{}", p.private_wg),
+        |who| match who {
+            Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
+    check_get(&p, "/api/v1/groups/999999", |_| 404).await;
+    // The same on the pages.
+    check_page(
+        &p,
+        &format!("/groups/{}", p.private_section),
+        |who| match who {
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
+    check_page(&p, &format!("/groups/{}", p.theme), |_| 200).await;
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn lists_do_not_leak_private_groups() {
+    let p = party().await;
+    for who in EVERYONE {
+        let groups: Value = p.api(who).await.get_json("/api/v1/groups", 200).await;
+        let ids: Vec<&str> = groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].as_str().unwrap())
+            .collect();
+        let sees_private = ids.contains(&p.private_section.to_string().as_str());
+        assert_eq!(
+            sees_private,
+            matches!(
+                who,
+                Who::PrivateMember | Who::FederationSecretary | Who::Admin
+            ),
+            "{who:?}"
+        );
+        let federation: Value = p
+            .api(who)
+            .await
+            .get_json(&format!("/api/v1/groups/{}", p.federation), 200)
+            .await;
+        let children: Vec<&str> = federation["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            children.contains(&"Tourcoing"),
+            sees_private,
+            "children of the federation as {who:?}"
+        );
+        let (_, page) = p.browser(who).await.get_text("/groups").await;
+        assert_eq!(
+            page.contains("Tourcoing"),
+            sees_private,
+            "the organisation page as {who:?}"
+        );
+    }
+    let sections: Value = p
+        .api(Who::Admin)
+        .await
+        .get_json("/api/v1/groups?kind=section", 200)
+        .await;
+    assert_eq!(sections.as_array().unwrap().len(), 3);
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn directories_are_for_members_of_the_group() {
+    let p = party().await;
+    check_get(
+        &p,
+        &format!("/api/v1/groups/{}/members", p.section),
+        |who| match who {
+            Who::Anonymous => 401,
+            Who::Supporter | Who::SectionMember | Who::FederationSecretary | Who::Admin => 200,
+            Who::Outsider | Who::PrivateMember => 403,
+        },
+    )
+    .await;
+    check_get(
+        &p,
+        &format!("/api/v1/groups/{}/members", p.private_section),
+        |who| match who {
+            Who::Anonymous => 401,
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
+    check_page(
+        &p,
+        &format!("/groups/{}/members", p.section),
+        |who| match who {
+            Who::Anonymous => 303,
+            Who::Supporter | Who::SectionMember | Who::FederationSecretary | Who::Admin => 200,
+            Who::Outsider | Who::PrivateMember => 403,
+        },
+    )
+    .await;
+    let directory = p
+        .api(Who::SectionMember)
+        .await
+        .get_json(&format!("/api/v1/groups/{}/members?q=soph", p.section), 200)
+        .await;
+    assert_eq!(directory["total"], 1);
+    assert_eq!(directory["members"][0]["name"], "Sophie Lille");
+    assert!(
+        directory["members"][0].get("email").is_none(),
+        "the directory never shows addresses"
+    );
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn roles_are_granted_by_managers_within_their_own_rights() {
+    let p = party().await;
+    let path = format!("/api/v1/groups/{}/members", p.section);
+    for (who, role, expected) in [
+        (Who::Anonymous, "member", 401),
+        (Who::Outsider, "member", 403),
+        (Who::SectionMember, "member", 403),
+        (Who::PrivateMember, "member", 403),
+        (Who::FederationSecretary, "admin", 403),
+        (Who::FederationSecretary, "secretary", 200),
+        (Who::Admin, "organiser", 200),
+    ] {
+        let r = p
+            .api(who)
+            .await
+            .post(
+                &path,
+                json!({ "member_id": p.outsider.to_string(), "role": role }),
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), expected, "{who:?} grants {role}");
+    }
+    // The organiser role given by the admin is above the federation secretary: they cannot lower it.
+    let r = p
+        .api(Who::FederationSecretary)
+        .await
+        .post(
+            &path,
+            json!({ "member_id": p.outsider.to_string(), "role": "member" }),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    // Through the management page's form, as a secretary.
+    let browser = p.browser(Who::FederationSecretary).await;
+    let manage = format!("/groups/{}/manage", p.section);
+    assert_eq!(browser.get(&manage).await.status(), 200);
+    let r = browser
+        .submit(
+            &manage,
+            &format!("/groups/{}/members", p.section),
+            &[
+                ("member_id", &p.s1_member.to_string()),
+                ("role", "secretary"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let me = p
+        .app
+        .api_as("s1@exemple.fr")
+        .await
+        .get_json("/api/v1/me", 200)
+        .await;
+    assert_eq!(me["memberships"][0]["role"], "secretary");
+    // The outsider is an organiser there now, and s1 a secretary: both manage the section.
+    check_page(&p, &manage, |who| match who {
+        Who::Anonymous => 303,
+        Who::FederationSecretary | Who::Admin | Who::SectionMember | Who::Outsider => 200,
+        _ => 403,
+    })
+    .await;
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn groups_are_created_where_one_has_the_rights() {
+    let p = party().await;
+    let section = |parent: GroupId| json!({ "kind": "section", "name": "Nouvelle section", "parent_id": parent.to_string() });
+    for (who, body, expected) in [
+        (Who::Anonymous, section(p.federation), 401),
+        (Who::SectionMember, section(p.federation), 403),
+        (Who::FederationSecretary, section(p.federation), 201),
+        (
+            Who::FederationSecretary,
+            json!({ "kind": "federation", "name": "Fédération du Var" }),
+            403,
+        ),
+        (
+            Who::FederationSecretary,
+            json!({ "kind": "theme", "name": "Logement" }),
+            403,
+        ),
+        (
+            Who::Admin,
+            json!({ "kind": "federation", "name": "Fédération du Var" }),
+            201,
+        ),
+        (
+            Who::Admin,
+            json!({ "kind": "section", "name": "Sous un thème", "parent_id": p.theme.to_string() }),
+            422,
+        ),
+        (
+            Who::Admin,
+            json!({ "kind": "national", "name": "Un autre parti" }),
+            422,
+        ),
+    ] {
+        let r = p.api(who).await.post("/api/v1/groups", body.clone()).await;
+        assert_eq!(r.status().as_u16(), expected, "{who:?} creates {body}");
+    }
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn only_admins_create_accounts_and_see_the_admin_page() {
+    let p = party().await;
+    for (who, expected) in [
+        (Who::Anonymous, 401),
+        (Who::FederationSecretary, 403),
+        (Who::Admin, 201),
+    ] {
+        let r = p
+            .api(who)
+            .await
+            .post(
+                "/api/v1/members",
+                json!({ "email": "cree@exemple.fr", "name": "Créée" }),
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), expected, "{who:?}");
+    }
+    check_page(&p, "/admin", |who| match who {
+        Who::Anonymous => 303,
+        Who::Admin => 200,
+        _ => 403,
+    })
+    .await;
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn profiles_are_for_signed_in_people_and_addresses_for_self() {
+    let p = party().await;
+    let path = format!("/api/v1/members/{}", p.s1_member);
+    check_get(&p, &path, |who| {
+        if matches!(who, Who::Anonymous) {
+            401
+        } else {
+            200
+        }
+    })
+    .await;
+    let seen_by_other = p.api(Who::Outsider).await.get_json(&path, 200).await;
+    assert!(seen_by_other.get("email").is_none());
+    let seen_by_self = p.api(Who::SectionMember).await.get_json(&path, 200).await;
+    assert_eq!(seen_by_self["email"], "s1@exemple.fr");
+    let seen_by_admin = p.api(Who::Admin).await.get_json(&path, 200).await;
+    assert_eq!(seen_by_admin["email"], "s1@exemple.fr");
+    check_page(&p, &format!("/members/{}", p.s1_member), |who| {
+        if matches!(who, Who::Anonymous) {
+            303
+        } else {
+            200
+        }
+    })
+    .await;
+    // A profile lists only the groups the viewer may see.
+    let (_, page) = p
+        .browser(Who::Outsider)
+        .await
+        .get_text(&format!("/members/{}", p.s1_member))
+        .await;
+    assert!(page.contains("Lille-Centre"));
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn themes_are_joined_freely_private_groups_are_not() {
+    let p = party().await;
+    let r = p
+        .api(Who::Outsider)
+        .await
+        .post(&format!("/api/v1/groups/{}/join", p.theme), json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let me = p
+        .app
+        .api_as("outsider@exemple.fr")
+        .await
+        .get_json("/api/v1/me", 200)
+        .await;
+    assert_eq!(
+        me["memberships"][0]["role"], "supporter",
+        "a non-member joins as a supporter"
+    );
+    let r = p
+        .api(Who::SectionMember)
+        .await
+        .post(&format!("/api/v1/groups/{}/join", p.theme), json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = p
+        .api(Who::SectionMember)
+        .await
+        .post(&format!("/api/v1/groups/{}/join", p.private_wg), json!({}))
+        .await;
+    assert_eq!(r.status(), 404);
+    let r = p
+        .api(Who::SectionMember)
+        .await
+        .post(&format!("/api/v1/groups/{}/join", p.federation), json!({}))
+        .await;
+    assert_eq!(
+        r.status(),
+        403,
+        "federations are not joined, one is a member through a section"
+    );
+    let _ = p.national;
+    p.app.stop().await;
+}

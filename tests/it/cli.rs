@@ -1,0 +1,243 @@
+//! The command line, run as a real process: import, member add, demo, backup.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::harness::TestApp;
+
+fn atelier(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_atelier"))
+        .args(args)
+        .env("ATELIER_DATA_DIR", data_dir)
+        .env_remove("ATELIER_DATABASE_URL")
+        .env("ATELIER_LOG", "warn")
+        .output()
+        .expect("atelier runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+async fn member_count(data_dir: &Path) -> i64 {
+    let db = atelier::store::Db::open_sqlite_in(data_dir, atelier::config::SqliteSync::Normal)
+        .await
+        .unwrap();
+    let n = db.member_count().await.unwrap();
+    db.close().await;
+    n
+}
+
+#[tokio::test]
+async fn demo_is_idempotent_and_import_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let first = atelier(&data, &["demo"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let after_demo = member_count(&data).await;
+    assert!(after_demo >= 200, "about two hundred members: {after_demo}");
+    let second = atelier(&data, &["demo"]);
+    assert!(second.status.success());
+    assert!(text(&second.stdout).contains("already"));
+    assert_eq!(member_count(&data).await, after_demo);
+
+    let csv = dir.path().join("members.csv");
+    std::fs::write(
+        &csv,
+        "email,name,section,role\n\
+         marie.curie@exemple.fr,Marie Curie,Lille-Centre,adhérente\n\
+         pas-une-adresse,Paul,Roubaix,member\n\
+         jean.moulin@exemple.fr,Jean Moulin,Atlantide,member\n\
+         pierre@exemple.fr,Pierre,Pessac,roi\n\
+         louise@exemple.fr,Louise Weiss,Villeurbanne,sympathisante\n",
+    )
+    .unwrap();
+    let refused = atelier(&data, &["import", "members", csv.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = text(&refused.stderr);
+    for expected in [
+        "line 3",
+        "line 4",
+        "unknown section \"Atlantide\"",
+        "line 5",
+        "unknown role",
+        "nothing was imported",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "{expected:?} missing from: {stderr}"
+        );
+    }
+    assert_eq!(member_count(&data).await, after_demo, "nothing imported");
+
+    let partial = atelier(
+        &data,
+        &["import", "members", "--skip-invalid", csv.to_str().unwrap()],
+    );
+    assert!(partial.status.success(), "{}", text(&partial.stderr));
+    assert!(
+        text(&partial.stdout).contains("2 new members"),
+        "{}",
+        text(&partial.stdout)
+    );
+    assert_eq!(member_count(&data).await, after_demo + 2);
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "email,name,section,role\nmarie.curie@exemple.fr,Marie Curie,Lille-Centre,secretary\nsimone@exemple.fr,Simone Veil,Talence,member\n").unwrap();
+    let ok = atelier(&data, &["import", "members", good.to_str().unwrap()]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).contains("1 new members, 1 existing members updated"),
+        "{}",
+        text(&ok.stdout)
+    );
+
+    let missing = atelier(&data, &["import", "members", "/nonexistent.csv"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing.stderr).contains("cannot open /nonexistent.csv"));
+}
+
+#[tokio::test]
+async fn member_add_checks_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ok = atelier(
+        &data,
+        &[
+            "member",
+            "add",
+            "--email",
+            "Admin@Exemple.fr",
+            "--name",
+            "Ada",
+            "--password",
+            "un long mot de passe",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    let again = atelier(
+        &data,
+        &[
+            "member",
+            "add",
+            "--email",
+            "admin@exemple.fr",
+            "--name",
+            "Ada",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stderr).contains("already exists"),
+        "{}",
+        text(&again.stderr)
+    );
+    let bad = atelier(
+        &data,
+        &[
+            "member",
+            "add",
+            "--email",
+            "nope",
+            "--name",
+            "X",
+            "--password",
+            "court",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = text(&bad.stderr);
+    assert!(
+        stderr.contains("email") && stderr.contains("password"),
+        "{stderr}"
+    );
+    let bad_role = atelier(
+        &data,
+        &[
+            "member",
+            "add",
+            "--email",
+            "x@exemple.fr",
+            "--name",
+            "X",
+            "--role",
+            "king",
+        ],
+    );
+    assert_eq!(bad_role.status.code(), Some(1));
+    let unknown = atelier(&data, &["fly"]);
+    assert_ne!(unknown.status.code(), Some(0));
+}
+
+#[tokio::test]
+async fn backup_while_writing_then_restore() {
+    let app = TestApp::start().await;
+    let national = app.national().await;
+    // Writers keep adding members while the backup runs.
+    let writer = {
+        let db = app.app.db.clone();
+        tokio::spawn(async move {
+            let mut n = 0u32;
+            loop {
+                let email =
+                    atelier::model::Email::parse(&format!("ecrivain{n}@exemple.fr")).unwrap();
+                let id = db
+                    .create_member(&atelier::store::NewMember {
+                        email: &email,
+                        name: "Écrivain",
+                        password_hash: None,
+                    })
+                    .await
+                    .unwrap();
+                db.set_membership(id, national, atelier::model::Role::Member)
+                    .await
+                    .unwrap();
+                n += 1;
+                if n.is_multiple_of(50) {
+                    tokio::task::yield_now().await;
+                }
+                if n >= 3000 {
+                    break n;
+                }
+            }
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let before = app.app.db.member_count().await.unwrap();
+    let target = app.dir.path().join("copy.db");
+    let data = app.data_dir();
+    let target_arg = target.to_str().unwrap().to_owned();
+    let output = tokio::task::spawn_blocking(move || atelier(&data, &["backup", &target_arg]))
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let written = writer.await.unwrap();
+    assert_eq!(written, 3000);
+    // The same file again is refused: a backup never overwrites.
+    let again = atelier(&app.data_dir(), &["backup", target.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+
+    // Restore: the copy becomes the database of a new data directory.
+    let restored = tempfile::tempdir().unwrap();
+    std::fs::copy(&target, restored.path().join("atelier.db")).unwrap();
+    let db =
+        atelier::store::Db::open_sqlite_in(restored.path(), atelier::config::SqliteSync::Normal)
+            .await
+            .unwrap();
+    let count = db.member_count().await.unwrap();
+    assert!(
+        count >= before && count <= before + 3000,
+        "a consistent snapshot: {before} ≤ {count}"
+    );
+    if let atelier::store::Backend::Sqlite(pool) = db.backend() {
+        let check: String = sqlx::query_scalar("pragma integrity_check")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(check, "ok");
+    }
+    db.close().await;
+    app.stop().await;
+}

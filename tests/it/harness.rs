@@ -1,0 +1,428 @@
+//! `TestApp`: the real server on 127.0.0.1:0 with its own data directory, spoken to over HTTP.
+//! On SQLite by default; on a fresh PostgreSQL database (created for the test, dropped after)
+//! with `TestApp::postgres()` when `ATELIER_TEST_DATABASE_URL` is set.
+
+use std::path::PathBuf;
+
+use atelier::App;
+use atelier::config::{Config, RegistrationMode};
+use reqwest::redirect::Policy;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub const PASSWORD: &str = "un mot de passe de test";
+
+pub struct TestApp {
+    pub url: String,
+    pub dir: TempDir,
+    pub app: App,
+    pub config: Config,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    pg_database: Option<(String, String)>,
+}
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests may use, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("ATELIER_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+fn random_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{:x}{:x}", nanos, std::process::id())
+}
+
+/// Creates a fresh database on the test PostgreSQL server; returns (its URL, the admin URL).
+pub async fn fresh_postgres_database() -> Option<(String, String)> {
+    use sqlx::Connection;
+    let admin = postgres_url()?;
+    let name = format!("atelier_test_{}", random_suffix());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("cannot reach ATELIER_TEST_DATABASE_URL");
+    sqlx::query(&format!("create database {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let mut url = url::Url::parse(&admin).expect("ATELIER_TEST_DATABASE_URL is not a URL");
+    url.set_path(&format!("/{name}"));
+    Some((url.to_string(), admin))
+}
+
+async fn drop_postgres_database(admin: &str, url: &str) {
+    use sqlx::Connection;
+    let name = url::Url::parse(url)
+        .ok()
+        .map(|u| u.path().trim_start_matches('/').to_owned())
+        .unwrap_or_default();
+    if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
+        let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
+            .execute(&mut conn)
+            .await;
+    }
+}
+
+impl TestApp {
+    pub async fn start() -> TestApp {
+        TestApp::start_with(Backend::Sqlite, |_| {})
+            .await
+            .expect("sqlite is always there")
+    }
+
+    /// On PostgreSQL, or `None` (the test then passes vacuously and says so) when no server is
+    /// configured: CI always sets it.
+    pub async fn postgres() -> Option<TestApp> {
+        TestApp::start_with(Backend::Postgres, |_| {}).await
+    }
+
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::defaults();
+        config.data_dir = dir.path().join("data");
+        config.registration = RegistrationMode::InviteOnly;
+        let pg_database = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => {
+                let Some((url, admin)) = fresh_postgres_database().await else {
+                    eprintln!(
+                        "ATELIER_TEST_DATABASE_URL is not set: skipping the PostgreSQL pass of this test"
+                    );
+                    return None;
+                };
+                config.database_url = Some(url.clone());
+                Some((url, admin))
+            }
+        };
+        adjust(&mut config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        config.addr = addr;
+        config.base_url = format!("http://{addr}");
+        let app = App::open(config.clone()).await.expect("app opens");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(atelier::serve(listener, app.clone(), async move {
+            let _ = rx.await;
+        }));
+        Some(TestApp {
+            url: format!("http://{addr}"),
+            dir,
+            app,
+            config,
+            shutdown: Some(tx),
+            server: Some(server),
+            pg_database,
+        })
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        self.stop_in_place().await;
+    }
+
+    async fn stop_in_place(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server ran");
+        }
+        if let Some((url, admin)) = self.pg_database.take() {
+            drop_postgres_database(&admin, &url).await;
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.config.data_dir.clone()
+    }
+
+    /// A client with its own cookie jar that does not follow redirects (tests check them).
+    pub fn browser(&self) -> Browser {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        Browser {
+            client,
+            url: self.url.clone(),
+        }
+    }
+
+    /// A plain API client (no cookies).
+    pub fn api(&self) -> Api {
+        Api {
+            client: reqwest::Client::new(),
+            url: self.url.clone(),
+            token: None,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new().get(format!("{}{path}", self.url))
+    }
+
+    /// Creates an account with `PASSWORD` directly in the store.
+    pub async fn member(&self, email: &str, name: &str) -> atelier::model::MemberId {
+        let account = atelier::accounts::NewAccount::parse(email, name, Some(PASSWORD))
+            .expect("valid account");
+        atelier::accounts::create_account(&self.app, account, None)
+            .await
+            .expect("member created")
+    }
+
+    /// The national group, created if needed.
+    pub async fn national(&self) -> atelier::model::GroupId {
+        self.app
+            .db
+            .ensure_national_group("Parti")
+            .await
+            .expect("national group")
+    }
+
+    pub async fn group(
+        &self,
+        kind: atelier::model::GroupKind,
+        name: &str,
+        parent: atelier::model::GroupId,
+        visibility: atelier::model::Visibility,
+    ) -> atelier::model::GroupId {
+        self.app
+            .db
+            .create_group(kind, name, "", Some(parent), visibility)
+            .await
+            .expect("group created")
+    }
+
+    pub async fn grant(
+        &self,
+        member: atelier::model::MemberId,
+        group: atelier::model::GroupId,
+        role: atelier::model::Role,
+    ) {
+        self.app
+            .db
+            .set_membership(member, group, role)
+            .await
+            .expect("membership");
+        self.app.membership_changed().await;
+    }
+
+    /// An API client signed in as this member.
+    pub async fn api_as(&self, email: &str) -> Api {
+        let mut api = self.api();
+        let response = api
+            .post(
+                "/api/v1/session",
+                json!({ "email": email, "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "sign-in of {email} failed");
+        let body: Value = response.json().await.expect("json");
+        api.token = Some(body["token"].as_str().expect("token").to_owned());
+        api
+    }
+
+    /// The mails written so far (no SMTP in tests), oldest first.
+    pub fn mails(&self) -> Vec<String> {
+        let dir = self.config.data_dir.join("mail");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .map(|m| decode_mail(&m))
+            .collect()
+    }
+
+    /// The first link to this server found in the last mail.
+    pub fn last_mailed_link(&self) -> String {
+        let mails = self.mails();
+        let mail = mails.last().expect("a mail was sent");
+        let start = mail
+            .find(&self.url)
+            .expect("the mail holds a link to the server");
+        mail[start..]
+            .split_whitespace()
+            .next()
+            .expect("link")
+            .to_owned()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some((url, admin)) = self.pg_database.take() {
+            // Best effort when a test panicked before `stop`: drop the database from a thread.
+            std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    rt.block_on(drop_postgres_database(&admin, &url));
+                }
+            });
+        }
+    }
+}
+
+/// Undoes quoted-printable soft breaks and escapes, enough to read links in the test mails.
+fn decode_mail(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(byte) = hex {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A browser-like client: cookies, forms with the page's CSRF token.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub url: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// The CSRF token of the page at `path` (from its `<meta name="csrf-token">`).
+    pub async fn csrf_token(&self, path: &str) -> String {
+        let (_, body) = self.get_text(path).await;
+        extract_meta_csrf(&body).expect("the page carries a CSRF token")
+    }
+
+    /// Posts a form, adding the CSRF token taken from the page at `from`.
+    pub async fn submit(&self, from: &str, to: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_token(from).await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        self.client
+            .post(format!("{}{to}", self.url))
+            .form(&form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Posts a form without any CSRF token.
+    pub async fn submit_without_token(
+        &self,
+        to: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.client
+            .post(format!("{}{to}", self.url))
+            .form(fields)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn login(&self, email: &str) -> reqwest::Response {
+        self.submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", PASSWORD)],
+        )
+        .await
+    }
+}
+
+pub fn extract_meta_csrf(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf-token\"")?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag_end = at + html[at..].find('>')?;
+    let tag = &html[tag_start..tag_end];
+    let content = tag.find("content=\"")? + "content=\"".len();
+    Some(tag[content..].split('"').next()?.to_owned())
+}
+
+/// A JSON API client.
+pub struct Api {
+    pub client: reqwest::Client,
+    pub url: String,
+    pub token: Option<String>,
+}
+
+impl Api {
+    fn with_auth(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.with_auth(self.client.get(format!("{}{path}", self.url)))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.with_auth(self.client.post(format!("{}{path}", self.url)))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.with_auth(self.client.delete(format!("{}{path}", self.url)))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GET, asserting the status, returning the JSON.
+    pub async fn get_json(&self, path: &str, status: u16) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        response.json().await.expect("json body")
+    }
+}

@@ -1,0 +1,11 @@
+//! Atelier's integration tests: one binary, a real server per test (see `harness`).
+
+mod harness;
+
+mod accounts;
+mod authorization;
+mod bad_input;
+mod cli;
+mod openapi;
+mod pages;
+mod store_suite;

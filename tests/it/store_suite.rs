@@ -1,0 +1,512 @@
+//! The store test-suite, run against both backends: on SQLite always, on PostgreSQL when
+//! `ATELIER_TEST_DATABASE_URL` is set. Each test is written once, as `async fn(Db)`.
+
+use std::collections::HashMap;
+
+use atelier::model::{Email, GroupId, GroupKind, MemberId, Role, TitleKind, Visibility};
+use atelier::store::{Db, ImportMember, NewMember, StoreError, TokenUse};
+use time::Duration;
+use tower_sessions::SessionStore;
+use tower_sessions::session::{Id, Record};
+
+/// Declares `<name>_on_sqlite` and `<name>_on_postgres` for a suite function.
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn on_sqlite() {
+                    let app = crate::harness::TestApp::start().await;
+                    super::$name(app.app.db.clone()).await;
+                    app.stop().await;
+                }
+
+                #[tokio::test]
+                async fn on_postgres() {
+                    if let Some(app) = crate::harness::TestApp::postgres().await {
+                        super::$name(app.app.db.clone()).await;
+                        app.stop().await;
+                    }
+                }
+            }
+        )+
+    };
+}
+
+on_both_backends!(
+    members_are_unique_by_address,
+    the_tree_answers_ancestors_scope_and_counts,
+    memberships_upsert_and_remove,
+    titles_keep_their_order,
+    sessions_round_trip_and_expire,
+    api_tokens_expire_and_revoke,
+    invitations_are_claimed_once,
+    password_resets_are_claimed_once,
+    login_failures_are_counted_per_address_and_client,
+    imports_are_all_or_nothing,
+    directory_pages_and_filters,
+);
+
+async fn new_member(db: &Db, email: &str, name: &str) -> MemberId {
+    let email = Email::parse(email).unwrap();
+    db.create_member(&NewMember {
+        email: &email,
+        name,
+        password_hash: None,
+    })
+    .await
+    .unwrap()
+}
+
+struct Tree {
+    national: GroupId,
+    federation: GroupId,
+    section: GroupId,
+    other: GroupId,
+}
+
+async fn tree(db: &Db) -> Tree {
+    let national = db.ensure_national_group("Parti").await.unwrap();
+    assert_eq!(
+        db.ensure_national_group("Autre").await.unwrap(),
+        national,
+        "one national group"
+    );
+    let federation = db
+        .create_group(
+            GroupKind::Federation,
+            "Nord",
+            "",
+            Some(national),
+            Visibility::Public,
+        )
+        .await
+        .unwrap();
+    let section = db
+        .create_group(
+            GroupKind::Section,
+            "Lille",
+            "",
+            Some(federation),
+            Visibility::Public,
+        )
+        .await
+        .unwrap();
+    let other = db
+        .create_group(
+            GroupKind::Section,
+            "Roubaix",
+            "",
+            Some(federation),
+            Visibility::Group,
+        )
+        .await
+        .unwrap();
+    Tree {
+        national,
+        federation,
+        section,
+        other,
+    }
+}
+
+async fn members_are_unique_by_address(db: Db) {
+    let id = new_member(&db, "Jeanne@Exemple.fr", "Jeanne").await;
+    let email = Email::parse("jeanne@exemple.fr").unwrap();
+    let again = db
+        .create_member(&NewMember {
+            email: &email,
+            name: "Autre",
+            password_hash: None,
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict("email"))));
+    let found = db.member_by_email(&email).await.unwrap().unwrap();
+    assert_eq!(found.member_id, id);
+    assert_eq!(found.name, "Jeanne");
+    assert!(found.password_hash.is_none());
+    db.set_password_hash(id, "$argon2id$fake").await.unwrap();
+    assert_eq!(
+        db.member(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("$argon2id$fake")
+    );
+    assert_eq!(db.member_count().await.unwrap(), 1);
+    assert!(db.member(MemberId(424242)).await.unwrap().is_none());
+}
+
+async fn the_tree_answers_ancestors_scope_and_counts(db: Db) {
+    let t = tree(&db).await;
+    let chain: Vec<GroupId> = db
+        .ancestors(t.section)
+        .await
+        .unwrap()
+        .iter()
+        .map(|g| g.group_id)
+        .collect();
+    assert_eq!(chain, vec![t.national, t.federation, t.section]);
+    assert!(db.ancestors(GroupId(999_999)).await.unwrap().is_empty());
+    let children: Vec<String> = db
+        .children(t.federation)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| g.name)
+        .collect();
+    assert_eq!(children, vec!["Lille", "Roubaix"]);
+    let a = new_member(&db, "a@exemple.fr", "A").await;
+    let b = new_member(&db, "b@exemple.fr", "B").await;
+    db.set_membership(a, t.section, Role::Member).await.unwrap();
+    db.set_membership(b, t.other, Role::Secretary)
+        .await
+        .unwrap();
+    let scope = db.member_scope(a).await.unwrap();
+    let mut reached: Vec<GroupId> = scope.iter().map(|s| s.ancestor_id).collect();
+    reached.sort();
+    assert_eq!(reached, vec![t.national, t.federation, t.section]);
+    assert!(
+        scope
+            .iter()
+            .all(|s| s.via_group_id == t.section && s.role == Role::Member)
+    );
+    let counts = db.subtree_member_counts().await.unwrap();
+    assert_eq!(counts[&t.national], 2);
+    assert_eq!(counts[&t.federation], 2);
+    assert_eq!(counts[&t.section], 1);
+    assert_eq!(db.subtree_member_count(t.federation).await.unwrap(), 2);
+    let sections = db.sections_by_name().await.unwrap();
+    assert_eq!(sections.get("lille"), Some(&t.section));
+    assert_eq!(db.groups(Some(GroupKind::Section)).await.unwrap().len(), 2);
+    db.update_group(t.section, "Lille-Centre", "Le centre", Visibility::Members)
+        .await
+        .unwrap();
+    let section = db.group(t.section).await.unwrap().unwrap();
+    assert_eq!(
+        (section.name.as_str(), section.visibility),
+        ("Lille-Centre", Visibility::Members)
+    );
+}
+
+async fn memberships_upsert_and_remove(db: Db) {
+    let t = tree(&db).await;
+    let a = new_member(&db, "a@exemple.fr", "A").await;
+    db.set_membership(a, t.section, Role::Member).await.unwrap();
+    db.set_membership(a, t.section, Role::Secretary)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.role_in(a, t.section).await.unwrap(),
+        Some(Role::Secretary)
+    );
+    assert_eq!(db.memberships_of(a).await.unwrap().len(), 1);
+    assert!(db.remove_membership(a, t.section).await.unwrap());
+    assert!(!db.remove_membership(a, t.section).await.unwrap());
+    assert_eq!(db.role_in(a, t.section).await.unwrap(), None);
+}
+
+async fn titles_keep_their_order(db: Db) {
+    let a = new_member(&db, "a@exemple.fr", "A").await;
+    let b = new_member(&db, "b@exemple.fr", "B").await;
+    db.set_titles(
+        a,
+        &[
+            (TitleKind::Mandate, "adjointe au maire".into()),
+            (TitleKind::Function, "trésorière".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    db.set_titles(b, &[(TitleKind::Function, "secrétaire fédéral".into())])
+        .await
+        .unwrap();
+    let titles = db.titles_of(&[a, b]).await.unwrap();
+    let labels: Vec<&str> = titles.iter().map(|t| t.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        vec!["adjointe au maire", "trésorière", "secrétaire fédéral"]
+    );
+    db.set_titles(a, &[]).await.unwrap();
+    assert_eq!(db.titles_of(&[a]).await.unwrap().len(), 0);
+    assert!(db.titles_of(&[]).await.unwrap().is_empty());
+}
+
+async fn sessions_round_trip_and_expire(db: Db) {
+    let member = new_member(&db, "a@exemple.fr", "A").await;
+    let mut record = Record {
+        id: Id::default(),
+        data: HashMap::new(),
+        expiry_date: time::OffsetDateTime::now_utc() + Duration::hours(1),
+    };
+    record
+        .data
+        .insert("member_id".into(), serde_json::json!(member.to_string()));
+    db.create(&mut record).await.unwrap();
+    let loaded = db.load(&record.id).await.unwrap().expect("stored");
+    assert_eq!(
+        loaded.data["member_id"],
+        serde_json::json!(member.to_string())
+    );
+    record.data.insert("csrf".into(), serde_json::json!("t"));
+    db.save(&record).await.unwrap();
+    assert_eq!(db.load(&record.id).await.unwrap().unwrap().data.len(), 2);
+    assert_eq!(
+        db.delete_sessions_of(member).await.unwrap(),
+        1,
+        "sessions are found by member"
+    );
+    assert!(db.load(&record.id).await.unwrap().is_none());
+    let mut expired = Record {
+        id: Id::default(),
+        data: HashMap::new(),
+        expiry_date: time::OffsetDateTime::now_utc() - Duration::seconds(1),
+    };
+    db.create(&mut expired).await.unwrap();
+    assert!(
+        db.load(&expired.id).await.unwrap().is_none(),
+        "an expired session does not load"
+    );
+    db.delete(&expired.id).await.unwrap();
+}
+
+async fn api_tokens_expire_and_revoke(db: Db) {
+    let member = new_member(&db, "a@exemple.fr", "A").await;
+    db.create_api_token(member, "live", Duration::days(1))
+        .await
+        .unwrap();
+    db.create_api_token(member, "dead", Duration::seconds(-1))
+        .await
+        .unwrap();
+    assert_eq!(db.api_token_member("live").await.unwrap(), Some(member));
+    assert_eq!(db.api_token_member("dead").await.unwrap(), None);
+    assert!(db.delete_api_token("live").await.unwrap());
+    assert_eq!(db.api_token_member("live").await.unwrap(), None);
+}
+
+async fn invitations_are_claimed_once(db: Db) {
+    let t = tree(&db).await;
+    let a = new_member(&db, "a@exemple.fr", "A").await;
+    let b = new_member(&db, "b@exemple.fr", "B").await;
+    db.set_membership(a, t.section, Role::Secretary)
+        .await
+        .unwrap();
+    db.create_invitation(
+        "h1",
+        "a@exemple.fr",
+        t.section,
+        Role::Member,
+        None,
+        Duration::days(1),
+    )
+    .await
+    .unwrap();
+    let invitation = db.invitation("h1").await.unwrap().unwrap();
+    assert_eq!(invitation.role, Role::Member);
+    db.accept_invitation(invitation.invitation_id, a)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        db.role_in(a, t.section).await.unwrap(),
+        Some(Role::Secretary),
+        "an invitation never lowers a role"
+    );
+    assert!(matches!(
+        db.invitation("h1").await.unwrap(),
+        Err(TokenUse::AlreadyUsed)
+    ));
+    assert!(matches!(
+        db.invitation("nope").await.unwrap(),
+        Err(TokenUse::Unknown)
+    ));
+    // Two acceptances at once: exactly one wins.
+    db.create_invitation(
+        "h2",
+        "b@exemple.fr",
+        t.other,
+        Role::Member,
+        None,
+        Duration::days(1),
+    )
+    .await
+    .unwrap();
+    let id = db.invitation("h2").await.unwrap().unwrap().invitation_id;
+    let (first, second) = tokio::join!(db.accept_invitation(id, b), db.accept_invitation(id, b));
+    let wins = [first.unwrap(), second.unwrap()]
+        .iter()
+        .filter(|r| r.is_ok())
+        .count();
+    assert_eq!(wins, 1);
+    db.create_invitation(
+        "h3",
+        "c@exemple.fr",
+        t.other,
+        Role::Member,
+        None,
+        Duration::seconds(-1),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        db.invitation("h3").await.unwrap(),
+        Err(TokenUse::Expired)
+    ));
+}
+
+async fn password_resets_are_claimed_once(db: Db) {
+    let a = new_member(&db, "a@exemple.fr", "A").await;
+    db.create_password_reset(a, "r1", Duration::hours(1))
+        .await
+        .unwrap();
+    db.create_api_token(a, "token", Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(db.password_reset_member("r1").await.unwrap(), Ok(a));
+    assert_eq!(
+        db.complete_password_reset("r1", "$new").await.unwrap(),
+        Ok(a)
+    );
+    assert_eq!(
+        db.complete_password_reset("r1", "$other").await.unwrap(),
+        Err(TokenUse::AlreadyUsed)
+    );
+    assert_eq!(
+        db.member(a)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("$new")
+    );
+    assert_eq!(
+        db.api_token_member("token").await.unwrap(),
+        None,
+        "a reset revokes API tokens"
+    );
+    db.create_password_reset(a, "r2", Duration::seconds(-1))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.password_reset_member("r2").await.unwrap(),
+        Err(TokenUse::Expired)
+    );
+}
+
+async fn login_failures_are_counted_per_address_and_client(db: Db) {
+    for _ in 0..3 {
+        db.record_login_failure("a@exemple.fr", "10.0.0.1")
+            .await
+            .unwrap();
+    }
+    db.record_login_failure("b@exemple.fr", "10.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(
+        db.recent_login_failures("a@exemple.fr", "10.0.0.1", Duration::minutes(15))
+            .await
+            .unwrap(),
+        (3, 4)
+    );
+    assert_eq!(
+        db.recent_login_failures("a@exemple.fr", "10.0.0.2", Duration::minutes(15))
+            .await
+            .unwrap(),
+        (3, 0)
+    );
+    db.clear_login_failures("a@exemple.fr").await.unwrap();
+    assert_eq!(
+        db.recent_login_failures("a@exemple.fr", "10.0.0.1", Duration::minutes(15))
+            .await
+            .unwrap(),
+        (0, 1)
+    );
+}
+
+async fn imports_are_all_or_nothing(db: Db) {
+    let t = tree(&db).await;
+    new_member(&db, "deja@exemple.fr", "Déjà Là").await;
+    let row = |email: &str, group: GroupId, role: Role| ImportMember {
+        email: Email::parse(email).unwrap(),
+        name: email.to_owned(),
+        group_id: group,
+        role,
+    };
+    let rows: Vec<ImportMember> = (0..4500)
+        .map(|i| row(&format!("m{i}@exemple.fr"), t.section, Role::Member))
+        .chain([row("deja@exemple.fr", t.other, Role::Secretary)])
+        .collect();
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let counts = db
+        .import_members(&rows, &|n| {
+            done.store(n, std::sync::atomic::Ordering::Relaxed)
+        })
+        .await
+        .unwrap();
+    assert_eq!((counts.created, counts.updated), (4500, 1));
+    assert_eq!(
+        done.load(std::sync::atomic::Ordering::Relaxed),
+        4501,
+        "progress reaches the end"
+    );
+    assert_eq!(db.member_count().await.unwrap(), 4501);
+    let existing = db
+        .member_by_email(&Email::parse("deja@exemple.fr").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        existing.name, "Déjà Là",
+        "an import keeps a known member's name"
+    );
+    assert_eq!(
+        db.role_in(existing.member_id, t.other).await.unwrap(),
+        Some(Role::Secretary)
+    );
+    // A row pointing at a group that does not exist fails the whole batch: nothing is written.
+    let bad: Vec<ImportMember> = (0..2500)
+        .map(|i| {
+            row(
+                &format!("n{i}@exemple.fr"),
+                if i == 2400 {
+                    GroupId(987_654)
+                } else {
+                    t.section
+                },
+                Role::Member,
+            )
+        })
+        .collect();
+    assert!(db.import_members(&bad, &|_| {}).await.is_err());
+    assert_eq!(db.member_count().await.unwrap(), 4501);
+}
+
+async fn directory_pages_and_filters(db: Db) {
+    let t = tree(&db).await;
+    for (i, name) in ["Zoé Martin", "Adèle Petit", "Marc Martin"]
+        .iter()
+        .enumerate()
+    {
+        let id = new_member(&db, &format!("d{i}@exemple.fr"), name).await;
+        db.set_membership(id, t.section, Role::Member)
+            .await
+            .unwrap();
+    }
+    let (rows, total) = db.directory(t.section, "", 2, 0).await.unwrap();
+    assert_eq!(total, 3);
+    assert_eq!(
+        rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        vec!["Adèle Petit", "Marc Martin"]
+    );
+    let (rows, total) = db.directory(t.section, "MARTIN", 10, 0).await.unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(rows.len(), 2);
+    let (_, total) = db.directory(t.section, "%", 10, 0).await.unwrap();
+    assert_eq!(
+        total, 3,
+        "wildcards typed by people are taken literally (and dropped)"
+    );
+}
