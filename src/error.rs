@@ -19,6 +19,8 @@ use serde::Serialize;
 
 use crate::store::StoreError;
 
+const FORBIDDEN: &str = "Vous n'avez pas les droits nécessaires pour cette action.";
+
 /// Field name → message, for validation errors.
 pub type FieldErrors = BTreeMap<String, String>;
 
@@ -54,7 +56,7 @@ impl AppError {
         AppError::NotFound
     }
     pub fn forbidden() -> AppError {
-        AppError::Forbidden("Vous n'avez pas les droits nécessaires pour cette action.".into())
+        AppError::Forbidden(FORBIDDEN.into())
     }
     /// Forbidden, saying why.
     pub fn forbidden_because(message: impl Into<String>) -> AppError {
@@ -122,6 +124,18 @@ impl AppError {
         }
     }
 
+    /// The message, when it says more than the status does (a generic one is left to the
+    /// error page, which says it in the reader's language).
+    pub fn specific_message(&self) -> Option<String> {
+        match self {
+            AppError::BadRequest(_) | AppError::Conflict(_) | AppError::Invalid(_) => {
+                Some(self.message())
+            }
+            AppError::Forbidden(message) if message != FORBIDDEN => Some(message.clone()),
+            _ => None,
+        }
+    }
+
     pub fn fields(&self) -> Option<&FieldErrors> {
         match self {
             AppError::Invalid(fields) => Some(fields),
@@ -158,7 +172,7 @@ pub struct ErrorBody {
 #[derive(Clone, Debug)]
 pub struct RenderedError {
     pub status: StatusCode,
-    pub message: String,
+    pub specific_message: Option<String>,
 }
 
 impl IntoResponse for AppError {
@@ -183,7 +197,7 @@ impl IntoResponse for AppError {
         }
         response.extensions_mut().insert(RenderedError {
             status,
-            message: self.message(),
+            specific_message: self.specific_message(),
         });
         response
     }

@@ -1,6 +1,7 @@
 //! Demo data: a realistic party to explore — three federations, twelve sections, the themes of
 //! a real programme, about two hundred members with varied roles, and the demo accounts the
-//! README lists. Loading is idempotent: a second run changes nothing.
+//! README lists. Loading is idempotent: a second run changes nothing, and a run interrupted
+//! halfway is completed by the next one (every group and member is looked up before it is made).
 
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -183,13 +184,48 @@ const MANDATES: &[&str] = &[
     "conseiller régional",
 ];
 
-/// Whether the demo is already loaded (its first federation exists).
-async fn loaded(db: &Db) -> anyhow::Result<bool> {
+/// The audit action recorded once the whole demo is in.
+const LOADED: &str = "demo_loaded";
+
+/// The group of this kind and name under `parent`, created if missing: a run interrupted
+/// halfway is completed by the next one, never duplicated.
+async fn ensure_group(
+    db: &Db,
+    kind: GroupKind,
+    name: &str,
+    description: &str,
+    parent: GroupId,
+    visibility: Visibility,
+) -> anyhow::Result<GroupId> {
+    let children = db.children(parent).await?;
+    if let Some(existing) = children
+        .into_iter()
+        .find(|g| g.kind == kind && g.name == name)
+    {
+        return Ok(existing.group_id);
+    }
     Ok(db
-        .groups(Some(GroupKind::Federation))
-        .await?
-        .iter()
-        .any(|g| g.name == FEDERATIONS[0].0))
+        .create_group(kind, name, description, Some(parent), visibility)
+        .await?)
+}
+
+/// The member with this address, created if missing.
+async fn ensure_member(
+    db: &Db,
+    email: &Email,
+    name: &str,
+    password_hash: Option<&str>,
+) -> anyhow::Result<MemberId> {
+    if let Some(existing) = db.member_by_email(email).await? {
+        return Ok(existing.member_id);
+    }
+    Ok(db
+        .create_member(&NewMember {
+            email,
+            name,
+            password_hash,
+        })
+        .await?)
 }
 
 fn ascii_slug(s: &str) -> String {
@@ -216,22 +252,22 @@ fn ascii_slug(s: &str) -> String {
 
 /// Loads the demo party. Returns false when it was already there.
 pub async fn load(db: &Db) -> anyhow::Result<bool> {
-    if loaded(db).await? {
+    if db.has_audit_action(LOADED).await? {
         return Ok(false);
     }
     let national = db.ensure_national_group(NATIONAL_NAME).await?;
     let mut sections: Vec<(String, GroupId)> = Vec::new();
     for (federation, names) in FEDERATIONS {
         let description = format!("Les sections et les adhérents du département : {federation}.");
-        let fed = db
-            .create_group(
-                GroupKind::Federation,
-                federation,
-                &description,
-                Some(national),
-                Visibility::Public,
-            )
-            .await?;
+        let fed = ensure_group(
+            db,
+            GroupKind::Federation,
+            federation,
+            &description,
+            national,
+            Visibility::Public,
+        )
+        .await?;
         for name in *names {
             // One section keeps its page to its own members, to show what private looks like.
             let visibility = if *name == "Tourcoing" {
@@ -240,15 +276,8 @@ pub async fn load(db: &Db) -> anyhow::Result<bool> {
                 Visibility::Public
             };
             let description = format!("La section locale de {name}.");
-            let id = db
-                .create_group(
-                    GroupKind::Section,
-                    name,
-                    &description,
-                    Some(fed),
-                    visibility,
-                )
-                .await?;
+            let id =
+                ensure_group(db, GroupKind::Section, name, &description, fed, visibility).await?;
             sections.push(((*name).to_owned(), id));
         }
     }
@@ -259,25 +288,26 @@ pub async fn load(db: &Db) -> anyhow::Result<bool> {
             "Groupe de travail thématique « {name} » : il rédige et amende ce chapitre du programme, d'un congrès à l'autre."
         );
         themes.push(
-            db.create_group(
+            ensure_group(
+                db,
                 GroupKind::Theme,
                 &name,
                 &description,
-                Some(national),
+                national,
                 Visibility::Public,
             )
             .await?,
         );
     }
-    let statutes = db
-        .create_group(
-            GroupKind::WorkingGroup,
-            "Révision des statuts",
-            "Groupe de travail restreint, réservé à ses membres.",
-            Some(national),
-            Visibility::Group,
-        )
-        .await?;
+    let statutes = ensure_group(
+        db,
+        GroupKind::WorkingGroup,
+        "Révision des statuts",
+        "Groupe de travail restreint, réservé à ses membres.",
+        national,
+        Visibility::Group,
+    )
+    .await?;
     let section_named = |name: &str| sections.iter().find(|(n, _)| n == name).map(|(_, id)| *id);
 
     // The demo accounts, with a password.
@@ -285,13 +315,7 @@ pub async fn load(db: &Db) -> anyhow::Result<bool> {
     let mut demo_ids = Vec::new();
     for (email, name, role, place) in DEMO_ACCOUNTS {
         let email = Email::parse(email)?;
-        let id = db
-            .create_member(&NewMember {
-                email: &email,
-                name,
-                password_hash: Some(&hash),
-            })
-            .await?;
+        let id = ensure_member(db, &email, name, Some(&hash)).await?;
         let group = if *place == "national" {
             national
         } else {
@@ -340,13 +364,7 @@ pub async fn load(db: &Db) -> anyhow::Result<bool> {
             ascii_slug(last)
         ))?;
         let name = format!("{first} {last}");
-        let id = db
-            .create_member(&NewMember {
-                email: &email,
-                name: &name,
-                password_hash: None,
-            })
-            .await?;
+        let id = ensure_member(db, &email, &name, None).await?;
         let (_, section) = sections[people.len() % sections.len()];
         let role = match rng.gen_range(0..100) {
             0..=14 => Role::Supporter,
@@ -411,6 +429,14 @@ pub async fn load(db: &Db) -> anyhow::Result<bool> {
         })
         .await?;
     }
+    db.record(AuditEvent {
+        actor: None,
+        action: LOADED,
+        group: None,
+        member: None,
+        detail: "",
+    })
+    .await?;
     Ok(true)
 }
 

@@ -32,7 +32,7 @@ pub async fn render(request: Request, next: Next) -> Response {
             atelier_templates::error_page(
                 &anonymous_context(lang, &path),
                 error.status.as_u16(),
-                &error.message,
+                error.specific_message.as_deref().unwrap_or(""),
             )
             .into_string(),
         ),

@@ -46,6 +46,14 @@ impl Db {
         Ok(())
     }
 
+    /// Whether this action was ever recorded (markers such as "demo_loaded").
+    pub async fn has_audit_action(&self, action: &str) -> StoreResult<bool> {
+        let found: Option<i64> = on_backend!(self, pool => {
+            sqlx::query_scalar("select audit_event_id from audit_event where action = $1 limit 1").bind(action).fetch_optional(pool).await?
+        });
+        Ok(found.is_some())
+    }
+
     /// The latest events in the groups a member belongs to.
     pub async fn activity_for(
         &self,

@@ -241,3 +241,86 @@ async fn backup_while_writing_then_restore() {
     db.close().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn backup_while_writing_then_restore_on_postgres() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    let url = app.config.database_url.clone().unwrap();
+    let national = app.national().await;
+    let writer = {
+        let db = app.app.db.clone();
+        tokio::spawn(async move {
+            for n in 0..1500u32 {
+                let email =
+                    atelier::model::Email::parse(&format!("ecrivain{n}@exemple.fr")).unwrap();
+                let id = db
+                    .create_member(&atelier::store::NewMember {
+                        email: &email,
+                        name: "Écrivain",
+                        password_hash: None,
+                    })
+                    .await
+                    .unwrap();
+                db.set_membership(id, national, atelier::model::Role::Member)
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let before = app.app.db.member_count().await.unwrap();
+    let target = app.dir.path().join("copy.dump");
+    let (data, target_arg, url_arg) = (
+        app.data_dir(),
+        target.to_str().unwrap().to_owned(),
+        url.clone(),
+    );
+    let output = tokio::task::spawn_blocking(move || {
+        atelier(&data, &["backup", "--database-url", &url_arg, &target_arg])
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    writer.await.unwrap();
+
+    let (restored_url, _admin) = crate::harness::fresh_postgres_database().await.unwrap();
+    let restore = Command::new("pg_restore")
+        .args(["--no-owner", "--dbname", &restored_url])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(restore.status.success(), "{}", text(&restore.stderr));
+    let db = atelier::store::Db::connect(&atelier::store::ConnectOptions {
+        url: restored_url,
+        sqlite_sync: atelier::config::SqliteSync::Normal,
+        max_connections: 2,
+    })
+    .await
+    .unwrap();
+    let count = db.member_count().await.unwrap();
+    assert!(
+        count >= before && count <= before + 1500,
+        "a consistent snapshot: {before} ≤ {count}"
+    );
+    db.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_interrupted_demo_load_is_completed_not_duplicated() {
+    let app = TestApp::start().await;
+    let db = &app.app.db;
+    // What a first run had written when it was killed: the national group, a federation, a member.
+    let national = db.ensure_national_group(atelier::demo::NATIONAL_NAME).await.unwrap();
+    db.create_group(atelier::model::GroupKind::Federation, "Fédération du Nord", "", Some(national), atelier::model::Visibility::Public).await.unwrap();
+    app.member("admin@exemple.fr", "Camille Administratrice").await;
+    assert!(atelier::demo::load(db).await.unwrap());
+    let federations = db.groups(Some(atelier::model::GroupKind::Federation)).await.unwrap();
+    assert_eq!(federations.len(), 3, "{:?}", federations.iter().map(|g| &g.name).collect::<Vec<_>>());
+    let members = db.member_count().await.unwrap();
+    assert!(!atelier::demo::load(db).await.unwrap(), "a complete load is not redone");
+    assert_eq!(db.member_count().await.unwrap(), members);
+    app.stop().await;
+}
