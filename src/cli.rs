@@ -45,6 +45,8 @@ enum Command {
     /// Imports data.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Rebuilds the search index from the database.
+    Reindex,
     /// Writes a consistent copy of the database to FILE, while the server runs.
     Backup {
         /// The new file (never overwritten).
@@ -163,6 +165,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::resolve(&cli.common, &no_serve)?;
             let db = open_db(&config).await?;
             import_members(&db, &file, skip_invalid).await
+        }
+        Command::Reindex => {
+            let config = Config::resolve(&cli.common, &no_serve)?;
+            let db = open_db(&config).await?;
+            let count = crate::indexing::reindex(&db, &config.search_index_dir()).await?;
+            println!("The search index is rebuilt: {count} documents.");
+            Ok(())
         }
         Command::Backup { file } => {
             let config = Config::resolve(&cli.common, &no_serve)?;

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod indexing;
 pub mod mail;
 pub mod model;
 pub mod organisation;

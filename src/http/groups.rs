@@ -527,6 +527,19 @@ async fn manage_outcome(
     }
 }
 
+/// Renames the fields of a validation error, for a page with several forms.
+fn prefix_fields(error: AppError, prefix: &str) -> AppError {
+    match error {
+        AppError::Invalid(fields) => AppError::Invalid(
+            fields
+                .into_iter()
+                .map(|(field, message)| (format!("{prefix}{field}"), message))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 #[derive(Deserialize)]
 pub struct RoleForm {
     member_id: Option<String>,
@@ -642,6 +655,8 @@ async fn submit_invitation(
     let viewer = page.require_viewer()?;
     let ctx = organisation::load_group(&app, Some(viewer), parse_group_id(&id)?).await?;
     let result = invite(&app, viewer, &ctx, &form.email, &form.role).await;
+    // The invitation form's fields are named apart from the add-a-member form's on that page.
+    let result = result.map_err(|e| prefix_fields(e, "invitation_"));
     manage_outcome(&app, &page, &ctx, result, "flash.invitation_sent").await
 }
 
@@ -683,15 +698,28 @@ async fn submit_new_group(
         .filter(|p| !p.is_empty())
         .map(parse_group_id)
         .transpose()?;
-    let new = NewGroup::parse(
-        &form.kind,
-        &form.name,
-        Some(&form.description),
-        parent,
-        form.visibility.as_deref(),
-    )
-    .map_err(AppError::invalid)?;
-    let id = organisation::create_group(&app, viewer, new).await?;
-    flash(&page.session, tpl::t(page.lang(), "flash.group_created")).await?;
-    Ok(see_other(&format!("/groups/{id}")))
+    let created = async {
+        let new = NewGroup::parse(
+            &form.kind,
+            &form.name,
+            Some(&form.description),
+            parent,
+            form.visibility.as_deref(),
+        )
+        .map_err(AppError::invalid)?;
+        organisation::create_group(&app, viewer, new).await
+    }
+    .await;
+    match (created, parent) {
+        (Ok(id), _) => {
+            flash(&page.session, tpl::t(page.lang(), "flash.group_created")).await?;
+            Ok(see_other(&format!("/groups/{id}")))
+        }
+        // From a group's management page: back to it, with the errors next to the sub-group form.
+        (Err(e @ AppError::Invalid(_)), Some(parent)) => {
+            let ctx = organisation::load_group(&app, Some(viewer), parent).await?;
+            manage_outcome(&app, &page, &ctx, Err(prefix_fields(e, "new_")), "").await
+        }
+        (Err(e), _) => Err(e),
+    }
 }

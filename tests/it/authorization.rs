@@ -518,3 +518,206 @@ async fn themes_are_joined_freely_private_groups_are_not() {
     let _ = p.national;
     p.app.stop().await;
 }
+
+#[tokio::test]
+async fn the_forms_of_the_pages_follow_the_same_rules() {
+    let p = party().await;
+    let edit = format!("/groups/{}/edit", p.section);
+    let manage = format!("/groups/{}/manage", p.section);
+    let fields = [
+        ("name", "Lille-Centre"),
+        ("description", "La section du centre-ville."),
+        ("visibility", "members"),
+    ];
+    for (who, expected) in [
+        (Who::SectionMember, 403),
+        (Who::PrivateMember, 403),
+        (Who::FederationSecretary, 303),
+    ] {
+        let browser = p.browser(who).await;
+        let r = browser.submit("/", &edit, &fields).await;
+        assert_eq!(r.status().as_u16(), expected, "{who:?} edits the section");
+    }
+    let group = p
+        .api(Who::Admin)
+        .await
+        .get_json(&format!("/api/v1/groups/{}", p.section), 200)
+        .await;
+    assert_eq!(group["visibility"], "members");
+    assert_eq!(group["description"], "La section du centre-ville.");
+
+    // Errors come back next to the right form of the management page.
+    let secretary = p.browser(Who::FederationSecretary).await;
+    let r = secretary
+        .submit(
+            &manage,
+            &format!("/groups/{}/invitations", p.section),
+            &[("email", "pas une adresse"), ("role", "member")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("id=\"field-invitation_email-error\""),
+        "the invitation field is marked"
+    );
+    let r = secretary
+        .submit(
+            &manage,
+            "/groups",
+            &[
+                ("kind", "section"),
+                ("name", ""),
+                ("parent_id", &p.section.to_string()),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        422,
+        "a section cannot hold a section, and a name is required"
+    );
+    let r = secretary
+        .submit(
+            &manage,
+            "/groups",
+            &[
+                ("kind", "working_group"),
+                ("name", "Fête de la section"),
+                ("parent_id", &p.section.to_string()),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = p
+        .browser(Who::SectionMember)
+        .await
+        .submit(
+            "/",
+            "/groups",
+            &[
+                ("kind", "working_group"),
+                ("name", "Pirate"),
+                ("parent_id", &p.section.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+
+    // Joining a theme from its page, and editing one's own profile only.
+    let outsider = p.browser(Who::Outsider).await;
+    assert_eq!(
+        outsider
+            .submit("/", &format!("/groups/{}/join", p.theme), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        outsider
+            .submit("/", &format!("/groups/{}/join", p.private_wg), &[])
+            .await
+            .status(),
+        404
+    );
+    let mine = format!("/members/{}/profile", p.outsider);
+    let r = outsider
+        .submit(
+            "/",
+            &mine,
+            &[
+                ("name", "Olivier D."),
+                ("functions", "trésorier\n\n"),
+                ("mandates", "conseiller municipal"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let profile = p
+        .api(Who::Outsider)
+        .await
+        .get_json(&format!("/api/v1/members/{}", p.outsider), 200)
+        .await;
+    assert_eq!(profile["name"], "Olivier D.");
+    assert_eq!(profile["functions"], serde_json::json!(["trésorier"]));
+    assert_eq!(
+        profile["mandates"],
+        serde_json::json!(["conseiller municipal"])
+    );
+    let r = outsider
+        .submit(
+            "/",
+            &format!("/members/{}/profile", p.s1_member),
+            &[("name", "Piraté")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn closed_registration_refuses_new_accounts_even_invited() {
+    let app = TestApp::start_with(crate::harness::Backend::Sqlite, |c| {
+        c.registration = atelier::config::RegistrationMode::Closed
+    })
+    .await
+    .unwrap();
+    let national = app.national().await;
+    let admin = app.member("admin@exemple.fr", "Ada").await;
+    app.grant(admin, national, Role::Admin).await;
+    let api = app.api_as("admin@exemple.fr").await;
+    assert_eq!(
+        api.post(
+            &format!("/api/v1/groups/{national}/invitations"),
+            json!({ "email": "nouveau@exemple.fr", "role": "member" })
+        )
+        .await
+        .status(),
+        201
+    );
+    let path = app
+        .last_mailed_link()
+        .strip_prefix(&app.url)
+        .unwrap()
+        .to_owned();
+    let browser = app.browser();
+    let r = browser
+        .submit(
+            &path,
+            &path,
+            &[
+                ("name", "Nouveau"),
+                ("password", crate::harness::PASSWORD),
+                ("password_confirmation", crate::harness::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(browser.get("/register").await.status(), 404);
+    // Existing members still accept invitations.
+    let existing = app.member("existant@exemple.fr", "Existant").await;
+    assert_eq!(
+        api.post(
+            &format!("/api/v1/groups/{national}/invitations"),
+            json!({ "email": "existant@exemple.fr", "role": "member" })
+        )
+        .await
+        .status(),
+        201
+    );
+    let path = app
+        .last_mailed_link()
+        .strip_prefix(&app.url)
+        .unwrap()
+        .to_owned();
+    let member = app.browser();
+    assert_eq!(member.login("existant@exemple.fr").await.status(), 303);
+    assert_eq!(member.submit(&path, &path, &[]).await.status(), 303);
+    assert_eq!(
+        app.app.db.role_in(existing, national).await.unwrap(),
+        Some(Role::Member)
+    );
+    app.stop().await;
+}

@@ -313,14 +313,98 @@ async fn an_interrupted_demo_load_is_completed_not_duplicated() {
     let app = TestApp::start().await;
     let db = &app.app.db;
     // What a first run had written when it was killed: the national group, a federation, a member.
-    let national = db.ensure_national_group(atelier::demo::NATIONAL_NAME).await.unwrap();
-    db.create_group(atelier::model::GroupKind::Federation, "Fédération du Nord", "", Some(national), atelier::model::Visibility::Public).await.unwrap();
-    app.member("admin@exemple.fr", "Camille Administratrice").await;
+    let national = db
+        .ensure_national_group(atelier::demo::NATIONAL_NAME)
+        .await
+        .unwrap();
+    db.create_group(
+        atelier::model::GroupKind::Federation,
+        "Fédération du Nord",
+        "",
+        Some(national),
+        atelier::model::Visibility::Public,
+    )
+    .await
+    .unwrap();
+    app.member("admin@exemple.fr", "Camille Administratrice")
+        .await;
     assert!(atelier::demo::load(db).await.unwrap());
-    let federations = db.groups(Some(atelier::model::GroupKind::Federation)).await.unwrap();
-    assert_eq!(federations.len(), 3, "{:?}", federations.iter().map(|g| &g.name).collect::<Vec<_>>());
+    let federations = db
+        .groups(Some(atelier::model::GroupKind::Federation))
+        .await
+        .unwrap();
+    assert_eq!(
+        federations.len(),
+        3,
+        "{:?}",
+        federations.iter().map(|g| &g.name).collect::<Vec<_>>()
+    );
     let members = db.member_count().await.unwrap();
-    assert!(!atelier::demo::load(db).await.unwrap(), "a complete load is not redone");
+    assert!(
+        !atelier::demo::load(db).await.unwrap(),
+        "a complete load is not redone"
+    );
     assert_eq!(db.member_count().await.unwrap(), members);
     app.stop().await;
+}
+
+#[tokio::test]
+async fn a_damaged_search_index_stops_the_start_until_reindexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(atelier(&data, &["demo"]).status.success());
+    let mut config = atelier::Config::defaults();
+    config.data_dir = data.clone();
+    atelier::App::open(config.clone())
+        .await
+        .expect("opens")
+        .db
+        .close()
+        .await;
+    std::fs::write(
+        data.join("search-index").join("atelier-schema-version"),
+        "999",
+    )
+    .unwrap();
+    let error = atelier::App::open(config.clone())
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        error.to_string().contains("reindex"),
+        "the sentence says what to do: {error}"
+    );
+
+    let output = atelier(&data, &["reindex"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("documents"));
+    let app = atelier::App::open(config)
+        .await
+        .expect("opens after reindex");
+    let results = app
+        .search
+        .search(&atelier_search::SearchQuery {
+            text: "sante".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        results.hits.first().map(|h| h.title.as_str()),
+        Some("Santé"),
+        "public themes are found, accents folded"
+    );
+    let private = app
+        .search
+        .search(&atelier_search::SearchQuery {
+            text: "statuts".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        private.total, 0,
+        "a group-only working group is not in the shared index"
+    );
+    app.db.close().await;
 }
