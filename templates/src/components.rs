@@ -344,9 +344,9 @@ pub(crate) fn card_meta(
     html! {
         p.card-meta {
             span.tag.{ "tag--" (kind.code()) } { (kind.label(lang)) }
-            " · " (member_count(lang, count))
+            " · " span.meta-item { (member_count(lang, count)) }
             @if let Some(role) = role {
-                " · " (t!("group.your_role", locale = lang.code(), role = role.label(lang)))
+                " · " span.meta-item { (t!("group.your_role", locale = lang.code(), role = role.label(lang))) }
             }
         }
     }

@@ -93,7 +93,7 @@ fn header(ctx: &PageContext) -> Markup {
                             (csrf_field(ctx))
                             button.button.button--quiet type="submit" { (t!("layout.logout", locale = l)) }
                         }
-                    } @else {
+                    } @else if !ctx.path.starts_with("/login") {
                         a.button.button--quiet href=(login_href(&ctx.path)) { (t!("layout.login", locale = l)) }
                     }
                 }

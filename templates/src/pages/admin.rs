@@ -48,7 +48,7 @@ pub fn admin_index(ctx: &PageContext, view: &AdminView) -> Markup {
                         dt { (t!("admin.members", locale = l)) }
                         dd { (view.member_count) }
                     }
-                    @for (kind, count) in &view.group_counts {
+                    @for (kind, count) in view.group_counts.iter().filter(|(kind, _)| *kind != GroupKindView::National) {
                         div {
                             dt { (kind.plural_label(lang)) }
                             dd { (count) }

@@ -115,13 +115,6 @@ pub fn group_page(ctx: &PageContext, group: &GroupView) -> Markup {
                 }
             }
 
-            @if is_theme {
-                aside.banner.banner--theme aria-labelledby="theme-banner-title" {
-                    h2 #theme-banner-title { (t!("group.theme_banner_title", locale = l)) }
-                    p { (t!("group.theme_banner_body", locale = l)) }
-                }
-            }
-
             section.section.group-summary aria-labelledby="about" {
                 h2 #about.visually-hidden { (t!("group.about", locale = l)) }
                 @if group.description.is_empty() {
@@ -129,10 +122,10 @@ pub fn group_page(ctx: &PageContext, group: &GroupView) -> Markup {
                 } @else {
                     p.description { (group.description) }
                 }
-                p {
-                    (member_count(lang, group.member_count))
+                p.group-facts {
+                    span.meta-item { (member_count(lang, group.member_count)) }
                     @if let Some(role) = group.viewer_role {
-                        " · " (t!("group.your_role", locale = l, role = role.label(lang)))
+                        " · " span.meta-item { (t!("group.your_role", locale = l, role = role.label(lang))) }
                     }
                 }
                 @if group.can_join {
@@ -148,6 +141,13 @@ pub fn group_page(ctx: &PageContext, group: &GroupView) -> Markup {
                             li { a.button.button--secondary href={ (group_href(&group.id)) "/manage" } { (t!("group.manage_link", locale = l)) } }
                         }
                     }
+                }
+            }
+
+            @if is_theme {
+                aside.banner.banner--theme aria-labelledby="theme-banner-title" {
+                    h2 #theme-banner-title { (t!("group.theme_banner_title", locale = l)) }
+                    p { (t!("group.theme_banner_body", locale = l)) }
                 }
             }
 
@@ -437,7 +437,7 @@ fn role_form(
                 }
             }
             " "
-            button.button.button--small type="submit" {
+            button.button.button--secondary.button--small type="submit" {
                 (t!("manage.role_save", locale = l))
                 span.visually-hidden { " : " (entry.name) }
             }
