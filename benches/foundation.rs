@@ -237,29 +237,65 @@ fn median(mut values: Vec<Duration>) -> Duration {
     values[values.len() / 2]
 }
 
-/// Hammers `path` with `CONNECTIONS` keep-alive connections for `length`; returns (req/s, p50, p99).
+/// A browser-like client (its own connection and cookie jar), signed in as `email` if given.
+async fn client(url: &str, email: Option<&str>) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    if let Some(email) = email {
+        let login = client
+            .get(format!("{url}/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = login
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("csrf token")
+            .to_owned();
+        let form = [
+            ("email", email),
+            ("password", "atelier-demo"),
+            ("csrf_token", &token),
+        ];
+        let response = client
+            .post(format!("{url}/login"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "sign-in");
+    }
+    client
+}
+
+/// Hammers `path` with `CONNECTIONS` keep-alive connections (each a signed-in browser when
+/// `email` is given) for `length`; returns (req/s, p50, p99).
 async fn load(
     url: &str,
     path: &str,
-    token: Option<&str>,
+    email: Option<&str>,
     length: Duration,
 ) -> (f64, Duration, Duration) {
+    let mut clients = Vec::new();
+    for _ in 0..CONNECTIONS {
+        clients.push(client(url, email).await);
+    }
     let deadline = Instant::now() + length;
     let mut tasks = Vec::new();
-    for _ in 0..CONNECTIONS {
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(1)
-            .build()
-            .unwrap();
+    for client in clients {
         let target = format!("{url}{path}");
-        let token = token.map(str::to_owned);
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
-                let mut request = client.get(&target);
-                if let Some(token) = &token {
-                    request = request.bearer_auth(token);
-                }
+                let request = client.get(&target);
                 let started = Instant::now();
                 let response = request.send().await.expect("request");
                 assert!(
@@ -300,18 +336,29 @@ async fn main() {
     println!("| measure | result | baseline (same run) | ratio |\n|---|---|---|---|");
 
     // 1. Import on SQLite.
-    let data = dir.path().join("data");
-    let floor = sqlite_floor(dir.path()).await;
-    let took = import(&data, None, &csv);
-    println!(
-        "| import {MEMBERS} members, SQLite | {:.1} s | bare insert of the same rows: {:.1} s | {:.2}× |",
-        took.as_secs_f64(),
-        floor.as_secs_f64(),
-        took.as_secs_f64() / floor.as_secs_f64()
-    );
+    // `--pages-only DIR`: reuse the data directory of an earlier run (kept in DIR), to iterate
+    // on page speed without importing again.
+    let reuse = std::env::args()
+        .skip_while(|a| a != "--pages-only")
+        .nth(1)
+        .map(PathBuf::from);
+    let data = reuse.clone().unwrap_or_else(|| dir.path().join("data"));
+    if !data.join("atelier.db").exists() {
+        let floor = sqlite_floor(dir.path()).await;
+        let took = import(&data, None, &csv);
+        println!(
+            "| import {MEMBERS} members, SQLite | {:.1} s | bare insert of the same rows: {:.1} s | {:.2}× |",
+            took.as_secs_f64(),
+            floor.as_secs_f64(),
+            took.as_secs_f64() / floor.as_secs_f64()
+        );
+    }
 
     // 1b. Import on PostgreSQL.
-    if let Ok(url) = std::env::var("ATELIER_BENCH_DATABASE_URL") {
+    if let Ok(url) = std::env::var("ATELIER_BENCH_DATABASE_URL")
+        .map_err(drop)
+        .and_then(|u| if reuse.is_none() { Ok(u) } else { Err(()) })
+    {
         let pg_dir = dir.path().join("pg-data");
         let floor_db = fresh_database(&url, "floor").await;
         let floor = postgres_floor(&floor_db).await;
@@ -350,16 +397,6 @@ async fn main() {
     // 3. Pages under load.
     let (server, _) = start_server(&data);
     let client = reqwest::Client::new();
-    let session: serde_json::Value = client
-        .post(format!("{}/api/v1/session", server.url))
-        .json(&serde_json::json!({ "email": "adherente@exemple.fr", "password": "atelier-demo" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["token"].as_str().expect("token").to_owned();
     let groups: serde_json::Value = client
         .get(format!("{}/api/v1/groups?kind=section", server.url))
         .send()
@@ -384,7 +421,8 @@ async fn main() {
         ms(base_p50),
         ms(base_p99)
     );
-    for (label, path, token) in [
+    const MEMBER: Option<&str> = Some("adherente@exemple.fr");
+    for (label, path, email) in [
         (
             "group page (section, 19,700 members), visitor",
             format!("/groups/{section}"),
@@ -393,15 +431,11 @@ async fn main() {
         (
             "group page (section), signed-in member",
             format!("/groups/{section}"),
-            Some(token.as_str()),
+            MEMBER,
         ),
-        (
-            "home page, signed-in member",
-            "/".to_owned(),
-            Some(token.as_str()),
-        ),
+        ("home page, signed-in member", "/".to_owned(), MEMBER),
     ] {
-        let (rate, p50, p99) = load(&server.url, &path, token, length).await;
+        let (rate, p50, p99) = load(&server.url, &path, email, length).await;
         println!(
             "| {label}, {CONNECTIONS} connections | {rate:.0} req/s, p50 {}, p99 {} | /healthz: {base_rate:.0} req/s, p99 {} | {:.2}× the rate, {:.1}× the p99 |",
             ms(p50),

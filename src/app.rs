@@ -15,6 +15,7 @@ use atelier_search::SearchIndex;
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::model::GroupId;
+use crate::store::GroupRow;
 use crate::store::{ConnectOptions, Db};
 
 pub struct AppInner {
@@ -24,7 +25,16 @@ pub struct AppInner {
     pub search: SearchIndex,
     pub metrics: PrometheusHandle,
     member_counts: tokio::sync::Mutex<Option<(Instant, MemberCounts)>>,
+    groups: tokio::sync::Mutex<Option<(Instant, Groups)>>,
 }
+
+/// Every group, by name.
+pub type Groups = Arc<Vec<GroupRow>>;
+
+/// How long the list of groups may be reused for lists and menus. Changes made on this server
+/// invalidate it at once; other servers see them within this delay. Permission checks on a
+/// group itself always read the database (`organisation::load_group`).
+const GROUPS_TTL: Duration = Duration::from_secs(2);
 
 /// The number of memberships in each group's subtree.
 pub type MemberCounts = Arc<HashMap<GroupId, i64>>;
@@ -90,6 +100,7 @@ impl App {
             search,
             metrics: metrics_handle(),
             member_counts: tokio::sync::Mutex::new(None),
+            groups: tokio::sync::Mutex::new(None),
         })))
     }
 
@@ -106,6 +117,24 @@ impl App {
         let counts = Arc::new(self.db.subtree_member_counts().await?);
         *cached = Some((Instant::now(), counts.clone()));
         Ok(counts)
+    }
+
+    /// Every group, from a short-lived cache.
+    pub async fn groups(&self) -> Result<Groups, crate::store::StoreError> {
+        let mut cached = self.groups.lock().await;
+        if let Some((at, groups)) = cached.as_ref()
+            && at.elapsed() < GROUPS_TTL
+        {
+            return Ok(groups.clone());
+        }
+        let groups = Arc::new(self.db.groups(None).await?);
+        *cached = Some((Instant::now(), groups.clone()));
+        Ok(groups)
+    }
+
+    /// Forgets the cached groups after a group was created or changed.
+    pub async fn groups_changed(&self) {
+        *self.groups.lock().await = None;
     }
 
     /// Forgets the cached counts after a change of membership.

@@ -150,6 +150,7 @@ pub async fn create_group(app: &App, viewer: &Viewer, new: NewGroup) -> AppResul
             new.visibility,
         )
         .await?;
+    app.groups_changed().await;
     app.db
         .record(AuditEvent {
             actor: Some(viewer.member_id),

@@ -49,14 +49,8 @@ fn bearer_token(parts: &Parts) -> Option<Result<&str, AppError>> {
 }
 
 async fn load_viewer(app: &App, member: MemberId) -> Result<Option<Viewer>, AppError> {
-    let Some(row) = app.db.member(member).await? else {
-        return Ok(None);
-    };
-    if row.disabled_at.is_some() {
-        return Ok(None);
-    }
-    let scope = app.db.member_scope(member).await?;
-    Ok(Some(Viewer::new(row.member_id, row.name, row.email, scope)))
+    let found = app.db.active_member_with_scope(member).await?;
+    Ok(found.map(|(name, email, scope)| Viewer::new(member, name, email, scope)))
 }
 
 /// The member a session belongs to.

@@ -632,6 +632,7 @@ async fn submit_group_edit(
                 parsed.visibility,
             )
             .await?;
+        app.groups_changed().await;
         Ok(())
     }
     .await;

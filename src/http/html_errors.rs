@@ -23,7 +23,9 @@ pub async fn render(request: Request, next: Next) -> Response {
     let Some(error) = response.extensions().get::<RenderedError>().cloned() else {
         return response;
     };
-    if error.status == axum::http::StatusCode::UNAUTHORIZED {
+    // Signed-out visitors go to sign in, except from the sign-in page itself (an invalid
+    // bearer token there would loop).
+    if error.status == axum::http::StatusCode::UNAUTHORIZED && !path.starts_with("/login") {
         return super::page::login_redirect(&path);
     }
     let mut page = (

@@ -10,7 +10,7 @@ use tower_sessions::Session;
 use atelier_templates::{Lang, PageContext, ViewerView};
 
 use super::csrf;
-use super::extract::MaybeMember;
+use super::extract::{AuthVia, CurrentMember};
 use crate::app::App;
 use crate::auth::Viewer;
 use crate::error::AppError;
@@ -66,13 +66,20 @@ impl FromRequestParts<App> for Page {
         let session = Session::from_request_parts(parts, app)
             .await
             .map_err(|(_, e)| AppError::Internal(anyhow::anyhow!("session layer missing: {e}")))?;
-        let MaybeMember(viewer) = MaybeMember::from_request_parts(parts, app).await?;
+        let (viewer, via) = match CurrentMember::from_request_parts(parts, app).await {
+            Ok(current) => (Some(current.viewer), Some(current.via)),
+            Err(AppError::Unauthorized) if !parts.headers.contains_key(header::AUTHORIZATION) => {
+                (None, None)
+            }
+            Err(e) => return Err(e),
+        };
         let internal = |e: tower_sessions::session::Error| AppError::Internal(e.into());
-        // Signed-in pages always carry forms (sign out at least). Anonymous pages get a token
-        // only when they have a form (`ensure_csrf`): a visitor who only reads costs no write.
-        let csrf_token = match viewer {
-            Some(_) => Some(csrf::token(&session).await?),
-            None => session
+        // Pages signed in by cookie always carry forms (sign out at least). Anonymous pages get
+        // a token only when they have a form (`ensure_csrf`): a visitor who only reads costs no
+        // write. A bearer token needs none: no browser attaches it by itself.
+        let csrf_token = match via {
+            Some(AuthVia::Cookie) => Some(csrf::token(&session).await?),
+            _ => session
                 .get::<String>(csrf::SESSION_KEY)
                 .await
                 .map_err(internal)?,

@@ -37,14 +37,14 @@ pub fn directory_entry(entry: DirectoryEntryOut) -> tpl::DirectoryEntry {
 /// Every group with the chain of ids above it, computed in memory from one query: the tree is
 /// small (hundreds of groups), the members are many.
 pub struct Tree {
-    pub groups: Vec<GroupRow>,
+    pub groups: crate::app::Groups,
     parent_of: HashMap<GroupId, Option<GroupId>>,
     pub member_counts: std::sync::Arc<HashMap<GroupId, i64>>,
 }
 
 impl Tree {
     pub async fn load(app: &App) -> AppResult<Tree> {
-        let groups = app.db.groups(None).await?;
+        let groups = app.groups().await?;
         let parent_of = groups.iter().map(|g| (g.group_id, g.parent_id)).collect();
         let member_counts = app.member_counts().await?;
         Ok(Tree {
@@ -113,9 +113,11 @@ pub async fn visible_children(
     ctx: &GroupContext,
 ) -> AppResult<Vec<GroupRow>> {
     let mut chain = ctx.chain_ids();
-    let children = app.db.children(ctx.group.group_id).await?;
-    Ok(children
-        .into_iter()
+    let groups = app.groups().await?;
+    Ok(groups
+        .iter()
+        .filter(|g| g.parent_id == Some(ctx.group.group_id))
+        .cloned()
         .filter(|child| {
             chain.push(child.group_id);
             let visible = organisation::visible(viewer, child, &chain);

@@ -217,16 +217,44 @@ impl Db {
         }))
     }
 
-    /// Every (membership, ancestor of its group) pair of a member: what the permission checks
-    /// need to decide, in memory, what the member may see and do anywhere in the tree.
-    pub async fn member_scope(&self, member: MemberId) -> StoreResult<Vec<ScopeRow>> {
+    /// An active member (name, address) with their scope: every (membership, ancestor of its
+    /// group) pair, which is what the permission checks need to decide, in memory, what the
+    /// member may see and do anywhere in the tree. One query: this runs on every signed-in
+    /// request. `None` for an unknown or disabled member.
+    pub async fn active_member_with_scope(
+        &self,
+        member: MemberId,
+    ) -> StoreResult<Option<(String, String, Vec<ScopeRow>)>> {
         const SQL: &str = "with recursive up(via_group_id, ancestor_id, role, depth) as ( \
                select group_id, group_id, role, 0 from membership where member_id = $1 \
                union all \
                select u.via_group_id, g.parent_id, u.role, u.depth + 1 from up u \
                join party_group g on g.group_id = u.ancestor_id where g.parent_id is not null and u.depth < 32) \
-             select via_group_id, ancestor_id, role from up";
-        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(member).fetch_all(pool).await?))
+             select m.name, m.email, up.via_group_id, up.ancestor_id, up.role \
+             from member m left join up on true where m.member_id = $1 and m.disabled_at is null";
+        type Row = (
+            String,
+            String,
+            Option<GroupId>,
+            Option<GroupId>,
+            Option<Role>,
+        );
+        let rows: Vec<Row> =
+            on_backend!(self, pool => sqlx::query_as(SQL).bind(member).fetch_all(pool).await?);
+        let Some((name, email, ..)) = rows.first().cloned() else {
+            return Ok(None);
+        };
+        let scope = rows
+            .into_iter()
+            .filter_map(|(_, _, via, ancestor, role)| {
+                Some(ScopeRow {
+                    via_group_id: via?,
+                    ancestor_id: ancestor?,
+                    role: role?,
+                })
+            })
+            .collect();
+        Ok(Some((name, email, scope)))
     }
 
     /// Sections by lowercased name, for the member import.

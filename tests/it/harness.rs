@@ -202,11 +202,14 @@ impl TestApp {
         parent: atelier::model::GroupId,
         visibility: atelier::model::Visibility,
     ) -> atelier::model::GroupId {
-        self.app
+        let id = self
+            .app
             .db
             .create_group(kind, name, "", Some(parent), visibility)
             .await
-            .expect("group created")
+            .expect("group created");
+        self.app.groups_changed().await;
+        id
     }
 
     pub async fn grant(

@@ -164,7 +164,27 @@ async fn the_tree_answers_ancestors_scope_and_counts(db: Db) {
     db.set_membership(b, t.other, Role::Secretary)
         .await
         .unwrap();
-    let scope = db.member_scope(a).await.unwrap();
+    let (name, _, scope) = db
+        .active_member_with_scope(a)
+        .await
+        .unwrap()
+        .expect("active member");
+    assert_eq!(name, "A");
+    let (_, _, no_scope) = db
+        .active_member_with_scope(new_member(&db, "c@exemple.fr", "C").await)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        no_scope.is_empty(),
+        "a member without memberships has an empty scope"
+    );
+    assert!(
+        db.active_member_with_scope(MemberId(999_999))
+            .await
+            .unwrap()
+            .is_none()
+    );
     let mut reached: Vec<GroupId> = scope.iter().map(|s| s.ancestor_id).collect();
     reached.sort();
     assert_eq!(reached, vec![t.national, t.federation, t.section]);
