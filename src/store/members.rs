@@ -187,22 +187,22 @@ impl Db {
     ) -> StoreResult<ImportCounts> {
         const BATCH: usize = 2000;
         let at = now();
-        let mut counts = ImportCounts::default();
-        on_backend!(self, pool => {
+        let counts = on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            let before: i64 = sqlx::query_scalar("select count(*) from member").fetch_one(&mut *tx).await?;
             for (batch_index, batch) in rows.chunks(BATCH).enumerate() {
                 let emails: Vec<&str> = batch.iter().map(|r| r.email.as_str()).collect();
                 let names: Vec<&str> = batch.iter().map(|r| r.name.as_str()).collect();
-                let before = tx.existing(&emails).await?;
-                tx.insert(&emails, &names, at).await?;
-                counts.updated += before;
-                counts.created += batch.len() as u64 - before;
+                let members = tx.member_ids(&emails, &names, at).await?;
                 let groups: Vec<i64> = batch.iter().map(|r| r.group_id.0).collect();
                 let roles: Vec<&str> = batch.iter().map(|r| r.role.code()).collect();
-                tx.upsert(&emails, &groups, &roles, at).await?;
+                tx.upsert_memberships(&members, &groups, &roles, at).await?;
                 progress(((batch_index * BATCH) + batch.len()) as u64);
             }
+            let after: i64 = sqlx::query_scalar("select count(*) from member").fetch_one(&mut *tx).await?;
             tx.commit().await?;
+            let created = (after - before) as u64;
+            ImportCounts { created, updated: rows.len() as u64 - created }
         });
         Ok(counts)
     }
@@ -211,114 +211,113 @@ impl Db {
 /// Per-backend bulk statements of the import. PostgreSQL takes whole arrays (`unnest`), one round
 /// trip a batch; SQLite is in-process, so a prepared statement a row is as fast.
 trait ImportTx {
-    async fn existing(&mut self, emails: &[&str]) -> sqlx::Result<u64>;
-    async fn insert(
+    /// Creates the members that are new (a known address keeps its name) and answers every
+    /// row's member id, in the rows' order.
+    async fn member_ids(
         &mut self,
         emails: &[&str],
         names: &[&str],
         at: OffsetDateTime,
-    ) -> sqlx::Result<()>;
-    async fn upsert(
+    ) -> sqlx::Result<Vec<i64>>;
+    /// Gives each member their role in their group (replacing a role they had there).
+    async fn upsert_memberships(
         &mut self,
-        emails: &[&str],
+        members: &[i64],
         groups: &[i64],
         roles: &[&str],
         at: OffsetDateTime,
     ) -> sqlx::Result<()>;
 }
 
-const UPSERT_MEMBERSHIP: &str = "insert into membership (member_id, group_id, role, created_at) \
-     select member_id, $2, $3, $4 from member where email = $1 \
-     on conflict (member_id, group_id) do update set role = excluded.role";
-
 impl ImportTx for sqlx::Transaction<'static, sqlx::Sqlite> {
-    async fn existing(&mut self, emails: &[&str]) -> sqlx::Result<u64> {
-        let mut n = 0;
-        for email in emails {
-            let found: Option<i64> =
-                sqlx::query_scalar("select member_id from member where email = $1")
-                    .bind(email)
-                    .fetch_optional(&mut **self)
-                    .await?;
-            n += u64::from(found.is_some());
-        }
-        Ok(n)
-    }
-    async fn insert(
+    async fn member_ids(
         &mut self,
         emails: &[&str],
         names: &[&str],
         at: OffsetDateTime,
-    ) -> sqlx::Result<()> {
+    ) -> sqlx::Result<Vec<i64>> {
+        let mut ids = Vec::with_capacity(emails.len());
         for (email, name) in emails.iter().zip(names) {
-            sqlx::query("insert into member (email, name, created_at) values ($1, $2, $3) on conflict (email) do nothing")
-                .bind(email)
-                .bind(name)
-                .bind(at)
-                .execute(&mut **self)
-                .await?;
+            // The no-op update makes `returning` answer for a known address too.
+            let id = sqlx::query_scalar(
+                "insert into member (email, name, created_at) values ($1, $2, $3) \
+                 on conflict (email) do update set email = excluded.email returning member_id",
+            )
+            .bind(email)
+            .bind(name)
+            .bind(at)
+            .fetch_one(&mut **self)
+            .await?;
+            ids.push(id);
         }
-        Ok(())
+        Ok(ids)
     }
-    async fn upsert(
+
+    async fn upsert_memberships(
         &mut self,
-        emails: &[&str],
+        members: &[i64],
         groups: &[i64],
         roles: &[&str],
         at: OffsetDateTime,
     ) -> sqlx::Result<()> {
-        for ((email, group), role) in emails.iter().zip(groups).zip(roles) {
-            sqlx::query(UPSERT_MEMBERSHIP)
-                .bind(email)
-                .bind(group)
-                .bind(role)
-                .bind(at)
-                .execute(&mut **self)
-                .await?;
+        for ((member, group), role) in members.iter().zip(groups).zip(roles) {
+            sqlx::query(
+                "insert into membership (member_id, group_id, role, created_at) values ($1, $2, $3, $4) \
+                 on conflict (member_id, group_id) do update set role = excluded.role",
+            )
+            .bind(member)
+            .bind(group)
+            .bind(role)
+            .bind(at)
+            .execute(&mut **self)
+            .await?;
         }
         Ok(())
     }
 }
 
 impl ImportTx for sqlx::Transaction<'static, sqlx::Postgres> {
-    async fn existing(&mut self, emails: &[&str]) -> sqlx::Result<u64> {
-        let n: i64 = sqlx::query_scalar("select count(*) from member where email = any($1)")
-            .bind(emails)
-            .fetch_one(&mut **self)
-            .await?;
-        Ok(n as u64)
-    }
-    async fn insert(
+    async fn member_ids(
         &mut self,
         emails: &[&str],
         names: &[&str],
         at: OffsetDateTime,
-    ) -> sqlx::Result<()> {
-        sqlx::query(
+    ) -> sqlx::Result<Vec<i64>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
             "insert into member (email, name, created_at) select e, n, $3 from unnest($1::text[], $2::text[]) as t(e, n) \
-             on conflict (email) do nothing",
+             on conflict (email) do update set email = excluded.email returning member_id, email",
         )
         .bind(emails)
         .bind(names)
         .bind(at)
-        .execute(&mut **self)
+        .fetch_all(&mut **self)
         .await?;
-        Ok(())
+        let by_email: std::collections::HashMap<String, i64> =
+            rows.into_iter().map(|(id, email)| (email, id)).collect();
+        emails
+            .iter()
+            .map(|email| {
+                by_email
+                    .get(*email)
+                    .copied()
+                    .ok_or_else(|| sqlx::Error::RowNotFound)
+            })
+            .collect()
     }
-    async fn upsert(
+
+    async fn upsert_memberships(
         &mut self,
-        emails: &[&str],
+        members: &[i64],
         groups: &[i64],
         roles: &[&str],
         at: OffsetDateTime,
     ) -> sqlx::Result<()> {
         sqlx::query(
             "insert into membership (member_id, group_id, role, created_at) \
-             select m.member_id, t.g, t.r, $4 from unnest($1::text[], $2::bigint[], $3::text[]) as t(e, g, r) \
-             join member m on m.email = t.e \
+             select * , $4 from unnest($1::bigint[], $2::bigint[], $3::text[]) \
              on conflict (member_id, group_id) do update set role = excluded.role",
         )
-        .bind(emails)
+        .bind(members)
         .bind(groups)
         .bind(roles)
         .bind(at)
