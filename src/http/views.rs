@@ -116,14 +116,16 @@ pub async fn visible_children(
     let groups = app.groups().await?;
     Ok(groups
         .iter()
-        .filter(|g| g.parent_id == Some(ctx.group.group_id))
-        .cloned()
         .filter(|child| {
+            if child.parent_id != Some(ctx.group.group_id) {
+                return false;
+            }
             chain.push(child.group_id);
             let visible = organisation::visible(viewer, child, &chain);
             chain.pop();
             visible
         })
+        .cloned()
         .collect())
 }
 
