@@ -396,10 +396,23 @@ async fn group_view(
     app: &App,
     ctx: &GroupContext,
     viewer: Option<&Viewer>,
+    lang: tpl::Lang,
 ) -> AppResult<tpl::GroupView> {
     let detail = group_detail(app, ctx, viewer).await?;
+    // The activity names members: only for those who may see the directory.
+    let activity = if ctx.access.can_see_directory {
+        app.db
+            .activity_in(ctx.group.group_id, 10)
+            .await?
+            .iter()
+            .map(|a| views::activity_item(lang, a))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(views::group_view(
         ctx,
+        activity,
         detail.member_count,
         detail
             .children
@@ -417,7 +430,7 @@ async fn show_group(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let ctx = organisation::load_group(&app, page.viewer.as_ref(), parse_group_id(&id)?).await?;
-    let view = group_view(&app, &ctx, page.viewer.as_ref()).await?;
+    let view = group_view(&app, &ctx, page.viewer.as_ref(), page.lang()).await?;
     Ok(html(tpl::group_page(&page.ctx, &view)))
 }
 
@@ -451,6 +464,7 @@ async fn manage_view(
     app: &App,
     ctx: &GroupContext,
     viewer: &Viewer,
+    lang: tpl::Lang,
 ) -> AppResult<tpl::ManageGroupView> {
     let out = directory(
         app,
@@ -462,7 +476,7 @@ async fn manage_view(
     )
     .await?;
     Ok(tpl::ManageGroupView {
-        group: group_view(app, ctx, Some(viewer)).await?,
+        group: group_view(app, ctx, Some(viewer), lang).await?,
         members: out
             .members
             .into_iter()
@@ -495,7 +509,7 @@ async fn show_manage_group(
     if !ctx.access.can_manage {
         return Err(AppError::forbidden());
     }
-    let view = manage_view(&app, &ctx, viewer).await?;
+    let view = manage_view(&app, &ctx, viewer, page.lang()).await?;
     Ok(html(tpl::manage_group(
         &page.ctx,
         &view,
@@ -518,7 +532,7 @@ async fn manage_outcome(
         }
         Err(AppError::Invalid(fields)) => {
             let viewer = page.require_viewer()?;
-            let view = manage_view(app, ctx, viewer).await?;
+            let view = manage_view(app, ctx, viewer, page.lang()).await?;
             let mut response = html(tpl::manage_group(&page.ctx, &view, &fields));
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)

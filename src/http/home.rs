@@ -11,11 +11,10 @@ use utoipa_axum::routes;
 use atelier_templates as tpl;
 
 use super::page::{LANG_COOKIE, Page, html};
-use super::views::Tree;
+use super::views::{self, Tree};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::model::GroupKind;
-use crate::store::ActivityRow;
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -58,30 +57,11 @@ async fn show_home(State(app): State<App>, page: Page) -> AppResult<Response> {
         my_themes,
         recent_activity: activity
             .iter()
-            .map(|a| activity_item(page.lang(), a))
+            .map(|a| views::activity_item(page.lang(), a))
             .collect(),
         suggested_themes,
     };
     Ok(html(tpl::home(&page.ctx, &view)))
-}
-
-fn activity_item(lang: tpl::Lang, row: &ActivityRow) -> tpl::ActivityItem {
-    let key = format!("activity.{}", row.action);
-    let text = tpl::t_args(
-        lang,
-        &key,
-        &[
-            ("actor", row.actor_name.as_deref().unwrap_or("—")),
-            ("member", row.member_name.as_deref().unwrap_or("—")),
-            ("group", row.group_name.as_deref().unwrap_or("—")),
-            ("detail", row.detail.as_str()),
-        ],
-    );
-    tpl::ActivityItem {
-        when: tpl::format_datetime(lang, row.at),
-        text,
-        url: row.group_id.map(|id| format!("/groups/{id}")),
-    }
 }
 
 #[derive(Deserialize, IntoParams)]

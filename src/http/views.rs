@@ -10,7 +10,7 @@ use crate::auth::Viewer;
 use crate::error::AppResult;
 use crate::model::{GroupId, GroupKind, MemberId, Role, Visibility};
 use crate::organisation::{self, GroupContext};
-use crate::store::GroupRow;
+use crate::store::{ActivityRow, GroupRow};
 
 pub fn role_view(role: Role) -> tpl::RoleView {
     tpl::RoleView::from_code(role.code()).unwrap_or(tpl::RoleView::Member)
@@ -172,6 +172,7 @@ pub async fn groups_index(app: &App, viewer: Option<&Viewer>) -> AppResult<tpl::
 /// A group's page view.
 pub fn group_view(
     ctx: &GroupContext,
+    recent_activity: Vec<tpl::ActivityItem>,
     member_count: i64,
     children: Vec<(GroupId, GroupKind, String, i64)>,
 ) -> tpl::GroupView {
@@ -205,6 +206,7 @@ pub fn group_view(
         can_manage: ctx.access.can_manage,
         can_see_directory: ctx.access.can_see_directory,
         can_join: ctx.access.can_join,
+        recent_activity,
     }
 }
 
@@ -224,4 +226,24 @@ pub async fn visible_memberships(
                 .then(|| (tree.card(group, Some(m.role)), role_view(m.role)))
         })
         .collect())
+}
+
+/// One line of an activity list, in the reader's language.
+pub fn activity_item(lang: tpl::Lang, row: &ActivityRow) -> tpl::ActivityItem {
+    let key = format!("activity.{}", row.action);
+    let text = tpl::t_args(
+        lang,
+        &key,
+        &[
+            ("actor", row.actor_name.as_deref().unwrap_or("—")),
+            ("member", row.member_name.as_deref().unwrap_or("—")),
+            ("group", row.group_name.as_deref().unwrap_or("—")),
+            ("detail", row.detail.as_str()),
+        ],
+    );
+    tpl::ActivityItem {
+        when: tpl::format_datetime(lang, row.at),
+        text,
+        url: row.group_id.map(|id| format!("/groups/{id}")),
+    }
 }

@@ -54,6 +54,24 @@ impl Db {
         Ok(found.is_some())
     }
 
+    /// The latest events in one group.
+    pub async fn activity_in(&self, group: GroupId, limit: i64) -> StoreResult<Vec<ActivityRow>> {
+        Ok(on_backend!(self, pool => {
+            sqlx::query_as(
+                "select e.at, e.action, a.name as actor_name, e.group_id, g.name as group_name, e.member_id, \
+                 m.name as member_name, e.detail from audit_event e \
+                 left join member a on a.member_id = e.actor_id \
+                 left join party_group g on g.group_id = e.group_id \
+                 left join member m on m.member_id = e.member_id \
+                 where e.group_id = $1 order by e.at desc, e.audit_event_id desc limit $2",
+            )
+            .bind(group)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// The latest events in the groups a member belongs to.
     pub async fn activity_for(
         &self,

@@ -33,6 +33,25 @@ pub(crate) fn encode_segment(value: &str) -> String {
     encode(value).replace('/', "%2F")
 }
 
+/// A list of recent events, newest first.
+pub(crate) fn activity_list(items: &[crate::ActivityItem]) -> maud::Markup {
+    maud::html! {
+        ol.activity role="list" {
+            @for item in items {
+                li {
+                    span.activity-when { (item.when) }
+                    " "
+                    @if let Some(url) = &item.url {
+                        a href=(url) { (item.text) }
+                    } @else {
+                        span { (item.text) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// "42 membres" / "1 membre" (French counts 0 and 1 as singular).
 pub(crate) fn member_count(lang: Lang, count: i64) -> String {
     let l = lang.code();
@@ -40,10 +59,11 @@ pub(crate) fn member_count(lang: Lang, count: i64) -> String {
         Lang::Fr => count <= 1,
         Lang::En => count == 1,
     };
+    let count_text = crate::format_count(lang, count);
     if singular {
-        t!("count.members.one", locale = l, count = count).into_owned()
+        t!("count.members.one", locale = l, count = count_text).into_owned()
     } else {
-        t!("count.members.other", locale = l, count = count).into_owned()
+        t!("count.members.other", locale = l, count = count_text).into_owned()
     }
 }
 

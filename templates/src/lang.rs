@@ -140,6 +140,23 @@ fn month_name(lang: Lang, month: Month) -> &'static str {
     }
 }
 
+/// "19 715" (French: a narrow no-break space between thousands) / "19,715".
+pub fn format_count(lang: Lang, count: i64) -> String {
+    let digits = count.unsigned_abs().to_string();
+    let separator = match lang {
+        Lang::Fr => '\u{202f}',
+        Lang::En => ',',
+    };
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    if count < 0 { format!("-{out}") } else { out }
+}
+
 /// "3 mars 2026" / "3 March 2026".
 pub fn format_date(lang: Lang, date: Date) -> String {
     let day = date.day();
@@ -162,6 +179,14 @@ pub fn format_datetime(lang: Lang, at: OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_group_thousands() {
+        assert_eq!(format_count(Lang::Fr, 19715), "19\u{202f}715");
+        assert_eq!(format_count(Lang::En, 236341), "236,341");
+        assert_eq!(format_count(Lang::En, 999), "999");
+        assert_eq!(format_count(Lang::Fr, -1000), "-1\u{202f}000");
+    }
 
     #[test]
     fn codes_round_trip() {

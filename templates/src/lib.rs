@@ -21,7 +21,7 @@ mod views;
 mod tests;
 
 pub use components::csrf_field;
-pub use lang::{Lang, format_date, format_datetime};
+pub use lang::{Lang, format_count, format_date, format_datetime};
 pub use layout::page;
 pub use pages::accounts::{forgot_password, invitation, login, register, reset_password};
 pub use pages::admin::admin_index;

@@ -65,6 +65,11 @@ fn group_view(kind: GroupKindView, name: &str) -> GroupView {
         can_manage: true,
         can_see_directory: true,
         can_join: true,
+        recent_activity: vec![ActivityItem {
+            when: "1er mars 2026 à 14 h 05".into(),
+            text: "Jeanne a rejoint le groupe".into(),
+            url: None,
+        }],
     }
 }
 

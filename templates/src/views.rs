@@ -233,6 +233,9 @@ pub struct GroupView {
     pub can_manage: bool,
     pub can_see_directory: bool,
     pub can_join: bool,
+    /// What happened lately in the group; the server fills it only for those who may see the
+    /// directory (it names members).
+    pub recent_activity: Vec<ActivityItem>,
 }
 
 /// A node of the organisation tree (national, federations, sections).

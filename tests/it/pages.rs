@@ -108,6 +108,22 @@ async fn pages_are_french_by_default_and_english_on_request() {
 }
 
 #[tokio::test]
+async fn a_group_activity_is_shown_only_to_those_who_see_its_directory() {
+    let app = demo_app().await;
+    let lille = section_id(&app, "Lille-Centre").await;
+    let (_, visitor) = app.browser().get_text(&format!("/groups/{lille}")).await;
+    assert!(
+        !visitor.contains("Récemment dans ce groupe"),
+        "the activity names members"
+    );
+    let member = signed_in(&app, "adherente@exemple.fr").await;
+    let (_, page) = member.get_text(&format!("/groups/{lille}")).await;
+    assert!(page.contains("Récemment dans ce groupe"));
+    assert!(page.contains("a rejoint Lille-Centre"));
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn snapshots_of_the_main_pages() {
     let app = demo_app().await;
     let lille = section_id(&app, "Lille-Centre").await;

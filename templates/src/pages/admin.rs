@@ -46,12 +46,12 @@ pub fn admin_index(ctx: &PageContext, view: &AdminView) -> Markup {
                 dl.figures {
                     div {
                         dt { (t!("admin.members", locale = l)) }
-                        dd { (view.member_count) }
+                        dd { (crate::format_count(lang, view.member_count)) }
                     }
                     @for (kind, count) in view.group_counts.iter().filter(|(kind, _)| *kind != GroupKindView::National) {
                         div {
                             dt { (kind.plural_label(lang)) }
-                            dd { (count) }
+                            dd { (crate::format_count(lang, *count)) }
                         }
                     }
                 }

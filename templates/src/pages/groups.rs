@@ -144,6 +144,13 @@ pub fn group_page(ctx: &PageContext, group: &GroupView) -> Markup {
                 }
             }
 
+            @if !group.recent_activity.is_empty() {
+                section.section aria-labelledby="group-activity" {
+                    h2 #group-activity { (t!("group.activity", locale = l)) }
+                    (crate::components::activity_list(&group.recent_activity))
+                }
+            }
+
             @if is_theme {
                 aside.banner.banner--theme aria-labelledby="theme-banner-title" {
                     h2 #theme-banner-title { (t!("group.theme_banner_title", locale = l)) }

@@ -72,19 +72,7 @@ pub fn home(ctx: &PageContext, view: &HomeView) -> Markup {
                 @if view.recent_activity.is_empty() {
                     div.empty-state { p { (t!("home.activity_empty", locale = l)) } }
                 } @else {
-                    ol.activity role="list" {
-                        @for item in &view.recent_activity {
-                            li {
-                                span.activity-when { (item.when) }
-                                " "
-                                @if let Some(url) = &item.url {
-                                    a href=(url) { (item.text) }
-                                } @else {
-                                    span { (item.text) }
-                                }
-                            }
-                        }
-                    }
+                    (crate::components::activity_list(&view.recent_activity))
                 }
             }
 
