@@ -28,6 +28,23 @@ pub struct AuditEvent<'a> {
     pub detail: &'a str,
 }
 
+/// The latest events matching `$filter` (which binds `$1`), with the names they mention, newest
+/// first, at most `$2`.
+macro_rules! activity_query {
+    ($filter:literal) => {
+        concat!(
+            "select e.at, e.action, a.name as actor_name, e.group_id, g.name as group_name, e.member_id, ",
+            "m.name as member_name, e.detail from audit_event e ",
+            "left join member a on a.member_id = e.actor_id ",
+            "left join party_group g on g.group_id = e.group_id ",
+            "left join member m on m.member_id = e.member_id ",
+            "where ",
+            $filter,
+            " order by e.at desc, e.audit_event_id desc limit $2"
+        )
+    };
+}
+
 impl Db {
     pub async fn record(&self, event: AuditEvent<'_>) -> StoreResult<()> {
         on_backend!(self, pool => {
@@ -56,20 +73,10 @@ impl Db {
 
     /// The latest events in one group.
     pub async fn activity_in(&self, group: GroupId, limit: i64) -> StoreResult<Vec<ActivityRow>> {
-        Ok(on_backend!(self, pool => {
-            sqlx::query_as(
-                "select e.at, e.action, a.name as actor_name, e.group_id, g.name as group_name, e.member_id, \
-                 m.name as member_name, e.detail from audit_event e \
-                 left join member a on a.member_id = e.actor_id \
-                 left join party_group g on g.group_id = e.group_id \
-                 left join member m on m.member_id = e.member_id \
-                 where e.group_id = $1 order by e.at desc, e.audit_event_id desc limit $2",
-            )
-            .bind(group)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-        }))
+        const SQL: &str = activity_query!("e.group_id = $1");
+        Ok(
+            on_backend!(self, pool => sqlx::query_as(SQL).bind(group).bind(limit).fetch_all(pool).await?),
+        )
     }
 
     /// The latest events in the groups a member belongs to.
@@ -78,20 +85,10 @@ impl Db {
         member: MemberId,
         limit: i64,
     ) -> StoreResult<Vec<ActivityRow>> {
-        Ok(on_backend!(self, pool => {
-            sqlx::query_as(
-                "select e.at, e.action, a.name as actor_name, e.group_id, g.name as group_name, e.member_id, \
-                 m.name as member_name, e.detail from audit_event e \
-                 left join member a on a.member_id = e.actor_id \
-                 left join party_group g on g.group_id = e.group_id \
-                 left join member m on m.member_id = e.member_id \
-                 where e.group_id in (select group_id from membership where member_id = $1) \
-                 order by e.at desc, e.audit_event_id desc limit $2",
-            )
-            .bind(member)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-        }))
+        const SQL: &str =
+            activity_query!("e.group_id in (select group_id from membership where member_id = $1)");
+        Ok(
+            on_backend!(self, pool => sqlx::query_as(SQL).bind(member).bind(limit).fetch_all(pool).await?),
+        )
     }
 }
