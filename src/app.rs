@@ -24,8 +24,40 @@ pub struct AppInner {
     pub mailer: Mailer,
     pub search: SearchIndex,
     pub metrics: PrometheusHandle,
-    member_counts: tokio::sync::Mutex<Option<(Instant, MemberCounts)>>,
-    groups: tokio::sync::Mutex<Option<(Instant, Groups)>>,
+    member_counts: Expiring<MemberCounts>,
+    groups: Expiring<Groups>,
+}
+
+/// A value reloaded when it is older than its time to live, or after `forget`.
+struct Expiring<T> {
+    ttl: Duration,
+    slot: tokio::sync::Mutex<Option<(Instant, T)>>,
+}
+
+impl<T: Clone> Expiring<T> {
+    fn new(ttl: Duration) -> Expiring<T> {
+        Expiring {
+            ttl,
+            slot: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The cached value, or a fresh one from `load` (one loader at a time: the others wait).
+    async fn get_or_load<E>(&self, load: impl Future<Output = Result<T, E>>) -> Result<T, E> {
+        let mut slot = self.slot.lock().await;
+        if let Some((at, value)) = slot.as_ref()
+            && at.elapsed() < self.ttl
+        {
+            return Ok(value.clone());
+        }
+        let value = load.await?;
+        *slot = Some((Instant::now(), value.clone()));
+        Ok(value)
+    }
+
+    async fn forget(&self) {
+        *self.slot.lock().await = None;
+    }
 }
 
 /// Every group, by name.
@@ -99,47 +131,33 @@ impl App {
             mailer,
             search,
             metrics: metrics_handle(),
-            member_counts: tokio::sync::Mutex::new(None),
-            groups: tokio::sync::Mutex::new(None),
+            member_counts: Expiring::new(MEMBER_COUNTS_TTL),
+            groups: Expiring::new(GROUPS_TTL),
         })))
     }
 
     /// The number of memberships in each group's subtree, from a short-lived cache.
-    pub async fn member_counts(
-        &self,
-    ) -> Result<Arc<HashMap<GroupId, i64>>, crate::store::StoreError> {
-        let mut cached = self.member_counts.lock().await;
-        if let Some((at, counts)) = cached.as_ref()
-            && at.elapsed() < MEMBER_COUNTS_TTL
-        {
-            return Ok(counts.clone());
-        }
-        let counts = Arc::new(self.db.subtree_member_counts().await?);
-        *cached = Some((Instant::now(), counts.clone()));
-        Ok(counts)
+    pub async fn member_counts(&self) -> Result<MemberCounts, crate::store::StoreError> {
+        self.member_counts
+            .get_or_load(async { Ok(Arc::new(self.db.subtree_member_counts().await?)) })
+            .await
     }
 
     /// Every group, from a short-lived cache.
     pub async fn groups(&self) -> Result<Groups, crate::store::StoreError> {
-        let mut cached = self.groups.lock().await;
-        if let Some((at, groups)) = cached.as_ref()
-            && at.elapsed() < GROUPS_TTL
-        {
-            return Ok(groups.clone());
-        }
-        let groups = Arc::new(self.db.groups(None).await?);
-        *cached = Some((Instant::now(), groups.clone()));
-        Ok(groups)
+        self.groups
+            .get_or_load(async { Ok(Arc::new(self.db.groups(None).await?)) })
+            .await
     }
 
     /// Forgets the cached groups after a group was created or changed.
     pub async fn groups_changed(&self) {
-        *self.groups.lock().await = None;
+        self.groups.forget().await;
     }
 
     /// Forgets the cached counts after a change of membership.
     pub async fn membership_changed(&self) {
-        *self.member_counts.lock().await = None;
+        self.member_counts.forget().await;
     }
 }
 

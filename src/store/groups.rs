@@ -37,6 +37,10 @@ pub struct ScopeRow {
     pub role: Role,
 }
 
+/// Gives member `$1` role `$3` in group `$2` (replacing any role they had there), at `$4`.
+pub(crate) const UPSERT_MEMBERSHIP: &str = "insert into membership (member_id, group_id, role, created_at) \
+     values ($1, $2, $3, $4) on conflict (member_id, group_id) do update set role = excluded.role";
+
 const GROUP_COLUMNS: &str = "group_id, kind, name, description, parent_id, visibility, created_at";
 
 impl Db {
@@ -168,10 +172,7 @@ impl Db {
         role: Role,
     ) -> StoreResult<()> {
         on_backend!(self, pool => {
-            sqlx::query(
-                "insert into membership (member_id, group_id, role, created_at) values ($1, $2, $3, $4) \
-                 on conflict (member_id, group_id) do update set role = excluded.role",
-            )
+            sqlx::query(UPSERT_MEMBERSHIP)
             .bind(member)
             .bind(group)
             .bind(role)

@@ -261,16 +261,13 @@ impl ImportTx for sqlx::Transaction<'static, sqlx::Sqlite> {
         at: OffsetDateTime,
     ) -> sqlx::Result<()> {
         for ((member, group), role) in members.iter().zip(groups).zip(roles) {
-            sqlx::query(
-                "insert into membership (member_id, group_id, role, created_at) values ($1, $2, $3, $4) \
-                 on conflict (member_id, group_id) do update set role = excluded.role",
-            )
-            .bind(member)
-            .bind(group)
-            .bind(role)
-            .bind(at)
-            .execute(&mut **self)
-            .await?;
+            sqlx::query(super::groups::UPSERT_MEMBERSHIP)
+                .bind(member)
+                .bind(group)
+                .bind(role)
+                .bind(at)
+                .execute(&mut **self)
+                .await?;
         }
         Ok(())
     }

@@ -144,10 +144,7 @@ impl Db {
                 .fetch_optional(&mut *tx)
                 .await?;
             let role = current.map_or(role, |current| current.max(role));
-            sqlx::query(
-                "insert into membership (member_id, group_id, role, created_at) values ($1, $2, $3, $4) \
-                 on conflict (member_id, group_id) do update set role = excluded.role",
-            )
+            sqlx::query(super::groups::UPSERT_MEMBERSHIP)
             .bind(member)
             .bind(group)
             .bind(role)

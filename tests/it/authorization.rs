@@ -8,7 +8,6 @@ use atelier::model::{GroupId, GroupKind, MemberId, Role, Visibility};
 
 struct Party {
     app: TestApp,
-    national: GroupId,
     federation: GroupId,
     section: GroupId,
     private_section: GroupId,
@@ -114,7 +113,6 @@ async fn party() -> Party {
     app.grant(admin, national, Role::Admin).await;
     Party {
         app,
-        national,
         federation,
         section,
         private_section,
@@ -515,7 +513,6 @@ async fn themes_are_joined_freely_private_groups_are_not() {
         403,
         "federations are not joined, one is a member through a section"
     );
-    let _ = p.national;
     p.app.stop().await;
 }
 

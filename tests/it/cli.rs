@@ -171,39 +171,40 @@ async fn member_add_checks_its_input() {
     assert_ne!(unknown.status.code(), Some(0));
 }
 
+/// Adds `count` members (each with a membership) in the background, yielding now and then so
+/// that a backup can run meanwhile; answers how many it wrote.
+fn spawn_writer(
+    app: &TestApp,
+    group: atelier::model::GroupId,
+    count: u32,
+) -> tokio::task::JoinHandle<u32> {
+    let db = app.app.db.clone();
+    tokio::spawn(async move {
+        for n in 0..count {
+            let email = atelier::model::Email::parse(&format!("ecrivain{n}@exemple.fr")).unwrap();
+            let new = atelier::store::NewMember {
+                email: &email,
+                name: "Écrivain",
+                password_hash: None,
+            };
+            let id = db.create_member(&new).await.unwrap();
+            db.set_membership(id, group, atelier::model::Role::Member)
+                .await
+                .unwrap();
+            if n.is_multiple_of(50) {
+                tokio::task::yield_now().await;
+            }
+        }
+        count
+    })
+}
+
 #[tokio::test]
 async fn backup_while_writing_then_restore() {
     let app = TestApp::start().await;
     let national = app.national().await;
     // Writers keep adding members while the backup runs.
-    let writer = {
-        let db = app.app.db.clone();
-        tokio::spawn(async move {
-            let mut n = 0u32;
-            loop {
-                let email =
-                    atelier::model::Email::parse(&format!("ecrivain{n}@exemple.fr")).unwrap();
-                let id = db
-                    .create_member(&atelier::store::NewMember {
-                        email: &email,
-                        name: "Écrivain",
-                        password_hash: None,
-                    })
-                    .await
-                    .unwrap();
-                db.set_membership(id, national, atelier::model::Role::Member)
-                    .await
-                    .unwrap();
-                n += 1;
-                if n.is_multiple_of(50) {
-                    tokio::task::yield_now().await;
-                }
-                if n >= 3000 {
-                    break n;
-                }
-            }
-        })
-    };
+    let writer = spawn_writer(&app, national, 3000);
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let before = app.app.db.member_count().await.unwrap();
     let target = app.dir.path().join("copy.db");
@@ -249,26 +250,7 @@ async fn backup_while_writing_then_restore_on_postgres() {
     };
     let url = app.config.database_url.clone().unwrap();
     let national = app.national().await;
-    let writer = {
-        let db = app.app.db.clone();
-        tokio::spawn(async move {
-            for n in 0..1500u32 {
-                let email =
-                    atelier::model::Email::parse(&format!("ecrivain{n}@exemple.fr")).unwrap();
-                let id = db
-                    .create_member(&atelier::store::NewMember {
-                        email: &email,
-                        name: "Écrivain",
-                        password_hash: None,
-                    })
-                    .await
-                    .unwrap();
-                db.set_membership(id, national, atelier::model::Role::Member)
-                    .await
-                    .unwrap();
-            }
-        })
-    };
+    let writer = spawn_writer(&app, national, 1500);
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let before = app.app.db.member_count().await.unwrap();
     let target = app.dir.path().join("copy.dump");
