@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 
 use atelier_search::SearchIndex;
 
+use crate::collab::{Hub, HubSettings};
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::model::GroupId;
@@ -24,6 +25,8 @@ pub struct AppInner {
     pub mailer: Mailer,
     pub search: SearchIndex,
     pub metrics: PrometheusHandle,
+    /// The open texts' documents (live co-editing).
+    pub hub: Hub,
     member_counts: Expiring<MemberCounts>,
     groups: Expiring<Groups>,
 }
@@ -125,7 +128,9 @@ impl App {
             &config.mail_from,
             config.mail_dir(),
         )?;
+        let hub = Hub::new(db.clone(), HubSettings::default());
         Ok(App(Arc::new(AppInner {
+            hub,
             db,
             config,
             mailer,
@@ -169,6 +174,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
+    crate::collab::spawn_listener(app.hub.clone());
     let router = crate::http::router(app.clone());
     tracing::info!(%addr, backend = app.db.backend_name(), "atelier is listening");
     axum::serve(
@@ -178,6 +184,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await?;
     housekeeping.abort();
+    app.hub.flush_all().await;
     app.db.close().await;
     Ok(())
 }

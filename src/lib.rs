@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod backup;
 pub mod cli;
+pub mod collab;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod mail;
 pub mod model;
 pub mod organisation;
 pub mod store;
+pub mod text;
 
 pub use app::{App, serve};
 pub use config::Config;

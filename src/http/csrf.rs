@@ -75,8 +75,23 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Result<Re
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
     let (request, given) = match from_header {
         Some(token) => (request, Some(token)),
+        None if is_multipart => {
+            // Uploads: find the field in a copy of the body, then hand the bytes on.
+            let (parts, body) = request.into_parts();
+            let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
+                .await
+                .map_err(|_| AppError::PayloadTooLarge)?;
+            let copy = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+            let given = multipart_field(copy, FORM_FIELD).await;
+            (Request::from_parts(parts, Body::from(bytes)), given)
+        }
         None if is_form => {
             // Read the form to find the field, then hand the same bytes on to the handler.
             let (parts, body) = request.into_parts();
@@ -96,6 +111,19 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Result<Re
             "Ce formulaire a expiré ou ne vient pas d'Atelier : rechargez la page et réessayez.",
         )),
     }
+}
+
+async fn multipart_field(request: Request, name: &str) -> Option<String> {
+    use axum::extract::FromRequest;
+    let mut form = axum::extract::Multipart::from_request(request, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {

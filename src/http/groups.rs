@@ -410,7 +410,7 @@ async fn group_view(
     } else {
         Vec::new()
     };
-    Ok(views::group_view(
+    let mut view = views::group_view(
         ctx,
         activity,
         detail.member_count,
@@ -419,7 +419,16 @@ async fn group_view(
             .iter()
             .map(|c| (c.id, c.kind, c.name.clone(), c.member_count))
             .collect(),
-    ))
+    );
+    view.texts = app
+        .db
+        .recent_texts(ctx.group.group_id, 100)
+        .await?
+        .into_iter()
+        .map(super::text_pages::list_item)
+        .collect();
+    view.can_create_text = viewer.is_some_and(|v| crate::text::can_create_in(v, ctx));
+    Ok(view)
 }
 
 /// A group's page (a theme's page for themes).

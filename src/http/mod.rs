@@ -14,6 +14,8 @@ mod members;
 mod ops;
 mod page;
 mod session_api;
+mod text_pages;
+mod texts_api;
 mod views;
 
 use std::sync::Arc;
@@ -46,6 +48,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
         (name = "session", description = "Signing in and out"),
         (name = "members", description = "Members and supporters"),
         (name = "groups", description = "Federations, sections, themes and working groups"),
+        (name = "texts", description = "Programme texts and wiki pages, edited live"),
         (name = "pages", description = "The HTML pages of the web interface"),
         (name = "operations", description = "Health, metrics and this document"),
     )
@@ -71,6 +74,8 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(session_api::router())
         .merge(members::router())
         .merge(groups::router())
+        .merge(texts_api::router())
+        .merge(text_pages::router())
         .merge(accounts::router())
         .merge(admin::router())
         .merge(home::router())

@@ -143,6 +143,12 @@ pub fn html(markup: Markup) -> Response {
     Html(markup.into_string()).into_response()
 }
 
+/// A page with another status than 200: a form shown again with its errors (422), a page that
+/// does not exist yet (404).
+pub fn html_with_status(status: axum::http::StatusCode, markup: Markup) -> Response {
+    (status, Html(markup.into_string())).into_response()
+}
+
 /// After a successful form: back to a page (303, so that reloading does not resubmit).
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()

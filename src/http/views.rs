@@ -207,6 +207,8 @@ pub fn group_view(
         can_see_directory: ctx.access.can_see_directory,
         can_join: ctx.access.can_join,
         recent_activity,
+        texts: Vec::new(),
+        can_create_text: false,
     }
 }
 

@@ -66,3 +66,5 @@ macro_rules! id_type {
 
 id_type!(MemberId, "member");
 id_type!(GroupId, "group");
+id_type!(TextId, "text");
+id_type!(VersionId, "version");

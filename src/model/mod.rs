@@ -3,8 +3,10 @@
 
 mod ids;
 mod org;
+mod text;
 mod values;
 
-pub use ids::{GroupId, MemberId};
+pub use ids::{GroupId, MemberId, TextId, VersionId};
 pub use org::{GroupKind, Role, TitleKind, Visibility};
+pub use text::{TextKind, TextStatus, TextTitle};
 pub use values::{DisplayName, Email, GroupName, Password, ValueError};

@@ -65,6 +65,7 @@ macro_rules! coded_enum {
         }
     };
 }
+pub(crate) use coded_enum;
 
 coded_enum!(
     /// What a group is. Themes are thematic working groups that belong to no convention and

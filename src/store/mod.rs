@@ -11,6 +11,7 @@ mod audit;
 mod groups;
 mod members;
 pub mod sessions;
+mod texts;
 mod throttle;
 mod tokens;
 
@@ -25,6 +26,9 @@ use sqlx::{PgPool, SqlitePool};
 pub use audit::{ActivityRow, AuditEvent};
 pub use groups::{GroupRow, MembershipRow, ScopeRow};
 pub use members::{DirectoryRow, ImportCounts, ImportMember, MemberRow, NewMember, TitleRow};
+pub use texts::{
+    DOC_CHANNEL, DocPart, EditRow, NewChunk, NewText, TextRow, TextSummary, VersionRow,
+};
 pub use tokens::{InvitationRow, TokenUse};
 
 use crate::config::{SqliteSync, redact_url};

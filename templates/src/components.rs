@@ -67,6 +67,21 @@ pub(crate) fn member_count(lang: Lang, count: i64) -> String {
     }
 }
 
+/// A count with its noun, singular or plural: `one` and `other` are keys whose text holds
+/// `%{count}` (French counts 0 and 1 as singular).
+pub(crate) fn count_label(lang: Lang, count: i64, one: &str, other: &str) -> String {
+    let singular = match lang {
+        Lang::Fr => count <= 1,
+        Lang::En => count == 1,
+    };
+    let count_text = crate::format_count(lang, count);
+    crate::t_args(
+        lang,
+        if singular { one } else { other },
+        &[("count", &count_text)],
+    )
+}
+
 /// The `<title>` of a form page: "Erreur : " in front when there are errors (GOV.UK pattern,
 /// so that screen-reader users hear it first).
 pub(crate) fn form_title(lang: Lang, title: &str, has_errors: bool) -> String {

@@ -1,7 +1,9 @@
 //! The view structs: what each page needs, already loaded and checked by the server.
 //!
-//! Ids are strings and dates arrive pre-formatted (see [`crate::format_datetime`]); every string
-//! that comes from a member is escaped when rendered.
+//! Ids are strings; dates arrive pre-formatted (see [`crate::format_datetime`]) or, in the views
+//! of texts, as `time::OffsetDateTime` that the pages format. Every string that comes from a
+//! member is escaped when rendered, except the fields whose names end in `_html`: the server
+//! sanitised them (ammonia) and the pages insert them as they are.
 
 use std::collections::BTreeMap;
 
@@ -236,6 +238,10 @@ pub struct GroupView {
     /// What happened lately in the group; the server fills it only for those who may see the
     /// directory (it names members).
     pub recent_activity: Vec<ActivityItem>,
+    /// The group's texts (programme and wiki), most recently changed first.
+    pub texts: Vec<TextListItem>,
+    /// May create a text here (shows « Nouveau texte »).
+    pub can_create_text: bool,
 }
 
 /// A node of the organisation tree (national, federations, sections).
@@ -354,4 +360,229 @@ pub struct InvitationView {
     pub needs_account: bool,
     /// An account exists but nobody is signed in: the page asks to sign in first.
     pub needs_login: bool,
+}
+
+// ---- Texts: programme chapters, motions, wiki pages ----
+
+coded_enum!(
+    /// A programme text (chapters, motions: what conventions amend and adopt) or a wiki page.
+    TextKindView {
+        Programme => "programme",
+        Wiki => "wiki",
+    }
+);
+
+coded_enum!(
+    /// Where a text is in its life: only `drafting` texts are edited freely.
+    TextStatusView {
+        Drafting => "drafting",
+        Amending => "amending",
+        Adopted => "adopted",
+        Archived => "archived",
+    }
+);
+
+impl TextKindView {
+    /// "Programme", "Wiki".
+    pub fn label(self, lang: Lang) -> String {
+        let l = lang.code();
+        match self {
+            TextKindView::Programme => t!("text_kind.programme", locale = l),
+            TextKindView::Wiki => t!("text_kind.wiki", locale = l),
+        }
+        .into_owned()
+    }
+}
+
+impl TextStatusView {
+    /// "En rédaction", "En amendement", "Adopté", "Archivé".
+    pub fn label(self, lang: Lang) -> String {
+        let l = lang.code();
+        match self {
+            TextStatusView::Drafting => t!("text_status.drafting", locale = l),
+            TextStatusView::Amending => t!("text_status.amending", locale = l),
+            TextStatusView::Adopted => t!("text_status.adopted", locale = l),
+            TextStatusView::Archived => t!("text_status.archived", locale = l),
+        }
+        .into_owned()
+    }
+
+    /// One sentence saying what the status means for the text, for the status form.
+    pub fn explanation(self, lang: Lang) -> String {
+        let l = lang.code();
+        match self {
+            TextStatusView::Drafting => t!("text_status.drafting.hint", locale = l),
+            TextStatusView::Amending => t!("text_status.amending.hint", locale = l),
+            TextStatusView::Adopted => t!("text_status.adopted.hint", locale = l),
+            TextStatusView::Archived => t!("text_status.archived.hint", locale = l),
+        }
+        .into_owned()
+    }
+}
+
+/// What every page of a text shows at its top: title, kind, status, group, and what the viewer
+/// may do.
+#[derive(Debug, Clone)]
+pub struct TextHeaderView {
+    pub id: String,
+    pub title: String,
+    pub kind: TextKindView,
+    pub status: TextStatusView,
+    pub group_id: String,
+    pub group_name: String,
+    pub updated_at: time::OffsetDateTime,
+    /// May edit the text now (a member of the group, and the text is drafting).
+    pub can_write: bool,
+    /// May change the text's status.
+    pub can_manage: bool,
+    /// Would be allowed to write if the text were drafting: may name versions.
+    pub contributor: bool,
+}
+
+/// One heading of a text, for its table of contents.
+#[derive(Debug, Clone)]
+pub struct TocEntryView {
+    /// 1 to 6, as in `<h1>`…`<h6>`.
+    pub level: u8,
+    pub text: String,
+    /// The heading's id in the body, without `#`.
+    pub anchor: String,
+}
+
+/// A link to a text (backlinks, lists).
+#[derive(Debug, Clone)]
+pub struct TextLinkView {
+    pub id: String,
+    pub title: String,
+    pub group_name: String,
+}
+
+/// Reading a text.
+#[derive(Debug, Clone)]
+pub struct TextReadView {
+    pub header: TextHeaderView,
+    /// The text as HTML, sanitised by the server (ammonia); its headings should start at `<h2>`
+    /// (the page's `<h1>` is the title) and carry the ids of [`TextReadView::toc`].
+    pub body_html: String,
+    pub toc: Vec<TocEntryView>,
+    /// The texts whose wiki links point here.
+    pub backlinks: Vec<TextLinkView>,
+}
+
+/// The live editor of a text.
+#[derive(Debug, Clone)]
+pub struct TextEditView {
+    pub header: TextHeaderView,
+    /// The editor shows the text live but refuses changes.
+    pub readonly: bool,
+    /// The editor's WebSocket address.
+    pub sync_url: String,
+}
+
+/// A text with numbered paragraphs and lines, to cite them in amendments.
+#[derive(Debug, Clone)]
+pub struct TextLinesView {
+    pub header: TextHeaderView,
+    /// Sanitised by the server: `section.numbered-block[data-paragraph]` holding
+    /// `span.paragraph-number` and `span.line[data-line]`.
+    pub numbered_html: String,
+}
+
+/// A named version of a text.
+#[derive(Debug, Clone)]
+pub struct VersionView {
+    pub id: String,
+    pub label: String,
+    /// `None`: named by the server.
+    pub author_name: Option<String>,
+    pub created_at: time::OffsetDateTime,
+}
+
+/// A batch of changes to a text.
+#[derive(Debug, Clone)]
+pub struct EditView {
+    /// `None`: the server (an import, a restoration).
+    pub author_name: Option<String>,
+    /// How many changes the batch holds.
+    pub changes: i32,
+    pub message: Option<String>,
+    pub at: time::OffsetDateTime,
+}
+
+/// A text's history: named versions and recent changes.
+#[derive(Debug, Clone)]
+pub struct TextHistoryView {
+    pub header: TextHeaderView,
+    /// Newest first.
+    pub versions: Vec<VersionView>,
+    /// Newest first.
+    pub edits: Vec<EditView>,
+    /// An already-localised error on the version's name (the form's `label` field).
+    pub label_error: Option<String>,
+}
+
+/// The differences between two states of a text.
+#[derive(Debug, Clone)]
+pub struct TextDiffView {
+    pub header: TextHeaderView,
+    pub from_label: String,
+    pub to_label: String,
+    /// Sanitised by the server: the text with `<del>`, `<ins>` and `<mark>` inside.
+    pub diff_html: String,
+    /// Words added and removed.
+    pub insertions: usize,
+    pub deletions: usize,
+    /// The comparison gave up word-level precision (texts too long).
+    pub truncated: bool,
+    /// For the compare form.
+    pub versions: Vec<VersionView>,
+    /// The compared states: version ids or `now`.
+    pub from: String,
+    pub to: String,
+}
+
+/// The form creating a text in a group, and importing one from a Markdown file.
+#[derive(Debug, Clone, Default)]
+pub struct NewTextView {
+    pub group_id: String,
+    pub group_name: String,
+    /// As typed (or from `?title=`).
+    pub title: String,
+    /// `programme` or `wiki` (empty: programme).
+    pub kind: String,
+    /// `chapter`, `motion` or `wiki` (empty: chapter).
+    pub template: String,
+    pub markdown: String,
+    /// Keys of the creation form: `title`, `kind`, `template`, `markdown`; of the import form:
+    /// `file`, `import_title`, `import_kind`. Other keys show in the summary only.
+    pub errors: BTreeMap<String, String>,
+}
+
+/// A wiki link to a page that does not exist yet.
+#[derive(Debug, Clone)]
+pub struct WikiMissingView {
+    pub group_id: String,
+    pub group_name: String,
+    pub title: String,
+    pub can_create: bool,
+    pub backlinks: Vec<TextLinkView>,
+}
+
+/// A text in a list.
+#[derive(Debug, Clone)]
+pub struct TextListItem {
+    pub id: String,
+    pub title: String,
+    pub kind: TextKindView,
+    pub status: TextStatusView,
+    pub updated_at: time::OffsetDateTime,
+}
+
+/// A group's texts, by last change.
+#[derive(Debug, Clone)]
+pub struct GroupChangesView {
+    pub group_id: String,
+    pub group_name: String,
+    /// Most recently changed first.
+    pub items: Vec<TextListItem>,
 }

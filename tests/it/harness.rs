@@ -393,6 +393,11 @@ pub struct Api {
 }
 
 impl Api {
+    /// The bearer token this client signs its requests with.
+    pub fn token(&self) -> &str {
+        self.token.as_deref().expect("a signed-in client")
+    }
+
     fn with_auth(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.token {
             Some(token) => request.bearer_auth(token),

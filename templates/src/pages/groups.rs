@@ -7,9 +7,10 @@ use crate::components::{
     Control, Field, card_list, card_meta, csrf_field, encode, encode_segment, error_summary,
     form_title, join_form, member_count, select_field, visibility_field, visibility_note,
 };
+use crate::pages::texts::text_list;
 use crate::{
     DirectoryEntry, DirectoryView, FormErrors, GroupKindView, GroupView, GroupsIndexView, Lang,
-    ManageGroupView, PageContext, RoleView, TreeNode, page,
+    ManageGroupView, PageContext, RoleView, TextKindView, TreeNode, page,
 };
 
 fn group_href(id: &str) -> String {
@@ -144,6 +145,8 @@ pub fn group_page(ctx: &PageContext, group: &GroupView) -> Markup {
                 }
             }
 
+            (texts(lang, group))
+
             @if !group.recent_activity.is_empty() {
                 section.section aria-labelledby="group-activity" {
                     h2 #group-activity { (t!("group.activity", locale = l)) }
@@ -162,6 +165,56 @@ pub fn group_page(ctx: &PageContext, group: &GroupView) -> Markup {
         }
     };
     page(ctx, &group.name, body)
+}
+
+/// The group's texts: programme texts, then wiki pages, each with its status and last change;
+/// « Nouveau texte » for those who may create one, and the recent changes.
+fn texts(lang: Lang, group: &GroupView) -> Markup {
+    let l = lang.code();
+    let base = group_href(&group.id);
+    let programme: Vec<_> = group
+        .texts
+        .iter()
+        .filter(|t| t.kind == TextKindView::Programme)
+        .cloned()
+        .collect();
+    let wiki: Vec<_> = group
+        .texts
+        .iter()
+        .filter(|t| t.kind == TextKindView::Wiki)
+        .cloned()
+        .collect();
+    html! {
+        section.section aria-labelledby="group-texts" {
+            h2 #group-texts { (t!("group.texts", locale = l)) }
+            @if group.texts.is_empty() {
+                div.empty-state {
+                    p { (t!("group.texts_empty", locale = l)) }
+                    @if group.can_create_text {
+                        p { (t!("group.texts_empty_create", locale = l)) }
+                    }
+                }
+            }
+            @if !programme.is_empty() {
+                h3 { (t!("group.texts_programme", locale = l)) }
+                (text_list(lang, &programme, false))
+            }
+            @if !wiki.is_empty() {
+                h3 { (t!("group.texts_wiki", locale = l)) }
+                (text_list(lang, &wiki, false))
+            }
+            @if group.can_create_text || !group.texts.is_empty() {
+                ul.actions role="list" {
+                    @if group.can_create_text {
+                        li { a.button href={ (base) "/texts/new" } { (t!("group.new_text", locale = l)) } }
+                    }
+                    @if !group.texts.is_empty() {
+                        li { a.button.button--secondary href={ (base) "/changes" } { (t!("group.changes_link", locale = l)) } }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The sub-groups of a group, under one heading per kind; an empty state where sub-groups are

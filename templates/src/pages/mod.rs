@@ -6,3 +6,4 @@ pub mod errors;
 pub mod groups;
 pub mod home;
 pub mod members;
+pub mod texts;

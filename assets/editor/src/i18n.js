@@ -1,0 +1,42 @@
+// The editor's few strings, in French and English. The page chooses with data-lang.
+
+const STRINGS = {
+  fr: {
+    label: "Texte (Markdown)",
+    connecting: "Connexion…",
+    synced: "Connecté",
+    saved: "Enregistré",
+    offline: "Hors ligne — vos modifications seront fusionnées à la reconnexion",
+    offlineReadonly: "Hors ligne — lecture seule",
+    readonly: "Lecture seule",
+    refusedReadonly:
+      "Modification refusée : vous n’avez que le droit de lecture. Vos modifications restent dans ce navigateur.",
+    tooBig: "Modification refusée : trop volumineuse. Elle reste dans ce navigateur.",
+    refused: "Connexion refusée par le serveur",
+    closed: "Connexion fermée",
+    serverSays: "Serveur",
+    colon: "\u00a0:",
+  },
+  en: {
+    label: "Text (Markdown)",
+    connecting: "Connecting…",
+    synced: "Connected",
+    saved: "Saved",
+    offline: "Offline — your changes will be merged when you reconnect",
+    offlineReadonly: "Offline — read only",
+    readonly: "Read only",
+    refusedReadonly:
+      "Change refused: you may only read this text. Your changes are kept in this browser.",
+    tooBig: "Change refused: too big. It is kept in this browser.",
+    refused: "Connection refused by the server",
+    closed: "Connection closed",
+    serverSays: "Server",
+    colon: ":",
+  },
+};
+
+/** The strings for a page language ("fr" by default: Atelier is French first). */
+export function strings(lang) {
+  const l = String(lang || document.documentElement.lang || "fr").toLowerCase();
+  return l.startsWith("en") ? STRINGS.en : STRINGS.fr;
+}

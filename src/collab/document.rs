@@ -1,0 +1,696 @@
+//! The task that owns one open text: its automerge document and every peer's sync state.
+//!
+//! Commands arrive on a channel and are handled in batches: everything already queued is taken
+//! at once, the sync messages are applied together off the async runtime (applying a change
+//! costs time linear in the document, so coalescing keeps a busy text fast), the new changes are
+//! stored in one chunk, and only then are the peers answered: a peer that sees its changes in
+//! the server's heads knows they are durable.
+//!
+//! Hostile or broken input from one peer closes that peer's socket, never the document: a
+//! message that does not decode, a change from a read-only peer, a change that removes or
+//! replaces the `markdown` text object (the document is then reloaded from the database, and
+//! the batch's other peers resync).
+
+use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{AutoCommit, ChangeHash, ReadDoc};
+use tokio::sync::{mpsc, oneshot};
+
+use super::doc::{self, ObjId};
+use super::hub::{DocView, Hub, HubError, Outgoing, PeerInfo};
+use super::presence::{PeerSummary, ToClient};
+use crate::model::{MemberId, TextId};
+use crate::store::{DocPart, NewChunk};
+
+/// WebSocket close codes the hub uses (4000–4999 are the application's).
+pub mod close {
+    /// The peer sent something that is not an automerge sync message.
+    pub const MALFORMED: u16 = 4400;
+    /// A read-only peer sent changes.
+    pub const READ_ONLY: u16 = 4403;
+    /// The peer cannot keep up with the document.
+    pub const TOO_SLOW: u16 = 4408;
+    /// The server must reload the document or re-check rights: reconnect.
+    pub const RECONNECT: u16 = 4503;
+}
+
+/// Where the outcome of a server-side edit goes: the new heads, once stored.
+pub(super) type EditReply = oneshot::Sender<Result<Vec<ChangeHash>, HubError>>;
+
+pub(super) struct EditRequest {
+    pub markdown: String,
+    pub author: Option<MemberId>,
+    pub message: String,
+    pub reply: EditReply,
+}
+
+pub(super) enum Command {
+    Join {
+        peer: u64,
+        info: PeerInfo,
+        summary: PeerSummary,
+        out: mpsc::Sender<Outgoing>,
+    },
+    Sync {
+        peer: u64,
+        bytes: Vec<u8>,
+    },
+    Cursor {
+        peer: u64,
+        anchor: String,
+        head: String,
+    },
+    Leave {
+        peer: u64,
+    },
+    Read {
+        at: Option<Vec<ChangeHash>>,
+        reply: oneshot::Sender<Result<DocView, HubError>>,
+    },
+    Edit(EditRequest),
+    Refresh,
+    CloseAll(String),
+    Flush(oneshot::Sender<()>),
+}
+
+struct Peer {
+    info: PeerInfo,
+    summary: PeerSummary,
+    state: sync::State,
+    out: mpsc::Sender<Outgoing>,
+    cursor: Option<(String, String)>,
+}
+
+impl Peer {
+    /// Queues a message; `false` if the peer is gone or too far behind.
+    fn send(&self, message: Outgoing) -> bool {
+        self.out.try_send(message).is_ok()
+    }
+}
+
+/// The document with what is needed to apply messages to it, moved to a blocking thread and back.
+struct Core {
+    doc: AutoCommit,
+    markdown: ObjId,
+    peers: HashMap<u64, Peer>,
+}
+
+/// What applying a batch did.
+#[derive(Default)]
+struct Applied {
+    /// Peers to disconnect: (peer, close code, reason).
+    refused: Vec<(u64, u16, String)>,
+    /// Changes made, by author (for the history).
+    authors: HashMap<Option<MemberId>, i32>,
+    /// A change broke the document's shape: it must be reloaded.
+    poisoned: bool,
+    /// The incremental save of the new changes (empty if none).
+    chunk: Vec<u8>,
+    heads: Vec<ChangeHash>,
+    edit_replies: Vec<(EditReply, Result<(), String>)>,
+    /// The messages of the server's own changes (e.g. "restored version 3").
+    messages: Vec<String>,
+    /// Peers whose messages carried changes: they wait for our heads as an acknowledgement.
+    acknowledge: HashSet<u64>,
+    /// The snapshot to store instead of the current parts, when compaction is due.
+    snapshot: Option<Vec<u8>>,
+}
+
+struct Task {
+    hub: Hub,
+    text: TextId,
+    core: Option<Core>,
+    /// Every stored part the in-memory document includes (what compaction may replace).
+    parts: Vec<DocPart>,
+    chunks_since_snapshot: usize,
+    /// The derived Markdown in the database is older than the document.
+    dirty_since: Option<Instant>,
+    idle_since: Instant,
+}
+
+/// Runs the task of `text` until it has been idle long enough to leave memory.
+pub(super) async fn run(hub: Hub, text: TextId, mut rx: mpsc::UnboundedReceiver<Command>) {
+    let mut task = Task {
+        hub: hub.clone(),
+        text,
+        core: None,
+        parts: Vec::new(),
+        chunks_since_snapshot: 0,
+        dirty_since: None,
+        idle_since: Instant::now(),
+    };
+    let settings = hub.inner.settings.clone();
+    loop {
+        let timeout = task.next_timer(&settings);
+        let first = tokio::select! {
+            command = rx.recv() => command,
+            _ = tokio::time::sleep(timeout) => None,
+        };
+        let mut batch: Vec<Command> = first.into_iter().collect();
+        while batch.len() < settings.max_batch {
+            match rx.try_recv() {
+                Ok(command) => batch.push(command),
+                Err(_) => break,
+            }
+        }
+        if !batch.is_empty() {
+            task.idle_since = Instant::now();
+            task.handle(batch).await;
+        }
+        if task
+            .dirty_since
+            .is_some_and(|at| at.elapsed() >= settings.materialize_every)
+        {
+            task.materialize().await;
+        }
+        let idle = task.core.as_ref().is_none_or(|core| core.peers.is_empty())
+            && task.idle_since.elapsed() >= settings.idle_after;
+        if idle {
+            task.materialize().await;
+            if hub.leave(text, &mut rx) {
+                // Commands sent between the last look and the close: hand them to a new task.
+                while let Ok(command) = rx.try_recv() {
+                    hub.send(text, command);
+                }
+                return;
+            }
+        }
+    }
+}
+
+impl Task {
+    fn next_timer(&self, settings: &super::hub::HubSettings) -> std::time::Duration {
+        let idle = settings
+            .idle_after
+            .saturating_sub(self.idle_since.elapsed());
+        match self.dirty_since {
+            Some(at) => idle.min(settings.materialize_every.saturating_sub(at.elapsed())),
+            None => idle,
+        }
+        .max(std::time::Duration::from_millis(10))
+    }
+
+    async fn handle(&mut self, batch: Vec<Command>) {
+        if self.core.is_none()
+            && let Err(e) = self.load().await
+        {
+            tracing::error!(text = %self.text, error = %e, "cannot load a text's document");
+            fail_all(batch, &e);
+            return;
+        }
+        let mut syncs = Vec::new();
+        let mut edits = Vec::new();
+        let mut refresh = false;
+        for command in batch {
+            match command {
+                Command::Join {
+                    peer,
+                    info,
+                    summary,
+                    out,
+                } => self.join(peer, info, summary, out),
+                Command::Leave { peer } => self.remove_peer(peer, None),
+                Command::Cursor { peer, anchor, head } => self.cursor(peer, anchor, head),
+                Command::Sync { peer, bytes } => syncs.push((peer, bytes)),
+                Command::Edit(edit) => edits.push(edit),
+                Command::Read { at, reply } => {
+                    let _ = reply.send(self.view(at.as_deref()));
+                }
+                Command::Refresh => refresh = true,
+                Command::CloseAll(reason) => self.close_all(&reason),
+                Command::Flush(done) => {
+                    self.materialize().await;
+                    let _ = done.send(());
+                }
+            }
+        }
+        if refresh && let Err(e) = self.refresh().await {
+            tracing::warn!(text = %self.text, error = %e, "cannot fetch changes stored by another server");
+        }
+        if !syncs.is_empty() || !edits.is_empty() || refresh {
+            self.apply(syncs, edits).await;
+        }
+    }
+
+    /// Loads the document from every stored part, retrying if compaction removed a part meanwhile.
+    async fn load(&mut self) -> Result<(), HubError> {
+        let db = self.hub.inner.db.clone();
+        let _permit = self
+            .hub
+            .inner
+            .loads
+            .acquire()
+            .await
+            .map_err(|e| HubError::Load(e.to_string()))?;
+        for _ in 0..3 {
+            let parts = db
+                .doc_parts(self.text)
+                .await
+                .map_err(|e| HubError::Load(e.to_string()))?;
+            if parts.is_empty() {
+                return Err(HubError::Gone);
+            }
+            let mut bytes = Vec::with_capacity(parts.len());
+            for part in &parts {
+                match db
+                    .doc_part_bytes(*part)
+                    .await
+                    .map_err(|e| HubError::Load(e.to_string()))?
+                {
+                    Some(b) => bytes.push(b),
+                    None => break,
+                }
+            }
+            if bytes.len() < parts.len() {
+                continue;
+            }
+            let loaded = tokio::task::spawn_blocking(move || {
+                let mut doc = doc::load(bytes.iter().map(Vec::as_slice))?;
+                // The first incremental save after a load would otherwise hold the whole history.
+                doc.save();
+                Ok::<_, automerge::AutomergeError>(doc)
+            })
+            .await
+            .map_err(|e| HubError::Load(e.to_string()))?
+            .map_err(|e| HubError::Load(e.to_string()))?;
+            let markdown = doc::markdown_obj(&loaded)
+                .ok_or_else(|| HubError::Load("the document has no markdown text".into()))?;
+            self.chunks_since_snapshot = parts
+                .iter()
+                .filter(|p| matches!(p, DocPart::Chunk(_)))
+                .count();
+            self.parts = parts;
+            self.core = Some(Core {
+                doc: loaded,
+                markdown,
+                peers: HashMap::new(),
+            });
+            return Ok(());
+        }
+        Err(HubError::Load(
+            "the document kept changing while loading".into(),
+        ))
+    }
+
+    /// Fetches the parts other servers stored since this copy was loaded.
+    async fn refresh(&mut self) -> Result<(), HubError> {
+        let db = self.hub.inner.db.clone();
+        let stored = db
+            .doc_parts(self.text)
+            .await
+            .map_err(|e| HubError::Load(e.to_string()))?;
+        let mut new = Vec::new();
+        for part in stored.into_iter().filter(|p| !self.parts.contains(p)) {
+            if let Some(bytes) = db
+                .doc_part_bytes(part)
+                .await
+                .map_err(|e| HubError::Load(e.to_string()))?
+            {
+                new.push((part, bytes));
+            }
+        }
+        let Some(core) = self.core.as_mut() else {
+            return Ok(());
+        };
+        for (part, bytes) in new {
+            core.doc
+                .load_incremental(&bytes)
+                .map_err(|e| HubError::Load(e.to_string()))?;
+            self.parts.push(part);
+        }
+        // These changes are stored already: keep them out of this server's next chunk.
+        core.doc.save_incremental();
+        Ok(())
+    }
+
+    fn join(
+        &mut self,
+        peer: u64,
+        info: PeerInfo,
+        summary: PeerSummary,
+        out: mpsc::Sender<Outgoing>,
+    ) {
+        let Some(core) = self.core.as_mut() else {
+            return;
+        };
+        let others: Vec<PeerSummary> = core.peers.values().map(|p| p.summary.clone()).collect();
+        let hello = ToClient::Hello {
+            peer: &summary.peer,
+            readonly: info.readonly,
+            peers: others,
+        }
+        .to_json();
+        let joined = ToClient::Join(&summary).to_json();
+        let mut state = sync::State::new();
+        let first = core.doc.sync().generate_sync_message(&mut state);
+        let new = Peer {
+            info,
+            summary,
+            state,
+            out,
+            cursor: None,
+        };
+        let mut ok = new.send(Outgoing::Presence(hello));
+        if let Some(message) = first {
+            ok &= new.send(Outgoing::Sync(message.encode()));
+        }
+        for other in core.peers.values() {
+            other.send(Outgoing::Presence(joined.clone()));
+            if let Some((anchor, head)) = &other.cursor {
+                let cursor = ToClient::Cursor {
+                    who: &other.summary,
+                    anchor,
+                    head,
+                };
+                ok &= new.send(Outgoing::Presence(cursor.to_json()));
+            }
+        }
+        if ok {
+            core.peers.insert(peer, new);
+        }
+    }
+
+    fn remove_peer(&mut self, peer: u64, close: Option<(u16, String)>) {
+        let Some(core) = self.core.as_mut() else {
+            return;
+        };
+        let Some(gone) = core.peers.remove(&peer) else {
+            return;
+        };
+        if let Some((code, reason)) = close {
+            gone.send(Outgoing::Close(code, reason));
+        }
+        let left = ToClient::Leave {
+            peer: &gone.summary.peer,
+        }
+        .to_json();
+        for other in core.peers.values() {
+            other.send(Outgoing::Presence(left.clone()));
+        }
+    }
+
+    fn cursor(&mut self, peer: u64, anchor: String, head: String) {
+        let Some(core) = self.core.as_mut() else {
+            return;
+        };
+        let Some(sender) = core.peers.get_mut(&peer) else {
+            return;
+        };
+        let message = ToClient::Cursor {
+            who: &sender.summary,
+            anchor: &anchor,
+            head: &head,
+        }
+        .to_json();
+        sender.cursor = Some((anchor, head));
+        for (id, other) in &core.peers {
+            if *id != peer {
+                other.send(Outgoing::Presence(message.clone()));
+            }
+        }
+    }
+
+    fn close_all(&mut self, reason: &str) {
+        if let Some(core) = self.core.as_mut() {
+            for (_, peer) in core.peers.drain() {
+                peer.send(Outgoing::Close(close::RECONNECT, reason.to_owned()));
+            }
+        }
+    }
+
+    fn view(&mut self, at: Option<&[ChangeHash]>) -> Result<DocView, HubError> {
+        let core = self.core.as_mut().ok_or(HubError::Gone)?;
+        let markdown = match at {
+            Some(heads) => core.doc.text_at(&core.markdown, heads),
+            None => core.doc.text(&core.markdown),
+        }
+        .map_err(|e| HubError::Refused(format!("no such state of the text: {e}")))?;
+        let heads = match at {
+            Some(heads) => heads.to_vec(),
+            None => core.doc.get_heads(),
+        };
+        Ok(DocView { markdown, heads })
+    }
+
+    /// Applies sync messages and edits off the runtime, stores the result, then answers peers.
+    async fn apply(&mut self, syncs: Vec<(u64, Vec<u8>)>, edits: Vec<EditRequest>) {
+        let Some(core) = self.core.take() else { return };
+        let compact = self.chunks_since_snapshot >= self.hub.inner.settings.compact_after_chunks;
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut core = core;
+            let result =
+                std::panic::catch_unwind(AssertUnwindSafe(|| core.apply(syncs, edits, compact)));
+            result.ok().map(|applied| (core, applied))
+        })
+        .await
+        .ok()
+        .flatten();
+        let Some((core, mut applied)) = outcome else {
+            // A panic inside automerge: this copy cannot be trusted. Peers reconnect and resync
+            // against a copy reloaded from what was stored.
+            tracing::error!(text = %self.text, "applying changes panicked: reloading the document");
+            return;
+        };
+        self.core = Some(core);
+        for (peer, code, reason) in std::mem::take(&mut applied.refused) {
+            self.remove_peer(peer, Some((code, reason)));
+        }
+        if applied.poisoned {
+            tracing::warn!(text = %self.text, "a change broke the document's shape: reloading it");
+            self.close_all("Le document a été rechargé ; reconnexion.");
+            self.core = None;
+            for (reply, _) in applied.edit_replies {
+                let _ = reply.send(Err(HubError::Refused("the document was reloaded".into())));
+            }
+            return;
+        }
+        if !applied.chunk.is_empty()
+            && let Err(e) = self.store(&applied).await
+        {
+            tracing::error!(text = %self.text, error = %e, "cannot store changes: peers will resend them");
+            self.close_all("Le serveur n'a pas pu enregistrer ; reconnexion.");
+            self.core = None;
+            for (reply, _) in applied.edit_replies {
+                let _ = reply.send(Err(HubError::Store(e.to_string())));
+            }
+            return;
+        }
+        if let Some(snapshot) = applied.snapshot.take() {
+            self.compact(snapshot).await;
+        }
+        for (reply, result) in applied.edit_replies {
+            let _ = reply.send(
+                result
+                    .map(|()| applied.heads.clone())
+                    .map_err(HubError::Refused),
+            );
+        }
+        self.answer_peers(&applied.acknowledge);
+    }
+
+    async fn store(&mut self, applied: &Applied) -> Result<(), crate::store::StoreError> {
+        let authors: Vec<(Option<MemberId>, i32)> =
+            applied.authors.iter().map(|(a, n)| (*a, *n)).collect();
+        let heads = doc::heads_to_json(&applied.heads);
+        let joined = applied.messages.join("; ");
+        let message = (!joined.is_empty()).then_some(joined.as_str());
+        let id = self
+            .hub
+            .inner
+            .db
+            .append_chunk(&NewChunk {
+                text: self.text,
+                bytes: &applied.chunk,
+                authors: &authors,
+                heads: &heads,
+                message,
+            })
+            .await?;
+        self.parts.push(DocPart::Chunk(id));
+        self.chunks_since_snapshot += 1;
+        self.dirty_since.get_or_insert_with(Instant::now);
+        Ok(())
+    }
+
+    async fn compact(&mut self, snapshot: Vec<u8>) {
+        let replaced = self.parts.clone();
+        match self
+            .hub
+            .inner
+            .db
+            .compact_doc(self.text, &snapshot, &replaced)
+            .await
+        {
+            Ok(id) => {
+                self.parts = vec![DocPart::Snapshot(id)];
+                self.chunks_since_snapshot = 0;
+            }
+            Err(e) => {
+                tracing::warn!(text = %self.text, error = %e, "compaction failed; will retry")
+            }
+        }
+    }
+
+    /// Sends each peer what it is missing (the answer to its message, and others' changes).
+    fn answer_peers(&mut self, acknowledge: &HashSet<u64>) {
+        let Some(core) = self.core.as_mut() else {
+            return;
+        };
+        let mut slow = Vec::new();
+        for (id, peer) in core.peers.iter_mut() {
+            if acknowledge.contains(id) {
+                // The protocol stays silent when the peer's last message already named our
+                // heads, but a peer that sent changes waits for our heads to know they are
+                // stored: forget what we last told it, so that we say it again.
+                peer.state.last_sent_heads.clear();
+            }
+            if let Some(message) = core.doc.sync().generate_sync_message(&mut peer.state)
+                && !peer.send(Outgoing::Sync(message.encode()))
+            {
+                slow.push(*id);
+            }
+        }
+        for peer in slow {
+            self.remove_peer(
+                peer,
+                Some((
+                    close::TOO_SLOW,
+                    "Connexion trop lente ; reconnexion.".into(),
+                )),
+            );
+        }
+    }
+
+    /// Stores the derived Markdown and wiki links, if the document changed since.
+    async fn materialize(&mut self) {
+        if self.dirty_since.is_none() {
+            return;
+        }
+        let Some(core) = self.core.as_ref() else {
+            return;
+        };
+        let Ok(markdown) = core.doc.text(&core.markdown) else {
+            return;
+        };
+        match crate::text::wiki::store_derived(&self.hub.inner.db, self.text, &markdown).await {
+            Ok(()) => self.dirty_since = None,
+            Err(e) => {
+                tracing::warn!(text = %self.text, error = %e, "cannot store a text's Markdown")
+            }
+        }
+    }
+}
+
+impl Core {
+    fn apply(
+        &mut self,
+        syncs: Vec<(u64, Vec<u8>)>,
+        edits: Vec<EditRequest>,
+        compact: bool,
+    ) -> Applied {
+        let mut applied = Applied::default();
+        for (peer_id, bytes) in syncs {
+            let Some(peer) = self.peers.get_mut(&peer_id) else {
+                continue;
+            };
+            let message = match sync::Message::decode(&bytes) {
+                Ok(m) => m,
+                Err(e) => {
+                    applied.refused.push((
+                        peer_id,
+                        close::MALFORMED,
+                        format!("Message de synchronisation illisible : {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if peer.info.readonly && !message.changes.is_empty() {
+                applied.refused.push((
+                    peer_id,
+                    close::READ_ONLY,
+                    "Lecture seule : vos modifications ne sont pas acceptées.".into(),
+                ));
+                continue;
+            }
+            let before = self.doc.get_heads();
+            let carried_changes = !message.changes.is_empty();
+            if let Err(e) = self
+                .doc
+                .sync()
+                .receive_sync_message(&mut peer.state, message)
+            {
+                applied.refused.push((
+                    peer_id,
+                    close::MALFORMED,
+                    format!("Message de synchronisation refusé : {e}"),
+                ));
+                continue;
+            }
+            if doc::markdown_obj(&self.doc).as_ref() != Some(&self.markdown) {
+                applied.poisoned = true;
+                applied.refused.push((
+                    peer_id,
+                    close::MALFORMED,
+                    "Modification refusée : elle remplace le texte.".into(),
+                ));
+                return applied;
+            }
+            if carried_changes {
+                applied.acknowledge.insert(peer_id);
+            }
+            if self.doc.get_heads() != before {
+                let count = self.doc.get_changes(&before).len();
+                *applied.authors.entry(Some(peer.info.member)).or_default() += count as i32;
+            }
+        }
+        for edit in edits {
+            let result = self
+                .doc
+                .update_text(&self.markdown, &edit.markdown)
+                .map_err(|e| e.to_string());
+            if result.is_ok() {
+                let committed = self.doc.commit_with(
+                    CommitOptions::default()
+                        .with_message(edit.message.clone())
+                        .with_time(doc::unix_now()),
+                );
+                if committed.is_some() {
+                    *applied.authors.entry(edit.author).or_default() += 1;
+                    applied.messages.push(edit.message.clone());
+                }
+            }
+            applied.edit_replies.push((edit.reply, result));
+        }
+        applied.chunk = self.doc.save_incremental();
+        applied.heads = self.doc.get_heads();
+        if compact {
+            applied.snapshot = Some(self.doc.save());
+        }
+        applied
+    }
+}
+
+/// Answers every waiting request of a batch that could not be handled.
+fn fail_all(batch: Vec<Command>, error: &HubError) {
+    for command in batch {
+        match command {
+            Command::Join { out, .. } => {
+                let _ = out.try_send(Outgoing::Close(close::RECONNECT, error.to_string()));
+            }
+            Command::Read { reply, .. } => {
+                let _ = reply.send(Err(HubError::Load(error.to_string())));
+            }
+            Command::Edit(edit) => {
+                let _ = edit.reply.send(Err(HubError::Load(error.to_string())));
+            }
+            Command::Flush(done) => {
+                let _ = done.send(());
+            }
+            _ => {}
+        }
+    }
+}

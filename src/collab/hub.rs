@@ -1,0 +1,312 @@
+//! The hub: finds or starts the task that owns an open text's document, and hands it commands.
+//!
+//! One task per open text (see `document.rs`). The registry maps a text to its task's command
+//! channel. A task leaves the registry when its text has been idle for `idle_after`; commands
+//! that raced with its departure are handed back to the hub, which starts a new task for them,
+//! so no command is ever dropped on the floor.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use automerge::ChangeHash;
+use tokio::sync::{Semaphore, mpsc, oneshot};
+
+use super::document::{self, Command, EditRequest};
+use super::presence::PeerSummary;
+use crate::model::{MemberId, TextId};
+use crate::store::Db;
+
+/// Tuning of the hub. The defaults suit a convention weekend on one server.
+#[derive(Debug, Clone)]
+pub struct HubSettings {
+    /// A text nobody has used for this long leaves memory.
+    pub idle_after: Duration,
+    /// After this many stored chunks, the document is saved whole as one snapshot.
+    pub compact_after_chunks: usize,
+    /// How often the derived Markdown (lists, wiki links) is refreshed while people type.
+    pub materialize_every: Duration,
+    /// How many documents may be loading from the database at once.
+    pub concurrent_loads: usize,
+    /// Messages queued for one peer before it is considered too slow and disconnected.
+    pub peer_queue: usize,
+    /// Commands coalesced into one batch at most.
+    pub max_batch: usize,
+}
+
+impl Default for HubSettings {
+    fn default() -> Self {
+        HubSettings {
+            idle_after: Duration::from_secs(60),
+            compact_after_chunks: 500,
+            materialize_every: Duration::from_secs(2),
+            concurrent_loads: 4,
+            peer_queue: 1024,
+            max_batch: 512,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("the text's document could not be loaded: {0}")]
+    Load(String),
+    #[error("the text's document could not be stored: {0}")]
+    Store(String),
+    #[error("the text does not exist")]
+    Gone,
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Who a peer is, as the WebSocket handler established before the upgrade.
+#[derive(Debug, Clone)]
+pub struct PeerInfo {
+    pub member: MemberId,
+    pub name: String,
+    pub readonly: bool,
+}
+
+/// What the hub sends a peer.
+#[derive(Debug)]
+pub enum Outgoing {
+    /// An automerge sync message.
+    Sync(Vec<u8>),
+    /// A presence message (JSON).
+    Presence(String),
+    /// Close the socket with this code and reason.
+    Close(u16, String),
+}
+
+/// A connected peer's side: send through it, receive what the hub sends on `outgoing`.
+pub struct PeerHandle {
+    pub peer: u64,
+    pub summary: PeerSummary,
+    pub outgoing: mpsc::Receiver<Outgoing>,
+    hub: Hub,
+    text: TextId,
+}
+
+impl PeerHandle {
+    pub fn sync(&self, bytes: Vec<u8>) {
+        self.hub.send(
+            self.text,
+            Command::Sync {
+                peer: self.peer,
+                bytes,
+            },
+        );
+    }
+
+    pub fn cursor(&self, anchor: String, head: String) {
+        self.hub.send(
+            self.text,
+            Command::Cursor {
+                peer: self.peer,
+                anchor,
+                head,
+            },
+        );
+    }
+}
+
+impl Drop for PeerHandle {
+    fn drop(&mut self) {
+        self.hub.send(self.text, Command::Leave { peer: self.peer });
+    }
+}
+
+/// The current state of a text's document.
+#[derive(Debug, Clone)]
+pub struct DocView {
+    pub markdown: String,
+    pub heads: Vec<ChangeHash>,
+}
+
+pub(super) struct HubInner {
+    pub db: Db,
+    pub settings: HubSettings,
+    docs: Mutex<HashMap<TextId, mpsc::UnboundedSender<Command>>>,
+    pub loads: Semaphore,
+    next_peer: AtomicU64,
+}
+
+/// The registry of open documents. Cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    pub(super) inner: Arc<HubInner>,
+}
+
+impl Hub {
+    pub fn new(db: Db, settings: HubSettings) -> Hub {
+        Hub {
+            inner: Arc::new(HubInner {
+                db,
+                loads: Semaphore::new(settings.concurrent_loads.max(1)),
+                settings,
+                docs: Mutex::new(HashMap::new()),
+                next_peer: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    /// Connects a peer to a text; the hub answers on the handle's `outgoing` channel.
+    pub fn join(&self, text: TextId, info: PeerInfo) -> PeerHandle {
+        let peer = self.inner.next_peer.fetch_add(1, Ordering::Relaxed);
+        let (out, outgoing) = mpsc::channel(self.inner.settings.peer_queue);
+        let summary = PeerSummary {
+            peer: format!("p{peer}"),
+            name: info.name.clone(),
+            colour: super::presence::colour_of(info.member),
+        };
+        self.send(
+            text,
+            Command::Join {
+                peer,
+                info,
+                summary: summary.clone(),
+                out,
+            },
+        );
+        PeerHandle {
+            peer,
+            summary,
+            outgoing,
+            hub: self.clone(),
+            text,
+        }
+    }
+
+    /// The document's Markdown and heads now, or at `at` (a past state).
+    pub async fn read(
+        &self,
+        text: TextId,
+        at: Option<Vec<ChangeHash>>,
+    ) -> Result<DocView, HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(text, Command::Read { at, reply });
+        answer.await.map_err(|_| HubError::Gone)?
+    }
+
+    /// Replaces the Markdown with `markdown` as one change (the smallest diff, so that concurrent
+    /// edits elsewhere in the text survive), stored before this returns. The new heads.
+    pub async fn replace(
+        &self,
+        text: TextId,
+        markdown: String,
+        author: Option<MemberId>,
+        message: String,
+    ) -> Result<Vec<ChangeHash>, HubError> {
+        let (reply, answer) = oneshot::channel();
+        let edit = EditRequest {
+            markdown,
+            author,
+            message,
+            reply,
+        };
+        self.send(text, Command::Edit(edit));
+        answer.await.map_err(|_| HubError::Gone)?
+    }
+
+    /// Closes every peer of a text (its rights changed: they reconnect and are re-checked).
+    pub fn reauthorise(&self, text: TextId, reason: &str) {
+        if self.is_open(text) {
+            self.send(text, Command::CloseAll(reason.to_owned()));
+        }
+    }
+
+    /// Another server stored changes to this text: an open copy fetches them.
+    pub fn changed_elsewhere(&self, text: TextId) {
+        if self.is_open(text) {
+            self.send(text, Command::Refresh);
+        }
+    }
+
+    /// Every open text fetches what it may have missed (after a lost notification connection).
+    pub fn refresh_all(&self) {
+        for text in self.open_texts() {
+            self.send(text, Command::Refresh);
+        }
+    }
+
+    /// Stores the derived Markdown of every open text (at shutdown).
+    pub async fn flush_all(&self) {
+        for text in self.open_texts() {
+            let (reply, done) = oneshot::channel();
+            self.send(text, Command::Flush(reply));
+            let _ = done.await;
+        }
+    }
+
+    pub fn open_count(&self) -> usize {
+        self.inner.docs.lock().map(|docs| docs.len()).unwrap_or(0)
+    }
+
+    fn open_texts(&self) -> Vec<TextId> {
+        self.inner
+            .docs
+            .lock()
+            .map(|docs| docs.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
+    fn is_open(&self, text: TextId) -> bool {
+        self.inner
+            .docs
+            .lock()
+            .map(|docs| docs.contains_key(&text))
+            .unwrap_or(false)
+    }
+
+    /// Hands a command to the text's task, starting one if needed.
+    pub(super) fn send(&self, text: TextId, mut command: Command) {
+        // Two rounds at most: a task that closed its channel after we took its sender has left
+        // the registry, so the second round starts a fresh one.
+        for _ in 0..2 {
+            let sender = {
+                let Ok(mut docs) = self.inner.docs.lock() else {
+                    return;
+                };
+                docs.entry(text)
+                    .or_insert_with(|| {
+                        let (tx, rx) = mpsc::unbounded_channel();
+                        tokio::spawn(document::run(self.clone(), text, rx));
+                        tx
+                    })
+                    .clone()
+            };
+            match sender.send(command) {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(back)) => {
+                    command = back;
+                    self.forget_if(text, &sender);
+                }
+            }
+        }
+        tracing::error!(text = %text, "a command to a text's document could not be delivered");
+    }
+
+    /// Removes the registry entry of `text` if it is still `sender` (the task is leaving).
+    pub(super) fn forget_if(&self, text: TextId, sender: &mpsc::UnboundedSender<Command>) {
+        if let Ok(mut docs) = self.inner.docs.lock()
+            && docs.get(&text).is_some_and(|s| s.same_channel(sender))
+        {
+            docs.remove(&text);
+        }
+    }
+
+    /// Called by a task about to leave: removes it from the registry unless a command is waiting.
+    /// Returns whether it left.
+    pub(super) fn leave(&self, text: TextId, rx: &mut mpsc::UnboundedReceiver<Command>) -> bool {
+        let Ok(mut docs) = self.inner.docs.lock() else {
+            return false;
+        };
+        if !rx.is_empty() {
+            return false;
+        }
+        docs.remove(&text);
+        rx.close();
+        true
+    }
+}

@@ -1,0 +1,473 @@
+//! Texts: the JSON routes of API.md and the live sync WebSocket.
+
+use axum::Json;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::{ApiJson, CurrentMember, MaybeMember};
+use super::members::Created;
+use crate::app::App;
+use crate::collab::{self, Outgoing, PeerInfo, doc};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, VersionId};
+use crate::text::{self, DiffSide, NewTextInput, TextContext};
+
+/// The largest WebSocket message accepted: a sync message carrying a whole offline session.
+pub const MAX_SYNC_MESSAGE: usize = 8 * 1024 * 1024;
+
+pub fn router() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(create_text))
+        .routes(routes!(get_text))
+        .routes(routes!(sync_text))
+        .routes(routes!(set_text_status))
+        .routes(routes!(list_versions, create_version))
+        .routes(routes!(restore_version))
+        .routes(routes!(diff_text))
+        .routes(routes!(text_history))
+        .routes(routes!(list_group_texts))
+}
+
+pub fn parse_text_id(raw: &str) -> AppResult<TextId> {
+    raw.parse().map_err(|_| AppError::not_found())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewTextIn {
+    group_id: GroupId,
+    title: String,
+    /// programme or wiki
+    kind: String,
+    /// The Markdown source; when empty, the text starts from the template of its kind.
+    #[serde(default)]
+    markdown: Option<String>,
+    /// motion, chapter or wiki: the template used when no Markdown is given.
+    #[serde(default)]
+    template: Option<String>,
+}
+
+/// Creates a text in a group where the caller is a member.
+#[utoipa::path(post, path = "/api/v1/texts", tag = "texts", request_body = NewTextIn, security(("bearer" = [])),
+    responses((status = 201, body = Created), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_text(
+    State(app): State<App>,
+    current: CurrentMember,
+    ApiJson(body): ApiJson<NewTextIn>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let input = NewTextInput::parse(
+        &body.title,
+        &body.kind,
+        body.markdown.as_deref(),
+        body.template.as_deref(),
+    )
+    .map_err(AppError::invalid)?;
+    let group = crate::organisation::load_group(&app, Some(&current.viewer), body.group_id).await?;
+    if !text::can_create_in(&current.viewer, &group) {
+        return Err(AppError::forbidden());
+    }
+    let id = text::create_text(&app, current.viewer.member_id, body.group_id, &input).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TextOut {
+    id: TextId,
+    group_id: GroupId,
+    title: String,
+    slug: String,
+    kind: TextKind,
+    status: TextStatus,
+    markdown: String,
+    /// The automerge heads of the document (hex change hashes).
+    heads: Vec<String>,
+    /// The reading view: sanitised HTML.
+    html: String,
+    can_write: bool,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    updated_at: time::OffsetDateTime,
+}
+
+async fn text_out(app: &App, ctx: &TextContext) -> AppResult<TextOut> {
+    let view = app
+        .hub
+        .read(ctx.text.text_id, None)
+        .await
+        .map_err(text::hub_error)?;
+    let rendered = super::text_pages::render(app, ctx, &view.markdown).await?;
+    Ok(TextOut {
+        id: ctx.text.text_id,
+        group_id: ctx.text.group_id,
+        title: ctx.text.title.clone(),
+        slug: ctx.text.slug.clone(),
+        kind: ctx.text.kind,
+        status: ctx.text.status,
+        markdown: view.markdown,
+        heads: doc::heads_to_strings(&view.heads),
+        html: rendered.html,
+        can_write: ctx.can_write,
+        updated_at: ctx.text.updated_at,
+    })
+}
+
+/// A text: its Markdown, its heads and its rendered HTML.
+#[utoipa::path(get, path = "/api/v1/texts/{id}", tag = "texts", params(("id" = String, Path, description = "Text id")),
+    responses((status = 200, body = TextOut), (status = 404, body = ErrorBody)))]
+async fn get_text(
+    State(app): State<App>,
+    MaybeMember(viewer): MaybeMember,
+    Path(id): Path<String>,
+) -> AppResult<Json<TextOut>> {
+    let ctx = text::load_text(&app, viewer.as_ref(), parse_text_id(&id)?).await?;
+    Ok(Json(text_out(&app, &ctx).await?))
+}
+
+/// Live editing (WebSocket). Binary frames: automerge sync messages, both ways; the server
+/// answers a message only once the changes it carried are stored. Text frames: JSON presence
+/// (`cursor` from the client; `hello`, `join`, `cursor`, `leave` from the server). Readers get a
+/// read-only session: a change from them closes the socket (code 4403).
+#[utoipa::path(get, path = "/api/v1/texts/{id}/sync", tag = "texts", params(("id" = String, Path, description = "Text id")),
+    responses((status = 101, description = "Switching to the WebSocket protocol"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn sync_text(
+    State(app): State<App>,
+    current: CurrentMember,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> AppResult<Response> {
+    check_origin(&headers)?;
+    let ctx = text::load_text(&app, Some(&current.viewer), parse_text_id(&id)?).await?;
+    let info = PeerInfo {
+        member: current.viewer.member_id,
+        name: current.viewer.name.clone(),
+        readonly: !ctx.can_write,
+    };
+    let text_id = ctx.text.text_id;
+    Ok(upgrade
+        .max_message_size(MAX_SYNC_MESSAGE)
+        .max_frame_size(MAX_SYNC_MESSAGE)
+        .on_upgrade(move |socket| serve_peer(app, text_id, info, socket)))
+}
+
+/// A browser page of another site must not open a socket with our visitor's cookie.
+fn check_origin(headers: &HeaderMap) -> AppResult<()> {
+    let (Some(origin), Some(host)) = (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) else {
+        return Ok(());
+    };
+    let origin_host = origin.split("://").nth(1).unwrap_or(origin);
+    if origin_host.eq_ignore_ascii_case(host) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden_because(
+            "Cette connexion vient d'un autre site.",
+        ))
+    }
+}
+
+async fn serve_peer(app: App, text: TextId, info: PeerInfo, socket: WebSocket) {
+    let mut handle = app.hub.join(text, info);
+    let (mut sink, mut stream) = socket.split();
+    loop {
+        tokio::select! {
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Binary(bytes))) => handle.sync(bytes.to_vec()),
+                Some(Ok(Message::Text(frame))) => match collab::presence::parse(frame.as_str()) {
+                    Some(collab::presence::FromClient::Cursor { anchor, head }) => {
+                        handle.cursor(anchor, head);
+                    }
+                    None => {
+                        let _ = sink.send(close_message(collab::close::MALFORMED, "Message de présence illisible.")).await;
+                        break;
+                    }
+                },
+                Some(Ok(Message::Close(_))) | None => break,
+                Some(Ok(_)) => {}
+                // Includes messages over the size limit: the library closes with 1009.
+                Some(Err(_)) => break,
+            },
+            outgoing = handle.outgoing.recv() => match outgoing {
+                Some(Outgoing::Sync(bytes)) => {
+                    if sink.send(Message::Binary(bytes.into())).await.is_err() { break }
+                }
+                Some(Outgoing::Presence(json)) => {
+                    if sink.send(Message::Text(json.into())).await.is_err() { break }
+                }
+                Some(Outgoing::Close(code, reason)) => {
+                    let _ = sink.send(close_message(code, &reason)).await;
+                    break;
+                }
+                // The document went away (reloaded after a failure): reconnecting resyncs.
+                None => {
+                    let _ = sink.send(close_message(collab::close::RECONNECT, "Reconnexion nécessaire.")).await;
+                    break;
+                }
+            },
+        }
+    }
+}
+
+fn close_message(code: u16, reason: &str) -> Message {
+    // A close reason is at most 123 bytes.
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason[..end].to_owned().into(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StatusIn {
+    /// drafting, amending, adopted or archived
+    status: String,
+}
+
+/// Moves a text through its life (organisers).
+#[utoipa::path(post, path = "/api/v1/texts/{id}/status", tag = "texts", request_body = StatusIn, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Text id")),
+    responses((status = 200, body = TextOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_text_status(
+    State(app): State<App>,
+    current: CurrentMember,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StatusIn>,
+) -> AppResult<Json<TextOut>> {
+    let status = TextStatus::parse(&body.status).ok_or_else(|| {
+        AppError::invalid_field(
+            "status",
+            "Le statut doit être drafting, amending, adopted ou archived.",
+        )
+    })?;
+    let id = parse_text_id(&id)?;
+    let ctx = text::load_text(&app, Some(&current.viewer), id).await?;
+    text::set_status(&app, &ctx, status).await?;
+    let ctx = text::load_text(&app, Some(&current.viewer), id).await?;
+    Ok(Json(text_out(&app, &ctx).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VersionIn {
+    label: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionCreated {
+    id: VersionId,
+    heads: Vec<String>,
+}
+
+/// Names the text's current state.
+#[utoipa::path(post, path = "/api/v1/texts/{id}/versions", tag = "texts", request_body = VersionIn, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Text id")),
+    responses((status = 201, body = VersionCreated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_version(
+    State(app): State<App>,
+    current: CurrentMember,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<VersionIn>,
+) -> AppResult<(StatusCode, Json<VersionCreated>)> {
+    let ctx = text::load_text(&app, Some(&current.viewer), parse_text_id(&id)?).await?;
+    let (id, heads) = text::create_version(&app, &current.viewer, &ctx, &body.label).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(VersionCreated {
+            id,
+            heads: doc::heads_to_strings(&heads),
+        }),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionOut {
+    id: VersionId,
+    label: String,
+    heads: Vec<String>,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: time::OffsetDateTime,
+    author_id: Option<MemberId>,
+    author_name: Option<String>,
+}
+
+/// The named versions of a text, newest first.
+#[utoipa::path(get, path = "/api/v1/texts/{id}/versions", tag = "texts", params(("id" = String, Path, description = "Text id")),
+    responses((status = 200, body = [VersionOut]), (status = 404, body = ErrorBody)))]
+async fn list_versions(
+    State(app): State<App>,
+    MaybeMember(viewer): MaybeMember,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<VersionOut>>> {
+    let ctx = text::load_text(&app, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let versions = app.db.versions(ctx.text.text_id).await?;
+    Ok(Json(
+        versions
+            .into_iter()
+            .map(|v| VersionOut {
+                id: v.text_version_id,
+                label: v.label,
+                heads: serde_json::from_str(&v.heads).unwrap_or_default(),
+                created_at: v.created_at,
+                author_id: v.author_id,
+                author_name: v.author_name,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HeadsOut {
+    heads: Vec<String>,
+}
+
+/// Brings back a version's text as a new change (history is kept).
+#[utoipa::path(post, path = "/api/v1/texts/{id}/versions/{version}/restore", tag = "texts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Text id"), ("version" = String, Path, description = "Version id")),
+    responses((status = 200, body = HeadsOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn restore_version(
+    State(app): State<App>,
+    current: CurrentMember,
+    Path((id, version)): Path<(String, String)>,
+) -> AppResult<Json<HeadsOut>> {
+    let ctx = text::load_text(&app, Some(&current.viewer), parse_text_id(&id)?).await?;
+    let version_id: VersionId = version.parse().map_err(|_| AppError::not_found())?;
+    let version = app
+        .db
+        .version(ctx.text.text_id, version_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let heads = text::restore_version(&app, &current.viewer, &ctx, &version).await?;
+    Ok(Json(HeadsOut {
+        heads: doc::heads_to_strings(&heads),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DiffQuery {
+    /// A version id, or `now` (the default).
+    from: Option<String>,
+    /// A version id, or `now` (the default).
+    to: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DiffOut {
+    /// Word-level diff: `<del>`/`<ins>`, with `<mark>` on the changed characters of a changed word.
+    html: String,
+    /// Words inserted and deleted.
+    insertions: usize,
+    deletions: usize,
+    /// The inputs were too large to compare finely within the time allowed: a coarser diff.
+    truncated: bool,
+}
+
+/// The differences between two versions of a text (or a version and now), word by word.
+#[utoipa::path(get, path = "/api/v1/texts/{id}/diff", tag = "texts", params(("id" = String, Path, description = "Text id"), DiffQuery),
+    responses((status = 200, body = DiffOut), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn diff_text(
+    State(app): State<App>,
+    MaybeMember(viewer): MaybeMember,
+    Path(id): Path<String>,
+    Query(query): Query<DiffQuery>,
+) -> AppResult<Json<DiffOut>> {
+    let ctx = text::load_text(&app, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let from = DiffSide::parse(query.from.as_deref())?;
+    let to = DiffSide::parse(query.to.as_deref())?;
+    let (old, _) = text::side_markdown(&app, &ctx, &from).await?;
+    let (new, _) = text::side_markdown(&app, &ctx, &to).await?;
+    let diff = text::diff(old, new).await?;
+    Ok(Json(DiffOut {
+        html: diff.html,
+        insertions: diff.insertions,
+        deletions: diff.deletions,
+        truncated: diff.truncated,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EditOut {
+    author_id: Option<MemberId>,
+    author_name: Option<String>,
+    changes: i32,
+    heads: Vec<String>,
+    message: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    at: time::OffsetDateTime,
+}
+
+/// The recent changes of a text and who made them, newest first.
+#[utoipa::path(get, path = "/api/v1/texts/{id}/history", tag = "texts", params(("id" = String, Path, description = "Text id")),
+    responses((status = 200, body = [EditOut]), (status = 404, body = ErrorBody)))]
+async fn text_history(
+    State(app): State<App>,
+    MaybeMember(viewer): MaybeMember,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<EditOut>>> {
+    let ctx = text::load_text(&app, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let edits = app.db.text_edits(ctx.text.text_id, 100).await?;
+    Ok(Json(
+        edits
+            .into_iter()
+            .map(|e| EditOut {
+                author_id: e.author_id,
+                author_name: e.author_name,
+                changes: e.changes,
+                heads: serde_json::from_str(&e.heads).unwrap_or_default(),
+                message: e.message,
+                at: e.created_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TextSummaryOut {
+    id: TextId,
+    title: String,
+    slug: String,
+    kind: TextKind,
+    status: TextStatus,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    updated_at: time::OffsetDateTime,
+}
+
+/// The texts of a group.
+#[utoipa::path(get, path = "/api/v1/groups/{id}/texts", tag = "texts", params(("id" = String, Path, description = "Group id")),
+    responses((status = 200, body = [TextSummaryOut]), (status = 404, body = ErrorBody)))]
+async fn list_group_texts(
+    State(app): State<App>,
+    MaybeMember(viewer): MaybeMember,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<TextSummaryOut>>> {
+    let group_id: GroupId = id.parse().map_err(|_| AppError::not_found())?;
+    let ctx = crate::organisation::load_group(&app, viewer.as_ref(), group_id).await?;
+    let texts = app.db.texts_of_group(ctx.group.group_id).await?;
+    Ok(Json(
+        texts
+            .into_iter()
+            .map(|t| TextSummaryOut {
+                id: t.text_id,
+                title: t.title,
+                slug: t.slug,
+                kind: t.kind,
+                status: t.status,
+                updated_at: t.updated_at,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,386 @@
+//! Texts, their automerge documents (snapshots and chunks), their history, versions and wiki links.
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use super::{Backend, BeginWrite, Db, StoreResult, now, on_backend, on_unique};
+use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, VersionId};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TextRow {
+    pub text_id: TextId,
+    pub group_id: GroupId,
+    pub kind: TextKind,
+    pub title: String,
+    pub slug: String,
+    pub status: TextStatus,
+    pub created_by: Option<MemberId>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+const TEXT_COLUMNS: &str = "t.text_id, t.group_id, t.kind, t.title, t.slug, t.status, t.created_by, t.created_at, t.updated_at";
+
+/// What a new text is made of. `document` is the automerge save of its first state.
+pub struct NewText<'a> {
+    pub group: GroupId,
+    pub kind: TextKind,
+    pub title: &'a str,
+    pub slug: &'a str,
+    pub markdown: &'a str,
+    pub document: &'a [u8],
+    pub heads: &'a str,
+    pub author: Option<MemberId>,
+}
+
+/// One stored piece of a text's document: a snapshot or an incremental chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocPart {
+    Snapshot(i64),
+    Chunk(i64),
+}
+
+/// A batch of changes to store: the incremental save, who made which changes, the heads after.
+pub struct NewChunk<'a> {
+    pub text: TextId,
+    pub bytes: &'a [u8],
+    pub authors: &'a [(Option<MemberId>, i32)],
+    pub heads: &'a str,
+    pub message: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EditRow {
+    pub author_id: Option<MemberId>,
+    pub author_name: Option<String>,
+    pub changes: i32,
+    pub heads: String,
+    pub message: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct VersionRow {
+    pub text_version_id: VersionId,
+    pub text_id: TextId,
+    pub label: String,
+    pub heads: String,
+    pub markdown: String,
+    pub author_id: Option<MemberId>,
+    pub author_name: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+/// A text that links to another, or was changed recently, with where it lives.
+#[derive(Debug, Clone, FromRow)]
+pub struct TextSummary {
+    pub text_id: TextId,
+    pub group_id: GroupId,
+    pub group_name: String,
+    pub kind: TextKind,
+    pub title: String,
+    pub slug: String,
+    pub status: TextStatus,
+    pub updated_at: OffsetDateTime,
+}
+
+const SUMMARY: &str = "select t.text_id, t.group_id, g.name as group_name, t.kind, t.title, t.slug, t.status, t.updated_at \
+     from text t join party_group g on g.group_id = t.group_id";
+
+/// The PostgreSQL channel on which servers announce new chunks: the payload is the text id.
+pub const DOC_CHANNEL: &str = "atelier_doc";
+
+impl Db {
+    /// Creates a text and its first snapshot in one transaction. `Conflict("slug")` when the group
+    /// already has a text with that slug.
+    pub async fn create_text(&self, new: &NewText<'_>) -> StoreResult<TextId> {
+        let at = now();
+        Ok(on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id: TextId = sqlx::query_scalar(
+                "insert into text (group_id, kind, title, slug, markdown, created_by, created_at, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $7) returning text_id",
+            )
+            .bind(new.group)
+            .bind(new.kind)
+            .bind(new.title)
+            .bind(new.slug)
+            .bind(new.markdown)
+            .bind(new.author)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(on_unique("slug"))?;
+            sqlx::query("insert into doc_snapshot (text_id, bytes, created_at) values ($1, $2, $3)")
+                .bind(id)
+                .bind(new.document)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "insert into text_edit (text_id, author_id, changes, heads, message, created_at) values ($1, $2, 1, $3, 'created', $4)",
+            )
+            .bind(id)
+            .bind(new.author)
+            .bind(new.heads)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            id
+        }))
+    }
+
+    pub async fn text(&self, id: TextId) -> StoreResult<Option<TextRow>> {
+        let sql = format!("select {TEXT_COLUMNS} from text t where t.text_id = $1");
+        Ok(on_backend!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
+    }
+
+    pub async fn text_by_slug(&self, group: GroupId, slug: &str) -> StoreResult<Option<TextRow>> {
+        let sql =
+            format!("select {TEXT_COLUMNS} from text t where t.group_id = $1 and t.slug = $2");
+        Ok(
+            on_backend!(self, pool => sqlx::query_as(&sql).bind(group).bind(slug).fetch_optional(pool).await?),
+        )
+    }
+
+    /// The texts of a group, programme texts first, then by title.
+    pub async fn texts_of_group(&self, group: GroupId) -> StoreResult<Vec<TextRow>> {
+        let sql = format!(
+            "select {TEXT_COLUMNS} from text t where t.group_id = $1 order by t.kind, t.title, t.text_id"
+        );
+        Ok(on_backend!(self, pool => sqlx::query_as(&sql).bind(group).fetch_all(pool).await?))
+    }
+
+    /// The last stored Markdown of a text (derived; the document is the source of truth).
+    pub async fn text_markdown(&self, id: TextId) -> StoreResult<Option<String>> {
+        Ok(on_backend!(self, pool => {
+            sqlx::query_scalar("select markdown from text where text_id = $1").bind(id).fetch_optional(pool).await?
+        }))
+    }
+
+    pub async fn set_text_status(&self, id: TextId, status: TextStatus) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            sqlx::query("update text set status = $1 where text_id = $2").bind(status).bind(id).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Which snapshots and chunks the text's document is stored in, oldest first.
+    pub async fn doc_parts(&self, text: TextId) -> StoreResult<Vec<DocPart>> {
+        const SQL: &str = "select 0 as part, doc_snapshot_id as id from doc_snapshot where text_id = $1 \
+             union all select 1, doc_chunk_id from doc_chunk where text_id = $1 order by 1, 2";
+        let rows: Vec<(i32, i64)> =
+            on_backend!(self, pool => sqlx::query_as(SQL).bind(text).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(part, id)| {
+                if part == 0 {
+                    DocPart::Snapshot(id)
+                } else {
+                    DocPart::Chunk(id)
+                }
+            })
+            .collect())
+    }
+
+    /// The bytes of a stored part; `None` if compaction removed it meanwhile.
+    pub async fn doc_part_bytes(&self, part: DocPart) -> StoreResult<Option<Vec<u8>>> {
+        let (sql, id) = match part {
+            DocPart::Snapshot(id) => (
+                "select bytes from doc_snapshot where doc_snapshot_id = $1",
+                id,
+            ),
+            DocPart::Chunk(id) => ("select bytes from doc_chunk where doc_chunk_id = $1", id),
+        };
+        Ok(on_backend!(self, pool => sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// Stores a batch of changes, records who made them, and (PostgreSQL) tells the other servers,
+    /// all in one transaction: once this returns, the changes are durable.
+    pub async fn append_chunk(&self, chunk: &NewChunk<'_>) -> StoreResult<i64> {
+        let at = now();
+        Ok(on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id: i64 = sqlx::query_scalar(
+                "insert into doc_chunk (text_id, bytes, created_at) values ($1, $2, $3) returning doc_chunk_id",
+            )
+            .bind(chunk.text)
+            .bind(chunk.bytes)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            for (author, changes) in chunk.authors {
+                sqlx::query(
+                    "insert into text_edit (text_id, author_id, changes, heads, message, created_at) values ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(chunk.text)
+                .bind(*author)
+                .bind(*changes)
+                .bind(chunk.heads)
+                .bind(chunk.message)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("update text set updated_at = $1 where text_id = $2")
+                .bind(at)
+                .bind(chunk.text)
+                .execute(&mut *tx)
+                .await?;
+            if matches!(self.backend(), Backend::Postgres(_)) {
+                // Delivered at commit, so listeners never see a chunk that is not there yet.
+                sqlx::query("select pg_notify($1, $2)")
+                    .bind(DOC_CHANNEL)
+                    .bind(chunk.text.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            id
+        }))
+    }
+
+    /// Replaces the parts `replaced` (everything a document was loaded from) with one snapshot.
+    /// Parts another server added meanwhile are not in `replaced`, so they stay.
+    pub async fn compact_doc(
+        &self,
+        text: TextId,
+        snapshot: &[u8],
+        replaced: &[DocPart],
+    ) -> StoreResult<i64> {
+        Ok(on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id: i64 = sqlx::query_scalar(
+                "insert into doc_snapshot (text_id, bytes, created_at) values ($1, $2, $3) returning doc_snapshot_id",
+            )
+            .bind(text)
+            .bind(snapshot)
+            .bind(now())
+            .fetch_one(&mut *tx)
+            .await?;
+            for part in replaced {
+                let (sql, part_id) = match *part {
+                    DocPart::Snapshot(p) => ("delete from doc_snapshot where doc_snapshot_id = $1", p),
+                    DocPart::Chunk(p) => ("delete from doc_chunk where doc_chunk_id = $1", p),
+                };
+                sqlx::query(sql).bind(part_id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            id
+        }))
+    }
+
+    /// Stores the derived Markdown of a text and the wiki links found in it, in one transaction.
+    pub async fn materialize_text(
+        &self,
+        text: TextId,
+        markdown: &str,
+        links: &[(GroupId, String, String)],
+    ) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("update text set markdown = $1 where text_id = $2")
+                .bind(markdown)
+                .bind(text)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("delete from wiki_link where from_text_id = $1").bind(text).execute(&mut *tx).await?;
+            for (group, slug, title) in links {
+                sqlx::query(
+                    "insert into wiki_link (from_text_id, to_group_id, to_slug, to_title) values ($1, $2, $3, $4) \
+                     on conflict do nothing",
+                )
+                .bind(text)
+                .bind(*group)
+                .bind(slug)
+                .bind(title)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The latest stored batches of a text, newest first.
+    pub async fn text_edits(&self, text: TextId, limit: i64) -> StoreResult<Vec<EditRow>> {
+        const SQL: &str = "select e.author_id, m.name as author_name, e.changes, e.heads, e.message, e.created_at \
+             from text_edit e left join member m on m.member_id = e.author_id \
+             where e.text_id = $1 order by e.text_edit_id desc limit $2";
+        Ok(
+            on_backend!(self, pool => sqlx::query_as(SQL).bind(text).bind(limit).fetch_all(pool).await?),
+        )
+    }
+
+    pub async fn create_version(
+        &self,
+        text: TextId,
+        label: &str,
+        heads: &str,
+        markdown: &str,
+        author: Option<MemberId>,
+    ) -> StoreResult<VersionId> {
+        Ok(on_backend!(self, pool => {
+            sqlx::query_scalar(
+                "insert into text_version (text_id, label, heads, markdown, author_id, created_at) \
+                 values ($1, $2, $3, $4, $5, $6) returning text_version_id",
+            )
+            .bind(text)
+            .bind(label)
+            .bind(heads)
+            .bind(markdown)
+            .bind(author)
+            .bind(now())
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
+    /// The named versions of a text, newest first.
+    pub async fn versions(&self, text: TextId) -> StoreResult<Vec<VersionRow>> {
+        const SQL: &str = "select v.text_version_id, v.text_id, v.label, v.heads, v.markdown, v.author_id, \
+             m.name as author_name, v.created_at from text_version v left join member m on m.member_id = v.author_id \
+             where v.text_id = $1 order by v.text_version_id desc";
+        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(text).fetch_all(pool).await?))
+    }
+
+    pub async fn version(&self, text: TextId, id: VersionId) -> StoreResult<Option<VersionRow>> {
+        const SQL: &str = "select v.text_version_id, v.text_id, v.label, v.heads, v.markdown, v.author_id, \
+             m.name as author_name, v.created_at from text_version v left join member m on m.member_id = v.author_id \
+             where v.text_id = $1 and v.text_version_id = $2";
+        Ok(
+            on_backend!(self, pool => sqlx::query_as(SQL).bind(text).bind(id).fetch_optional(pool).await?),
+        )
+    }
+
+    /// The texts whose Markdown links to the page `slug` of `group` ("what links here").
+    pub async fn backlinks(&self, group: GroupId, slug: &str) -> StoreResult<Vec<TextSummary>> {
+        let sql = format!(
+            "{SUMMARY} join wiki_link l on l.from_text_id = t.text_id \
+             where l.to_group_id = $1 and l.to_slug = $2 order by t.title, t.text_id"
+        );
+        Ok(
+            on_backend!(self, pool => sqlx::query_as(&sql).bind(group).bind(slug).fetch_all(pool).await?),
+        )
+    }
+
+    /// The texts of a group most recently changed, newest first.
+    pub async fn recent_texts(&self, group: GroupId, limit: i64) -> StoreResult<Vec<TextSummary>> {
+        let sql = format!(
+            "{SUMMARY} where t.group_id = $1 order by t.updated_at desc, t.text_id desc limit $2"
+        );
+        Ok(
+            on_backend!(self, pool => sqlx::query_as(&sql).bind(group).bind(limit).fetch_all(pool).await?),
+        )
+    }
+
+    /// The title a wiki link gave a page that does not exist yet.
+    pub async fn wiki_link_title(&self, group: GroupId, slug: &str) -> StoreResult<Option<String>> {
+        const SQL: &str =
+            "select to_title from wiki_link where to_group_id = $1 and to_slug = $2 limit 1";
+        Ok(
+            on_backend!(self, pool => sqlx::query_scalar(SQL).bind(group).bind(slug).fetch_optional(pool).await?),
+        )
+    }
+}

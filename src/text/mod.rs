@@ -1,0 +1,307 @@
+//! Texts: programme chapters, motions and wiki pages, each an automerge document edited live
+//! (`crate::collab`). This module holds the rules shared by the API and the pages: who may read,
+//! write and manage a text, how texts are created, named versions, diffs and wiki links.
+//!
+//! Rights (also in ARCHITECTURE.md):
+//! - Whoever may see a text's group may read its texts.
+//! - Writing takes the role `member` or above there (supporters read and, later, comment), and
+//!   only while the text is `drafting`: after that, it changes through amendments.
+//! - Changing a text's status takes `organiser` or above.
+
+pub mod diff;
+pub mod markdown;
+mod templates;
+pub mod wiki;
+
+use automerge::ChangeHash;
+
+use crate::app::App;
+use crate::auth::Viewer;
+use crate::collab::doc;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::model::{GroupId, MemberId, Role, TextId, TextKind, TextStatus, TextTitle, VersionId};
+use crate::organisation::{self, GroupContext};
+use crate::store::{NewText, StoreError, TextRow, VersionRow};
+
+pub use templates::Template;
+
+/// The largest Markdown a text may be created or imported with (UTF-8 bytes): a whole
+/// programme is about 100 KB; the limit stays under the request body limit.
+pub const MAX_MARKDOWN_BYTES: usize = 900 * 1024;
+
+/// A text, its group, and what the viewer may do with it.
+pub struct TextContext {
+    pub text: TextRow,
+    pub group: GroupContext,
+    /// May change the text now.
+    pub can_write: bool,
+    /// Would be allowed to write if the text were drafting (may create texts, name versions).
+    pub contributor: bool,
+    /// May change its status.
+    pub can_manage: bool,
+}
+
+/// Loads a text the viewer may read; 404 when it does not exist or its group is hidden from them.
+pub async fn load_text(app: &App, viewer: Option<&Viewer>, id: TextId) -> AppResult<TextContext> {
+    let text = app.db.text(id).await?.ok_or_else(AppError::not_found)?;
+    let group = organisation::load_group(app, viewer, text.group_id).await?;
+    let role = group.access.role;
+    let contributor =
+        viewer.is_some_and(Viewer::is_admin) || role.is_some_and(|r| r >= Role::Member);
+    let can_manage =
+        viewer.is_some_and(Viewer::is_admin) || role.is_some_and(|r| r >= Role::Organiser);
+    Ok(TextContext {
+        can_write: contributor && text.status == TextStatus::Drafting,
+        contributor,
+        can_manage,
+        text,
+        group,
+    })
+}
+
+/// May this viewer create texts in this group?
+pub fn can_create_in(viewer: &Viewer, group: &GroupContext) -> bool {
+    viewer.is_admin() || group.access.role.is_some_and(|r| r >= Role::Member)
+}
+
+/// A new text, parsed.
+pub struct NewTextInput {
+    pub title: TextTitle,
+    pub kind: TextKind,
+    pub markdown: String,
+}
+
+impl NewTextInput {
+    /// Parses a new text. Without Markdown, the text starts from the template of its kind.
+    pub fn parse(
+        title: &str,
+        kind: &str,
+        markdown: Option<&str>,
+        template: Option<&str>,
+    ) -> Result<NewTextInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let title = TextTitle::parse(title)
+            .map_err(|e| errors.insert("title".into(), e.to_string()))
+            .ok();
+        let kind = TextKind::parse(kind).or_else(|| {
+            errors.insert(
+                "kind".into(),
+                "Le type de texte doit être programme ou wiki.".into(),
+            );
+            None
+        });
+        let template = match template.filter(|t| !t.is_empty()) {
+            None => None,
+            Some(code) => Template::parse(code).or_else(|| {
+                errors.insert(
+                    "template".into(),
+                    "Le modèle doit être motion, chapter ou wiki.".into(),
+                );
+                None
+            }),
+        };
+        if let Some(m) = markdown
+            && m.len() > MAX_MARKDOWN_BYTES
+        {
+            errors.insert("markdown".into(), "Le texte dépasse 900 Ko.".into());
+        }
+        match (title, kind, errors.is_empty()) {
+            (Some(title), Some(kind), true) => {
+                let markdown = match markdown.filter(|m| !m.trim().is_empty()) {
+                    Some(m) => m.replace("\r\n", "\n"),
+                    None => template
+                        .unwrap_or_else(|| Template::default_for(kind))
+                        .markdown(title.as_str()),
+                };
+                Ok(NewTextInput {
+                    title,
+                    kind,
+                    markdown,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Creates a text in `group` (the caller checked `can_create_in`). Its slug comes from its
+/// title, made unique in the group.
+pub async fn create_text(
+    app: &App,
+    author: MemberId,
+    group: GroupId,
+    input: &NewTextInput,
+) -> AppResult<TextId> {
+    let (mut document, bytes) =
+        doc::create(&input.markdown).map_err(|e| AppError::Internal(e.into()))?;
+    let heads = doc::heads_to_json(&document.get_heads());
+    let base = markdown::slugify(input.title.as_str());
+    let base = if base.is_empty() {
+        "texte".to_owned()
+    } else {
+        base
+    };
+    for attempt in 1..=100 {
+        let slug = if attempt == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{attempt}")
+        };
+        let created = app
+            .db
+            .create_text(&NewText {
+                group,
+                kind: input.kind,
+                title: input.title.as_str(),
+                slug: &slug,
+                markdown: &input.markdown,
+                document: &bytes,
+                heads: &heads,
+                author: Some(author),
+            })
+            .await;
+        match created {
+            Ok(id) => {
+                wiki::store_derived(&app.db, id, &input.markdown).await?;
+                return Ok(id);
+            }
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::conflict(
+        "Trop de textes portent déjà ce titre dans ce groupe.",
+    ))
+}
+
+/// Changes a text's status; live editors reconnect so that their rights are checked again.
+pub async fn set_status(app: &App, ctx: &TextContext, status: TextStatus) -> AppResult<()> {
+    if !ctx.can_manage {
+        return Err(AppError::forbidden());
+    }
+    app.db.set_text_status(ctx.text.text_id, status).await?;
+    app.hub
+        .reauthorise(ctx.text.text_id, "Le statut du texte a changé.");
+    Ok(())
+}
+
+/// Names the document's current state.
+pub async fn create_version(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &TextContext,
+    label: &str,
+) -> AppResult<(VersionId, Vec<ChangeHash>)> {
+    if !ctx.contributor {
+        return Err(AppError::forbidden());
+    }
+    let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    if label.is_empty() || label.chars().count() > 120 {
+        return Err(AppError::invalid_field(
+            "label",
+            "Le nom de la version est obligatoire (120 caractères au plus).",
+        ));
+    }
+    let view = app
+        .hub
+        .read(ctx.text.text_id, None)
+        .await
+        .map_err(hub_error)?;
+    let id = app
+        .db
+        .create_version(
+            ctx.text.text_id,
+            &label,
+            &doc::heads_to_json(&view.heads),
+            &view.markdown,
+            Some(viewer.member_id),
+        )
+        .await?;
+    Ok((id, view.heads))
+}
+
+/// Brings back the Markdown of a version as a new change: history is never rewritten.
+pub async fn restore_version(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &TextContext,
+    version: &VersionRow,
+) -> AppResult<Vec<ChangeHash>> {
+    if !ctx.can_write {
+        return Err(AppError::forbidden_because(
+            "Seul un texte en rédaction peut être modifié directement.",
+        ));
+    }
+    app.hub
+        .replace(
+            ctx.text.text_id,
+            version.markdown.clone(),
+            Some(viewer.member_id),
+            format!("restored version {}", version.text_version_id),
+        )
+        .await
+        .map_err(hub_error)
+}
+
+/// Which state of the text a diff compares: a named version, or the text now.
+pub enum DiffSide {
+    Version(VersionId),
+    Now,
+}
+
+impl DiffSide {
+    pub fn parse(raw: Option<&str>) -> Result<DiffSide, AppError> {
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            None | Some("now") | Some("current") => Ok(DiffSide::Now),
+            Some(id) => id.parse().map(DiffSide::Version).map_err(|_| {
+                AppError::bad_request(format!(
+                    "« {id} » n'est pas un numéro de version ni « now »."
+                ))
+            }),
+        }
+    }
+}
+
+/// How long a diff may take before it settles for a coarser result.
+pub const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The Markdown of one side of a diff, and its label.
+pub async fn side_markdown(
+    app: &App,
+    ctx: &TextContext,
+    side: &DiffSide,
+) -> AppResult<(String, String)> {
+    match side {
+        DiffSide::Now => {
+            let view = app
+                .hub
+                .read(ctx.text.text_id, None)
+                .await
+                .map_err(hub_error)?;
+            Ok((view.markdown, "now".into()))
+        }
+        DiffSide::Version(id) => {
+            let version = app
+                .db
+                .version(ctx.text.text_id, *id)
+                .await?
+                .ok_or_else(AppError::not_found)?;
+            Ok((version.markdown, version.label))
+        }
+    }
+}
+
+/// A word diff between two states, computed off the async runtime.
+pub async fn diff(old: String, new: String) -> AppResult<diff::WordDiff> {
+    tokio::task::spawn_blocking(move || diff::word_diff(&old, &new, DIFF_DEADLINE))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+pub fn hub_error(e: crate::collab::HubError) -> AppError {
+    match e {
+        crate::collab::HubError::Gone => AppError::not_found(),
+        crate::collab::HubError::Refused(m) => AppError::conflict(m),
+        other => AppError::Internal(other.into()),
+    }
+}

@@ -1,0 +1,116 @@
+//! Wiki links: `[[Page title]]` points to a page of the same group, `[[theme/Page title]]` to a
+//! page of another group, named as it is named (accents and case do not matter). A link is kept
+//! as (group, slug), so it becomes a backlink of the page as soon as that page exists.
+
+use std::collections::{HashMap, HashSet};
+
+use super::markdown::{self, WikiResolution, WikiTarget};
+use crate::model::{GroupId, TextId};
+use crate::store::{Db, GroupRow, StoreResult};
+
+/// The group a link points to: the linking text's own, or the one named.
+pub fn target_group(groups: &[GroupRow], own: GroupId, target: &WikiTarget) -> Option<GroupId> {
+    let Some(name) = target.theme.as_deref() else {
+        return Some(own);
+    };
+    let wanted = markdown::slugify(name);
+    // Themes first: "santé" is the theme before it is any section's name.
+    let mut candidates: Vec<&GroupRow> = groups
+        .iter()
+        .filter(|g| markdown::slugify(&g.name) == wanted)
+        .collect();
+    candidates.sort_by_key(|g| g.kind != crate::model::GroupKind::Theme);
+    candidates.first().map(|g| g.group_id)
+}
+
+/// Where a wiki page lives on the site: this redirects to the page, or offers to create it.
+pub fn page_href(group: GroupId, title: &str) -> String {
+    format!("/groups/{group}/wiki/{}", markdown::slugify(title))
+}
+
+/// Stores the derived Markdown of a text and the wiki links in it.
+pub async fn store_derived(db: &Db, text: TextId, markdown_source: &str) -> StoreResult<()> {
+    let Some(row) = db.text(text).await? else {
+        return Ok(());
+    };
+    let targets = markdown::wiki_links(markdown_source);
+    let groups = if targets.iter().any(|t| t.theme.is_some()) {
+        db.groups(None).await?
+    } else {
+        Vec::new()
+    };
+    let links: Vec<(GroupId, String, String)> = targets
+        .iter()
+        .filter_map(|t| {
+            let group = target_group(&groups, row.group_id, t)?;
+            let slug = markdown::slugify(&t.title);
+            (!slug.is_empty()).then(|| (group, slug, t.title.clone()))
+        })
+        .collect();
+    db.materialize_text(text, markdown_source, &links).await
+}
+
+/// Resolves the wiki links of a text about to be rendered: which pages exist.
+pub struct Resolver {
+    own: GroupId,
+    groups: Vec<GroupRow>,
+    existing: HashMap<GroupId, HashSet<String>>,
+}
+
+impl Resolver {
+    pub async fn for_markdown(
+        db: &Db,
+        own: GroupId,
+        markdown_source: &str,
+    ) -> StoreResult<Resolver> {
+        let targets = markdown::wiki_links(markdown_source);
+        let groups = if targets.iter().any(|t| t.theme.is_some()) {
+            db.groups(None).await?
+        } else {
+            Vec::new()
+        };
+        let mut existing: HashMap<GroupId, HashSet<String>> = HashMap::new();
+        for group in targets.iter().filter_map(|t| target_group(&groups, own, t)) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = existing.entry(group) {
+                let slugs = db
+                    .texts_of_group(group)
+                    .await?
+                    .into_iter()
+                    .map(|t| t.slug)
+                    .collect();
+                slot.insert(slugs);
+            }
+        }
+        Ok(Resolver {
+            own,
+            groups,
+            existing,
+        })
+    }
+
+    pub fn resolve(&self, target: &WikiTarget) -> WikiResolution {
+        let Some(group) = target_group(&self.groups, self.own, target) else {
+            // A theme nobody knows: the link leads to the list of groups.
+            return WikiResolution::Missing {
+                create_href: "/groups".into(),
+            };
+        };
+        let slug = markdown::slugify(&target.title);
+        let href = page_href(group, &target.title);
+        if self
+            .existing
+            .get(&group)
+            .is_some_and(|slugs| slugs.contains(&slug))
+        {
+            WikiResolution::Existing { href }
+        } else {
+            WikiResolution::Missing {
+                create_href: format!(
+                    "/groups/{group}/texts/new?kind=wiki&title={}",
+                    url::form_urlencoded::byte_serialize(target.title.as_bytes())
+                        .collect::<String>()
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,797 @@
+//! Texts: reading, the live editor, numbered lines, history and comparisons, creating and
+//! importing, missing wiki pages, a group's recent changes.
+//!
+//! Every page of a text starts the same way: breadcrumbs (group → text), the title with the
+//! text's kind and status, then the tabs Lire · Modifier · Lignes numérotées · Historique.
+//!
+//! The fields whose names end in `_html` hold HTML the server produced and sanitised with
+//! ammonia; they are inserted with [`PreEscaped`], everything else is escaped as usual.
+
+use maud::{Markup, PreEscaped, html};
+use rust_i18n::t;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::components::{
+    Control, Field, count_label, csrf_field, encode, encode_segment, error_summary, field_id,
+    form_title, select_field,
+};
+use crate::{
+    FormErrors, GroupChangesView, Lang, NewTextView, PageContext, TextDiffView, TextEditView,
+    TextHeaderView, TextHistoryView, TextKindView, TextLinesView, TextLinkView, TextListItem,
+    TextReadView, TextStatusView, TocEntryView, VersionView, WikiMissingView, format_datetime,
+    page,
+};
+
+fn text_href(id: &str) -> String {
+    format!("/texts/{}", encode_segment(id))
+}
+
+fn group_href(id: &str) -> String {
+    format!("/groups/{}", encode_segment(id))
+}
+
+/// A date in words, with its machine-readable form.
+fn datetime(lang: Lang, at: OffsetDateTime) -> Markup {
+    html! {
+        time datetime=[at.format(&Rfc3339).ok()] { (format_datetime(lang, at)) }
+    }
+}
+
+/// "modifié le 3 mars 2026 à 14 h 05".
+fn updated(lang: Lang, at: OffsetDateTime) -> Markup {
+    let date = format_datetime(lang, at);
+    html! {
+        time.meta-item datetime=[at.format(&Rfc3339).ok()] {
+            (t!("text.updated_at", locale = lang.code(), date = date))
+        }
+    }
+}
+
+fn kind_tag(lang: Lang, kind: TextKindView) -> Markup {
+    html! { span.tag.{ "tag--text-" (kind.code()) } { (kind.label(lang)) } }
+}
+
+/// The status as a word in a coloured tag: the word carries the meaning, the colour helps.
+fn status_tag(lang: Lang, status: TextStatusView) -> Markup {
+    html! { span.tag.{ "tag--status-" (status.code()) } { (status.label(lang)) } }
+}
+
+/// The tabs of a text's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Read,
+    Edit,
+    Lines,
+    History,
+}
+
+impl Tab {
+    const ALL: [Tab; 4] = [Tab::Read, Tab::Edit, Tab::Lines, Tab::History];
+
+    fn label(self, lang: Lang, header: &TextHeaderView) -> String {
+        let l = lang.code();
+        match self {
+            Tab::Read => t!("text.tab_read", locale = l),
+            Tab::Edit if header.can_write => t!("text.tab_edit", locale = l),
+            Tab::Edit => t!("text.tab_live", locale = l),
+            Tab::Lines => t!("text.tab_lines", locale = l),
+            Tab::History => t!("text.tab_history", locale = l),
+        }
+        .into_owned()
+    }
+
+    fn href(self, id: &str) -> String {
+        let base = text_href(id);
+        match self {
+            Tab::Read => base,
+            Tab::Edit => format!("{base}/edit"),
+            Tab::Lines => format!("{base}/lines"),
+            Tab::History => format!("{base}/history"),
+        }
+    }
+}
+
+/// Groupes › group › text (› page).
+fn text_breadcrumbs(lang: Lang, header: &TextHeaderView, crumb: Option<&str>) -> Markup {
+    let l = lang.code();
+    html! {
+        nav.breadcrumbs aria-label=(t!("group.breadcrumbs", locale = l)) {
+            ol role="list" {
+                li { a href="/groups" { (t!("nav.groups", locale = l)) } }
+                li { a href=(group_href(&header.group_id)) { (header.group_name) } }
+                @if let Some(crumb) = crumb {
+                    li { a href=(text_href(&header.id)) { (header.title) } }
+                    li { span aria-current="page" { (crumb) } }
+                } @else {
+                    li { span aria-current="page" { (header.title) } }
+                }
+            }
+        }
+    }
+}
+
+/// The title, the kind and status, the last change, and the tabs with `tab` current: the page
+/// itself when `exact`, else a page reached from it (a comparison, from the history).
+fn text_heading(lang: Lang, header: &TextHeaderView, current_tab: Tab, exact: bool) -> Markup {
+    let l = lang.code();
+    html! {
+        header.page-header.text-header {
+            h1 #text-title { (header.title) }
+            p.text-meta {
+                (kind_tag(lang, header.kind)) " " (status_tag(lang, header.status))
+                " " (updated(lang, header.updated_at))
+            }
+        }
+        nav.tabs aria-label=(t!("text.tabs_label", locale = l)) {
+            ul role="list" {
+                @for tab in Tab::ALL {
+                    @let current = (tab == current_tab).then_some(if exact { "page" } else { "true" });
+                    li { a href=(tab.href(&header.id)) aria-current=[current] { (tab.label(lang, header)) } }
+                }
+            }
+        }
+    }
+}
+
+/// The `<title>` of a text's page: "Historique · Title", or the title alone for reading.
+fn text_title(lang: Lang, header: &TextHeaderView, view: Option<&str>) -> String {
+    match view {
+        Some(view) => t!(
+            "text.page_title",
+            locale = lang.code(),
+            view = view,
+            title = &header.title
+        )
+        .into_owned(),
+        None => header.title.clone(),
+    }
+}
+
+/// A list of texts: title, kind (when `show_kind`), status, last change.
+pub(crate) fn text_list(lang: Lang, items: &[TextListItem], show_kind: bool) -> Markup {
+    html! {
+        ul.text-list role="list" {
+            @for item in items {
+                li {
+                    a.text-list-title href=(text_href(&item.id)) { (item.title) }
+                    span.text-list-meta {
+                        @if show_kind { (kind_tag(lang, item.kind)) " " }
+                        (status_tag(lang, item.status))
+                        " " (updated(lang, item.updated_at))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "Pages qui pointent ici", when there are some.
+fn backlinks(lang: Lang, links: &[TextLinkView]) -> Markup {
+    let l = lang.code();
+    html! {
+        @if !links.is_empty() {
+            section.section aria-labelledby="backlinks-title" {
+                h2 #backlinks-title { (t!("text.backlinks", locale = l)) }
+                ul.backlinks {
+                    @for link in links {
+                        li {
+                            a href=(text_href(&link.id)) { (link.title) }
+                            " " span.muted { (t!("text.backlinks_in", locale = l, group = &link.group_name)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The table of contents as nested lists: each entry holds the entries below it that are
+/// deeper, whatever the jumps between levels.
+fn toc_list(entries: &[TocEntryView]) -> Markup {
+    let mut items = Vec::new();
+    let mut i = 0;
+    while i < entries.len() {
+        let head = &entries[i];
+        let mut end = i + 1;
+        while end < entries.len() && entries[end].level > head.level {
+            end += 1;
+        }
+        items.push((head, &entries[i + 1..end]));
+        i = end;
+    }
+    html! {
+        ol role="list" {
+            @for (head, children) in items {
+                li {
+                    a href={ "#" (head.anchor) } { (head.text) }
+                    @if !children.is_empty() { (toc_list(children)) }
+                }
+            }
+        }
+    }
+}
+
+/// Reading a text (GET /texts/{id}): contents, body, backlinks, exports, and the status form
+/// for those who may manage the text.
+pub fn text_page(ctx: &PageContext, view: &TextReadView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let base = text_href(&header.id);
+    let with_toc = view.toc.len() >= 2;
+    let no_errors = FormErrors::new();
+    let statuses: Vec<(&str, String)> = TextStatusView::ALL
+        .iter()
+        .map(|s| (s.code(), s.label(lang)))
+        .collect();
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, None))
+            (text_heading(lang, header, Tab::Read, true))
+
+            div.text-layout.text-layout--toc[with_toc] {
+                @if with_toc {
+                    nav.toc aria-labelledby="toc-title" {
+                        h2 #toc-title { (t!("text.toc", locale = l)) }
+                        (toc_list(&view.toc))
+                    }
+                }
+                @if view.body_html.trim().is_empty() {
+                    div.empty-state.text-body {
+                        p { (t!("text.empty", locale = l)) }
+                        @if header.can_write {
+                            p { a href={ (base) "/edit" } { (t!("text.empty_write", locale = l)) } }
+                        }
+                    }
+                } @else {
+                    article.prose.text-body aria-labelledby="text-title" {
+                        // Sanitised by the server (ammonia).
+                        (PreEscaped(&view.body_html))
+                    }
+                }
+            }
+
+            (backlinks(lang, &view.backlinks))
+
+            section.section aria-labelledby="export-title" {
+                h2 #export-title { (t!("text.export", locale = l)) }
+                p {
+                    (t!("text.export_intro", locale = l)) " "
+                    a href={ (base) "/export.md" } type="text/markdown" { (t!("text.export_markdown", locale = l)) }
+                    " · "
+                    a href={ (base) "/export.html" } type="text/html" { (t!("text.export_html", locale = l)) }
+                }
+            }
+
+            @if header.can_manage {
+                section.section aria-labelledby="status-title" {
+                    h2 #status-title { (t!("text.status_title", locale = l)) }
+                    p.section-intro { (t!("text.status_intro", locale = l)) }
+                    dl.status-help {
+                        @for status in TextStatusView::ALL {
+                            div {
+                                dt { (status_tag(lang, *status)) }
+                                dd { (status.explanation(lang)) }
+                            }
+                        }
+                    }
+                    form.form-row method="post" action={ (base) "/status" } {
+                        (csrf_field(ctx))
+                        (select_field(lang, "status", "status", &t!("text.status_label", locale = l), &statuses, Some(header.status.code()), &no_errors))
+                        button.button type="submit" { (t!("text.status_submit", locale = l)) }
+                    }
+                }
+            }
+        }
+    };
+    page(ctx, &text_title(lang, header, None), body)
+}
+
+/// Why the viewer may not change the text: its status, their membership.
+fn readonly_reasons(lang: Lang, header: &TextHeaderView) -> Vec<String> {
+    let l = lang.code();
+    let mut reasons = Vec::new();
+    match header.status {
+        TextStatusView::Drafting => {}
+        TextStatusView::Amending => reasons.push(t!("text.readonly_amending", locale = l)),
+        TextStatusView::Adopted => reasons.push(t!("text.readonly_adopted", locale = l)),
+        TextStatusView::Archived => reasons.push(t!("text.readonly_archived", locale = l)),
+    }
+    if !header.contributor || reasons.is_empty() {
+        reasons.push(t!(
+            "text.readonly_not_member",
+            locale = l,
+            group = &header.group_name
+        ));
+    }
+    reasons.into_iter().map(|r| r.into_owned()).collect()
+}
+
+/// The live editor (GET /texts/{id}/edit). The page only holds the editor's mount point; the
+/// script `/assets/editor.js` reads its `data-*` attributes, connects to `data-sync-url` and
+/// writes its state into `#atelier-editor-status`.
+pub fn text_edit_page(ctx: &PageContext, view: &TextEditView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let tab_label = Tab::Edit.label(lang, header);
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&tab_label)))
+            (text_heading(lang, header, Tab::Edit, true))
+
+            @if view.readonly {
+                div.notice.notice--readonly {
+                    p { strong { (t!("text.readonly_notice", locale = l)) } }
+                    @for reason in readonly_reasons(lang, header) {
+                        p { (reason) }
+                    }
+                }
+            } @else {
+                p.edit-help { (t!("text.edit_help", locale = l)) }
+                p.hint { (t!("text.edit_syntax", locale = l)) }
+            }
+
+            div #atelier-editor data-sync-url=(view.sync_url)
+                data-readonly=(if view.readonly { "true" } else { "false" })
+                data-text-id=(header.id) data-lang=(l) {}
+            p #atelier-editor-status role="status" aria-live="polite" {}
+            noscript {
+                div.notice {
+                    p { (t!("text.noscript", locale = l)) }
+                    p { a href=(text_href(&header.id)) { (t!("text.noscript_read", locale = l)) } }
+                }
+            }
+            script type="module" src="/assets/editor.js" {}
+        }
+    };
+    page(ctx, &text_title(lang, header, Some(&tab_label)), body)
+}
+
+/// The text with numbered paragraphs and lines (GET /texts/{id}/lines), to cite them.
+pub fn text_lines_page(ctx: &PageContext, view: &TextLinesView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let tab_label = Tab::Lines.label(lang, header);
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&tab_label)))
+            (text_heading(lang, header, Tab::Lines, true))
+            p.section-intro { (t!("text.lines_help", locale = l)) }
+            div.numbered {
+                // Sanitised by the server (ammonia).
+                (PreEscaped(&view.numbered_html))
+            }
+        }
+    };
+    page(ctx, &text_title(lang, header, Some(&tab_label)), body)
+}
+
+/// "Avant le congrès (3 mars 2026 à 14 h 05)", for the compare form's options.
+fn version_option(lang: Lang, version: &VersionView) -> String {
+    t!(
+        "text.version_option",
+        locale = lang.code(),
+        label = &version.label,
+        date = format_datetime(lang, version.created_at)
+    )
+    .into_owned()
+}
+
+/// The compare form (GET /texts/{id}/diff?from=…&to=…): the named versions and "now".
+fn compare_form(
+    lang: Lang,
+    text_id: &str,
+    versions: &[VersionView],
+    from: &str,
+    to: &str,
+) -> Markup {
+    let l = lang.code();
+    let no_errors = FormErrors::new();
+    let mut options: Vec<(&str, String)> = vec![(
+        "now",
+        t!("text.compare_now_option", locale = l).into_owned(),
+    )];
+    options.extend(
+        versions
+            .iter()
+            .map(|v| (v.id.as_str(), version_option(lang, v))),
+    );
+    html! {
+        section.section aria-labelledby="compare-title" {
+            h2 #compare-title { (t!("text.compare_title", locale = l)) }
+            form.form-row method="get" action={ (text_href(text_id)) "/diff" } {
+                (select_field(lang, "from", "from", &t!("text.compare_from", locale = l), &options, Some(from), &no_errors))
+                (select_field(lang, "to", "to", &t!("text.compare_to", locale = l), &options, Some(to), &no_errors))
+                button.button type="submit" { (t!("text.compare_submit", locale = l)) }
+            }
+        }
+    }
+}
+
+/// A text's history (GET /texts/{id}/history): naming the current version, the named versions
+/// (compare, restore), the compare form and the recent changes.
+///
+/// The naming form posts `label` to `/texts/{id}/versions`; restoring posts to
+/// `/texts/{id}/versions/{version}/restore`.
+pub fn text_history_page(ctx: &PageContext, view: &TextHistoryView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let base = text_href(&header.id);
+    let tab_label = Tab::History.label(lang, header);
+    let errors: FormErrors = view
+        .label_error
+        .iter()
+        .map(|e| ("label".to_owned(), e.clone()))
+        .collect();
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&tab_label)))
+            (error_summary(lang, &errors, &["label"]))
+            (text_heading(lang, header, Tab::History, true))
+
+            @if header.contributor {
+                section.section aria-labelledby="version-title" {
+                    h2 #version-title { (t!("text.version_title", locale = l)) }
+                    p.section-intro { (t!("text.version_intro", locale = l)) }
+                    form.form method="post" action={ (base) "/versions" } novalidate {
+                        (csrf_field(ctx))
+                        (Field::new("label", t!("text.version_label", locale = l), Control::Text)
+                            .hint(t!("text.version_hint", locale = l))
+                            .autocomplete("off")
+                            .required()
+                            .render(lang, &errors))
+                        button.button type="submit" { (t!("text.version_submit", locale = l)) }
+                    }
+                }
+            }
+
+            section.section aria-labelledby="versions-title" {
+                h2 #versions-title { (t!("text.versions", locale = l)) }
+                @if view.versions.is_empty() {
+                    div.empty-state {
+                        p { (t!("text.versions_empty", locale = l)) }
+                        @if header.contributor {
+                            p { (t!("text.versions_empty_hint", locale = l)) }
+                        }
+                    }
+                } @else {
+                    @if header.can_write {
+                        p.section-intro { (t!("text.restore_help", locale = l)) }
+                    }
+                    ol.versions role="list" {
+                        @for version in &view.versions {
+                            li.version {
+                                div.version-main {
+                                    strong.version-label { (version.label) }
+                                    span.version-meta {
+                                        @if let Some(author) = &version.author_name {
+                                            (t!("text.version_by", locale = l, name = author)) " · "
+                                        }
+                                        (datetime(lang, version.created_at))
+                                    }
+                                }
+                                div.version-actions {
+                                    a href={ (base) "/diff?from=" (encode(&version.id)) "&to=now" } {
+                                        (t!("text.compare_now", locale = l))
+                                        span.visually-hidden { " : " (version.label) }
+                                    }
+                                    @if header.can_write {
+                                        form.inline-form method="post" action={ (base) "/versions/" (encode_segment(&version.id)) "/restore" } {
+                                            (csrf_field(ctx))
+                                            button.button.button--secondary.button--small type="submit" {
+                                                (t!("text.restore", locale = l))
+                                                span.visually-hidden { " : " (version.label) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            @if let Some(latest) = view.versions.first() {
+                (compare_form(lang, &header.id, &view.versions, &latest.id, "now"))
+            }
+
+            section.section aria-labelledby="edits-title" {
+                h2 #edits-title { (t!("text.edits", locale = l)) }
+                @if view.edits.is_empty() {
+                    div.empty-state { p { (t!("text.edits_empty", locale = l)) } }
+                } @else {
+                    ol.activity.edits role="list" {
+                        @for edit in &view.edits {
+                            li {
+                                span.activity-when { (datetime(lang, edit.at)) }
+                                span {
+                                    strong {
+                                        @match &edit.author_name {
+                                            Some(name) => (name),
+                                            None => (t!("text.server", locale = l)),
+                                        }
+                                    }
+                                    " — " (count_label(lang, i64::from(edit.changes), "count.changes.one", "count.changes.other"))
+                                    @if let Some(message) = &edit.message {
+                                        " : " span.edit-message { (message) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(
+        ctx,
+        &form_title(
+            lang,
+            &text_title(lang, header, Some(&tab_label)),
+            !errors.is_empty(),
+        ),
+        body,
+    )
+}
+
+/// The differences between two states of a text (GET /texts/{id}/diff?from=…&to=…).
+pub fn text_diff_page(ctx: &PageContext, view: &TextDiffView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let crumb = t!("text.diff_title", locale = l).into_owned();
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&crumb)))
+            (text_heading(lang, header, Tab::History, false))
+
+            (compare_form(lang, &header.id, &view.versions, &view.from, &view.to))
+
+            section.section aria-labelledby="diff-title" {
+                h2 #diff-title { (t!("text.diff_heading", locale = l, from = &view.from_label, to = &view.to_label)) }
+                p.diff-summary {
+                    @if view.insertions == 0 && view.deletions == 0 {
+                        (t!("text.diff_same", locale = l))
+                    } @else {
+                        (t!("text.diff_summary", locale = l,
+                            added = count_label(lang, count(view.insertions), "count.words_added.one", "count.words_added.other"),
+                            deleted = count_label(lang, count(view.deletions), "count.words_deleted.one", "count.words_deleted.other")))
+                    }
+                }
+                @if view.truncated {
+                    div.notice.notice--warn { p { (t!("text.diff_truncated", locale = l)) } }
+                }
+                p.hint { (t!("text.diff_legend", locale = l)) }
+                div.diff {
+                    // Sanitised by the server (ammonia).
+                    (PreEscaped(&view.diff_html))
+                }
+            }
+        }
+    };
+    page(ctx, &text_title(lang, header, Some(&crumb)), body)
+}
+
+/// The error keys of the new text page, top to bottom.
+const NEW_TEXT_FIELDS: [&str; 7] = [
+    "title",
+    "kind",
+    "template",
+    "markdown",
+    "import_title",
+    "import_kind",
+    "file",
+];
+
+/// The kind of text as radio buttons, each with what it means.
+fn kind_field(lang: Lang, selected: &str, errors: &FormErrors) -> Markup {
+    let l = lang.code();
+    let id = field_id("kind");
+    let error = errors.get("kind");
+    let error_id = format!("{id}-error");
+    let selected = TextKindView::from_code(selected).unwrap_or(TextKindView::Programme);
+    html! {
+        fieldset.field.field--error[error.is_some()] id=(id)
+            aria-describedby=[error.map(|_| error_id.as_str())] {
+            legend { (t!("text.field_kind", locale = l)) }
+            @if let Some(message) = error {
+                p.field-error id=(error_id) {
+                    span.visually-hidden { (t!("errors.prefix", locale = l)) " " }
+                    (message)
+                }
+            }
+            @for kind in TextKindView::ALL {
+                @let option_id = format!("{id}-{}", kind.code());
+                div.choice {
+                    input type="radio" id=(option_id) name="kind" value=(kind.code())
+                        checked[*kind == selected] aria-describedby={ (option_id) "-hint" };
+                    label for=(option_id) { (kind.label(lang)) }
+                    p.hint id={ (option_id) "-hint" } {
+                        @match kind {
+                            TextKindView::Programme => (t!("text.kind_programme_hint", locale = l)),
+                            TextKindView::Wiki => (t!("text.kind_wiki_hint", locale = l)),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The file field of the import form.
+fn file_field(lang: Lang, errors: &FormErrors) -> Markup {
+    let id = field_id("file");
+    let error = errors.get("file");
+    let error_id = format!("{id}-error");
+    html! {
+        div.field.field--error[error.is_some()] {
+            label for=(id) { (t!("text.import_field_file", locale = lang.code())) }
+            @if let Some(message) = error {
+                p.field-error id=(error_id) {
+                    span.visually-hidden { (t!("errors.prefix", locale = lang.code())) " " }
+                    (message)
+                }
+            }
+            input id=(id) name="file" type="file" accept=".md,text/markdown" required
+                aria-describedby=[error.map(|_| error_id.as_str())]
+                aria-invalid=[error.map(|_| "true")];
+        }
+    }
+}
+
+/// Creating a text in a group (GET and POST /groups/{id}/texts/new), and importing one from a
+/// Markdown file (POST multipart /groups/{id}/texts/import).
+///
+/// Error keys: `title`, `kind`, `template`, `markdown` (the creation form); `import_title`,
+/// `import_kind`, `file` (the import form, whose fields are still named `title`, `kind` and
+/// `file`). Other keys appear in the summary only.
+pub fn new_text_page(ctx: &PageContext, view: &NewTextView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let errors = &view.errors;
+    let base = group_href(&view.group_id);
+    let title = t!("text.new_title", locale = l).into_owned();
+    let templates: Vec<(&str, String)> = vec![
+        (
+            "chapter",
+            t!("text.template_chapter", locale = l).into_owned(),
+        ),
+        (
+            "motion",
+            t!("text.template_motion", locale = l).into_owned(),
+        ),
+        ("wiki", t!("text.template_wiki", locale = l).into_owned()),
+    ];
+    let kinds: Vec<(&str, String)> = TextKindView::ALL
+        .iter()
+        .map(|k| (k.code(), k.label(lang)))
+        .collect();
+    let template = if view.template.is_empty() {
+        if view.kind == TextKindView::Wiki.code() {
+            "wiki"
+        } else {
+            "chapter"
+        }
+    } else {
+        view.template.as_str()
+    };
+    let kind = if view.kind.is_empty() {
+        TextKindView::Programme.code()
+    } else {
+        view.kind.as_str()
+    };
+    let body = html! {
+        div.wrap {
+            nav.breadcrumbs aria-label=(t!("group.breadcrumbs", locale = l)) {
+                ol role="list" {
+                    li { a href="/groups" { (t!("nav.groups", locale = l)) } }
+                    li { a href=(base) { (view.group_name) } }
+                    li { span aria-current="page" { (title) } }
+                }
+            }
+            (error_summary(lang, errors, &NEW_TEXT_FIELDS))
+            h1 { (title) }
+            p.lead { (t!("text.new_lead", locale = l, group = &view.group_name)) }
+
+            form.form method="post" action={ (base) "/texts/new" } novalidate {
+                (csrf_field(ctx))
+                (Field::new("title", t!("text.field_title", locale = l), Control::Text)
+                    .value(&view.title)
+                    .hint(t!("text.field_title_hint", locale = l))
+                    .autocomplete("off")
+                    .required()
+                    .render(lang, errors))
+                (kind_field(lang, kind, errors))
+                (select_field(lang, "template", "template", &t!("text.field_template", locale = l), &templates, Some(template), errors))
+                (Field::new("markdown", t!("text.field_markdown", locale = l), Control::TextArea)
+                    .value(&view.markdown)
+                    .hint(t!("text.field_markdown_hint", locale = l))
+                    .render(lang, errors))
+                button.button type="submit" { (t!("text.create_submit", locale = l)) }
+            }
+
+            section.section #import aria-labelledby="import-title" {
+                h2 #import-title { (t!("text.import_title", locale = l)) }
+                p.section-intro { (t!("text.import_intro", locale = l)) }
+                form.form method="post" action={ (base) "/texts/import" } enctype="multipart/form-data" novalidate {
+                    (csrf_field(ctx))
+                    (Field::new("title", t!("text.import_field_title", locale = l), Control::Text)
+                        .key("import_title")
+                        .hint(t!("text.import_field_title_hint", locale = l))
+                        .autocomplete("off")
+                        .render(lang, errors))
+                    (select_field(lang, "kind", "import_kind", &t!("text.field_kind", locale = l), &kinds, Some(kind), errors))
+                    (file_field(lang, errors))
+                    button.button type="submit" { (t!("text.import_submit", locale = l)) }
+                }
+            }
+        }
+    };
+    page(ctx, &form_title(lang, &title, !errors.is_empty()), body)
+}
+
+/// A wiki link to a page that does not exist yet: create it, or say who can.
+pub fn wiki_missing_page(ctx: &PageContext, view: &WikiMissingView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let title = t!("text.missing_title", locale = l).into_owned();
+    let base = group_href(&view.group_id);
+    let body = html! {
+        div.wrap {
+            nav.breadcrumbs aria-label=(t!("group.breadcrumbs", locale = l)) {
+                ol role="list" {
+                    li { a href="/groups" { (t!("nav.groups", locale = l)) } }
+                    li { a href=(base) { (view.group_name) } }
+                    li { span aria-current="page" { (view.title) } }
+                }
+            }
+            header.page-header {
+                p.eyebrow { (kind_tag(lang, TextKindView::Wiki)) }
+                h1 { (title) }
+            }
+            p.lead { (t!("text.missing_lead", locale = l, title = &view.title, group = &view.group_name)) }
+            @if view.can_create {
+                p {
+                    a.button href={ (base) "/texts/new?kind=wiki&title=" (encode(&view.title)) } {
+                        (t!("text.missing_create", locale = l, title = &view.title))
+                    }
+                }
+            } @else {
+                p.muted { (t!("text.missing_cannot", locale = l, group = &view.group_name)) }
+            }
+            (backlinks(lang, &view.backlinks))
+        }
+    };
+    page(ctx, &title, body)
+}
+
+/// A group's texts by last change (GET /groups/{id}/changes).
+pub fn group_changes_page(ctx: &PageContext, view: &GroupChangesView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let title = t!("group.changes_title", locale = l, group = &view.group_name).into_owned();
+    let body = html! {
+        div.wrap {
+            nav.breadcrumbs aria-label=(t!("group.breadcrumbs", locale = l)) {
+                ol role="list" {
+                    li { a href="/groups" { (t!("nav.groups", locale = l)) } }
+                    li { a href=(group_href(&view.group_id)) { (view.group_name) } }
+                    li { span aria-current="page" { (t!("group.changes_link", locale = l)) } }
+                }
+            }
+            h1 { (title) }
+            p.lead { (t!("group.changes_lead", locale = l)) }
+            @if view.items.is_empty() {
+                div.empty-state { p { (t!("group.changes_empty", locale = l)) } }
+            } @else {
+                (text_list(lang, &view.items, true))
+            }
+        }
+    };
+    page(ctx, &title, body)
+}
