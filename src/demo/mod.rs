@@ -8,7 +8,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 use crate::auth::password;
-use crate::model::{Email, GroupId, GroupKind, MemberId, Role, TitleKind, Visibility};
+use crate::model::{Email, GroupId, GroupKind, MemberId, Role, TextKind, TitleKind, Visibility};
 use crate::store::{AuditEvent, Db, NewMember};
 
 /// The password of every demo account (printed by `serve --demo`, listed in the README).
@@ -186,6 +186,98 @@ const MANDATES: &[&str] = &[
 
 /// The audit action recorded once the whole demo is in.
 const LOADED: &str = "demo_loaded";
+/// Texts came after the first demo: a database loaded before them gets them on the next load.
+const TEXTS_LOADED: &str = "demo_texts_loaded";
+
+/// A few wiki pages, linked to each other and across themes, to show what the wiki does.
+const WIKI_PAGES: &[(&str, &str, &str)] = &[
+    (
+        "sante",
+        "Déserts médicaux",
+        "Un territoire est un *désert médical* quand ses habitants attendent trop longtemps, ou \
+         vont trop loin, pour voir un médecin.\n\n## Ce que nous savons\n\n- Les chiffres de \
+         l'accès aux soins par département.\n- Ce que font les villes qui attirent des médecins.\n\n\
+         ## Voir aussi\n\n- [[Hôpital public]]\n- [[Éducation/Carte scolaire|La carte scolaire]], \
+         l'autre service public qui se retire des campagnes\n- [[Maisons de santé]] (à écrire)\n",
+    ),
+    (
+        "sante",
+        "Hôpital public",
+        "L'hôpital public accueille tout le monde, à toute heure.\n\n| Indicateur | Pourquoi |\n\
+         |---|---|\n| Lits ouverts | la capacité réelle |\n| Temps d'attente aux urgences | \
+         ce que vivent les patients |\n\nVoir [[Déserts médicaux]].\n",
+    ),
+    (
+        "education",
+        "Carte scolaire",
+        "La carte scolaire affecte chaque élève à un établissement selon son adresse.\n\n\
+         Pages liées : [[Santé/Déserts médicaux]].\n",
+    ),
+];
+
+/// Loads the programme's chapters as texts in their themes, and a few wiki pages. Idempotent.
+async fn load_texts(db: &Db) -> anyhow::Result<()> {
+    if db.has_audit_action(TEXTS_LOADED).await? {
+        return Ok(());
+    }
+    let themes = db.groups(Some(GroupKind::Theme)).await?;
+    let theme_of = |slug: &str| {
+        let markdown = PROGRAMME
+            .iter()
+            .find(|(s, _)| *s == slug)
+            .map(|(_, m)| *m)?;
+        let name = theme_name(slug, markdown);
+        themes.iter().find(|g| g.name == name).map(|g| g.group_id)
+    };
+    let author = db
+        .member_by_email(&Email::parse(DEMO_ACCOUNTS[1].0)?)
+        .await?
+        .map(|m| m.member_id);
+    let mut texts: Vec<(GroupId, String, TextKind, String)> = PROGRAMME
+        .iter()
+        .filter_map(|(slug, markdown)| {
+            let theme = theme_of(slug)?;
+            Some((
+                theme,
+                theme_name(slug, markdown),
+                TextKind::Programme,
+                (*markdown).to_owned(),
+            ))
+        })
+        .collect();
+    texts.extend(WIKI_PAGES.iter().filter_map(|(slug, title, markdown)| {
+        Some((
+            theme_of(slug)?,
+            (*title).to_owned(),
+            TextKind::Wiki,
+            (*markdown).to_owned(),
+        ))
+    }));
+    for (theme, title, kind, markdown) in texts {
+        if db
+            .text_by_slug(theme, &crate::text::markdown::slugify(&title))
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let input = crate::text::NewTextInput {
+            title: crate::model::TextTitle::parse(&title)?,
+            kind,
+            markdown,
+        };
+        crate::text::create_text(db, author, theme, &input).await?;
+    }
+    db.record(AuditEvent {
+        actor: None,
+        action: TEXTS_LOADED,
+        group: None,
+        member: None,
+        detail: "",
+    })
+    .await?;
+    Ok(())
+}
 
 /// The group of this kind and name under `parent`, created if missing: a run interrupted
 /// halfway is completed by the next one, never duplicated.
@@ -253,6 +345,7 @@ fn ascii_slug(s: &str) -> String {
 /// Loads the demo party. Returns false when it was already there.
 pub async fn load(db: &Db) -> anyhow::Result<bool> {
     if db.has_audit_action(LOADED).await? {
+        load_texts(db).await?;
         return Ok(false);
     }
     let national = db.ensure_national_group(NATIONAL_NAME).await?;
@@ -429,6 +522,7 @@ pub async fn load(db: &Db) -> anyhow::Result<bool> {
         })
         .await?;
     }
+    load_texts(db).await?;
     db.record(AuditEvent {
         actor: None,
         action: LOADED,

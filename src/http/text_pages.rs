@@ -536,8 +536,13 @@ async fn submit_new_text(
         Some(&form.template),
     ) {
         Ok(input) => {
-            let text_id =
-                text::create_text(&app, viewer.member_id, group.group.group_id, &input).await?;
+            let text_id = text::create_text(
+                &app.db,
+                Some(viewer.member_id),
+                group.group.group_id,
+                &input,
+            )
+            .await?;
             flash(&page.session, tpl::t(page.lang(), "flash.text_created")).await?;
             Ok(see_other(&format!("/texts/{text_id}/edit")))
         }
@@ -620,8 +625,13 @@ async fn submit_import(
     if errors.is_empty() {
         match NewTextInput::parse(&title, &kind, Some(&source), None) {
             Ok(input) => {
-                let text_id =
-                    text::create_text(&app, viewer.member_id, group.group.group_id, &input).await?;
+                let text_id = text::create_text(
+                    &app.db,
+                    Some(viewer.member_id),
+                    group.group.group_id,
+                    &input,
+                )
+                .await?;
                 flash(&page.session, tpl::t(page.lang(), "flash.text_imported")).await?;
                 return Ok(see_other(&format!("/texts/{text_id}")));
             }

@@ -73,7 +73,13 @@ async fn create_text(
     if !text::can_create_in(&current.viewer, &group) {
         return Err(AppError::forbidden());
     }
-    let id = text::create_text(&app, current.viewer.member_id, body.group_id, &input).await?;
+    let id = text::create_text(
+        &app.db,
+        Some(current.viewer.member_id),
+        body.group_id,
+        &input,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
 }
 

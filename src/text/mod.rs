@@ -127,8 +127,8 @@ impl NewTextInput {
 /// Creates a text in `group` (the caller checked `can_create_in`). Its slug comes from its
 /// title, made unique in the group.
 pub async fn create_text(
-    app: &App,
-    author: MemberId,
+    db: &crate::store::Db,
+    author: Option<MemberId>,
     group: GroupId,
     input: &NewTextInput,
 ) -> AppResult<TextId> {
@@ -147,8 +147,7 @@ pub async fn create_text(
         } else {
             format!("{base}-{attempt}")
         };
-        let created = app
-            .db
+        let created = db
             .create_text(&NewText {
                 group,
                 kind: input.kind,
@@ -157,12 +156,12 @@ pub async fn create_text(
                 markdown: &input.markdown,
                 document: &bytes,
                 heads: &heads,
-                author: Some(author),
+                author,
             })
             .await;
         match created {
             Ok(id) => {
-                wiki::store_derived(&app.db, id, &input.markdown).await?;
+                wiki::store_derived(db, id, &input.markdown).await?;
                 return Ok(id);
             }
             Err(StoreError::Conflict(_)) => continue,

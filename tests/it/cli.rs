@@ -19,6 +19,28 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// (programme texts, wiki pages) of every theme.
+async fn text_counts(data_dir: &Path) -> (usize, usize) {
+    let db = atelier::store::Db::open_sqlite_in(data_dir, atelier::config::SqliteSync::Normal)
+        .await
+        .unwrap();
+    let mut counts = (0, 0);
+    for theme in db
+        .groups(Some(atelier::model::GroupKind::Theme))
+        .await
+        .unwrap()
+    {
+        for t in db.texts_of_group(theme.group_id).await.unwrap() {
+            match t.kind {
+                atelier::model::TextKind::Programme => counts.0 += 1,
+                atelier::model::TextKind::Wiki => counts.1 += 1,
+            }
+        }
+    }
+    db.close().await;
+    counts
+}
+
 async fn member_count(data_dir: &Path) -> i64 {
     let db = atelier::store::Db::open_sqlite_in(data_dir, atelier::config::SqliteSync::Normal)
         .await
@@ -40,6 +62,8 @@ async fn demo_is_idempotent_and_import_is_all_or_nothing() {
     assert!(second.status.success());
     assert!(text(&second.stdout).contains("already"));
     assert_eq!(member_count(&data).await, after_demo);
+    // The 16 chapters of the programme, each in its theme, and the wiki pages; once.
+    assert_eq!(text_counts(&data).await, (16, 3));
 
     let csv = dir.path().join("members.csv");
     std::fs::write(

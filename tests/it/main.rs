@@ -5,6 +5,7 @@ mod harness;
 mod accounts;
 mod authorization;
 mod bad_input;
+mod browser;
 mod cli;
 mod commonmark;
 mod openapi;
