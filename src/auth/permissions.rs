@@ -143,6 +143,30 @@ impl Access {
     }
 }
 
+/// What one viewer may do with the texts of one group (the rules of `crate::text`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextRights {
+    /// Whoever may see a text's group may read its texts.
+    pub can_read: bool,
+    /// Member or above there (or a national admin): may create texts, name versions, and write
+    /// while a text is drafting.
+    pub contributor: bool,
+    /// Organiser or above there (or a national admin): may change a text's status.
+    pub can_manage: bool,
+}
+
+impl TextRights {
+    /// The rights in the group to which `access` was decided for `viewer`.
+    pub fn in_group(viewer: Option<&Viewer>, access: &Access) -> TextRights {
+        let admin = viewer.is_some_and(Viewer::is_admin);
+        TextRights {
+            can_read: access.can_view,
+            contributor: admin || access.role.is_some_and(|r| r >= Role::Member),
+            can_manage: admin || access.role.is_some_and(|r| r >= Role::Organiser),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +290,25 @@ mod tests {
         assert!(!access.can_grant(Role::Officer));
         assert!(access.can_create_child(GroupKind::Section, GroupKind::WorkingGroup));
         assert!(!access.can_create_child(GroupKind::Section, GroupKind::Section));
+    }
+
+    #[test]
+    fn writing_texts_takes_member_and_their_status_organiser() {
+        let g = group(SECTION, GroupKind::Section, Visibility::Public);
+        let chain = [NATIONAL, FEDERATION, SECTION];
+        let rights = |memberships: &[(GroupId, Role)]| {
+            let v = viewer(memberships);
+            TextRights::in_group(Some(&v), &Access::to_group(Some(&v), &g, &chain))
+        };
+        let supporter = rights(&[(SECTION, Role::Supporter)]);
+        assert!(supporter.can_read && !supporter.contributor && !supporter.can_manage);
+        let member = rights(&[(SECTION, Role::Member)]);
+        assert!(member.contributor && !member.can_manage);
+        assert!(rights(&[(SECTION, Role::Organiser)]).can_manage);
+        let admin = rights(&[(NATIONAL, Role::Admin)]);
+        assert!(admin.contributor && admin.can_manage);
+        let anonymous = TextRights::in_group(None, &Access::to_group(None, &g, &chain));
+        assert!(anonymous.can_read && !anonymous.contributor);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{GroupId, TextKind, TextStatus, VersionId};
 use crate::organisation;
 use crate::text::markdown::{self, RenderOptions, Rendered};
-use crate::text::wiki::Resolver;
+use crate::text::wiki::{self, Resolver};
 use crate::text::{self, DiffSide, NewTextInput, TextContext};
 
 pub fn router() -> OpenApiRouter<App> {
@@ -43,7 +43,8 @@ pub fn router() -> OpenApiRouter<App> {
 /// Renders a text's Markdown with its wiki links resolved, off the async workers (a long
 /// programme takes milliseconds).
 pub async fn render(app: &App, ctx: &TextContext, source: &str) -> AppResult<Rendered> {
-    let resolver = Resolver::for_markdown(&app.db, ctx.text.group_id, source).await?;
+    let resolver =
+        Resolver::for_markdown(app, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
     let source = source.to_owned();
     tokio::task::spawn_blocking(move || {
         let resolve = |target: &markdown::WikiTarget| resolver.resolve(target);
@@ -55,7 +56,8 @@ pub async fn render(app: &App, ctx: &TextContext, source: &str) -> AppResult<Ren
 
 /// The numbered-lines view of a text.
 async fn render_numbered(app: &App, ctx: &TextContext, source: &str) -> AppResult<String> {
-    let resolver = Resolver::for_markdown(&app.db, ctx.text.group_id, source).await?;
+    let resolver =
+        Resolver::for_markdown(app, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
     let source = source.to_owned();
     tokio::task::spawn_blocking(move || {
         let resolve = |target: &markdown::WikiTarget| resolver.resolve(target);
@@ -135,7 +137,13 @@ async fn show_text(
         .await
         .map_err(text::hub_error)?;
     let rendered = render(&app, &ctx, &current.markdown).await?;
-    let backlinks = app.db.backlinks(ctx.text.group_id, &ctx.text.slug).await?;
+    let backlinks = wiki::backlinks(
+        &app,
+        page.viewer.as_ref(),
+        ctx.text.group_id,
+        &ctx.text.slug,
+    )
+    .await?;
     let view = tpl::TextReadView {
         header: header_view(&ctx),
         body_html: rendered.html,
@@ -674,11 +682,9 @@ async fn show_wiki_page(
     if let Some(found) = app.db.text_by_slug(group_id, &slug).await? {
         return Ok(see_other(&format!("/texts/{}", found.text_id)));
     }
-    let backlinks = app.db.backlinks(group_id, &slug).await?;
+    let backlinks = wiki::backlinks(&app, page.viewer.as_ref(), group_id, &slug).await?;
     // The title as the links wrote it, when one of them did; else the slug, spaced.
-    let title = app
-        .db
-        .wiki_link_title(group_id, &slug)
+    let title = wiki::link_title(&app, page.viewer.as_ref(), group_id, &slug)
         .await?
         .unwrap_or_else(|| slug.replace('-', " "));
     let view = tpl::WikiMissingView {

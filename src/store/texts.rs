@@ -159,11 +159,19 @@ impl Db {
         }))
     }
 
-    pub async fn set_text_status(&self, id: TextId, status: TextStatus) -> StoreResult<()> {
-        on_backend!(self, pool => {
-            sqlx::query("update text set status = $1 where text_id = $2").bind(status).bind(id).execute(pool).await?;
+    /// Moves a text from status `from` to `to`. `false` when its status is no longer `from`
+    /// (someone else moved it meanwhile): the move was checked against a state that has gone.
+    pub async fn set_text_status(
+        &self,
+        id: TextId,
+        from: TextStatus,
+        to: TextStatus,
+    ) -> StoreResult<bool> {
+        const SQL: &str = "update text set status = $1 where text_id = $2 and status = $3";
+        let changed = on_backend!(self, pool => {
+            sqlx::query(SQL).bind(to).bind(id).bind(from).execute(pool).await?.rows_affected()
         });
-        Ok(())
+        Ok(changed == 1)
     }
 
     /// Which snapshots and chunks the text's document is stored in, oldest first.
@@ -354,7 +362,8 @@ impl Db {
         )
     }
 
-    /// The texts whose Markdown links to the page `slug` of `group` ("what links here").
+    /// The texts whose Markdown links to the page `slug` of `group` ("what links here"), from
+    /// every group: callers filter them for their viewer (`text::wiki::backlinks`).
     pub async fn backlinks(&self, group: GroupId, slug: &str) -> StoreResult<Vec<TextSummary>> {
         let sql = format!(
             "{SUMMARY} join wiki_link l on l.from_text_id = t.text_id \
@@ -375,12 +384,17 @@ impl Db {
         )
     }
 
-    /// The title a wiki link gave a page that does not exist yet.
-    pub async fn wiki_link_title(&self, group: GroupId, slug: &str) -> StoreResult<Option<String>> {
-        const SQL: &str =
-            "select to_title from wiki_link where to_group_id = $1 and to_slug = $2 limit 1";
+    /// The titles the wiki links to a page (that may not exist yet) gave it, with the group of
+    /// each linking text, so that the caller keeps only what its viewer may see.
+    pub async fn wiki_link_titles(
+        &self,
+        group: GroupId,
+        slug: &str,
+    ) -> StoreResult<Vec<(GroupId, String)>> {
+        const SQL: &str = "select t.group_id, l.to_title from wiki_link l join text t on t.text_id = l.from_text_id \
+             where l.to_group_id = $1 and l.to_slug = $2 order by l.from_text_id";
         Ok(
-            on_backend!(self, pool => sqlx::query_scalar(SQL).bind(group).bind(slug).fetch_optional(pool).await?),
+            on_backend!(self, pool => sqlx::query_as(SQL).bind(group).bind(slug).fetch_all(pool).await?),
         )
     }
 }

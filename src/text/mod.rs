@@ -17,9 +17,10 @@ use automerge::ChangeHash;
 
 use crate::app::App;
 use crate::auth::Viewer;
+use crate::auth::permissions::TextRights;
 use crate::collab::doc;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{GroupId, MemberId, Role, TextId, TextKind, TextStatus, TextTitle, VersionId};
+use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, TextTitle, VersionId};
 use crate::organisation::{self, GroupContext};
 use crate::store::{NewText, StoreError, TextRow, VersionRow};
 
@@ -33,6 +34,9 @@ pub const MAX_MARKDOWN_BYTES: usize = 900 * 1024;
 pub struct TextContext {
     pub text: TextRow,
     pub group: GroupContext,
+    /// Who is reading: what the page shows of other texts and groups (backlinks, wiki links)
+    /// is limited to what they may see.
+    pub viewer: Option<Viewer>,
     /// May change the text now.
     pub can_write: bool,
     /// Would be allowed to write if the text were drafting (may create texts, name versions).
@@ -45,23 +49,20 @@ pub struct TextContext {
 pub async fn load_text(app: &App, viewer: Option<&Viewer>, id: TextId) -> AppResult<TextContext> {
     let text = app.db.text(id).await?.ok_or_else(AppError::not_found)?;
     let group = organisation::load_group(app, viewer, text.group_id).await?;
-    let role = group.access.role;
-    let contributor =
-        viewer.is_some_and(Viewer::is_admin) || role.is_some_and(|r| r >= Role::Member);
-    let can_manage =
-        viewer.is_some_and(Viewer::is_admin) || role.is_some_and(|r| r >= Role::Organiser);
+    let rights = TextRights::in_group(viewer, &group.access);
     Ok(TextContext {
-        can_write: contributor && text.status == TextStatus::Drafting,
-        contributor,
-        can_manage,
+        can_write: rights.contributor && text.status == TextStatus::Drafting,
+        contributor: rights.contributor,
+        can_manage: rights.can_manage,
         text,
         group,
+        viewer: viewer.cloned(),
     })
 }
 
 /// May this viewer create texts in this group?
 pub fn can_create_in(viewer: &Viewer, group: &GroupContext) -> bool {
-    viewer.is_admin() || group.access.role.is_some_and(|r| r >= Role::Member)
+    TextRights::in_group(Some(viewer), &group.access).contributor
 }
 
 /// A new text, parsed.
@@ -173,12 +174,62 @@ pub async fn create_text(
     ))
 }
 
-/// Changes a text's status; live editors reconnect so that their rights are checked again.
+/// The statuses a text in `from` may move to. The life is drafting → amending → adopted →
+/// archived, one step at a time; two steps back are allowed because organisers need them:
+/// amending → drafting reopens a text whose amendments were opened too early, and archived →
+/// adopted un-archives. Skipping a step (drafting → adopted) would adopt a text nobody could
+/// amend, and reopening an adopted text would change what a convention voted.
+pub fn status_moves(from: TextStatus) -> &'static [TextStatus] {
+    use TextStatus::*;
+    match from {
+        Drafting => &[Amending],
+        Amending => &[Adopted, Drafting],
+        Adopted => &[Archived],
+        Archived => &[Adopted],
+    }
+}
+
+/// Why a move is refused, in the UI's language: which moves the current status allows.
+fn status_move_refused(from: TextStatus, to: TextStatus) -> AppError {
+    let name = |s: TextStatus| match s {
+        TextStatus::Drafting => "« en rédaction » (drafting)",
+        TextStatus::Amending => "« en amendement » (amending)",
+        TextStatus::Adopted => "« adopté » (adopted)",
+        TextStatus::Archived => "« archivé » (archived)",
+    };
+    let allowed: Vec<&str> = status_moves(from).iter().map(|s| name(*s)).collect();
+    AppError::conflict(format!(
+        "Un texte {} ne peut pas passer au statut {} : il ne peut passer qu'à {}.",
+        name(from),
+        name(to),
+        allowed.join(" ou ")
+    ))
+}
+
+/// Changes a text's status along its life (`status_moves`); setting the current status again
+/// changes nothing. Live editors reconnect so that their rights are checked again.
 pub async fn set_status(app: &App, ctx: &TextContext, status: TextStatus) -> AppResult<()> {
     if !ctx.can_manage {
         return Err(AppError::forbidden());
     }
-    app.db.set_text_status(ctx.text.text_id, status).await?;
+    let from = ctx.text.status;
+    if status == from {
+        return Ok(());
+    }
+    if !status_moves(from).contains(&status) {
+        return Err(status_move_refused(from, status));
+    }
+    // Conditional on the status the move was checked against: of two organisers moving the
+    // same text at once, the second gets a conflict instead of an unchecked move.
+    if !app
+        .db
+        .set_text_status(ctx.text.text_id, from, status)
+        .await?
+    {
+        return Err(AppError::conflict(
+            "Le statut du texte vient de changer ; rechargez la page et réessayez.",
+        ));
+    }
     app.hub
         .reauthorise(ctx.text.text_id, "Le statut du texte a changé.");
     Ok(())

@@ -5,8 +5,12 @@
 use std::collections::{HashMap, HashSet};
 
 use super::markdown::{self, WikiResolution, WikiTarget};
+use crate::app::App;
+use crate::auth::Viewer;
+use crate::error::AppResult;
 use crate::model::{GroupId, TextId};
-use crate::store::{Db, GroupRow, StoreResult};
+use crate::organisation;
+use crate::store::{Db, GroupRow, StoreResult, TextSummary};
 
 /// The group a link points to: the linking text's own, or the one named.
 pub fn target_group(groups: &[GroupRow], own: GroupId, target: &WikiTarget) -> Option<GroupId> {
@@ -28,7 +32,10 @@ pub fn page_href(group: GroupId, title: &str) -> String {
     format!("/groups/{group}/wiki/{}", markdown::slugify(title))
 }
 
-/// Stores the derived Markdown of a text and the wiki links in it.
+/// Stores the derived Markdown of a text and the wiki links in it. Links are resolved against
+/// every group, hidden ones included: this runs without a viewer (the document task stores
+/// what anyone typed), so what is stored is filtered for each viewer when it is read
+/// (`backlinks`, `link_title`).
 pub async fn store_derived(db: &Db, text: TextId, markdown_source: &str) -> StoreResult<()> {
     let Some(row) = db.text(text).await? else {
         return Ok(());
@@ -50,7 +57,10 @@ pub async fn store_derived(db: &Db, text: TextId, markdown_source: &str) -> Stor
     db.materialize_text(text, markdown_source, &links).await
 }
 
-/// Resolves the wiki links of a text about to be rendered: which pages exist.
+/// Resolves the wiki links of a text about to be rendered: which pages exist, for this viewer.
+/// Only the groups the viewer may see are candidates: a link to a hidden group's page renders
+/// as a link to a group nobody knows, so it tells neither that the group exists nor that the
+/// page does.
 pub struct Resolver {
     own: GroupId,
     groups: Vec<GroupRow>,
@@ -58,14 +68,23 @@ pub struct Resolver {
 }
 
 impl Resolver {
+    /// `own` is the group of the text being rendered, which the viewer may see (they read it).
     pub async fn for_markdown(
-        db: &Db,
+        app: &App,
+        viewer: Option<&Viewer>,
         own: GroupId,
         markdown_source: &str,
-    ) -> StoreResult<Resolver> {
+    ) -> AppResult<Resolver> {
+        let db = &app.db;
         let targets = markdown::wiki_links(markdown_source);
         let groups = if targets.iter().any(|t| t.theme.is_some()) {
-            db.groups(None).await?
+            let visible = organisation::visible_group_ids(app, viewer).await?;
+            app.groups()
+                .await?
+                .iter()
+                .filter(|g| visible.contains(&g.group_id))
+                .cloned()
+                .collect()
         } else {
             Vec::new()
         };
@@ -113,4 +132,43 @@ impl Resolver {
             }
         }
     }
+}
+
+/// The texts the viewer may see that link to the page `slug` of `group` ("what links here").
+/// The stored links come from every text; those in groups hidden from the viewer are left out,
+/// so that neither their titles nor their groups' names show.
+pub async fn backlinks(
+    app: &App,
+    viewer: Option<&Viewer>,
+    group: GroupId,
+    slug: &str,
+) -> AppResult<Vec<TextSummary>> {
+    let links = app.db.backlinks(group, slug).await?;
+    if links.is_empty() {
+        return Ok(links);
+    }
+    let visible = organisation::visible_group_ids(app, viewer).await?;
+    Ok(links
+        .into_iter()
+        .filter(|t| visible.contains(&t.group_id))
+        .collect())
+}
+
+/// The title a link the viewer may see gave the page `slug` of `group` (which does not exist
+/// yet): a link in a hidden text must not reveal how it wrote the title.
+pub async fn link_title(
+    app: &App,
+    viewer: Option<&Viewer>,
+    group: GroupId,
+    slug: &str,
+) -> AppResult<Option<String>> {
+    let titles = app.db.wiki_link_titles(group, slug).await?;
+    if titles.is_empty() {
+        return Ok(None);
+    }
+    let visible = organisation::visible_group_ids(app, viewer).await?;
+    Ok(titles
+        .into_iter()
+        .find(|(from, _)| visible.contains(from))
+        .map(|(_, title)| title))
 }

@@ -13,4 +13,5 @@ mod pages;
 mod store_suite;
 mod sync_client;
 mod texts;
+mod texts_access;
 mod texts_durability;
