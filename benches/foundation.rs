@@ -10,30 +10,17 @@
 //! Run: `cargo bench --bench foundation` (add `-- --quick` for a short run). It prints Markdown
 //! rows for BENCHMARKS.md.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+use common::{atelier, median, ms, run, start_server};
 
 const MEMBERS: usize = 236_341;
 const CONNECTIONS: usize = 64;
-
-fn atelier() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atelier"));
-    command
-        .env("ATELIER_LOG", "warn")
-        .env_remove("ATELIER_DATABASE_URL");
-    command
-}
-
-fn run(command: &mut Command) {
-    let output = command.output().expect("atelier runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
 
 const FIRST: &[&str] = &[
     "Adèle",
@@ -176,67 +163,6 @@ fn import(data_dir: &Path, database_url: Option<&str>, csv: &Path) -> Duration {
     started.elapsed()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `atelier serve` and returns it once `/healthz` answers, with the time that took.
-fn start_server(data_dir: &Path) -> (Server, Duration) {
-    let port = free_port();
-    let started = Instant::now();
-    let child = atelier()
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Owned by `Server` at once: dropped on any path, it is killed and waited for.
-    let server = Server {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    loop {
-        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::Read;
-            let _ =
-                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            let mut answer = String::new();
-            let _ = stream.read_to_string(&mut answer);
-            if answer.starts_with("HTTP/1.1 200") {
-                return (server, started.elapsed());
-            }
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-fn median(mut values: Vec<Duration>) -> Duration {
-    values.sort();
-    values[values.len() / 2]
-}
-
 /// A browser-like client (its own connection and cookie jar), signed in as `email` if given.
 async fn client(url: &str, email: Option<&str>) -> reqwest::Client {
     let client = reqwest::Client::builder()
@@ -319,10 +245,6 @@ async fn load(
     (rate, all[all.len() / 2], all[all.len() * 99 / 100])
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
 #[tokio::main]
 async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
@@ -376,7 +298,7 @@ async fn main() {
     let rounds = if quick { 3 } else { 7 };
     let mut starts = Vec::new();
     for _ in 0..rounds {
-        let (server, took) = start_server(&data);
+        let (server, took) = start_server(&data, &[]);
         drop(server);
         starts.push(took);
     }
@@ -395,7 +317,7 @@ async fn main() {
     );
 
     // 3. Pages under load.
-    let (server, _) = start_server(&data);
+    let (server, _) = start_server(&data, &[]);
     let client = reqwest::Client::new();
     let groups: serde_json::Value = client
         .get(format!("{}/api/v1/groups?kind=section", server.url))

@@ -128,7 +128,14 @@ impl App {
             &config.mail_from,
             config.mail_dir(),
         )?;
-        let hub = Hub::new(db.clone(), HubSettings::default());
+        let hub = Hub::new(
+            db.clone(),
+            HubSettings {
+                idle_after: Duration::from_secs(config.doc_idle_seconds),
+                compact_after_chunks: config.doc_compact_after_chunks,
+                ..HubSettings::default()
+            },
+        );
         Ok(App(Arc::new(AppInner {
             hub,
             db,

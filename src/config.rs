@@ -57,6 +57,10 @@ pub struct Config {
     /// Most failed logins for one address (or one client) in `login_window_minutes`.
     pub login_max_failures: i64,
     pub login_window_minutes: i64,
+    /// An open text nobody has used for this long leaves memory.
+    pub doc_idle_seconds: u64,
+    /// After this many stored chunks, a text's document is saved whole as one snapshot.
+    pub doc_compact_after_chunks: usize,
 }
 
 /// The database URL carries a password: never print it.
@@ -101,6 +105,8 @@ impl Config {
             session_days: 30,
             login_max_failures: 5,
             login_window_minutes: 15,
+            doc_idle_seconds: 60,
+            doc_compact_after_chunks: 500,
         }
     }
 
@@ -136,6 +142,8 @@ pub struct FileSettings {
     pub session_days: Option<i64>,
     pub login_max_failures: Option<i64>,
     pub login_window_minutes: Option<i64>,
+    pub doc_idle_seconds: Option<u64>,
+    pub doc_compact_after_chunks: Option<usize>,
 }
 
 impl FileSettings {
@@ -188,6 +196,9 @@ pub struct ServeArgs {
     /// The sender of outgoing mail.
     #[arg(long, env = "ATELIER_MAIL_FROM")]
     pub mail_from: Option<String>,
+    /// Seconds after which an open text nobody uses leaves memory.
+    #[arg(long, env = "ATELIER_DOC_IDLE_SECS")]
+    pub doc_idle_secs: Option<u64>,
 }
 
 impl Config {
@@ -231,6 +242,16 @@ impl Config {
         config.login_window_minutes = file
             .login_window_minutes
             .unwrap_or(config.login_window_minutes);
+        config.doc_idle_seconds = serve
+            .doc_idle_secs
+            .or(file.doc_idle_seconds)
+            .unwrap_or(config.doc_idle_seconds);
+        config.doc_compact_after_chunks = file
+            .doc_compact_after_chunks
+            .unwrap_or(config.doc_compact_after_chunks);
+        if config.doc_compact_after_chunks == 0 {
+            anyhow::bail!("doc_compact_after_chunks must be at least 1");
+        }
         if let Some(url) = &config.database_url
             && !(url.starts_with("sqlite:")
                 || url.starts_with("postgres://")
@@ -281,6 +302,37 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(Config::resolve(&common, &serve).unwrap().addr.port(), 9100);
+    }
+
+    #[test]
+    fn live_editing_settings_come_from_the_file_and_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("atelier.toml");
+        std::fs::write(
+            &path,
+            "doc_idle_seconds = 5\ndoc_compact_after_chunks = 20\n",
+        )
+        .unwrap();
+        let common = CommonArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let config = Config::resolve(&common, &ServeArgs::default()).unwrap();
+        assert_eq!(
+            (config.doc_idle_seconds, config.doc_compact_after_chunks),
+            (5, 20)
+        );
+        let serve = ServeArgs {
+            doc_idle_secs: Some(2),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::resolve(&common, &serve).unwrap().doc_idle_seconds,
+            2
+        );
+        std::fs::write(&path, "doc_compact_after_chunks = 0\n").unwrap();
+        let refused = Config::resolve(&common, &ServeArgs::default()).unwrap_err();
+        assert!(refused.to_string().contains("doc_compact_after_chunks"));
     }
 
     #[test]

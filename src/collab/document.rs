@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{AutoCommit, ChangeHash, ReadDoc};
+use automerge::{AutoCommit, Change, ChangeHash, ReadDoc};
 use tokio::sync::{mpsc, oneshot};
 
 use super::doc::{self, ObjId};
@@ -593,59 +593,9 @@ impl Core {
         compact: bool,
     ) -> Applied {
         let mut applied = Applied::default();
-        for (peer_id, bytes) in syncs {
-            let Some(peer) = self.peers.get_mut(&peer_id) else {
-                continue;
-            };
-            let message = match sync::Message::decode(&bytes) {
-                Ok(m) => m,
-                Err(e) => {
-                    applied.refused.push((
-                        peer_id,
-                        close::MALFORMED,
-                        format!("Message de synchronisation illisible : {e}"),
-                    ));
-                    continue;
-                }
-            };
-            if peer.info.readonly && !message.changes.is_empty() {
-                applied.refused.push((
-                    peer_id,
-                    close::READ_ONLY,
-                    "Lecture seule : vos modifications ne sont pas acceptées.".into(),
-                ));
-                continue;
-            }
-            let before = self.doc.get_heads();
-            let carried_changes = !message.changes.is_empty();
-            if let Err(e) = self
-                .doc
-                .sync()
-                .receive_sync_message(&mut peer.state, message)
-            {
-                applied.refused.push((
-                    peer_id,
-                    close::MALFORMED,
-                    format!("Message de synchronisation refusé : {e}"),
-                ));
-                continue;
-            }
-            if doc::markdown_obj(&self.doc).as_ref() != Some(&self.markdown) {
-                applied.poisoned = true;
-                applied.refused.push((
-                    peer_id,
-                    close::MALFORMED,
-                    "Modification refusée : elle remplace le texte.".into(),
-                ));
-                return applied;
-            }
-            if carried_changes {
-                applied.acknowledge.insert(peer_id);
-            }
-            if self.doc.get_heads() != before {
-                let count = self.doc.get_changes(&before).len();
-                *applied.authors.entry(Some(peer.info.member)).or_default() += count as i32;
-            }
+        self.receive(syncs, &mut applied);
+        if applied.poisoned {
+            return applied;
         }
         for edit in edits {
             let result = self
@@ -672,6 +622,176 @@ impl Core {
         }
         applied
     }
+
+    /// Applies the peers' sync messages. Applying changes costs time linear in the document per
+    /// call, however many changes the call carries, so the changes of every message in the batch
+    /// are applied in one call; each message then updates its peer's sync state without them.
+    fn receive(&mut self, syncs: Vec<(u64, Vec<u8>)>, applied: &mut Applied) {
+        let mut accepted = Vec::with_capacity(syncs.len());
+        let mut changes = Vec::new();
+        let mut batch_hashes = HashSet::new();
+        for (peer_id, bytes) in syncs {
+            let Some(peer) = self.peers.get(&peer_id) else {
+                continue;
+            };
+            let message = match sync::Message::decode(&bytes) {
+                Ok(m) => m,
+                Err(e) => {
+                    applied.refused.push((
+                        peer_id,
+                        close::MALFORMED,
+                        format!("Message de synchronisation illisible : {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if peer.info.readonly && !message.changes.is_empty() {
+                applied.refused.push((
+                    peer_id,
+                    close::READ_ONLY,
+                    "Lecture seule : vos modifications ne sont pas acceptées.".into(),
+                ));
+                continue;
+            }
+            match new_changes(&mut self.doc, &message) {
+                Ok(parsed) => {
+                    // Two messages of a batch may carry the same change: count and apply it once.
+                    let parsed: Vec<Change> = parsed
+                        .into_iter()
+                        .filter(|change| batch_hashes.insert(change.hash()))
+                        .collect();
+                    let hashes: Vec<ChangeHash> = parsed.iter().map(Change::hash).collect();
+                    changes.extend(parsed);
+                    accepted.push((peer_id, message, hashes));
+                }
+                Err(reason) => applied.refused.push((peer_id, close::MALFORMED, reason)),
+            }
+        }
+        // A batch that does not apply as a whole (a change that reuses a sequence number, say)
+        // is applied message by message below, so that only the culprit is refused.
+        let together = changes.is_empty() || self.doc.apply_changes(changes).is_ok();
+        for (peer_id, mut message, hashes) in accepted {
+            let Some(peer) = self.peers.get_mut(&peer_id) else {
+                continue;
+            };
+            let carried_changes = !message.changes.is_empty();
+            if together {
+                message.changes = sync::ChunkList::empty();
+            }
+            if let Err(e) = self
+                .doc
+                .sync()
+                .receive_sync_message(&mut peer.state, message)
+            {
+                applied.refused.push((
+                    peer_id,
+                    close::MALFORMED,
+                    format!("Message de synchronisation refusé : {e}"),
+                ));
+                continue;
+            }
+            if carried_changes {
+                applied.acknowledge.insert(peer_id);
+            }
+            if !hashes.is_empty() {
+                *applied.authors.entry(Some(peer.info.member)).or_default() += hashes.len() as i32;
+            }
+        }
+        // `vet_changes` keeps peers away from the root; this guards the invariant regardless.
+        if doc::markdown_obj(&self.doc).as_ref() != Some(&self.markdown) {
+            applied.poisoned = true;
+        }
+    }
+}
+
+/// The changes a peer's message carries that the document does not have yet, parsed and vetted.
+/// Peers edit the contents of the Markdown text: a change that touches the document's root
+/// (replacing or deleting the text, or writing the server's own keys) is refused before it is
+/// applied, so that it is known whose it was.
+fn new_changes(doc: &mut AutoCommit, message: &sync::Message) -> Result<Vec<Change>, String> {
+    let unreadable = |e: &dyn std::fmt::Display| format!("Modification illisible : {e}");
+    let mut new = Vec::new();
+    for entry in message.changes.iter() {
+        for chunk in split_chunks(entry).map_err(|e| unreadable(&e))? {
+            let parsed = match chunk[8] {
+                CHANGE | COMPRESSED_CHANGE => {
+                    vec![Change::try_from(chunk).map_err(|e| unreadable(&e))?]
+                }
+                BUNDLE => automerge::Bundle::try_from(chunk)
+                    .map_err(|e| unreadable(&e))?
+                    .to_changes()
+                    .map_err(|e| unreadable(&e))?,
+                // A whole document: what a peer sends when it thinks we lack most of it.
+                _ => automerge::Automerge::load(chunk)
+                    .map_err(|e| unreadable(&e))?
+                    .get_changes(&[]),
+            };
+            // Which of them the document lacks: a look-up in its change graph (fetching a change
+            // by hash would rebuild it from the document's operations).
+            let hashes: Vec<ChangeHash> = parsed.iter().map(Change::hash).collect();
+            let missing: HashSet<ChangeHash> = doc.get_missing_deps(&hashes).into_iter().collect();
+            for change in parsed {
+                if !missing.contains(&change.hash()) {
+                    continue;
+                }
+                if change
+                    .decode()
+                    .operations
+                    .iter()
+                    .any(|op| op.obj == automerge::legacy::ObjectId::Root)
+                {
+                    return Err(
+                        "Modification refusée : seul le contenu du texte peut changer.".into(),
+                    );
+                }
+                new.push(change);
+            }
+        }
+    }
+    Ok(new)
+}
+
+// Chunk types of automerge's binary format.
+const DOCUMENT: u8 = 0;
+const CHANGE: u8 = 1;
+const COMPRESSED_CHANGE: u8 = 2;
+const BUNDLE: u8 = 3;
+
+/// Splits an entry of a sync message into automerge chunks: a V2 message puts several changes
+/// (or a whole document) in one entry. A chunk is 4 magic bytes, a 4-byte checksum, its type,
+/// its length (unsigned LEB128), then its data; the parsers check the magic bytes and checksum.
+fn split_chunks(mut bytes: &[u8]) -> Result<Vec<&[u8]>, &'static str> {
+    const TRUNCATED: &str = "bloc tronqué";
+    let mut chunks = Vec::new();
+    while !bytes.is_empty() {
+        let kind = *bytes.get(8).ok_or(TRUNCATED)?;
+        if !matches!(kind, DOCUMENT | CHANGE | COMPRESSED_CHANGE | BUNDLE) {
+            return Err("type de bloc inconnu");
+        }
+        let (mut length, mut shift, mut at) = (0u64, 0u32, 9usize);
+        loop {
+            let byte = *bytes.get(at).ok_or(TRUNCATED)?;
+            at += 1;
+            length |= u64::from(byte & 0x7f)
+                .checked_shl(shift)
+                .ok_or("longueur de bloc invalide")?;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 63 {
+                return Err("longueur de bloc invalide");
+            }
+        }
+        let end = usize::try_from(length)
+            .ok()
+            .and_then(|length| at.checked_add(length))
+            .filter(|end| *end <= bytes.len())
+            .ok_or(TRUNCATED)?;
+        chunks.push(&bytes[..end]);
+        bytes = &bytes[end..];
+    }
+    Ok(chunks)
 }
 
 /// Answers every waiting request of a batch that could not be handled.
@@ -691,6 +811,104 @@ fn fail_all(batch: Vec<Command>, error: &HubError) {
                 let _ = done.send(());
             }
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::sync::{ChunkList, Message, MessageVersion};
+    use automerge::{ObjType, ROOT};
+
+    use super::*;
+
+    fn message(entries: Vec<Vec<u8>>) -> Message {
+        Message {
+            heads: Vec::new(),
+            need: Vec::new(),
+            have: Vec::new(),
+            changes: ChunkList::from(entries),
+            flags: None,
+            version: MessageVersion::V2,
+        }
+    }
+
+    /// The server's document and a peer's copy of it.
+    fn server_and_peer() -> (AutoCommit, AutoCommit, ObjId) {
+        let (mut server, _) = doc::create("Bonjour").unwrap();
+        let mut peer = server.fork();
+        let text = doc::markdown_obj(&peer).unwrap();
+        peer.splice_text(&text, 7, 0, " à tous").unwrap();
+        peer.commit();
+        peer.splice_text(&text, 0, 0, "» ").unwrap();
+        peer.commit();
+        (server, peer, text)
+    }
+
+    #[test]
+    fn every_kind_of_entry_yields_the_new_changes_only() {
+        let (mut server, mut peer, _) = server_and_peer();
+        let changes = peer.get_changes(&server.get_heads());
+        assert_eq!(changes.len(), 2);
+        let one_per_entry = changes.iter().map(|c| c.raw_bytes().to_vec()).collect();
+        // V2 messages put several changes back to back in one entry.
+        let concatenated = changes
+            .iter()
+            .flat_map(|c| c.raw_bytes().to_vec())
+            .collect();
+        // A whole document, as a peer sends when it believes the server has little of it.
+        let document = peer.save();
+        for entries in [one_per_entry, vec![concatenated], vec![document]] {
+            let found = new_changes(&mut server, &message(entries)).unwrap();
+            let mut hashes: Vec<ChangeHash> = found.iter().map(Change::hash).collect();
+            let mut expected: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
+            hashes.sort();
+            expected.sort();
+            assert_eq!(hashes, expected);
+        }
+    }
+
+    #[test]
+    fn broken_entries_are_refused_with_a_reason() {
+        let (mut server, mut peer, _) = server_and_peer();
+        let change = peer.get_changes(&server.get_heads())[0]
+            .raw_bytes()
+            .to_vec();
+        let mut flipped = change.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0xff;
+        let mut unknown_type = change.clone();
+        unknown_type[8] = 9;
+        for entry in [
+            change[..change.len() - 3].to_vec(),
+            change[..5].to_vec(),
+            flipped,
+            unknown_type,
+            vec![
+                0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                0xff, 0xff, 0x7f,
+            ],
+        ] {
+            let refused = new_changes(&mut server, &message(vec![entry])).unwrap_err();
+            assert!(refused.starts_with("Modification illisible"), "{refused}");
+        }
+    }
+
+    #[test]
+    fn changes_to_the_root_are_refused() {
+        let (mut server, _, _) = server_and_peer();
+        let mut hostile = server.fork();
+        hostile.put_object(ROOT, "markdown", ObjType::Text).unwrap();
+        hostile.commit();
+        let mut other_key = server.fork();
+        other_key.put(ROOT, "title", "pirate").unwrap();
+        other_key.commit();
+        for mut peer in [hostile, other_key] {
+            let change = peer.get_changes(&server.get_heads())[0]
+                .raw_bytes()
+                .to_vec();
+            let refused = new_changes(&mut server, &message(vec![change])).unwrap_err();
+            assert!(refused.contains("seul le contenu du texte"), "{refused}");
         }
     }
 }

@@ -268,13 +268,16 @@ impl Hub {
                 let Ok(mut docs) = self.inner.docs.lock() else {
                     return;
                 };
-                docs.entry(text)
+                let sender = docs
+                    .entry(text)
                     .or_insert_with(|| {
                         let (tx, rx) = mpsc::unbounded_channel();
                         tokio::spawn(document::run(self.clone(), text, rx));
                         tx
                     })
-                    .clone()
+                    .clone();
+                report_open(docs.len());
+                sender
             };
             match sender.send(command) {
                 Ok(()) => return,
@@ -293,6 +296,7 @@ impl Hub {
             && docs.get(&text).is_some_and(|s| s.same_channel(sender))
         {
             docs.remove(&text);
+            report_open(docs.len());
         }
     }
 
@@ -306,7 +310,13 @@ impl Hub {
             return false;
         }
         docs.remove(&text);
+        report_open(docs.len());
         rx.close();
         true
     }
+}
+
+/// Publishes how many texts are open in memory (`/metrics`), so operators see eviction work.
+fn report_open(count: usize) {
+    metrics::gauge!("atelier_open_documents").set(count as f64);
 }

@@ -1,0 +1,602 @@
+//! Co-editing benchmarks (issue 3), each reported with a baseline measured in the same run:
+//!
+//! 1. **Trace replay.** The real keystroke trace `automerge-paper` (259,778 edits writing a
+//!    104,852-character paper) typed by one client through the server's sync path: each edit is
+//!    a change sent as the browser sends it (one sync message per keystroke, without waiting),
+//!    until the server has acknowledged the last one. Baseline: the same edits applied directly
+//!    to an automerge document in this process.
+//! 2. **Typing load.** N clients (10, 50, 100) on one 100,000-character text, each typing 2
+//!    keystrokes a second into its own paragraph; the time from a keystroke to its arrival at
+//!    every other client (p50, p99) and the server's CPU. Baseline: the same path with 2 clients
+//!    (one typing), i.e. the floor of storing a change and fanning it out.
+//! 3. **Memory.** 1,000 texts opened, then left idle until the hub evicts them: the server's
+//!    resident memory before opening, once they are open, and after eviction.
+//!
+//! The typing clients are light on purpose: 100 browsers would each apply every other client's
+//! keystrokes to their own copy of the text, which on this 2-core machine would starve the
+//! server being measured. Each client keeps its own branch of the document, sends real automerge
+//! changes, decodes what the server sends (noting which keystrokes arrived) and acknowledges it
+//! with the server's heads, as a real peer does after applying. Since no client merges the
+//! others' changes, the document keeps one branch per typist: a heavier load on the server's
+//! sync computations than browsers that merge (their next change depends on every head).
+//!
+//! Run: `cargo bench --bench coediting` (`-- --quick` for a short run). It prints Markdown rows
+//! for BENCHMARKS.md. Reads the trace from `../shared/data/traces/`.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use automerge::sync::{self, BloomFilter, ChunkList, Have, MessageVersion, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, Change, ChangeHash, ObjType, ROOT, ReadDoc, TextEncoding};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use common::{Server, atelier, cpu_time, ms, quantile, resident_bytes, run, start_server};
+
+const TRACE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/traces/automerge-paper.json.gz"
+);
+const EMAIL: &str = "banc@exemple.fr";
+const PASSWORD: &str = "banc d'essai de la co-édition";
+const ENCODING: TextEncoding = TextEncoding::Utf16CodeUnit;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A server with an admin account, a bearer token and a theme to put texts in.
+struct Bench {
+    server: Server,
+    token: String,
+    group: String,
+    http: reqwest::Client,
+}
+
+impl Bench {
+    async fn start(data: &Path, extra: &[&str]) -> Bench {
+        run(atelier()
+            .args(["member", "add", "--email", EMAIL, "--name", "Banc d'essai"])
+            .args(["--password", PASSWORD, "--role", "admin", "--data-dir"])
+            .arg(data));
+        let (server, _) = start_server(data, extra);
+        let http = reqwest::Client::new();
+        let session: Value = http
+            .post(format!("{}/api/v1/session", server.url))
+            .json(&json!({"email": EMAIL, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = session["token"].as_str().expect("token").to_owned();
+        let mut bench = Bench {
+            server,
+            token,
+            group: String::new(),
+            http,
+        };
+        let group = bench
+            .post(
+                "/api/v1/groups",
+                json!({"kind": "theme", "name": "Banc d'essai"}),
+            )
+            .await;
+        bench.group = group["id"].as_str().expect("group id").to_owned();
+        bench
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.server.url))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.server.url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response
+    }
+
+    async fn create_text(&self, title: &str, markdown: &str) -> String {
+        let body =
+            json!({"group_id": self.group, "title": title, "kind": "wiki", "markdown": markdown});
+        let text = self.post("/api/v1/texts", body).await;
+        text["id"].as_str().expect("text id").to_owned()
+    }
+
+    async fn markdown(&self, text: &str) -> String {
+        let text: Value = self
+            .get(&format!("/api/v1/texts/{text}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        text["markdown"].as_str().expect("markdown").to_owned()
+    }
+
+    async fn open_documents(&self) -> u64 {
+        let metrics = self.get("/metrics").await.text().await.unwrap();
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("atelier_open_documents "))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(0.0) as u64
+    }
+
+    async fn connect(&self, text: &str) -> Socket {
+        let url = format!(
+            "{}/api/v1/texts/{text}/sync",
+            self.server.url.replacen("http", "ws", 1)
+        );
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", self.token).parse().unwrap(),
+        );
+        tokio_tungstenite::connect_async(request).await.unwrap().0
+    }
+}
+
+// ---- 1. Trace replay ----
+
+/// One transaction of the trace: (position, characters deleted, text inserted) patches.
+type Txn = Vec<(usize, usize, String)>;
+
+fn load_trace() -> (Vec<Txn>, String) {
+    let file = std::fs::File::open(TRACE)
+        .unwrap_or_else(|e| panic!("cannot open the editing trace {TRACE}: {e}"));
+    let trace: Value = serde_json::from_reader(flate2::read::GzDecoder::new(file)).unwrap();
+    let txns = trace["txns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|txn| {
+            txn["patches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p[0].as_u64().unwrap() as usize,
+                        p[1].as_u64().unwrap() as usize,
+                        p[2].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    (txns, trace["endContent"].as_str().unwrap().to_owned())
+}
+
+fn apply_txn(doc: &mut AutoCommit, text: &automerge::ObjId, txn: &Txn) {
+    for (pos, del, ins) in txn {
+        doc.splice_text(text, *pos, *del as isize, ins).unwrap();
+    }
+    doc.commit();
+}
+
+/// The baseline: the edits applied to a local document, one change per transaction.
+fn replay_locally(txns: &[Txn]) -> (Duration, String) {
+    let mut doc = AutoCommit::new_with_encoding(ENCODING);
+    let text = doc.put_object(ROOT, "markdown", ObjType::Text).unwrap();
+    doc.commit();
+    let started = Instant::now();
+    for txn in txns {
+        apply_txn(&mut doc, &text, txn);
+    }
+    let took = started.elapsed();
+    (took, doc.text(&text).unwrap())
+}
+
+/// Forwards the server's binary frames to a channel, so the sender never waits on reading.
+fn read_frames(
+    mut stream: futures_util::stream::SplitStream<Socket>,
+) -> mpsc::UnboundedReceiver<Vec<u8>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(Ok(frame)) = stream.next().await {
+            match frame {
+                Message::Binary(bytes) if tx.send(bytes.to_vec()).is_err() => break,
+                Message::Close(_) => break,
+                _ => {}
+            }
+        }
+    });
+    rx
+}
+
+/// The trace typed through the server: one sync message per edit, sent without waiting for
+/// answers, until the server has acknowledged the last one. Each message carries the edit's
+/// change and the client's heads, as a browser's does; the client builds it directly instead of
+/// through `generate_sync_message`, whose bookkeeping (a Bloom filter of every change not yet
+/// acknowledged, per message) would otherwise cost this process more than the server costs.
+async fn replay_through_server(bench: &Bench, txns: &[Txn]) -> (Duration, String) {
+    let id = bench.create_text("Trace automerge-paper", "").await;
+    let (mut sink, stream) = bench.connect(&id).await.split();
+    let mut frames = read_frames(stream);
+    let mut doc = initial_sync(&mut sink, &mut frames).await;
+    let text = doc.get(ROOT, "markdown").unwrap().expect("markdown").1;
+    // A text created empty starts from its kind's template: clear it, as the trace starts empty.
+    let template = doc.text(&text).unwrap().encode_utf16().count();
+    doc.splice_text(&text, 0, template as isize, "").unwrap();
+    let mut last = doc.commit().expect("a change");
+    send_change(&mut sink, &mut doc, last).await;
+    let started = Instant::now();
+    for txn in txns {
+        apply_txn(&mut doc, &text, txn);
+        last = doc.get_heads()[0];
+        send_change(&mut sink, &mut doc, last).await;
+    }
+    // Done when the server's heads (sent only once stored) include our last change.
+    loop {
+        let bytes = frames.recv().await.expect("the server's acknowledgement");
+        if sync::Message::decode(&bytes).unwrap().heads.contains(&last) {
+            break;
+        }
+    }
+    let took = started.elapsed();
+    let _ = sink.close().await;
+    (took, bench.markdown(&id).await)
+}
+
+/// Syncs a new document with the server's copy, through the sync protocol.
+async fn initial_sync(
+    sink: &mut futures_util::stream::SplitSink<Socket, Message>,
+    frames: &mut mpsc::UnboundedReceiver<Vec<u8>>,
+) -> AutoCommit {
+    let mut doc = AutoCommit::new_with_encoding(ENCODING);
+    let mut state = sync::State::new();
+    while doc.get(ROOT, "markdown").unwrap().is_none() {
+        if let Some(message) = doc.sync().generate_sync_message(&mut state) {
+            sink.send(Message::Binary(message.encode().into()))
+                .await
+                .unwrap();
+        }
+        let bytes = frames.recv().await.expect("the server's first message");
+        doc.sync()
+            .receive_sync_message(&mut state, sync::Message::decode(&bytes).unwrap())
+            .unwrap();
+    }
+    doc
+}
+
+/// Sends the document's last local change, with our heads.
+async fn send_change(
+    sink: &mut futures_util::stream::SplitSink<Socket, Message>,
+    doc: &mut AutoCommit,
+    head: ChangeHash,
+) {
+    let change = doc.get_last_local_change().expect("a change");
+    let message = change_message(vec![head], change.raw_bytes().to_vec());
+    sink.send(Message::Binary(message.encode().into()))
+        .await
+        .unwrap();
+}
+
+/// A sync message carrying one change, from a peer whose heads are `heads`.
+fn change_message(heads: Vec<ChangeHash>, change: Vec<u8>) -> sync::Message {
+    sync::Message {
+        heads,
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: ChunkList::from(change),
+        flags: None,
+        version: MessageVersion::V1,
+    }
+}
+
+// ---- 2. Typing load ----
+
+/// When each keystroke was sent, by change hash, and by which client.
+type Sent = Arc<Mutex<HashMap<ChangeHash, (Instant, usize)>>>;
+
+/// A light typing client (see the module's comment): its own branch of the document, real
+/// changes out, the server's messages decoded and acknowledged without being applied.
+async fn typist(
+    bench: Arc<Bench>,
+    text_id: String,
+    base: AutoCommit,
+    me: usize,
+    typing: bool,
+    schedule: (Instant, Duration, Instant),
+    sent: Sent,
+) -> Vec<Duration> {
+    let (first_key, interval, stop) = schedule;
+    let (mut sink, mut stream) = bench.connect(&text_id).await.split();
+    let mut doc = base;
+    let text = doc.get(ROOT, "markdown").unwrap().expect("markdown").1;
+    // Each client types at the end of its own paragraph (paragraphs are 1,000 characters).
+    let mut at = (me % 100) * 1000 + 999;
+    let mut server_heads: Vec<ChangeHash> = Vec::new();
+    let mut latencies = Vec::new();
+    let mut next_key = first_key;
+    let mut measuring = true;
+    loop {
+        let now = Instant::now();
+        if now >= stop && measuring {
+            measuring = false;
+        }
+        if !measuring && now >= stop + Duration::from_secs(2) {
+            break;
+        }
+        let wait = if typing && measuring {
+            next_key.saturating_duration_since(now)
+        } else {
+            Duration::from_millis(100)
+        };
+        tokio::select! {
+            frame = stream.next() => {
+                let Some(Ok(frame)) = frame else { break };
+                let Message::Binary(bytes) = frame else { continue };
+                let message = sync::Message::decode(&bytes).expect("a valid sync message");
+                let arrived = Instant::now();
+                {
+                    let sent = sent.lock().unwrap();
+                    for chunk in message.changes.iter() {
+                        // The first message carries the whole document, not changes.
+                        let Ok(change) = Change::from_bytes(chunk.to_vec()) else { continue };
+                        if let Some((at, from)) = sent.get(&change.hash())
+                            && *from != me
+                        {
+                            latencies.push(arrived - *at);
+                        }
+                    }
+                }
+                server_heads = message.heads.clone();
+                // Acknowledge as a peer that applied everything: our heads are the server's.
+                let ack = sync::Message {
+                    heads: server_heads.clone(),
+                    need: Vec::new(),
+                    have: vec![Have { last_sync: server_heads.clone(), bloom: BloomFilter::default() }],
+                    changes: ChunkList::empty(),
+                    flags: None,
+                    version: MessageVersion::V1,
+                };
+                if sink.send(Message::Binary(ack.encode().into())).await.is_err() {
+                    break;
+                }
+            }
+            _ = tokio::time::sleep(wait) => {
+                if !(typing && measuring) || Instant::now() < next_key {
+                    continue;
+                }
+                next_key += interval;
+                doc.splice_text(&text, at, 0, "x").unwrap();
+                at += 1;
+                let hash = doc.commit().expect("a change");
+                let change = doc.get_last_local_change().expect("the change");
+                sent.lock().unwrap().insert(hash, (Instant::now(), me));
+                let mut heads = server_heads.clone();
+                heads.push(hash);
+                let mut message = change_message(heads.clone(), change.raw_bytes().to_vec());
+                message.have = vec![Have { last_sync: heads, bloom: BloomFilter::default() }];
+                if sink.send(Message::Binary(message.encode().into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = sink.close().await;
+    latencies
+}
+
+struct LoadResult {
+    p50: Duration,
+    p99: Duration,
+    arrivals: usize,
+    cores: f64,
+}
+
+/// `clients` clients on one 100,000-character text for `length`, `typists` of them typing
+/// 2 keystrokes a second.
+async fn typing_load(
+    bench: &Arc<Bench>,
+    clients: usize,
+    typists: usize,
+    length: Duration,
+) -> LoadResult {
+    let paragraph = format!("{}\n", "a".repeat(999));
+    let markdown = paragraph.repeat(100);
+    let id = bench
+        .create_text(&format!("Charge de frappe {clients}"), &markdown)
+        .await;
+    // Every client starts from the server's document (one copy loaded here, forked per client).
+    let (mut sink, stream) = bench.connect(&id).await.split();
+    let mut base = initial_sync(&mut sink, &mut read_frames(stream)).await;
+    let _ = sink.close().await;
+
+    let sent: Sent = Arc::default();
+    let interval = Duration::from_millis(500);
+    let start = Instant::now() + Duration::from_secs(2);
+    let stop = start + length;
+    let mut tasks = Vec::new();
+    for me in 0..clients {
+        // Keystrokes spread evenly over the half-second.
+        let first = start + interval * me as u32 / clients as u32;
+        tasks.push(tokio::spawn(typist(
+            bench.clone(),
+            id.clone(),
+            base.fork(),
+            me,
+            me < typists,
+            (first, interval, stop),
+            sent.clone(),
+        )));
+    }
+    tokio::time::sleep_until(start.into()).await;
+    let cpu_before = cpu_time(bench.server.pid());
+    tokio::time::sleep_until(stop.into()).await;
+    let cpu = cpu_time(bench.server.pid()) - cpu_before;
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.unwrap());
+    }
+    all.sort();
+    let keystrokes = sent.lock().unwrap().len();
+    let expected = keystrokes * (clients - 1);
+    assert!(
+        all.len() * 100 >= expected * 99,
+        "{} of {expected} keystroke arrivals seen: the server lost some",
+        all.len()
+    );
+    LoadResult {
+        p50: quantile(&all, 0.5),
+        p99: quantile(&all, 0.99),
+        arrivals: all.len(),
+        cores: cpu.as_secs_f64() / length.as_secs_f64(),
+    }
+}
+
+// ---- 3. Memory ----
+
+fn programme_chapters() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/demo/programme");
+    let mut chapters: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    chapters.sort();
+    assert!(!chapters.is_empty(), "no chapters in {}", dir.display());
+    chapters
+}
+
+async fn wait_for_open_documents(bench: &Bench, wanted: impl Fn(u64) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !wanted(bench.open_documents().await) {
+        assert!(
+            Instant::now() < deadline,
+            "the open documents did not reach the expected count"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+#[tokio::main]
+async fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let dir = tempfile::tempdir().unwrap();
+    let bench = Arc::new(Bench::start(&dir.path().join("data"), &["--doc-idle-secs", "5"]).await);
+    println!(
+        "## Co-editing benchmarks{}\n",
+        if quick { " (quick)" } else { "" }
+    );
+    println!("| measure | result | baseline (same run) | ratio |\n|---|---|---|---|");
+
+    // 1. Trace replay.
+    let (mut txns, end) = load_trace();
+    let edits = if quick { 20_000 } else { txns.len() };
+    txns.truncate(edits);
+    let (local, local_text) = replay_locally(&txns);
+    let (served, served_text) = replay_through_server(&bench, &txns).await;
+    assert!(
+        served_text == local_text,
+        "the server's text ({} characters) differs from the local replay ({} characters)",
+        served_text.len(),
+        local_text.len()
+    );
+    assert!(
+        quick || local_text == end,
+        "the replay does not reproduce the trace's final text"
+    );
+    let rate = |d: Duration| edits as f64 / d.as_secs_f64();
+    println!(
+        "| trace replay ({edits} edits) through the sync WebSocket | {:.0} edits/s ({:.1} s) | applied directly to a document: {:.0} edits/s ({:.1} s) | {:.2}× the direct rate |",
+        rate(served),
+        served.as_secs_f64(),
+        rate(local),
+        local.as_secs_f64(),
+        rate(served) / rate(local)
+    );
+
+    // 2. Typing load.
+    let length = Duration::from_secs(if quick { 6 } else { 20 });
+    let floor = typing_load(&bench, 2, 1, length).await;
+    println!(
+        "| typing, 2 clients (1 typing) on 100,000 characters | p50 {}, p99 {}, server {:.2} cores | — | 1 |",
+        ms(floor.p50),
+        ms(floor.p99),
+        floor.cores
+    );
+    for clients in [10, 50, 100] {
+        let load = typing_load(&bench, clients, clients, length).await;
+        println!(
+            "| typing, {clients} clients × 2 keystrokes/s on 100,000 characters ({} arrivals) | p50 {}, p99 {}, server {:.2} cores | 2 clients: p99 {} | {:.1}× the p99 |",
+            load.arrivals,
+            ms(load.p50),
+            ms(load.p99),
+            load.cores,
+            ms(floor.p99),
+            load.p99.as_secs_f64() / floor.p99.as_secs_f64()
+        );
+    }
+
+    // 3. Memory: texts created (not open), opened, then evicted.
+    wait_for_open_documents(&bench, |n| n == 0).await;
+    let chapters = programme_chapters();
+    let count = if quick { 200 } else { 1000 };
+    let mut ids = Vec::new();
+    for i in 0..count {
+        let chapter = &chapters[i % chapters.len()];
+        ids.push(bench.create_text(&format!("Chapitre {i}"), chapter).await);
+    }
+    wait_for_open_documents(&bench, |n| n == 0).await;
+    let pid = bench.server.pid();
+    let before = resident_bytes(pid);
+    for id in &ids {
+        bench.get(&format!("/api/v1/texts/{id}")).await;
+    }
+    wait_for_open_documents(&bench, |n| n as usize >= count).await;
+    let open = resident_bytes(pid);
+    wait_for_open_documents(&bench, |n| n == 0).await;
+    let after = resident_bytes(pid);
+    println!(
+        "| resident memory, {count} texts open | {} (+{}) | before opening: {} | {:.2}× |",
+        mib(open),
+        mib(open.saturating_sub(before)),
+        mib(before),
+        open as f64 / before as f64
+    );
+    println!(
+        "| resident memory after the idle texts were evicted | {} | before opening: {} | {:.2}× (keeps {:.0} % of the growth) |",
+        mib(after),
+        mib(before),
+        after as f64 / before as f64,
+        100.0 * after.saturating_sub(before) as f64 / open.saturating_sub(before).max(1) as f64
+    );
+}
