@@ -610,6 +610,11 @@ async fn submit_import(
             errors.insert("file".into(), tpl::t(page.lang(), "text.import_no_file"));
             String::new()
         }
+        // Only Markdown: another file (a .docx, a PDF) would become a text of garbage.
+        Some((name, _)) if !name.to_lowercase().ends_with(".md") => {
+            errors.insert("file".into(), tpl::t(page.lang(), "text.import_not_md"));
+            String::new()
+        }
         Some((_, bytes)) => match String::from_utf8(bytes.clone()) {
             Ok(s) if s.len() <= text::MAX_MARKDOWN_BYTES => s,
             Ok(_) => {
@@ -714,10 +719,19 @@ async fn show_group_changes(
     let group_id: GroupId = id.parse().map_err(|_| AppError::not_found())?;
     let group = organisation::load_group(&app, page.viewer.as_ref(), group_id).await?;
     let texts = app.db.recent_texts(group_id, 50).await?;
+    // The three most recent authors of each text (the rows come most recent first per text).
+    let mut authors: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (text_id, name, _) in app.db.recent_text_authors(group_id).await? {
+        let names = authors.entry(text_id.to_string()).or_default();
+        if names.len() < 3 {
+            names.push(name);
+        }
+    }
     let view = tpl::GroupChangesView {
         group_id: group_id.to_string(),
         group_name: group.group.name.clone(),
         items: texts.into_iter().map(list_item).collect(),
+        authors,
     };
     Ok(html(tpl::group_changes_page(&page.ctx, &view)))
 }

@@ -1,6 +1,7 @@
 //! Texts: the JSON routes of API.md and the live sync WebSocket.
 
 use axum::Json;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -141,17 +142,22 @@ async fn get_text(
 /// (`cursor` from the client; `hello`, `join`, `cursor`, `leave` from the server). Readers get a
 /// read-only session: a change from them closes the socket (code 4403).
 #[utoipa::path(get, path = "/api/v1/texts/{id}/sync", tag = "texts", params(("id" = String, Path, description = "Text id")),
-    responses((status = 101, description = "Switching to the WebSocket protocol"), (status = 401, body = ErrorBody),
+    responses((status = 101, description = "Switching to the WebSocket protocol"),
+              (status = 400, body = ErrorBody, description = "Not a WebSocket upgrade request"), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn sync_text(
     State(app): State<App>,
     current: CurrentMember,
     Path(id): Path<String>,
     headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
     check_origin(&headers)?;
     let ctx = text::load_text(&app, Some(&current.viewer), parse_text_id(&id)?).await?;
+    // A plain GET (no upgrade): our error, after the rights check, rather than axum's text.
+    let upgrade = upgrade.map_err(|_| {
+        AppError::bad_request("Cette adresse attend une connexion WebSocket (Upgrade: websocket).")
+    })?;
     let info = PeerInfo {
         member: current.viewer.member_id,
         name: current.viewer.name.clone(),

@@ -398,3 +398,19 @@ impl Db {
         )
     }
 }
+
+impl Db {
+    /// Who changed the texts of a group: (text, author's name, the author's latest stored batch
+    /// of that text — larger is more recent), most recent first within each text, for the
+    /// recent-changes page. Changes whose author's account is gone are not listed.
+    pub async fn recent_text_authors(
+        &self,
+        group: GroupId,
+    ) -> StoreResult<Vec<(TextId, String, i64)>> {
+        const SQL: &str = "select e.text_id, m.name, max(e.text_edit_id) as last_edit \
+             from text_edit e join text t on t.text_id = e.text_id join member m on m.member_id = e.author_id \
+             where t.group_id = $1 group by e.text_id, m.member_id, m.name \
+             order by e.text_id, last_edit desc";
+        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(group).fetch_all(pool).await?))
+    }
+}

@@ -226,6 +226,7 @@ fn changes_view() -> GroupChangesView {
     GroupChangesView {
         group_id: "3".into(),
         group_name: "Écologie".into(),
+        authors: Default::default(),
         items: vec![
             text_item(
                 "20",

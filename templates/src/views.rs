@@ -585,4 +585,6 @@ pub struct GroupChangesView {
     pub group_name: String,
     /// Most recently changed first.
     pub items: Vec<TextListItem>,
+    /// Who made the latest changes of each listed text (by text id), most recent first.
+    pub authors: std::collections::HashMap<String, Vec<String>>,
 }

@@ -15,3 +15,4 @@ mod sync_client;
 mod texts;
 mod texts_access;
 mod texts_durability;
+mod texts_lifecycle;

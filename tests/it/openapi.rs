@@ -19,6 +19,14 @@ const CONTRACT: &[(&str, &str)] = &[
     ("get", "/healthz"),
     ("get", "/metrics"),
     ("get", "/api/openapi.json"),
+    // Texts and live editing (issue 3).
+    ("post", "/api/v1/texts"),
+    ("get", "/api/v1/texts/{id}"),
+    ("get", "/api/v1/texts/{id}/sync"),
+    ("post", "/api/v1/texts/{id}/status"),
+    ("post", "/api/v1/texts/{id}/versions"),
+    ("get", "/api/v1/texts/{id}/versions"),
+    ("get", "/api/v1/texts/{id}/diff"),
 ];
 
 #[tokio::test]
@@ -28,6 +36,17 @@ async fn the_document_lists_every_route_and_every_listed_route_is_served() {
     let admin = app.member("admin@exemple.fr", "Ada").await;
     app.grant(admin, national, Role::Admin).await;
     let api = app.api_as("admin@exemple.fr").await;
+    // A text, so that the text routes are also called on one that exists.
+    let created = api
+        .post(
+            "/api/v1/texts",
+            serde_json::json!({"group_id": national.to_string(), "title": "Charte", "kind": "wiki"}),
+        )
+        .await;
+    let status = created.status();
+    let text: Value = created.json().await.unwrap();
+    assert_eq!(status, 201, "{text}");
+    let text = text["id"].as_str().unwrap();
     let doc = api.get_json("/api/openapi.json", 200).await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().expect("paths");
@@ -75,6 +94,21 @@ async fn the_document_lists_every_route_and_every_listed_route_is_served() {
         }
     }
     assert!(checked >= 30, "only {checked} routes checked");
+
+    // The WebSocket route called as a plain GET (as the walk above does): the text's rights
+    // first (404 for no such text), then our JSON error rather than the library's plain text.
+    // (The walk signed the first client out: DELETE /api/v1/session.)
+    let api = app.api_as("admin@exemple.fr").await;
+    for (id, status, error) in [(text, 400, "bad_request"), ("999999", 404, "not_found")] {
+        let response = api.get(&format!("/api/v1/texts/{id}/sync")).await;
+        assert_eq!(response.status().as_u16(), status, "text {id}");
+        let body: Value = response.json().await.expect("a JSON error");
+        assert_eq!(body["error"], error, "{body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
+    }
     let schemas: &Value = &doc["components"]["schemas"];
     assert!(schemas.get("ErrorBody").is_some());
     app.stop().await;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::harness::{Backend, TestApp, postgres_url};
+use crate::harness::{Backend, TestApp, fresh_postgres_database, postgres_url};
 use crate::sync_client::{Auth, SyncClient};
 use atelier::model::{GroupKind, Role, Visibility};
 
@@ -47,16 +47,27 @@ fn free_port() -> u16 {
 
 /// `atelier serve` as a real process on the data directory; returns it and its URL once it answers.
 async fn spawn_server(data_dir: &std::path::Path) -> (Child, String) {
+    spawn_server_on(data_dir, None).await
+}
+
+/// `atelier serve` on the data directory and, if given, a `--database-url`.
+async fn spawn_server_on(
+    data_dir: &std::path::Path,
+    database_url: Option<&str>,
+) -> (Child, String) {
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atelier"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_atelier"));
+    command
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .env("ATELIER_DATA_DIR", data_dir)
         .env_remove("ATELIER_DATABASE_URL")
         .env("ATELIER_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("atelier serve starts");
+        .stderr(Stdio::inherit());
+    if let Some(url) = database_url {
+        command.args(["--database-url", url]);
+    }
+    let mut child = command.spawn().expect("atelier serve starts");
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..200 {
         if reqwest::get(format!("{url}/healthz"))
@@ -159,22 +170,83 @@ async fn every_acknowledged_change_survives_a_sigkill() {
     server.wait().unwrap();
 }
 
+/// A server process killed when the test ends, even by a panic.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A database created for the test on the PostgreSQL server, dropped when the test ends.
+struct FreshDatabase {
+    url: String,
+    admin: String,
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        let (url, admin) = (self.url.clone(), self.admin.clone());
+        // Drop runs inside the test's runtime: do the async work on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgres_database_serve_the_same_text() {
-    let Some(first) = TestApp::postgres().await else {
+    let Some((url, admin)) = fresh_postgres_database().await else {
+        eprintln!(
+            "ATELIER_TEST_DATABASE_URL is not set: skipping the PostgreSQL pass of this test"
+        );
         return;
     };
-    let url = first.config.database_url.clone();
-    assert!(url.as_deref().is_some_and(|u| u.starts_with("postgres")) && postgres_url().is_some());
-    let second = TestApp::start_with(Backend::Sqlite, |c| c.database_url = url)
+    let database = FreshDatabase { url, admin };
+    assert!(database.url.starts_with("postgres") && postgres_url().is_some());
+    let dir = tempfile::tempdir().unwrap();
+    // The members, the theme and the text, written to that database by an in-process server
+    // (which migrates it); then two real `atelier serve` processes, each with its own data
+    // directory (search index, mail), share it.
+    let (tokens, text) = {
+        let url = database.url.clone();
+        let setup_dir = dir.path().join("setup");
+        let app = TestApp::start_with(Backend::Sqlite, |c| {
+            c.data_dir = setup_dir;
+            c.database_url = Some(url);
+        })
         .await
         .unwrap();
-    let (tokens, text) = theme_with_text(&first, &["nord@exemple.fr", "sud@exemple.fr"]).await;
+        let made = theme_with_text(&app, &["nord@exemple.fr", "sud@exemple.fr"]).await;
+        app.stop().await;
+        made
+    };
+    let (first, first_url) = spawn_server_on(&dir.path().join("nord"), Some(&database.url)).await;
+    let _first = Server(first);
+    let (second, second_url) = spawn_server_on(&dir.path().join("sud"), Some(&database.url)).await;
+    let _second = Server(second);
 
-    let mut north = SyncClient::connect(&first.url, &text, Auth::Bearer(&tokens[0]))
+    let mut north = SyncClient::connect(&first_url, &text, Auth::Bearer(&tokens[0]))
         .await
         .unwrap();
-    let mut south = SyncClient::connect(&second.url, &text, Auth::Bearer(&tokens[1]))
+    let mut south = SyncClient::connect(&second_url, &text, Auth::Bearer(&tokens[1]))
         .await
         .unwrap();
     north
@@ -184,27 +256,35 @@ async fn two_servers_on_one_postgres_database_serve_the_same_text() {
         .wait_for_markdown("south has the text", |m| m.starts_with("# Culture"))
         .await;
 
+    // Each server hears the other's stored changes (PostgreSQL notifications) and passes them on.
     north.append("\nÉcrit au nord.").await;
     north.wait_saved().await;
     south
-        .until(
-            Duration::from_secs(1),
-            "south sees north's edit within a second",
-            |c| c.markdown().contains("nord"),
-        )
+        .wait_for_markdown("south sees north's edit", |m| m.contains("nord"))
         .await;
     south.append("\nÉcrit au sud.").await;
     south.wait_saved().await;
     north
-        .until(
-            Duration::from_secs(1),
-            "north sees south's edit within a second",
-            |c| c.markdown().contains("sud"),
-        )
+        .wait_for_markdown("north sees south's edit", |m| m.contains("sud"))
         .await;
     assert_eq!(north.markdown(), south.markdown());
+    assert_eq!(
+        north.markdown(),
+        "# Culture\n\nÉcrit au nord.\nÉcrit au sud."
+    );
+    // Either server reads the same text.
+    for url in [&first_url, &second_url] {
+        let now: serde_json::Value = reqwest::Client::new()
+            .get(format!("{url}/api/v1/texts/{text}"))
+            .bearer_auth(&tokens[0])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(now["markdown"].as_str(), Some(north.markdown().as_str()));
+    }
     north.close().await;
     south.close().await;
-    second.stop().await;
-    first.stop().await;
 }

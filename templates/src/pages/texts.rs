@@ -789,9 +789,31 @@ pub fn group_changes_page(ctx: &PageContext, view: &GroupChangesView) -> Markup 
             @if view.items.is_empty() {
                 div.empty-state { p { (t!("group.changes_empty", locale = l)) } }
             } @else {
-                (text_list(lang, &view.items, true))
+                (changes_list(lang, view))
             }
         }
     };
     page(ctx, &title, body)
+}
+
+/// The list of a group's changed texts: `text_list` with who made the latest changes.
+fn changes_list(lang: Lang, view: &GroupChangesView) -> Markup {
+    html! {
+        ul.text-list role="list" {
+            @for item in &view.items {
+                li {
+                    a.text-list-title href=(text_href(&item.id)) { (item.title) }
+                    span.text-list-meta {
+                        (kind_tag(lang, item.kind)) " " (status_tag(lang, item.status))
+                        " " (updated(lang, item.updated_at))
+                        @if let Some(names) = view.authors.get(&item.id).filter(|n| !n.is_empty()) {
+                            " " span.text-list-authors {
+                                (t!("text.version_by", locale = lang.code(), name = names.join(", ")))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
