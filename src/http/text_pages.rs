@@ -720,8 +720,15 @@ async fn show_group_changes(
     let group = organisation::load_group(&app, page.viewer.as_ref(), group_id).await?;
     let texts = app.db.recent_texts(group_id, 50).await?;
     // The three most recent authors of each text (the rows come most recent first per text).
+    // Names are shown, as in the group's activity feed, only to those who may see who belongs
+    // to the group (its directory): a public theme does not make its members public.
     let mut authors: std::collections::HashMap<String, Vec<String>> = Default::default();
-    for (text_id, name, _) in app.db.recent_text_authors(group_id).await? {
+    let rows = if group.access.can_see_directory {
+        app.db.recent_text_authors(group_id).await?
+    } else {
+        Vec::new()
+    };
+    for (text_id, name, _) in rows {
         let names = authors.entry(text_id.to_string()).or_default();
         if names.len() < 3 {
             names.push(name);

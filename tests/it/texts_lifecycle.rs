@@ -816,11 +816,18 @@ async fn recent_changes_say_who_changed_each_text(backend: Backend) {
     jean.wait_saved().await;
     jean.close().await;
 
-    let (status, page) = f
-        .app
-        .browser()
-        .get_text(&format!("/groups/{}/changes", f.theme))
-        .await;
+    // A visitor sees what changed, not who belongs to the theme and wrote it.
+    let changes = format!("/groups/{}/changes", f.theme);
+    let (status, page) = f.app.browser().get_text(&changes).await;
+    assert_eq!(status, 200);
+    let item = list_item(&page, &shared);
+    assert!(
+        !item.contains(SECOND_NAME) && !item.contains(WRITER_NAME),
+        "{item}"
+    );
+    let member = f.app.browser();
+    member.login(WRITER).await;
+    let (status, page) = member.get_text(&changes).await;
     assert_eq!(status, 200);
     let item = list_item(&page, &shared);
     // Both authors, the latest first.
