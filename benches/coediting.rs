@@ -14,13 +14,17 @@
 //!
 //! The typing clients are light on purpose: 100 browsers would each apply every other client's
 //! keystrokes to their own copy of the text, which on this 2-core machine would starve the
-//! server being measured. Each client keeps its own branch of the document, sends real automerge
-//! changes, decodes what the server sends (noting which keystrokes arrived) and acknowledges it
-//! with the server's heads, as a real peer does after applying. Since no client merges the
-//! others' changes, the document keeps one branch per typist: a heavier load on the server's
-//! sync computations than browsers that merge (their next change depends on every head).
+//! server being measured. Each client decodes what the server sends (noting which keystrokes
+//! arrived), acknowledges it with the server's heads, and sends real automerge changes written
+//! as a browser that applied everything would write them: each keystroke depends on the heads
+//! the client last saw and numbers its operation after every operation it has seen (see
+//! `Keyboard`). `--branches` makes the clients type as if they never merged (each keystroke
+//! depends only on the client's previous one), which leaves one branch per typist in the
+//! document: a harsher load on the server's sync computations than real browsers make.
+//! `--branches` goes with the other options, e.g. `-- --only typing --branches`.
 //!
-//! Run: `cargo bench --bench coediting` (`-- --quick` for a short run). It prints Markdown rows
+//! Run: `cargo bench --bench coediting` (`-- --quick` for a short run, `-- --only typing` for one
+//! part: `replay`, `typing` or `memory`; `--clients N` for one typing load). It prints Markdown rows
 //! for BENCHMARKS.md. Reads the trace from `../shared/data/traces/`.
 
 mod common;
@@ -323,6 +327,75 @@ fn change_message(heads: Vec<ChangeHash>, change: Vec<u8>) -> sync::Message {
 
 // ---- 2. Typing load ----
 
+/// Writes one client's keystrokes ("x" at the end of its paragraph) as automerge changes,
+/// without applying the other clients' changes. The first keystroke is made by the client's
+/// own copy of the document; the next ones are that change rewritten: the next sequence number,
+/// the operation counted after every operation seen so far, inserted after the previous
+/// keystroke, and depending on the heads the client last saw (a browser's next change depends
+/// on everything it has applied) or, with `branches`, on its own previous keystroke only.
+struct Keyboard {
+    doc: AutoCommit,
+    at: usize,
+    branches: bool,
+    template: Option<automerge::ExpandedChange>,
+    /// The counter of our last operation, and our last change.
+    last: Option<(u64, ChangeHash)>,
+    max_op_seen: u64,
+}
+
+impl Keyboard {
+    fn new(doc: AutoCommit, at: usize, branches: bool) -> Keyboard {
+        Keyboard {
+            doc,
+            at,
+            branches,
+            template: None,
+            last: None,
+            max_op_seen: 0,
+        }
+    }
+
+    /// Notes a change received from the server.
+    fn saw(&mut self, change: &Change) {
+        self.max_op_seen = self.max_op_seen.max(change.max_op());
+    }
+
+    fn key(&mut self, server_heads: &[ChangeHash]) -> Change {
+        use automerge::legacy::{ElementId, Key, OpId};
+        let Some(template) = &self.template else {
+            let text = self.doc.get(ROOT, "markdown").unwrap().expect("markdown").1;
+            self.doc.splice_text(&text, self.at, 0, "x").unwrap();
+            self.doc.commit().expect("a change");
+            let change = self.doc.get_last_local_change().expect("the change");
+            self.max_op_seen = self.max_op_seen.max(change.max_op());
+            self.last = Some((change.max_op(), change.hash()));
+            self.template = Some(change.decode());
+            return change;
+        };
+        let (previous_op, previous) = self.last.expect("a first keystroke");
+        let mut next = template.clone();
+        next.hash = None;
+        next.seq += 1;
+        let counter = self.max_op_seen.max(previous_op) + 1;
+        next.start_op = std::num::NonZeroU64::new(counter).unwrap();
+        next.operations[0].key = Key::Seq(ElementId::Id(OpId(previous_op, next.actor_id.clone())));
+        next.deps = if self.branches {
+            vec![previous]
+        } else {
+            let mut deps: Vec<ChangeHash> = server_heads.to_vec();
+            deps.push(previous);
+            deps.sort();
+            deps.dedup();
+            deps
+        };
+        let change = Change::from(next.clone());
+        self.template = Some(next);
+        self.max_op_seen = counter;
+        self.last = Some((counter, change.hash()));
+        change
+    }
+}
+
 /// When each keystroke was sent, by change hash, and by which client.
 type Sent = Arc<Mutex<HashMap<ChangeHash, (Instant, usize)>>>;
 
@@ -331,7 +404,7 @@ type Sent = Arc<Mutex<HashMap<ChangeHash, (Instant, usize)>>>;
 async fn typist(
     bench: Arc<Bench>,
     text_id: String,
-    base: AutoCommit,
+    mut keyboard: Keyboard,
     me: usize,
     typing: bool,
     schedule: (Instant, Duration, Instant),
@@ -339,10 +412,6 @@ async fn typist(
 ) -> Vec<Duration> {
     let (first_key, interval, stop) = schedule;
     let (mut sink, mut stream) = bench.connect(&text_id).await.split();
-    let mut doc = base;
-    let text = doc.get(ROOT, "markdown").unwrap().expect("markdown").1;
-    // Each client types at the end of its own paragraph (paragraphs are 1,000 characters).
-    let mut at = (me % 100) * 1000 + 999;
     let mut server_heads: Vec<ChangeHash> = Vec::new();
     let mut latencies = Vec::new();
     let mut next_key = first_key;
@@ -371,6 +440,7 @@ async fn typist(
                     for chunk in message.changes.iter() {
                         // The first message carries the whole document, not changes.
                         let Ok(change) = Change::from_bytes(chunk.to_vec()) else { continue };
+                        keyboard.saw(&change);
                         if let Some((at, from)) = sent.get(&change.hash())
                             && *from != me
                         {
@@ -397,12 +467,11 @@ async fn typist(
                     continue;
                 }
                 next_key += interval;
-                doc.splice_text(&text, at, 0, "x").unwrap();
-                at += 1;
-                let hash = doc.commit().expect("a change");
-                let change = doc.get_last_local_change().expect("the change");
+                let change = keyboard.key(&server_heads);
+                let hash = change.hash();
                 sent.lock().unwrap().insert(hash, (Instant::now(), me));
                 let mut heads = server_heads.clone();
+                heads.retain(|head| !change.deps().contains(head));
                 heads.push(hash);
                 let mut message = change_message(heads.clone(), change.raw_bytes().to_vec());
                 message.have = vec![Have { last_sync: heads, bloom: BloomFilter::default() }];
@@ -430,6 +499,7 @@ async fn typing_load(
     clients: usize,
     typists: usize,
     length: Duration,
+    branches: bool,
 ) -> LoadResult {
     let paragraph = format!("{}\n", "a".repeat(999));
     let markdown = paragraph.repeat(100);
@@ -452,7 +522,8 @@ async fn typing_load(
         tasks.push(tokio::spawn(typist(
             bench.clone(),
             id.clone(),
-            base.fork(),
+            // Each client types at the end of its own paragraph (of 1,000 characters).
+            Keyboard::new(base.fork(), (me % 100) * 1000 + 999, branches),
             me,
             me < typists,
             (first, interval, stop),
@@ -515,7 +586,28 @@ fn mib(bytes: u64) -> String {
 
 #[tokio::main]
 async fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    // `--only replay|typing|memory` runs one part (to profile it); all three by default.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|at| args.get(at + 1))
+        .cloned();
+    // `--clients N` types with N clients only (default: 10, 50 and 100).
+    let client_counts: Vec<usize> = args
+        .iter()
+        .position(|a| a == "--clients")
+        .and_then(|at| args.get(at + 1))
+        .map(|n| vec![n.parse().expect("--clients takes a number")])
+        .unwrap_or_else(|| vec![10, 50, 100]);
+    let branches = args.iter().any(|a| a == "--branches");
+    let mode = if branches {
+        " (clients that never merge)"
+    } else {
+        ""
+    };
+    let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
     let dir = tempfile::tempdir().unwrap();
     let bench = Arc::new(Bench::start(&dir.path().join("data"), &["--doc-idle-secs", "5"]).await);
     println!(
@@ -525,56 +617,63 @@ async fn main() {
     println!("| measure | result | baseline (same run) | ratio |\n|---|---|---|---|");
 
     // 1. Trace replay.
-    let (mut txns, end) = load_trace();
-    let edits = if quick { 20_000 } else { txns.len() };
-    txns.truncate(edits);
-    let (local, local_text) = replay_locally(&txns);
-    let (served, served_text) = replay_through_server(&bench, &txns).await;
-    assert!(
-        served_text == local_text,
-        "the server's text ({} characters) differs from the local replay ({} characters)",
-        served_text.len(),
-        local_text.len()
-    );
-    assert!(
-        quick || local_text == end,
-        "the replay does not reproduce the trace's final text"
-    );
-    let rate = |d: Duration| edits as f64 / d.as_secs_f64();
-    println!(
-        "| trace replay ({edits} edits) through the sync WebSocket | {:.0} edits/s ({:.1} s) | applied directly to a document: {:.0} edits/s ({:.1} s) | {:.2}× the direct rate |",
-        rate(served),
-        served.as_secs_f64(),
-        rate(local),
-        local.as_secs_f64(),
-        rate(served) / rate(local)
-    );
+    if runs("replay") {
+        let (mut txns, end) = load_trace();
+        let edits = if quick { 20_000 } else { txns.len() };
+        txns.truncate(edits);
+        let (local, local_text) = replay_locally(&txns);
+        let (served, served_text) = replay_through_server(&bench, &txns).await;
+        assert!(
+            served_text == local_text,
+            "the server's text ({} characters) differs from the local replay ({} characters)",
+            served_text.len(),
+            local_text.len()
+        );
+        assert!(
+            quick || local_text == end,
+            "the replay does not reproduce the trace's final text"
+        );
+        let rate = |d: Duration| edits as f64 / d.as_secs_f64();
+        println!(
+            "| trace replay ({edits} edits) through the sync WebSocket | {:.0} edits/s ({:.1} s) | applied directly to a document: {:.0} edits/s ({:.1} s) | {:.2}× the direct rate |",
+            rate(served),
+            served.as_secs_f64(),
+            rate(local),
+            local.as_secs_f64(),
+            rate(served) / rate(local)
+        );
+    }
 
     // 2. Typing load.
-    let length = Duration::from_secs(if quick { 6 } else { 20 });
-    let floor = typing_load(&bench, 2, 1, length).await;
-    println!(
-        "| typing, 2 clients (1 typing) on 100,000 characters | p50 {}, p99 {}, server {:.2} cores | — | 1 |",
-        ms(floor.p50),
-        ms(floor.p99),
-        floor.cores
-    );
-    for clients in [10, 50, 100] {
-        let load = typing_load(&bench, clients, clients, length).await;
+    if runs("typing") {
+        let length = Duration::from_secs(if quick { 6 } else { 20 });
+        let floor = typing_load(&bench, 2, 1, length, branches).await;
         println!(
-            "| typing, {clients} clients × 2 keystrokes/s on 100,000 characters ({} arrivals) | p50 {}, p99 {}, server {:.2} cores | 2 clients: p99 {} | {:.1}× the p99 |",
-            load.arrivals,
-            ms(load.p50),
-            ms(load.p99),
-            load.cores,
+            "| typing{mode}, 2 clients (1 typing) on 100,000 characters | p50 {}, p99 {}, server {:.2} cores | — | 1 |",
+            ms(floor.p50),
             ms(floor.p99),
-            load.p99.as_secs_f64() / floor.p99.as_secs_f64()
+            floor.cores
         );
+        for clients in client_counts {
+            let load = typing_load(&bench, clients, clients, length, branches).await;
+            println!(
+                "| typing{mode}, {clients} clients × 2 keystrokes/s on 100,000 characters ({} arrivals) | p50 {}, p99 {}, server {:.2} cores | 2 clients: p99 {} | {:.1}× the p99 |",
+                load.arrivals,
+                ms(load.p50),
+                ms(load.p99),
+                load.cores,
+                ms(floor.p99),
+                load.p99.as_secs_f64() / floor.p99.as_secs_f64()
+            );
+        }
     }
 
     // 3. Memory, on a server of its own: texts created, the server restarted (so that nothing
     // of their creation stays in its memory), then the texts opened, then left idle.
     drop(bench);
+    if !runs("memory") {
+        return;
+    }
     let data = dir.path().join("memory");
     let mut bench = Bench::start(&data, &["--doc-idle-secs", "5"]).await;
     let chapters = programme_chapters();

@@ -691,10 +691,9 @@ impl Core {
         // A batch that does not apply as a whole (a change that reuses a sequence number, say)
         // is applied message by message below, so that only the culprit is refused.
         let together = changes.is_empty() || self.doc.apply_changes(changes).is_ok();
-        // Receiving a message walks the whole history of the document (automerge trims the
-        // peer's unacknowledged hashes by visiting every ancestor of its heads), so once the
-        // changes are in, only a peer's last message of the batch is received: it supersedes the
-        // earlier ones' heads, needs and haves. A message asking for a reset is received anyway.
+        // Once the changes are in, only a peer's last message of the batch is received: it
+        // supersedes the earlier ones' heads, needs and haves. A message asking for a reset is
+        // received anyway.
         let last_of_peer: HashMap<u64, usize> = accepted
             .iter()
             .enumerate()
@@ -719,7 +718,10 @@ impl Core {
                 if last_of_peer[&peer_id] != at && !resets {
                     continue;
                 }
+                // What automerge's receive does, without walking the whole history.
                 message.changes = sync::ChunkList::empty();
+                super::sync_state::receive_applied(&mut self.doc, &mut peer.state, message);
+                continue;
             }
             if let Err(e) = self
                 .doc

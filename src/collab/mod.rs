@@ -8,6 +8,7 @@ mod document;
 mod hub;
 mod listener;
 pub mod presence;
+mod sync_state;
 
 pub use document::close;
 pub use hub::{DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo};
