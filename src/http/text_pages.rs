@@ -103,6 +103,10 @@ fn header_view(ctx: &TextContext) -> tpl::TextHeaderView {
         updated_at: ctx.text.updated_at,
         can_write: ctx.can_write,
         can_manage: ctx.can_manage,
+        status_moves: crate::text::status_moves(ctx.text.status)
+            .iter()
+            .map(|s| status_view(*s))
+            .collect(),
         contributor: ctx.contributor,
     }
 }

@@ -251,7 +251,7 @@ pub struct StatusIn {
 /// Moves a text through its life (organisers).
 #[utoipa::path(post, path = "/api/v1/texts/{id}/status", tag = "texts", request_body = StatusIn, security(("bearer" = [])),
     params(("id" = String, Path, description = "Text id")),
-    responses((status = 200, body = TextOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TextOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "A move the text's life does not allow"), (status = 422, body = ErrorBody)))]
 async fn set_text_status(
     State(app): State<App>,
     current: CurrentMember,

@@ -109,6 +109,12 @@ fn text_header(status: TextStatusView, can_write: bool) -> TextHeaderView {
         updated_at: time::macros::datetime!(2026-03-01 14:05 UTC),
         can_write,
         can_manage: can_write,
+        status_moves: match status {
+            TextStatusView::Drafting => vec![TextStatusView::Amending],
+            TextStatusView::Amending => vec![TextStatusView::Adopted, TextStatusView::Drafting],
+            TextStatusView::Adopted => vec![TextStatusView::Archived],
+            TextStatusView::Archived => vec![TextStatusView::Adopted],
+        },
         contributor: can_write,
     }
 }
@@ -1138,8 +1144,9 @@ fn text_page_reads_and_manages() {
     assert!(html.contains("href=\"/texts/20/export.html\""));
     assert!(html.contains("method=\"post\" action=\"/texts/20/status\""));
     assert!(html.contains("<select id=\"field-status\" name=\"status\">"));
-    assert!(html.contains("<option value=\"drafting\" selected>En rédaction</option>"));
-    assert_eq!(html.matches("<option value=").count(), 4);
+    // A drafted text can only be opened for amendments: the form offers that move alone.
+    assert!(html.contains("<option value=\"amending\">En amendement</option>"));
+    assert_eq!(html.matches("<option value=").count(), 1);
 
     // Without rights, no status form; without two headings, no contents; an empty text says so.
     let plain = text_page(

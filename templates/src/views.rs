@@ -435,6 +435,8 @@ pub struct TextHeaderView {
     pub can_write: bool,
     /// May change the text's status.
     pub can_manage: bool,
+    /// The statuses the text may move to from its current one (the server refuses others).
+    pub status_moves: Vec<TextStatusView>,
     /// Would be allowed to write if the text were drafting: may name versions.
     pub contributor: bool,
 }

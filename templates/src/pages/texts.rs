@@ -221,7 +221,9 @@ pub fn text_page(ctx: &PageContext, view: &TextReadView) -> Markup {
     let base = text_href(&header.id);
     let with_toc = view.toc.len() >= 2;
     let no_errors = FormErrors::new();
-    let statuses: Vec<(&str, String)> = TextStatusView::ALL
+    // The form offers only the moves the text's life allows from where it is.
+    let statuses: Vec<(&str, String)> = header
+        .status_moves
         .iter()
         .map(|s| (s.code(), s.label(lang)))
         .collect();
@@ -276,10 +278,12 @@ pub fn text_page(ctx: &PageContext, view: &TextReadView) -> Markup {
                             }
                         }
                     }
-                    form.form-row method="post" action={ (base) "/status" } {
-                        (csrf_field(ctx))
-                        (select_field(lang, "status", "status", &t!("text.status_label", locale = l), &statuses, Some(header.status.code()), &no_errors))
-                        button.button type="submit" { (t!("text.status_submit", locale = l)) }
+                    @if !statuses.is_empty() {
+                        form.form-row method="post" action={ (base) "/status" } {
+                            (csrf_field(ctx))
+                            (select_field(lang, "status", "status", &t!("text.status_label", locale = l), &statuses, None, &no_errors))
+                            button.button type="submit" { (t!("text.status_submit", locale = l)) }
+                        }
                     }
                 }
             }
