@@ -231,11 +231,14 @@ pub async fn accept_invitation(
     invitation: &InvitationRow,
     member: MemberId,
 ) -> AppResult<()> {
+    // A member already signed in may have texts open: their new role may let them write.
+    let before = crate::organisation::as_viewer(app, member).await?;
     app.db
         .accept_invitation(invitation.invitation_id, member)
         .await?
         .map_err(token_refusal)?;
     app.membership_changed().await;
+    crate::organisation::reauthorise_member(app, member, before).await?;
     app.db
         .record(AuditEvent {
             actor: Some(member),

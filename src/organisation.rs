@@ -79,7 +79,7 @@ fn chain_of(parent_of: &HashMap<GroupId, Option<GroupId>>, id: GroupId) -> Vec<G
 }
 
 /// A member as the permission rules see them now; `None` when unknown or disabled.
-async fn as_viewer(app: &App, member: MemberId) -> AppResult<Option<Viewer>> {
+pub(crate) async fn as_viewer(app: &App, member: MemberId) -> AppResult<Option<Viewer>> {
     Ok(app
         .db
         .active_member_with_scope(member)
@@ -99,7 +99,11 @@ async fn as_viewer(app: &App, member: MemberId) -> AppResult<Option<Viewer>> {
 /// `members` group shows. The tree is small and this runs on a manager's action, not on a hot
 /// path. The hub can only close all the peers of a text, not one member's: the others reconnect
 /// too, at once and with nothing lost.
-async fn reauthorise_member(app: &App, member: MemberId, before: Option<Viewer>) -> AppResult<()> {
+pub(crate) async fn reauthorise_member(
+    app: &App,
+    member: MemberId,
+    before: Option<Viewer>,
+) -> AppResult<()> {
     let after = as_viewer(app, member).await?;
     let groups = app.groups().await?;
     let parent_of: HashMap<GroupId, Option<GroupId>> =

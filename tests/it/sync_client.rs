@@ -178,6 +178,16 @@ impl SyncClient {
         .await;
     }
 
+    /// Waits for the server's greeting, which says whether this peer may write.
+    pub async fn wait_for_hello(&mut self, readonly: bool) {
+        self.until(Duration::from_secs(10), "hello", |c| {
+            c.presence
+                .iter()
+                .any(|p| p["type"] == "hello" && p["readonly"] == readonly)
+        })
+        .await;
+    }
+
     pub async fn wait_for_markdown(&mut self, what: &str, expected: impl Fn(&str) -> bool) {
         self.until(Duration::from_secs(10), what, |c| expected(&c.markdown()))
             .await;

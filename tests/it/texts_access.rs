@@ -219,13 +219,7 @@ async fn a_role_change_closes_live_sockets_and_they_come_back_with_the_new_right
     let mut socket = SyncClient::connect(&app.url, &open, Auth::Bearer(writer_api.token()))
         .await
         .expect("upgrade");
-    socket
-        .until(std::time::Duration::from_secs(10), "hello", |c| {
-            c.presence
-                .iter()
-                .any(|p| p["type"] == "hello" && p["readonly"] == false)
-        })
-        .await;
+    socket.wait_for_hello(false).await;
     let manager = signed_in(&app, "secretaire@exemple.fr").await;
     let writer_id = writer.to_string();
     let response = manager
@@ -260,6 +254,54 @@ async fn a_role_change_closes_live_sockets_and_they_come_back_with_the_new_right
             .err(),
         Some(404)
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn accepting_an_invitation_reopens_live_sockets_with_the_new_rights() {
+    let app = TestApp::start().await;
+    let national = app.national().await;
+    let theme = app
+        .group(GroupKind::Theme, "Transports", national, Visibility::Public)
+        .await;
+    let secretary = app.member("secretaire@exemple.fr", "Sam Secrétaire").await;
+    app.grant(secretary, theme, Role::Secretary).await;
+    let secretary_api = app.api_as("secretaire@exemple.fr").await;
+    let text = create(&secretary_api, theme, "Fret", "programme", "# Fret\n").await;
+    app.member("lectrice@exemple.fr", "Léa Lectrice").await;
+    let reader_api = app.api_as("lectrice@exemple.fr").await;
+
+    // Not yet in the theme: she reads the public text live, read-only.
+    let mut socket = SyncClient::connect(&app.url, &text, Auth::Bearer(reader_api.token()))
+        .await
+        .expect("a public text is readable");
+    socket.wait_for_hello(true).await;
+
+    // Invited as a member, she accepts while signed in: her socket closes and comes back
+    // able to write.
+    let invited = secretary_api
+        .post(
+            &format!("/api/v1/groups/{theme}/invitations"),
+            json!({"email": "lectrice@exemple.fr", "role": "member"}),
+        )
+        .await;
+    assert_eq!(invited.status(), 201);
+    let link = app.last_mailed_link();
+    let path = link.strip_prefix(&app.url).unwrap().to_owned();
+    let browser = signed_in(&app, "lectrice@exemple.fr").await;
+    let accepted = browser.submit(&path, &path, &[]).await;
+    assert_eq!(accepted.status(), 303);
+    let (code, reason) = socket.wait_closed().await;
+    assert_eq!(code, 4503, "{reason}");
+    let mut again = SyncClient::connect(&app.url, &text, Auth::Bearer(reader_api.token()))
+        .await
+        .expect("upgrade");
+    again.wait_for_hello(false).await;
+    again
+        .wait_for_markdown("the new member has the text", |m| m.contains("Fret"))
+        .await;
+    again.append("Le rail d'abord.\n").await;
+    again.wait_saved().await;
     app.stop().await;
 }
 
