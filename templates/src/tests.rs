@@ -109,12 +109,7 @@ fn text_header(status: TextStatusView, can_write: bool) -> TextHeaderView {
         updated_at: time::macros::datetime!(2026-03-01 14:05 UTC),
         can_write,
         can_manage: can_write,
-        status_moves: match status {
-            TextStatusView::Drafting => vec![TextStatusView::Amending],
-            TextStatusView::Amending => vec![TextStatusView::Adopted, TextStatusView::Drafting],
-            TextStatusView::Adopted => vec![TextStatusView::Archived],
-            TextStatusView::Archived => vec![TextStatusView::Adopted],
-        },
+        status_moves: Vec::new(),
         contributor: can_write,
     }
 }
@@ -123,7 +118,10 @@ const BODY_HTML: &str = "<h2 id=\"intro\">Introduction</h2><p>Le train <a class=
 
 fn read_view() -> TextReadView {
     TextReadView {
-        header: text_header(TextStatusView::Drafting, true),
+        header: TextHeaderView {
+            status_moves: vec![TextStatusView::Amending],
+            ..text_header(TextStatusView::Drafting, true)
+        },
         body_html: BODY_HTML.into(),
         toc: vec![
             TocEntryView {

@@ -345,6 +345,7 @@ async fn a_status_moves_only_along_the_life_of_a_text() {
         (Archived, Adopted, 200),
         (Archived, Archived, 200),
     ];
+    let organiser_page = signed_in(&app, "orga@exemple.fr").await;
     let mut current = Drafting;
     for (from, to, expected) in matrix {
         // Put the text in `from` directly: the case tests one move, not the path to it.
@@ -357,6 +358,19 @@ async fn a_status_moves_only_along_the_life_of_a_text() {
                     .await
                     .unwrap()
         );
+        if to == from {
+            // The text's page offers the organiser exactly the moves the table allows.
+            let (code, page) = organiser_page.get_text(&format!("/texts/{id}")).await;
+            assert_eq!(code, 200);
+            for (_, other, expected) in matrix.iter().filter(|(f, t, _)| *f == from && *t != from) {
+                let option = format!("<option value=\"{}\">", other.code());
+                assert_eq!(
+                    page.contains(&option),
+                    *expected == 200,
+                    "{from:?} page, {option}"
+                );
+            }
+        }
         let response = api
             .post(
                 &format!("/api/v1/texts/{id}/status"),
