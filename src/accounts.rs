@@ -237,7 +237,6 @@ pub async fn accept_invitation(
         .accept_invitation(invitation.invitation_id, member)
         .await?
         .map_err(token_refusal)?;
-    app.membership_changed().await;
     crate::organisation::reauthorise_member(app, member, before).await?;
     app.db
         .record(AuditEvent {

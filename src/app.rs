@@ -1,11 +1,10 @@
 //! The application: its shared state, and `serve`, which runs it on a listener until told to
 //! stop. Tests call `serve` with a listener on port 0.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
@@ -15,8 +14,6 @@ use atelier_search::SearchIndex;
 use crate::collab::{Hub, HubSettings};
 use crate::config::Config;
 use crate::mail::Mailer;
-use crate::model::GroupId;
-use crate::store::GroupRow;
 use crate::store::{ConnectOptions, Db};
 
 pub struct AppInner {
@@ -27,57 +24,7 @@ pub struct AppInner {
     pub metrics: PrometheusHandle,
     /// The open texts' documents (live co-editing).
     pub hub: Hub,
-    member_counts: Expiring<MemberCounts>,
-    groups: Expiring<Groups>,
 }
-
-/// A value reloaded when it is older than its time to live, or after `forget`.
-struct Expiring<T> {
-    ttl: Duration,
-    slot: tokio::sync::Mutex<Option<(Instant, T)>>,
-}
-
-impl<T: Clone> Expiring<T> {
-    fn new(ttl: Duration) -> Expiring<T> {
-        Expiring {
-            ttl,
-            slot: tokio::sync::Mutex::new(None),
-        }
-    }
-
-    /// The cached value, or a fresh one from `load` (one loader at a time: the others wait).
-    async fn get_or_load<E>(&self, load: impl Future<Output = Result<T, E>>) -> Result<T, E> {
-        let mut slot = self.slot.lock().await;
-        if let Some((at, value)) = slot.as_ref()
-            && at.elapsed() < self.ttl
-        {
-            return Ok(value.clone());
-        }
-        let value = load.await?;
-        *slot = Some((Instant::now(), value.clone()));
-        Ok(value)
-    }
-
-    async fn forget(&self) {
-        *self.slot.lock().await = None;
-    }
-}
-
-/// Every group, by name.
-pub type Groups = Arc<Vec<GroupRow>>;
-
-/// How long the list of groups may be reused for lists and menus. Changes made on this server
-/// invalidate it at once; other servers see them within this delay. Permission checks on a
-/// group itself always read the database (`organisation::load_group`).
-const GROUPS_TTL: Duration = Duration::from_secs(2);
-
-/// The number of memberships in each group's subtree.
-pub type MemberCounts = Arc<HashMap<GroupId, i64>>;
-
-/// How long member counts may be reused. Counting every membership of a large party takes tens
-/// of milliseconds; a count a few seconds old is fine on a group page. Writes on this server
-/// invalidate at once; other servers catch up within this delay.
-const MEMBER_COUNTS_TTL: Duration = Duration::from_secs(30);
 
 /// The shared state of every request. Cheap to clone.
 #[derive(Clone)]
@@ -143,33 +90,7 @@ impl App {
             mailer,
             search,
             metrics: metrics_handle(),
-            member_counts: Expiring::new(MEMBER_COUNTS_TTL),
-            groups: Expiring::new(GROUPS_TTL),
         })))
-    }
-
-    /// The number of memberships in each group's subtree, from a short-lived cache.
-    pub async fn member_counts(&self) -> Result<MemberCounts, crate::store::StoreError> {
-        self.member_counts
-            .get_or_load(async { Ok(Arc::new(self.db.subtree_member_counts().await?)) })
-            .await
-    }
-
-    /// Every group, from a short-lived cache.
-    pub async fn groups(&self) -> Result<Groups, crate::store::StoreError> {
-        self.groups
-            .get_or_load(async { Ok(Arc::new(self.db.groups(None).await?)) })
-            .await
-    }
-
-    /// Forgets the cached groups after a group was created or changed.
-    pub async fn groups_changed(&self) {
-        self.groups.forget().await;
-    }
-
-    /// Forgets the cached counts after a change of membership.
-    pub async fn membership_changed(&self) {
-        self.member_counts.forget().await;
     }
 }
 
@@ -181,7 +102,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
-    crate::collab::spawn_listener(app.hub.clone());
+    app.db.listen_to_other_servers(app.hub.clone());
     let router = crate::http::router(app.clone());
     tracing::info!(%addr, backend = app.db.backend_name(), "atelier is listening");
     axum::serve(

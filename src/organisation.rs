@@ -52,7 +52,7 @@ pub fn visible(viewer: Option<&Viewer>, group: &GroupRow, chain: &[GroupId]) -> 
 /// The groups the viewer may see, from the short-lived list of groups: for lists that gather
 /// things from several groups (backlinks, wiki links), which must not reveal hidden ones.
 pub async fn visible_group_ids(app: &App, viewer: Option<&Viewer>) -> AppResult<HashSet<GroupId>> {
-    let groups = app.groups().await?;
+    let groups = app.db.all_groups().await?;
     let parent_of: HashMap<GroupId, Option<GroupId>> =
         groups.iter().map(|g| (g.group_id, g.parent_id)).collect();
     Ok(groups
@@ -105,7 +105,7 @@ pub(crate) async fn reauthorise_member(
     before: Option<Viewer>,
 ) -> AppResult<()> {
     let after = as_viewer(app, member).await?;
-    let groups = app.groups().await?;
+    let groups = app.db.all_groups().await?;
     let parent_of: HashMap<GroupId, Option<GroupId>> =
         groups.iter().map(|g| (g.group_id, g.parent_id)).collect();
     let rights = |viewer: Option<&Viewer>, group: &GroupRow, chain: &[GroupId]| {
@@ -229,7 +229,6 @@ pub async fn create_group(app: &App, viewer: &Viewer, new: NewGroup) -> AppResul
             new.visibility,
         )
         .await?;
-    app.groups_changed().await;
     app.db
         .record(AuditEvent {
             actor: Some(viewer.member_id),
@@ -276,7 +275,6 @@ pub async fn set_role(
     app.db
         .set_membership(member, ctx.group.group_id, role)
         .await?;
-    app.membership_changed().await;
     reauthorise_member(app, member, before).await?;
     app.db
         .record(AuditEvent {
@@ -314,7 +312,6 @@ pub async fn remove_member(
     if !app.db.remove_membership(member, ctx.group.group_id).await? {
         return Err(AppError::not_found());
     }
-    app.membership_changed().await;
     reauthorise_member(app, member, before).await?;
     app.db
         .record(AuditEvent {
@@ -343,7 +340,6 @@ pub async fn join(app: &App, viewer: &Viewer, ctx: &GroupContext) -> AppResult<(
     app.db
         .set_membership(viewer.member_id, ctx.group.group_id, role)
         .await?;
-    app.membership_changed().await;
     // Joining only adds rights, but a reader already connected would stay read-only until
     // they reload: their sockets are re-checked too.
     reauthorise_member(app, viewer.member_id, Some(viewer.clone())).await?;

@@ -320,3 +320,14 @@ impl Hub {
 fn report_open(count: usize) {
     metrics::gauge!("atelier_open_documents").set(count as f64);
 }
+
+/// The other servers' announcements about texts (`store::listen`).
+impl crate::store::OtherServers for Hub {
+    fn text_changed(&self, text: TextId) {
+        self.changed_elsewhere(text);
+    }
+
+    fn announcements_missed(&self) {
+        self.refresh_all();
+    }
+}

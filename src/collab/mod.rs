@@ -1,15 +1,13 @@
 //! Live co-editing. Every text is an automerge document; while someone has it open, one task
 //! owns it (`document`), found through the `hub`. Peers speak the automerge sync protocol over
 //! a WebSocket (binary frames) and exchange presence (JSON text frames, `presence`). Changes are
-//! stored before peers are answered; with PostgreSQL, other servers hear of them (`listener`).
+//! stored before peers are answered; with PostgreSQL, other servers hear of them (`store::listen`).
 
 pub mod doc;
 mod document;
 mod hub;
-mod listener;
 pub mod presence;
 mod sync_state;
 
 pub use document::close;
 pub use hub::{DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo};
-pub use listener::spawn as spawn_listener;

@@ -216,7 +216,6 @@ async fn submit_register(
             app.db
                 .set_membership(member, national, Role::Supporter)
                 .await?;
-            app.membership_changed().await;
         }
         Ok(member)
     }

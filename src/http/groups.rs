@@ -88,7 +88,7 @@ async fn list_groups(
         })?),
     };
     let groups = views::visible_groups(&app, viewer.as_ref(), kind).await?;
-    let counts = app.member_counts().await?;
+    let counts = app.db.member_counts().await?;
     Ok(Json(
         groups
             .into_iter()
@@ -141,7 +141,7 @@ async fn group_detail(
     viewer: Option<&Viewer>,
 ) -> AppResult<GroupDetail> {
     let children = views::visible_children(app, viewer, ctx).await?;
-    let counts = app.member_counts().await?;
+    let counts = app.db.member_counts().await?;
     let count = |id: &GroupId| counts.get(id).copied().unwrap_or(0);
     Ok(GroupDetail {
         id: ctx.group.group_id,
@@ -655,7 +655,6 @@ async fn submit_group_edit(
                 parsed.visibility,
             )
             .await?;
-        app.groups_changed().await;
         Ok(())
     }
     .await;

@@ -37,16 +37,16 @@ pub fn directory_entry(entry: DirectoryEntryOut) -> tpl::DirectoryEntry {
 /// Every group with the chain of ids above it, computed in memory from one query: the tree is
 /// small (hundreds of groups), the members are many.
 pub struct Tree {
-    pub groups: crate::app::Groups,
+    pub groups: std::sync::Arc<Vec<crate::store::GroupRow>>,
     parent_of: HashMap<GroupId, Option<GroupId>>,
     pub member_counts: std::sync::Arc<HashMap<GroupId, i64>>,
 }
 
 impl Tree {
     pub async fn load(app: &App) -> AppResult<Tree> {
-        let groups = app.groups().await?;
+        let groups = app.db.all_groups().await?;
         let parent_of = groups.iter().map(|g| (g.group_id, g.parent_id)).collect();
-        let member_counts = app.member_counts().await?;
+        let member_counts = app.db.member_counts().await?;
         Ok(Tree {
             groups,
             parent_of,
@@ -113,7 +113,7 @@ pub async fn visible_children(
     ctx: &GroupContext,
 ) -> AppResult<Vec<GroupRow>> {
     let mut chain = ctx.chain_ids();
-    let groups = app.groups().await?;
+    let groups = app.db.all_groups().await?;
     Ok(groups
         .iter()
         .filter(|child| {

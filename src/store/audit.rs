@@ -1,13 +1,17 @@
 //! The audit trail, which also feeds the "recent activity" lists.
 
+use std::sync::Arc;
+
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{Db, StoreResult, now, on_backend};
+use super::cache::ACTIVITY_KEPT;
+use super::{Change, Db, StoreResult, now, on_backend};
 use crate::model::{GroupId, MemberId};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ActivityRow {
+    pub audit_event_id: i64,
     pub at: OffsetDateTime,
     pub action: String,
     pub actor_name: Option<String>,
@@ -33,7 +37,7 @@ pub struct AuditEvent<'a> {
 macro_rules! activity_query {
     ($filter:literal) => {
         concat!(
-            "select e.at, e.action, a.name as actor_name, e.group_id, g.name as group_name, e.member_id, ",
+            "select e.audit_event_id, e.at, e.action, a.name as actor_name, e.group_id, g.name as group_name, e.member_id, ",
             "m.name as member_name, e.detail from audit_event e ",
             "left join member a on a.member_id = e.actor_id ",
             "left join party_group g on g.group_id = e.group_id ",
@@ -60,6 +64,9 @@ impl Db {
             .execute(pool)
             .await?;
         });
+        if let Some(group) = event.group {
+            self.publish(Change::Activity(group)).await;
+        }
         Ok(())
     }
 
@@ -71,24 +78,54 @@ impl Db {
         Ok(found.is_some())
     }
 
-    /// The latest events in one group.
+    /// The latest events in one group (from the cache, for the short lists pages show).
     pub async fn activity_in(&self, group: GroupId, limit: i64) -> StoreResult<Vec<ActivityRow>> {
+        let limit = usize::try_from(limit).unwrap_or(0);
+        if limit > ACTIVITY_KEPT {
+            return self.load_activity_in(group, limit).await;
+        }
+        let latest = self
+            .cache
+            .read_through(&self.cache.activity, "activity", group, async {
+                Ok(Arc::new(self.load_activity_in(group, ACTIVITY_KEPT).await?))
+            })
+            .await?;
+        Ok(latest.iter().take(limit).cloned().collect())
+    }
+
+    async fn load_activity_in(
+        &self,
+        group: GroupId,
+        limit: usize,
+    ) -> StoreResult<Vec<ActivityRow>> {
         const SQL: &str = activity_query!("e.group_id = $1");
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         Ok(
             on_backend!(self, pool => sqlx::query_as(SQL).bind(group).bind(limit).fetch_all(pool).await?),
         )
     }
 
-    /// The latest events in the groups a member belongs to.
+    /// The latest events in the groups a member belongs to: each group's latest events, merged
+    /// (the same order as one query over them all: newest first, then the latest recorded).
     pub async fn activity_for(
         &self,
         member: MemberId,
         limit: i64,
     ) -> StoreResult<Vec<ActivityRow>> {
-        const SQL: &str =
-            activity_query!("e.group_id in (select group_id from membership where member_id = $1)");
-        Ok(
-            on_backend!(self, pool => sqlx::query_as(SQL).bind(member).bind(limit).fetch_all(pool).await?),
-        )
+        let limit = usize::try_from(limit).unwrap_or(0);
+        let Some((_, _, scope)) = self.active_member_with_scope(member).await? else {
+            return Ok(Vec::new());
+        };
+        let mut events = Vec::new();
+        for row in scope
+            .iter()
+            .filter(|row| row.via_group_id == row.ancestor_id)
+        {
+            let wanted = i64::try_from(limit).unwrap_or(i64::MAX);
+            events.extend(self.activity_in(row.via_group_id, wanted).await?);
+        }
+        events.sort_by_key(|e| std::cmp::Reverse((e.at, e.audit_event_id)));
+        events.truncate(limit);
+        Ok(events)
     }
 }

@@ -1,11 +1,13 @@
 //! The party's organisation: groups in a tree, and memberships with roles.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{BeginWrite, Db, StoreResult, now, on_backend};
+use super::cache::MemberScope;
+use super::{BeginWrite, Change, Db, StoreResult, now, on_backend};
 use crate::model::{GroupId, GroupKind, MemberId, Role, Visibility};
 
 #[derive(Debug, Clone, FromRow)]
@@ -52,7 +54,7 @@ impl Db {
         parent: Option<GroupId>,
         visibility: Visibility,
     ) -> StoreResult<GroupId> {
-        Ok(on_backend!(self, pool => {
+        let id = on_backend!(self, pool => {
             sqlx::query_scalar(
                 "insert into party_group (kind, name, description, parent_id, visibility, created_at) \
                  values ($1, $2, $3, $4, $5, $6) returning group_id",
@@ -65,7 +67,9 @@ impl Db {
             .bind(now())
             .fetch_one(pool)
             .await?
-        }))
+        });
+        self.publish(Change::Everything).await;
+        Ok(id)
     }
 
     pub async fn update_group(
@@ -84,6 +88,7 @@ impl Db {
                 .execute(pool)
                 .await?;
         });
+        self.publish(Change::Everything).await;
         Ok(())
     }
 
@@ -92,7 +97,17 @@ impl Db {
         Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?))
     }
 
-    /// Every group, or every group of one kind, by name.
+    /// Every group, by name, from the cache: the tree is small (hundreds of groups) and read by
+    /// every page, for menus and for permission checks.
+    pub async fn all_groups(&self) -> StoreResult<Arc<Vec<GroupRow>>> {
+        self.cache
+            .read_through(&self.cache.groups, "groups", (), async {
+                Ok(Arc::new(self.groups(None).await?))
+            })
+            .await
+    }
+
+    /// Every group, or every group of one kind, by name, from the database.
     pub async fn groups(&self, kind: Option<GroupKind>) -> StoreResult<Vec<GroupRow>> {
         let sql = format!(
             "select {GROUP_COLUMNS} from party_group where $1 is null or kind = $1 order by name, group_id"
@@ -110,14 +125,19 @@ impl Db {
 
     /// The chain from the root down to this group (the group last); empty if it does not exist.
     pub async fn ancestors(&self, id: GroupId) -> StoreResult<Vec<GroupRow>> {
-        const SQL: &str = "with recursive chain(group_id, depth) as ( \
-               select group_id, 0 from party_group where group_id = $1 \
-               union all \
-               select g.parent_id, c.depth + 1 from chain c join party_group g on g.group_id = c.group_id \
-               where g.parent_id is not null and c.depth < 32) \
-             select g.group_id, g.kind, g.name, g.description, g.parent_id, g.visibility, g.created_at \
-             from chain c join party_group g on g.group_id = c.group_id order by c.depth desc";
-        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await?))
+        let groups = self.all_groups().await?;
+        let by_id: HashMap<GroupId, &GroupRow> = groups.iter().map(|g| (g.group_id, g)).collect();
+        let mut chain = Vec::new();
+        let mut current = by_id.get(&id);
+        // The depth bound guards against a cycle, which the schema does not forbid.
+        while let Some(group) = current
+            && chain.len() < 32
+        {
+            chain.push((*group).clone());
+            current = group.parent_id.and_then(|parent| by_id.get(&parent));
+        }
+        chain.reverse();
+        Ok(chain)
     }
 
     /// The national group (the root of the tree), if the party has been set up.
@@ -130,8 +150,16 @@ impl Db {
     }
 
     /// The number of memberships in each group's subtree (a member of a section counts for its
-    /// federation and for the national party), for every group at once.
-    pub async fn subtree_member_counts(&self) -> StoreResult<HashMap<GroupId, i64>> {
+    /// federation and for the national party), for every group at once, from the cache.
+    pub async fn member_counts(&self) -> StoreResult<Arc<HashMap<GroupId, i64>>> {
+        self.cache
+            .read_through(&self.cache.member_counts, "member_counts", (), async {
+                Ok(Arc::new(self.subtree_member_counts().await?))
+            })
+            .await
+    }
+
+    async fn subtree_member_counts(&self) -> StoreResult<HashMap<GroupId, i64>> {
         type Direct = Vec<(GroupId, i64)>;
         type Parents = Vec<(GroupId, Option<GroupId>)>;
         let (direct, parents): (Direct, Parents) = on_backend!(self, pool => {
@@ -180,6 +208,7 @@ impl Db {
             .execute(pool)
             .await?;
         });
+        self.publish(Change::Member(member)).await;
         Ok(())
     }
 
@@ -193,6 +222,7 @@ impl Db {
                 .await?
                 .rows_affected()
         });
+        self.publish(Change::Member(member)).await;
         Ok(done > 0)
     }
 
@@ -221,11 +251,18 @@ impl Db {
     /// An active member (name, address) with their scope: every (membership, ancestor of its
     /// group) pair, which is what the permission checks need to decide, in memory, what the
     /// member may see and do anywhere in the tree. One query: this runs on every signed-in
-    /// request. `None` for an unknown or disabled member.
-    pub async fn active_member_with_scope(
-        &self,
-        member: MemberId,
-    ) -> StoreResult<Option<(String, String, Vec<ScopeRow>)>> {
+    /// request, and its answer is cached. `None` for an unknown or disabled member.
+    pub async fn active_member_with_scope(&self, member: MemberId) -> StoreResult<MemberScope> {
+        let found = self
+            .cache
+            .read_through(&self.cache.members, "members", member, async {
+                Ok(Arc::new(self.load_member_scope(member).await?))
+            })
+            .await?;
+        Ok(MemberScope::clone(&found))
+    }
+
+    async fn load_member_scope(&self, member: MemberId) -> StoreResult<MemberScope> {
         const SQL: &str = "with recursive up(via_group_id, ancestor_id, role, depth) as ( \
                select group_id, group_id, role, 0 from membership where member_id = $1 \
                union all \
@@ -278,7 +315,7 @@ impl Db {
     /// Creates the national group if there is none, in a write transaction so that two servers
     /// starting at once do not both create it.
     pub async fn ensure_national_group(&self, name: &str) -> StoreResult<GroupId> {
-        on_backend!(self, pool => {
+        let id = on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let existing: Option<GroupId> =
                 sqlx::query_scalar("select group_id from party_group where kind = 'national' order by group_id limit 1")
@@ -298,7 +335,9 @@ impl Db {
                 }
             };
             tx.commit().await?;
-            Ok(id)
-        })
+            id
+        });
+        self.publish(Change::Everything).await;
+        Ok(id)
     }
 }

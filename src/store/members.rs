@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{BeginWrite, Db, StoreResult, now, on_backend, on_unique};
+use super::{BeginWrite, Change, Db, StoreResult, now, on_backend, on_unique};
 use crate::model::{Email, GroupId, MemberId, Role, TitleKind};
 
 #[derive(Debug, Clone, FromRow)]
@@ -56,7 +56,7 @@ pub struct ImportCounts {
 impl Db {
     /// Creates an account; `Conflict("email")` when the address already has one.
     pub async fn create_member(&self, new: &NewMember<'_>) -> StoreResult<MemberId> {
-        on_backend!(self, pool => {
+        let id: MemberId = on_backend!(self, pool => {
             sqlx::query_scalar(
                 "insert into member (email, name, password_hash, created_at) values ($1, $2, $3, $4) returning member_id",
             )
@@ -66,8 +66,11 @@ impl Db {
             .bind(now())
             .fetch_one(pool)
             .await
-            .map_err(on_unique("email"))
-        })
+            .map_err(on_unique("email"))?
+        });
+        // An id is never reused, but an earlier read may have remembered it as unknown.
+        self.publish(Change::Member(id)).await;
+        Ok(id)
     }
 
     pub async fn member(&self, id: MemberId) -> StoreResult<Option<MemberRow>> {
@@ -97,6 +100,8 @@ impl Db {
         on_backend!(self, pool => {
             sqlx::query("update member set name = $1 where member_id = $2").bind(name).bind(id).execute(pool).await?;
         });
+        // Names appear in activity lists everywhere: rare enough to forget everything.
+        self.publish(Change::Everything).await;
         Ok(())
     }
 
@@ -204,6 +209,7 @@ impl Db {
             let created = (after - before) as u64;
             ImportCounts { created, updated: rows.len() as u64 - created }
         });
+        self.publish(Change::Everything).await;
         Ok(counts)
     }
 }

@@ -8,7 +8,9 @@
 //! the difference is visible where it happens. The same store test-suite runs against both.
 
 mod audit;
+pub mod cache;
 mod groups;
+mod listen;
 mod members;
 pub mod sessions;
 mod texts;
@@ -17,6 +19,7 @@ mod tokens;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -24,7 +27,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use audit::{ActivityRow, AuditEvent};
+pub use cache::{CACHE_CHANNEL, Change};
 pub use groups::{GroupRow, MembershipRow, ScopeRow};
+pub use listen::OtherServers;
 pub use members::{DirectoryRow, ImportCounts, ImportMember, MemberRow, NewMember, TitleRow};
 pub use texts::{
     DOC_CHANNEL, DocPart, EditRow, NewChunk, NewText, TextRow, TextSummary, VersionRow,
@@ -59,10 +64,11 @@ pub enum Backend {
     Postgres(PgPool),
 }
 
-/// The store. Cheap to clone: it is a pool handle.
+/// The store. Cheap to clone: a pool handle and the shared caches of its reads.
 #[derive(Clone, Debug)]
 pub struct Db {
     backend: Backend,
+    cache: Arc<cache::Caches>,
 }
 
 /// Runs `$body` with `$pool` bound to the backend's pool; the body is compiled once per backend.
@@ -122,9 +128,7 @@ impl Db {
                 .map_err(|e| {
                     anyhow::anyhow!("cannot connect to PostgreSQL at {}: {e}", redact_url(url))
                 })?;
-            Db {
-                backend: Backend::Postgres(pool),
-            }
+            Db::on(Backend::Postgres(pool))
         } else {
             let connect = SqliteConnectOptions::from_str(url)
                 .map_err(|e| anyhow::anyhow!("the database URL {url} is not valid: {e}"))?
@@ -144,9 +148,7 @@ impl Db {
                 .connect_with(connect)
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot open the SQLite database {url}: {e}"))?;
-            Db {
-                backend: Backend::Sqlite(pool),
-            }
+            Db::on(Backend::Sqlite(pool))
         };
         db.migrate().await?;
         Ok(db)
@@ -167,6 +169,31 @@ impl Db {
             max_connections: 8,
         })
         .await
+    }
+
+    fn on(backend: Backend) -> Db {
+        Db {
+            backend,
+            cache: Arc::new(cache::Caches::new()),
+        }
+    }
+
+    /// Forgets, here and (PostgreSQL) on every other server, the cached reads a committed write
+    /// made stale. Every write method calls it after its commit; see `store::cache`.
+    pub(crate) async fn publish(&self, change: Change) {
+        self.cache.forget(&change);
+        if let Backend::Postgres(pool) = &self.backend {
+            let payload = format!("{} {}", self.cache.origin, change.encode());
+            let sent = sqlx::query("select pg_notify($1, $2)")
+                .bind(CACHE_CHANNEL)
+                .bind(payload)
+                .execute(pool)
+                .await;
+            if let Err(e) = sent {
+                // The write is committed; the other servers will see it within the caches' TTL.
+                tracing::warn!(error = %e, "cannot tell the other servers about a change");
+            }
+        }
     }
 
     pub fn backend(&self) -> &Backend {

@@ -1,12 +1,14 @@
 //! Browser sessions, kept in the database so that every app server sees them and a restart
 //! logs nobody out. tower-sessions drives the cookie; this is its store.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
-use super::{Db, StoreResult, now, on_backend};
+use super::{Change, Db, StoreResult, now, on_backend};
 use crate::model::MemberId;
 
 /// The session key under which the signed-in member's id is kept.
@@ -51,14 +53,17 @@ impl Db {
                 .map_err(backend_error)?
                 .rows_affected()
         });
+        self.publish(Change::Session(record.id.to_string())).await;
         Ok(written > 0)
     }
 
     /// Ends every session of a member (after a password reset, or when disabling them).
     pub async fn delete_sessions_of(&self, member: MemberId) -> StoreResult<u64> {
-        Ok(on_backend!(self, pool => {
+        let ended = on_backend!(self, pool => {
             sqlx::query("delete from session where member_id = $1").bind(member).execute(pool).await?.rows_affected()
-        }))
+        });
+        self.publish(Change::SessionsOf(member)).await;
+        Ok(ended)
     }
 }
 
@@ -77,24 +82,33 @@ impl SessionStore for Db {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let key = id.to_string();
+        if let Some(record) = self.cache.sessions.get(&key) {
+            return Ok((record.expiry_date > now()).then(|| Record::clone(&record)));
+        }
+        let before = self.cache.generation();
         let row: Option<(String, OffsetDateTime)> = on_backend!(self, pool => {
             sqlx::query_as("select data, expires_at from session where session_id = $1 and expires_at > $2")
-                .bind(id.to_string())
+                .bind(&key)
                 .bind(now())
                 .fetch_optional(pool)
                 .await
                 .map_err(backend_error)?
         });
+        // Unknown ids are not remembered: anyone can send as many as they like.
         let Some((data, expiry_date)) = row else {
             return Ok(None);
         };
         let data =
             serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record {
+        let record = Record {
             id: *id,
             data,
             expiry_date,
-        }))
+        };
+        self.cache
+            .keep_unless_changed(&self.cache.sessions, key, Arc::new(record.clone()), before);
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
@@ -105,6 +119,7 @@ impl SessionStore for Db {
                 .await
                 .map_err(backend_error)?;
         });
+        self.publish(Change::Session(id.to_string())).await;
         Ok(())
     }
 }

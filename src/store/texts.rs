@@ -1,9 +1,12 @@
 //! Texts, their automerge documents (snapshots and chunks), their history, versions and wiki links.
 
+use std::sync::Arc;
+
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{Backend, BeginWrite, Db, StoreResult, now, on_backend, on_unique};
+use super::cache::TEXTS_KEPT;
+use super::{Backend, BeginWrite, Change, Db, StoreResult, now, on_backend, on_unique};
 use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, VersionId};
 
 #[derive(Debug, Clone, FromRow)]
@@ -95,7 +98,7 @@ impl Db {
     /// already has a text with that slug.
     pub async fn create_text(&self, new: &NewText<'_>) -> StoreResult<TextId> {
         let at = now();
-        Ok(on_backend!(self, pool => {
+        let id = on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let id: TextId = sqlx::query_scalar(
                 "insert into text (group_id, kind, title, slug, markdown, created_by, created_at, updated_at) \
@@ -128,7 +131,9 @@ impl Db {
             .await?;
             tx.commit().await?;
             id
-        }))
+        });
+        self.publish(Change::Texts(new.group)).await;
+        Ok(id)
     }
 
     pub async fn text(&self, id: TextId) -> StoreResult<Option<TextRow>> {
@@ -167,11 +172,15 @@ impl Db {
         from: TextStatus,
         to: TextStatus,
     ) -> StoreResult<bool> {
-        const SQL: &str = "update text set status = $1 where text_id = $2 and status = $3";
-        let changed = on_backend!(self, pool => {
-            sqlx::query(SQL).bind(to).bind(id).bind(from).execute(pool).await?.rows_affected()
+        const SQL: &str =
+            "update text set status = $1 where text_id = $2 and status = $3 returning group_id";
+        let changed: Option<GroupId> = on_backend!(self, pool => {
+            sqlx::query_scalar(SQL).bind(to).bind(id).bind(from).fetch_optional(pool).await?
         });
-        Ok(changed == 1)
+        if let Some(group) = changed {
+            self.publish(Change::Texts(group)).await;
+        }
+        Ok(changed.is_some())
     }
 
     /// Which snapshots and chunks the text's document is stored in, oldest first.
@@ -208,7 +217,7 @@ impl Db {
     /// all in one transaction: once this returns, the changes are durable.
     pub async fn append_chunk(&self, chunk: &NewChunk<'_>) -> StoreResult<i64> {
         let at = now();
-        Ok(on_backend!(self, pool => {
+        let (id, group) = on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "insert into doc_chunk (text_id, bytes, created_at) values ($1, $2, $3) returning doc_chunk_id",
@@ -231,10 +240,10 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             }
-            sqlx::query("update text set updated_at = $1 where text_id = $2")
+            let group: GroupId = sqlx::query_scalar("update text set updated_at = $1 where text_id = $2 returning group_id")
                 .bind(at)
                 .bind(chunk.text)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
             if matches!(self.backend(), Backend::Postgres(_)) {
                 // Delivered at commit, so listeners never see a chunk that is not there yet.
@@ -245,8 +254,12 @@ impl Db {
                     .await?;
             }
             tx.commit().await?;
-            id
-        }))
+            (id, group)
+        });
+        // The group's list of texts is ordered by last edit. Only this server forgets it: the
+        // others hear of the chunk on DOC_CHANNEL, and their lists catch up within the TTL.
+        self.cache.forget(&Change::Texts(group));
+        Ok(id)
     }
 
     /// Replaces the parts `replaced` (everything a document was loaded from) with one snapshot.
@@ -376,9 +389,29 @@ impl Db {
 
     /// The texts of a group most recently changed, newest first.
     pub async fn recent_texts(&self, group: GroupId, limit: i64) -> StoreResult<Vec<TextSummary>> {
+        let limit = usize::try_from(limit).unwrap_or(0);
+        if limit > TEXTS_KEPT {
+            return self.load_recent_texts(group, limit).await;
+        }
+        // The order by last edit may lag by the cache's TTL: edits do not announce themselves.
+        let latest = self
+            .cache
+            .read_through(&self.cache.texts, "texts", group, async {
+                Ok(Arc::new(self.load_recent_texts(group, TEXTS_KEPT).await?))
+            })
+            .await?;
+        Ok(latest.iter().take(limit).cloned().collect())
+    }
+
+    async fn load_recent_texts(
+        &self,
+        group: GroupId,
+        limit: usize,
+    ) -> StoreResult<Vec<TextSummary>> {
         let sql = format!(
             "{SUMMARY} where t.group_id = $1 order by t.updated_at desc, t.text_id desc limit $2"
         );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         Ok(
             on_backend!(self, pool => sqlx::query_as(&sql).bind(group).bind(limit).fetch_all(pool).await?),
         )

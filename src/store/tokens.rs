@@ -4,7 +4,7 @@
 use sqlx::FromRow;
 use time::{Duration, OffsetDateTime};
 
-use super::{BeginWrite, Db, StoreResult, now, on_backend};
+use super::{BeginWrite, Change, Db, StoreResult, now, on_backend};
 use crate::model::{GroupId, MemberId, Role};
 
 #[derive(Debug, Clone, FromRow)]
@@ -124,7 +124,7 @@ impl Db {
         member: MemberId,
     ) -> StoreResult<Result<(), TokenUse>> {
         let at = now();
-        on_backend!(self, pool => {
+        let accepted = on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let claimed: Option<(GroupId, Role)> = sqlx::query_as(
                 "update invitation set used_at = $1 where invitation_id = $2 and used_at is null and expires_at > $1 \
@@ -152,8 +152,12 @@ impl Db {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            Ok(Ok(()))
-        })
+            Ok(())
+        });
+        if accepted.is_ok() {
+            self.publish(Change::Member(member)).await;
+        }
+        Ok(accepted)
     }
 
     pub async fn create_password_reset(
@@ -204,7 +208,7 @@ impl Db {
         password_hash: &str,
     ) -> StoreResult<Result<MemberId, TokenUse>> {
         let at = now();
-        on_backend!(self, pool => {
+        let member = on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let claimed: Option<MemberId> = sqlx::query_scalar(
                 "update password_reset set used_at = $1 where token_hash = $2 and used_at is null and expires_at > $1 \
@@ -225,7 +229,9 @@ impl Db {
             sqlx::query("delete from session where member_id = $1").bind(member).execute(&mut *tx).await?;
             sqlx::query("delete from api_token where member_id = $1").bind(member).execute(&mut *tx).await?;
             tx.commit().await?;
-            Ok(Ok(member))
-        })
+            member
+        });
+        self.publish(Change::SessionsOf(member)).await;
+        Ok(Ok(member))
     }
 }

@@ -79,7 +79,8 @@ impl Resolver {
         let targets = markdown::wiki_links(markdown_source);
         let groups = if targets.iter().any(|t| t.theme.is_some()) {
             let visible = organisation::visible_group_ids(app, viewer).await?;
-            app.groups()
+            app.db
+                .all_groups()
                 .await?
                 .iter()
                 .filter(|g| visible.contains(&g.group_id))

@@ -153,13 +153,15 @@ impl TestApp {
 
     /// A client with its own cookie jar that does not follow redirects (tests check them).
     pub fn browser(&self) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(Policy::none())
             .build()
             .expect("client");
         Browser {
             client,
+            jar,
             url: self.url.clone(),
         }
     }
@@ -202,14 +204,33 @@ impl TestApp {
         parent: atelier::model::GroupId,
         visibility: atelier::model::Visibility,
     ) -> atelier::model::GroupId {
-        let id = self
-            .app
+        self.app
             .db
             .create_group(kind, name, "", Some(parent), visibility)
             .await
-            .expect("group created");
-        self.app.groups_changed().await;
-        id
+            .expect("group created")
+    }
+
+    /// A public federation under the national group and a public section in it.
+    pub async fn federation_and_section(
+        &self,
+        federation: &str,
+        section: &str,
+    ) -> (atelier::model::GroupId, atelier::model::GroupId) {
+        use atelier::model::{GroupKind, Visibility};
+        let national = self.national().await;
+        let federation = self
+            .group(
+                GroupKind::Federation,
+                federation,
+                national,
+                Visibility::Public,
+            )
+            .await;
+        let section = self
+            .group(GroupKind::Section, section, federation, Visibility::Public)
+            .await;
+        (federation, section)
     }
 
     pub async fn grant(
@@ -223,7 +244,6 @@ impl TestApp {
             .set_membership(member, group, role)
             .await
             .expect("membership");
-        self.app.membership_changed().await;
     }
 
     /// An API client signed in as this member.
@@ -315,10 +335,22 @@ fn decode_mail(raw: &str) -> String {
 /// A browser-like client: cookies, forms with the page's CSRF token.
 pub struct Browser {
     pub client: reqwest::Client,
+    /// Its cookies, to copy them elsewhere.
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     pub url: String,
 }
 
 impl Browser {
+    /// The `Cookie` header this browser sends to `url`.
+    pub fn cookie_header(&self, url: &str) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = url.parse().expect("url");
+        self.jar
+            .cookies(&url)
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.url))

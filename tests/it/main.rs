@@ -6,6 +6,7 @@ mod accounts;
 mod authorization;
 mod bad_input;
 mod browser;
+mod cache;
 mod cli;
 mod commonmark;
 mod openapi;

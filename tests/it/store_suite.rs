@@ -193,7 +193,7 @@ async fn the_tree_answers_ancestors_scope_and_counts(db: Db) {
             .iter()
             .all(|s| s.via_group_id == t.section && s.role == Role::Member)
     );
-    let counts = db.subtree_member_counts().await.unwrap();
+    let counts = db.member_counts().await.unwrap();
     assert_eq!(counts[&t.national], 2);
     assert_eq!(counts[&t.federation], 2);
     assert_eq!(counts[&t.section], 1);
