@@ -163,6 +163,40 @@ fn import(data_dir: &Path, database_url: Option<&str>, csv: &Path) -> Duration {
     started.elapsed()
 }
 
+/// One member per connection, each with a password and a membership in the section the pages
+/// show (created with the real commands, or found there by a reused data directory): each
+/// connection is a different person, as on a convention weekend, so no cache serves one member
+/// to all.
+fn signed_in_members(data_dir: &Path, section: &str) -> Vec<String> {
+    let emails: Vec<String> = (0..CONNECTIONS)
+        .map(|i| format!("delegue-{i}@exemple.fr"))
+        .collect();
+    let mut csv = String::from("email,name,section,role\n");
+    for (i, email) in emails.iter().enumerate() {
+        let out = atelier()
+            .args(["member", "add", "--email", email, "--name"])
+            .arg(format!("Délégué {i}"))
+            .args(["--password", "atelier-demo", "--data-dir"])
+            .arg(data_dir)
+            .output()
+            .unwrap();
+        let refusal = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() || refusal.contains("already exists"),
+            "member add: {refusal}"
+        );
+        csv.push_str(&format!("{email},Délégué {i},{section},member\n"));
+    }
+    let file = data_dir.join("delegates.csv");
+    std::fs::write(&file, csv).unwrap();
+    run(atelier()
+        .args(["import", "members"])
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(data_dir));
+    emails
+}
+
 /// A browser-like client (its own connection and cookie jar), signed in as `email` if given.
 async fn client(url: &str, email: Option<&str>) -> reqwest::Client {
     let client = reqwest::Client::builder()
@@ -202,16 +236,17 @@ async fn client(url: &str, email: Option<&str>) -> reqwest::Client {
     client
 }
 
-/// Hammers `path` with `CONNECTIONS` keep-alive connections (each a signed-in browser when
-/// `email` is given) for `length`; returns (req/s, p50, p99).
+/// Hammers `path` with `CONNECTIONS` keep-alive connections (each a browser signed in as one of
+/// `members`, if any) for `length`; returns (req/s, p50, p99).
 async fn load(
     url: &str,
     path: &str,
-    email: Option<&str>,
+    members: &[String],
     length: Duration,
 ) -> (f64, Duration, Duration) {
     let mut clients = Vec::new();
-    for _ in 0..CONNECTIONS {
+    for i in 0..CONNECTIONS {
+        let email = (!members.is_empty()).then(|| members[i % members.len()].as_str());
         clients.push(client(url, email).await);
     }
     let deadline = Instant::now() + length;
@@ -317,6 +352,7 @@ async fn main() {
     );
 
     // 3. Pages under load.
+    let members = signed_in_members(&data, "Lille-Centre");
     let (server, _) = start_server(&data, &[]);
     let client = reqwest::Client::new();
     let groups: serde_json::Value = client
@@ -337,27 +373,30 @@ async fn main() {
         .unwrap()
         .to_owned();
     let length = Duration::from_secs(if quick { 3 } else { 10 });
-    let (base_rate, base_p50, base_p99) = load(&server.url, "/healthz", None, length).await;
+    let (base_rate, base_p50, base_p99) = load(&server.url, "/healthz", &[], length).await;
     println!(
         "| GET /healthz, {CONNECTIONS} connections | {base_rate:.0} req/s, p50 {}, p99 {} | — | 1 |",
         ms(base_p50),
         ms(base_p99)
     );
-    const MEMBER: Option<&str> = Some("adherente@exemple.fr");
-    for (label, path, email) in [
+    for (label, path, members) in [
         (
             "group page (section, 19,700 members), visitor",
             format!("/groups/{section}"),
-            None,
+            &[][..],
         ),
         (
-            "group page (section), signed-in member",
+            "group page (section), 64 signed-in members",
             format!("/groups/{section}"),
-            MEMBER,
+            &members[..],
         ),
-        ("home page, signed-in member", "/".to_owned(), MEMBER),
+        (
+            "home page, 64 signed-in members",
+            "/".to_owned(),
+            &members[..],
+        ),
     ] {
-        let (rate, p50, p99) = load(&server.url, &path, email, length).await;
+        let (rate, p50, p99) = load(&server.url, &path, members, length).await;
         println!(
             "| {label}, {CONNECTIONS} connections | {rate:.0} req/s, p50 {}, p99 {} | /healthz: {base_rate:.0} req/s, p99 {} | {:.2}× the rate, {:.1}× the p99 |",
             ms(p50),
