@@ -231,13 +231,12 @@ pub async fn accept_invitation(
     invitation: &InvitationRow,
     member: MemberId,
 ) -> AppResult<()> {
-    // A member already signed in may have texts open: their new role may let them write.
-    let before = crate::organisation::as_viewer(app, member).await?;
+    // A member already signed in may have texts open: the store announces the new role, and
+    // their sockets reconnect with it (`collab::rights`).
     app.db
         .accept_invitation(invitation.invitation_id, member)
         .await?
         .map_err(token_refusal)?;
-    crate::organisation::reauthorise_member(app, member, before).await?;
     app.db
         .record(AuditEvent {
             actor: Some(member),

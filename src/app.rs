@@ -103,6 +103,7 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
     app.db.listen_to_other_servers(app.hub.clone());
+    let rights = crate::collab::rights::follow(app.db.clone(), app.hub.clone());
     let router = crate::http::router(app.clone());
     tracing::info!(%addr, backend = app.db.backend_name(), "atelier is listening");
     axum::serve(
@@ -112,6 +113,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await?;
     housekeeping.abort();
+    rights.abort();
     app.hub.flush_all().await;
     app.db.close().await;
     Ok(())

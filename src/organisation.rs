@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::app::App;
-use crate::auth::permissions::TextRights;
 use crate::auth::{Access, Viewer};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{GroupId, GroupKind, GroupName, MemberId, Role, Visibility};
@@ -76,53 +75,6 @@ fn chain_of(parent_of: &HashMap<GroupId, Option<GroupId>>, id: GroupId) -> Vec<G
     }
     chain.reverse();
     chain
-}
-
-/// A member as the permission rules see them now; `None` when unknown or disabled.
-pub(crate) async fn as_viewer(app: &App, member: MemberId) -> AppResult<Option<Viewer>> {
-    Ok(app
-        .db
-        .active_member_with_scope(member)
-        .await?
-        .map(|(name, email, scope)| Viewer::new(member, name, email, scope)))
-}
-
-/// After `member`'s memberships changed (`before`: who they were just before): closes the live
-/// sockets of every open text whose rights for them changed, so that their peers reconnect and
-/// are checked again at the upgrade (ARCHITECTURE.md: "rights are checked … again when they
-/// change").
-///
-/// The affected texts are found by asking the rules themselves, before and after, for every
-/// group, rather than by guessing from where the membership is: a role from secretary up carries
-/// down to the groups below, belonging carries up to the groups above (which may be visible
-/// only to those who belong), and a first or last party-member role changes what every
-/// `members` group shows. The tree is small and this runs on a manager's action, not on a hot
-/// path. The hub can only close all the peers of a text, not one member's: the others reconnect
-/// too, at once and with nothing lost.
-pub(crate) async fn reauthorise_member(
-    app: &App,
-    member: MemberId,
-    before: Option<Viewer>,
-) -> AppResult<()> {
-    let after = as_viewer(app, member).await?;
-    let groups = app.db.all_groups().await?;
-    let parent_of: HashMap<GroupId, Option<GroupId>> =
-        groups.iter().map(|g| (g.group_id, g.parent_id)).collect();
-    let rights = |viewer: Option<&Viewer>, group: &GroupRow, chain: &[GroupId]| {
-        // No viewer (disabled since): no rights at all, not an anonymous visitor's.
-        viewer.map(|v| TextRights::in_group(Some(v), &Access::to_group(Some(v), group, chain)))
-    };
-    for group in groups.iter() {
-        let chain = chain_of(&parent_of, group.group_id);
-        if rights(before.as_ref(), group, &chain) == rights(after.as_ref(), group, &chain) {
-            continue;
-        }
-        for text in app.db.texts_of_group(group.group_id).await? {
-            app.hub
-                .reauthorise(text.text_id, "Les droits d'un membre ont changé.");
-        }
-    }
-    Ok(())
 }
 
 /// What a new group needs, parsed.
@@ -271,11 +223,10 @@ pub async fn set_role(
             "Ce membre a un rôle supérieur au vôtre dans ce groupe.",
         ));
     }
-    let before = as_viewer(app, member).await?;
+    // The store announces the change; the member's live sockets follow (`collab::rights`).
     app.db
         .set_membership(member, ctx.group.group_id, role)
         .await?;
-    reauthorise_member(app, member, before).await?;
     app.db
         .record(AuditEvent {
             actor: Some(viewer.member_id),
@@ -308,11 +259,9 @@ pub async fn remove_member(
             ));
         }
     }
-    let before = as_viewer(app, member).await?;
     if !app.db.remove_membership(member, ctx.group.group_id).await? {
         return Err(AppError::not_found());
     }
-    reauthorise_member(app, member, before).await?;
     app.db
         .record(AuditEvent {
             actor: Some(viewer.member_id),
@@ -340,9 +289,6 @@ pub async fn join(app: &App, viewer: &Viewer, ctx: &GroupContext) -> AppResult<(
     app.db
         .set_membership(viewer.member_id, ctx.group.group_id, role)
         .await?;
-    // Joining only adds rights, but a reader already connected would stay read-only until
-    // they reload: their sockets are re-checked too.
-    reauthorise_member(app, viewer.member_id, Some(viewer.clone())).await?;
     app.db
         .record(AuditEvent {
             actor: Some(viewer.member_id),

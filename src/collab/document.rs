@@ -77,6 +77,8 @@ pub(super) enum Command {
     Edit(EditRequest),
     Refresh,
     CloseAll(String),
+    /// Closes one member's peers (their rights changed).
+    CloseMember(MemberId, String),
     Flush(oneshot::Sender<()>),
 }
 
@@ -243,6 +245,7 @@ impl Task {
                 }
                 Command::Refresh => refresh = true,
                 Command::CloseAll(reason) => self.close_all(&reason),
+                Command::CloseMember(member, reason) => self.close_member(member, &reason),
                 Command::Flush(done) => {
                     self.materialize().await;
                     let _ = done.send(());
@@ -440,6 +443,21 @@ impl Task {
             for (_, peer) in core.peers.drain() {
                 peer.send(Outgoing::Close(close::RECONNECT, reason.to_owned()));
             }
+        }
+    }
+
+    fn close_member(&mut self, member: MemberId, reason: &str) {
+        let Some(core) = self.core.as_ref() else {
+            return;
+        };
+        let theirs: Vec<u64> = core
+            .peers
+            .iter()
+            .filter(|(_, peer)| peer.info.member == member)
+            .map(|(id, _)| *id)
+            .collect();
+        for peer in theirs {
+            self.remove_peer(peer, Some((close::RECONNECT, reason.to_owned())));
         }
     }
 

@@ -216,6 +216,20 @@ impl Hub {
         }
     }
 
+    /// Closes a member's peers on every open text (their rights changed: they reconnect and are
+    /// re-checked). The other peers stay.
+    pub fn close_member(&self, member: MemberId, reason: &str) {
+        for text in self.open_texts() {
+            self.reauthorise_one(text, member, reason);
+        }
+    }
+
+    fn reauthorise_one(&self, text: TextId, member: MemberId, reason: &str) {
+        if self.is_open(text) {
+            self.send(text, Command::CloseMember(member, reason.to_owned()));
+        }
+    }
+
     /// Another server stored changes to this text: an open copy fetches them.
     pub fn changed_elsewhere(&self, text: TextId) {
         if self.is_open(text) {
@@ -243,7 +257,7 @@ impl Hub {
         self.inner.docs.lock().map(|docs| docs.len()).unwrap_or(0)
     }
 
-    fn open_texts(&self) -> Vec<TextId> {
+    pub fn open_texts(&self) -> Vec<TextId> {
         self.inner
             .docs
             .lock()

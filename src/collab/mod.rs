@@ -7,6 +7,7 @@ pub mod doc;
 mod document;
 mod hub;
 pub mod presence;
+pub mod rights;
 mod sync_state;
 
 pub use document::close;

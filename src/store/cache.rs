@@ -24,10 +24,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use moka::sync::Cache;
+use tokio::sync::broadcast;
 use tower_sessions::session::Record;
 
 use super::{ActivityRow, GroupRow, ScopeRow, StoreResult, TextSummary};
-use crate::model::{GroupId, MemberId};
+use crate::model::{GroupId, MemberId, TextId};
 
 /// The `NOTIFY` channel on which servers announce what they changed.
 pub const CACHE_CHANNEL: &str = "atelier_cache";
@@ -43,21 +44,29 @@ pub const MEMBER_COUNTS_TTL: Duration = Duration::from_secs(30);
 pub const ACTIVITY_KEPT: usize = 20;
 pub const TEXTS_KEPT: usize = 100;
 
-/// What a write changed, as far as the cached reads are concerned.
+/// What a write changed: what the caches must forget, and (`collab::rights`) whose live
+/// sockets must be checked again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// One session was written or deleted.
     Session(String),
     /// Every session of a member ended (password reset).
     SessionsOf(MemberId),
-    /// A member's name, state or memberships (and so the groups' member counts).
+    /// A member's state or memberships (and so the groups' member counts).
     Member(MemberId),
+    /// A member's name (it appears in activity lists).
+    Renamed(MemberId),
+    /// A group was added to the tree: nobody's rights change.
+    GroupAdded,
+    /// A group's name, description or visibility (rights in its subtree may change).
+    Group(GroupId),
     /// Something happened in a group (its activity).
     Activity(GroupId),
     /// A group's list of texts.
     Texts(GroupId),
-    /// Anything: groups were created or changed (their names and places appear everywhere), a
-    /// member was renamed, a bulk import ran, or announcements may have been missed.
+    /// A text's status (and so who may write it), in its group.
+    TextStatus(TextId, GroupId),
+    /// Anything: a bulk import ran, or announcements may have been missed.
     Everything,
 }
 
@@ -68,22 +77,33 @@ impl Change {
             Change::Session(id) => format!("session {id}"),
             Change::SessionsOf(m) => format!("sessions-of {m}"),
             Change::Member(m) => format!("member {m}"),
+            Change::Renamed(m) => format!("renamed {m}"),
+            Change::GroupAdded => "group-added".to_owned(),
+            Change::Group(g) => format!("group {g}"),
             Change::Activity(g) => format!("activity {g}"),
             Change::Texts(g) => format!("texts {g}"),
+            Change::TextStatus(t, g) => format!("text-status {t} {g}"),
             Change::Everything => "everything".to_owned(),
         }
     }
 
-    /// Reads a payload back; an unknown one (from a newer server, say) means `Everything`: forgetting
-    /// too much only costs a few queries.
+    /// Reads a payload back; an unknown one (from a newer server, say) means `Everything`:
+    /// forgetting too much only costs a few queries and reconnections.
     pub fn decode(text: &str) -> Change {
         let (kind, arg) = text.split_once(' ').unwrap_or((text, ""));
         let parsed = match kind {
             "session" if !arg.is_empty() => Some(Change::Session(arg.to_owned())),
             "sessions-of" => arg.parse().ok().map(Change::SessionsOf),
             "member" => arg.parse().ok().map(Change::Member),
+            "renamed" => arg.parse().ok().map(Change::Renamed),
+            "group-added" if arg.is_empty() => Some(Change::GroupAdded),
+            "group" => arg.parse().ok().map(Change::Group),
             "activity" => arg.parse().ok().map(Change::Activity),
             "texts" => arg.parse().ok().map(Change::Texts),
+            "text-status" => arg
+                .split_once(' ')
+                .and_then(|(t, g)| Some(Change::TextStatus(t.parse().ok()?, g.parse().ok()?))),
+            "everything" if arg.is_empty() => Some(Change::Everything),
             _ => None,
         };
         parsed.unwrap_or(Change::Everything)
@@ -104,6 +124,8 @@ pub(crate) struct Caches {
     pub member_counts: Cache<(), Arc<std::collections::HashMap<GroupId, i64>>>,
     pub activity: Cache<GroupId, Arc<Vec<ActivityRow>>>,
     pub texts: Cache<GroupId, Arc<Vec<TextSummary>>>,
+    /// Every change, made here or announced by another server, for whoever follows them.
+    changes: broadcast::Sender<Change>,
 }
 
 impl std::fmt::Debug for Caches {
@@ -138,7 +160,21 @@ impl Caches {
             member_counts: cache(1, MEMBER_COUNTS_TTL),
             activity: cache(10_000, TTL),
             texts: cache(10_000, TTL),
+            changes: broadcast::channel(1024).0,
         }
+    }
+
+    /// Forgets what `change` made stale, and tells those who follow the changes.
+    pub fn apply(&self, change: Change) {
+        self.forget(&change);
+        // No follower is not an error: the CLI has none.
+        let _ = self.changes.send(change);
+    }
+
+    /// Every change from now on; a follower that falls behind is told `Lagged` and must assume
+    /// anything changed.
+    pub fn follow(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
     }
 
     /// Forgets what `change` made stale. The generation moves first, so that a read in flight
@@ -153,8 +189,21 @@ impl Caches {
                 self.members.invalidate(member);
                 self.member_counts.invalidate_all();
             }
+            Change::Renamed(_) => {
+                self.activity.invalidate_all();
+            }
+            Change::GroupAdded => {
+                self.groups.invalidate_all();
+                self.member_counts.invalidate_all();
+            }
+            // Group names appear in activity and text lists.
+            Change::Group(_) => {
+                self.groups.invalidate_all();
+                self.activity.invalidate_all();
+                self.texts.invalidate_all();
+            }
             Change::Activity(group) => self.activity.invalidate(group),
-            Change::Texts(group) => self.texts.invalidate(group),
+            Change::Texts(group) | Change::TextStatus(_, group) => self.texts.invalidate(group),
             Change::Everything => {
                 self.sessions.invalidate_all();
                 self.members.invalidate_all();
@@ -218,8 +267,12 @@ mod tests {
             Change::Session("abc-DEF_123".to_owned()),
             Change::SessionsOf(MemberId(7)),
             Change::Member(MemberId(42)),
+            Change::Renamed(MemberId(5)),
+            Change::GroupAdded,
+            Change::Group(GroupId(8)),
             Change::Activity(GroupId(3)),
             Change::Texts(GroupId(9)),
+            Change::TextStatus(TextId(11), GroupId(2)),
             Change::Everything,
         ] {
             assert_eq!(Change::decode(&change.encode()), change);
@@ -227,6 +280,7 @@ mod tests {
         assert_eq!(Change::decode("member not-a-number"), Change::Everything);
         assert_eq!(Change::decode("something-new 1"), Change::Everything);
         assert_eq!(Change::decode(""), Change::Everything);
+        assert_eq!(Change::decode("text-status 1"), Change::Everything);
     }
 
     #[tokio::test]

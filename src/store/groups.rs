@@ -68,7 +68,7 @@ impl Db {
             .fetch_one(pool)
             .await?
         });
-        self.publish(Change::Everything).await;
+        self.publish(Change::GroupAdded).await;
         Ok(id)
     }
 
@@ -88,7 +88,7 @@ impl Db {
                 .execute(pool)
                 .await?;
         });
-        self.publish(Change::Everything).await;
+        self.publish(Change::Group(id)).await;
         Ok(())
     }
 
@@ -337,7 +337,7 @@ impl Db {
             tx.commit().await?;
             id
         });
-        self.publish(Change::Everything).await;
+        self.publish(Change::GroupAdded).await;
         Ok(id)
     }
 }

@@ -54,7 +54,7 @@ impl Db {
     }
 
     fn missed(&self, others: &dyn OtherServers) {
-        self.cache.forget(&Change::Everything);
+        self.cache.apply(Change::Everything);
         others.announcements_missed();
     }
 
@@ -70,7 +70,7 @@ impl Db {
                     } else if let Some((origin, change)) = payload.split_once(' ')
                         && origin.parse() != Ok(self.cache.origin)
                     {
-                        self.cache.forget(&Change::decode(change));
+                        self.cache.apply(Change::decode(change));
                     }
                 }
                 // The connection was lost and re-established: announcements may have been missed.

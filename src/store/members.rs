@@ -100,8 +100,7 @@ impl Db {
         on_backend!(self, pool => {
             sqlx::query("update member set name = $1 where member_id = $2").bind(name).bind(id).execute(pool).await?;
         });
-        // Names appear in activity lists everywhere: rare enough to forget everything.
-        self.publish(Change::Everything).await;
+        self.publish(Change::Renamed(id)).await;
         Ok(())
     }
 

@@ -181,7 +181,7 @@ impl Db {
     /// Forgets, here and (PostgreSQL) on every other server, the cached reads a committed write
     /// made stale. Every write method calls it after its commit; see `store::cache`.
     pub(crate) async fn publish(&self, change: Change) {
-        self.cache.forget(&change);
+        self.cache.apply(change.clone());
         if let Backend::Postgres(pool) = &self.backend {
             let payload = format!("{} {}", self.cache.origin, change.encode());
             let sent = sqlx::query("select pg_notify($1, $2)")
@@ -194,6 +194,11 @@ impl Db {
                 tracing::warn!(error = %e, "cannot tell the other servers about a change");
             }
         }
+    }
+
+    /// Every change published from now on, here or (PostgreSQL) on another server.
+    pub fn follow_changes(&self) -> tokio::sync::broadcast::Receiver<Change> {
+        self.cache.follow()
     }
 
     pub fn backend(&self) -> &Backend {

@@ -178,7 +178,7 @@ impl Db {
             sqlx::query_scalar(SQL).bind(to).bind(id).bind(from).fetch_optional(pool).await?
         });
         if let Some(group) = changed {
-            self.publish(Change::Texts(group)).await;
+            self.publish(Change::TextStatus(id, group)).await;
         }
         Ok(changed.is_some())
     }

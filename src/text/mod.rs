@@ -230,8 +230,7 @@ pub async fn set_status(app: &App, ctx: &TextContext, status: TextStatus) -> App
             "Le statut du texte vient de changer ; rechargez la page et réessayez.",
         ));
     }
-    app.hub
-        .reauthorise(ctx.text.text_id, "Le statut du texte a changé.");
+    // The store announces the new status; the text's live sockets follow (`collab::rights`).
     Ok(())
 }
 

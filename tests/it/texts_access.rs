@@ -271,11 +271,17 @@ async fn accepting_an_invitation_reopens_live_sockets_with_the_new_rights() {
     app.member("lectrice@exemple.fr", "Léa Lectrice").await;
     let reader_api = app.api_as("lectrice@exemple.fr").await;
 
-    // Not yet in the theme: she reads the public text live, read-only.
+    // Not yet in the theme: she reads the public text live, read-only, while the secretary
+    // writes it.
     let mut socket = SyncClient::connect(&app.url, &text, Auth::Bearer(reader_api.token()))
         .await
         .expect("a public text is readable");
     socket.wait_for_hello(true).await;
+    let mut secretary_socket =
+        SyncClient::connect(&app.url, &text, Auth::Bearer(secretary_api.token()))
+            .await
+            .expect("upgrade");
+    secretary_socket.wait_for_hello(false).await;
 
     // Invited as a member, she accepts while signed in: her socket closes and comes back
     // able to write.
@@ -302,6 +308,75 @@ async fn accepting_an_invitation_reopens_live_sockets_with_the_new_rights() {
         .await;
     again.append("Le rail d'abord.\n").await;
     again.wait_saved().await;
+    // Only her sockets were closed: the secretary's goes on, and sees her edit.
+    secretary_socket
+        .wait_for_markdown("the secretary sees the new member's edit", |m| {
+            m.contains("Le rail d'abord.")
+        })
+        .await;
+    secretary_socket.append("Et le canal.\n").await;
+    secretary_socket.wait_saved().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_group_made_private_closes_live_sockets_and_only_its_members_come_back() {
+    let app = TestApp::start().await;
+    let national = app.national().await;
+    let theme = app
+        .group(GroupKind::Theme, "Défense", national, Visibility::Public)
+        .await;
+    let secretary = app.member("secretaire@exemple.fr", "Sam Secrétaire").await;
+    app.grant(secretary, theme, Role::Secretary).await;
+    let secretary_api = app.api_as("secretaire@exemple.fr").await;
+    let text = create(
+        &secretary_api,
+        theme,
+        "Doctrine",
+        "programme",
+        "# Doctrine\n",
+    )
+    .await;
+    app.member("lecteur@exemple.fr", "Luc Lecteur").await;
+    let reader_api = app.api_as("lecteur@exemple.fr").await;
+    let mut reader = SyncClient::connect(&app.url, &text, Auth::Bearer(reader_api.token()))
+        .await
+        .expect("a public text is readable");
+    reader.wait_for_hello(true).await;
+    let mut writer = SyncClient::connect(&app.url, &text, Auth::Bearer(secretary_api.token()))
+        .await
+        .expect("upgrade");
+    writer.wait_for_hello(false).await;
+
+    // The secretary makes the theme visible to its members only, through its settings page.
+    let browser = signed_in(&app, "secretaire@exemple.fr").await;
+    let saved = browser
+        .submit(
+            &format!("/groups/{theme}/manage"),
+            &format!("/groups/{theme}/edit"),
+            &[
+                ("name", "Défense"),
+                ("description", ""),
+                ("visibility", "group"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let (code, reason) = reader.wait_closed().await;
+    assert_eq!(code, 4503, "{reason}");
+    let (code, _) = writer.wait_closed().await;
+    assert_eq!(code, 4503);
+    assert_eq!(
+        SyncClient::connect(&app.url, &text, Auth::Bearer(reader_api.token()))
+            .await
+            .err(),
+        Some(404),
+        "the reader may no longer even know the text"
+    );
+    let mut again = SyncClient::connect(&app.url, &text, Auth::Bearer(secretary_api.token()))
+        .await
+        .expect("the secretary comes back");
+    again.wait_for_hello(false).await;
     app.stop().await;
 }
 

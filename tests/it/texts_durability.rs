@@ -1,5 +1,6 @@
 //! What live editing promises beyond one happy server: an acknowledged change survives the
-//! server being killed, and two servers on one PostgreSQL database serve the same text.
+//! server being killed, and two servers on one PostgreSQL database serve the same text and
+//! follow each other's changes of rights.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -287,4 +288,79 @@ async fn two_servers_on_one_postgres_database_serve_the_same_text() {
     }
     north.close().await;
     south.close().await;
+}
+
+/// A change of rights made on one server reaches the live sockets held by another: the store
+/// announces it over PostgreSQL, and the other server closes the sockets concerned.
+#[tokio::test]
+async fn rights_changed_on_one_server_reach_the_sockets_of_another() {
+    let Some(north) = TestApp::postgres().await else {
+        return;
+    };
+    let database_url = north.config.database_url.clone().expect("postgres");
+    let south = TestApp::start_with(Backend::Sqlite, |c| c.database_url = Some(database_url))
+        .await
+        .expect("second server");
+    let (tokens, text) = theme_with_text(&north, &["redacteur@exemple.fr"]).await;
+    let reader = north.member("lectrice@exemple.fr", "Léa Lectrice").await;
+    let reader_token = north.api_as("lectrice@exemple.fr").await.token().to_owned();
+
+    // On the south server: she reads, a writer writes.
+    let mut reading = SyncClient::connect(&south.url, &text, Auth::Bearer(&reader_token))
+        .await
+        .expect("a public text is readable");
+    reading.wait_for_hello(true).await;
+    let mut writing = SyncClient::connect(&south.url, &text, Auth::Bearer(&tokens[0]))
+        .await
+        .expect("upgrade");
+    writing.wait_for_hello(false).await;
+    writing
+        .wait_for_markdown("the writer has the text", |m| m.starts_with("# Culture"))
+        .await;
+
+    // The north server makes her a member of the theme: her south socket comes back writable,
+    // the writer's stays.
+    let theme = north
+        .app
+        .db
+        .all_groups()
+        .await
+        .unwrap()
+        .iter()
+        .find(|g| g.name == "Culture")
+        .unwrap()
+        .group_id;
+    north.grant(reader, theme, Role::Member).await;
+    let (code, reason) = reading.wait_closed().await;
+    assert_eq!(code, 4503, "{reason}");
+    let mut again = SyncClient::connect(&south.url, &text, Auth::Bearer(&reader_token))
+        .await
+        .expect("upgrade");
+    again.wait_for_hello(false).await;
+    writing.append("\nToujours là.").await;
+    writing.wait_saved().await;
+
+    // An organiser on the north server moves the text to amending: on the south server, every
+    // socket closes and comes back read-only.
+    let organiser = north.member("orga@exemple.fr", "Olga Organisatrice").await;
+    north.grant(organiser, theme, Role::Organiser).await;
+    let moved = north
+        .api_as("orga@exemple.fr")
+        .await
+        .post(
+            &format!("/api/v1/texts/{text}/status"),
+            json!({"status": "amending"}),
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+    for socket in [&mut again, &mut writing] {
+        let (code, reason) = socket.wait_closed().await;
+        assert_eq!(code, 4503, "{reason}");
+    }
+    let mut read_only = SyncClient::connect(&south.url, &text, Auth::Bearer(&tokens[0]))
+        .await
+        .expect("upgrade");
+    read_only.wait_for_hello(true).await;
+    south.stop().await;
+    north.stop().await;
 }
