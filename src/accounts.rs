@@ -302,3 +302,41 @@ pub async fn reset_password(app: &App, token: &str, new_password: Password) -> A
         .await?;
     Ok(member)
 }
+
+/// Disables an account (administrators only; never one's own, so that the party cannot lose its
+/// last administrator by a slip): the person can no longer sign in, their sessions, API tokens
+/// and live sockets end at once, on every server. Enabling gives the account back as it was
+/// (memberships included); the person signs in again with their password.
+pub async fn set_account_disabled(
+    app: &App,
+    viewer: &crate::auth::Viewer,
+    member: MemberId,
+    disabled: bool,
+) -> AppResult<()> {
+    if !viewer.is_admin() {
+        return Err(AppError::forbidden());
+    }
+    if disabled && member == viewer.member_id {
+        return Err(AppError::invalid_field(
+            "member_id",
+            "Vous ne pouvez pas désactiver votre propre compte.",
+        ));
+    }
+    if !app.db.set_member_disabled(member, disabled).await? {
+        return Err(AppError::not_found());
+    }
+    app.db
+        .record(AuditEvent {
+            actor: Some(viewer.member_id),
+            action: if disabled {
+                "account_disabled"
+            } else {
+                "account_enabled"
+            },
+            group: None,
+            member: Some(member),
+            detail: "",
+        })
+        .await?;
+    Ok(())
+}

@@ -69,6 +69,16 @@ enum MemberCommand {
         #[arg(long)]
         role: Option<String>,
     },
+    /// Disables an account: no more sign-in; its sessions and API tokens end.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enables a disabled account again.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +171,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open_db(&config).await?;
             add_member(&db, &email, &name, password.as_deref(), role.as_deref()).await
         }
+        Command::Member(MemberCommand::Disable { email }) => {
+            let config = Config::resolve(&cli.common, &no_serve)?;
+            let db = open_db(&config).await?;
+            set_disabled(&db, &email, true).await
+        }
+        Command::Member(MemberCommand::Enable { email }) => {
+            let config = Config::resolve(&cli.common, &no_serve)?;
+            let db = open_db(&config).await?;
+            set_disabled(&db, &email, false).await
+        }
         Command::Import(ImportCommand::Members { file, skip_invalid }) => {
             let config = Config::resolve(&cli.common, &no_serve)?;
             let db = open_db(&config).await?;
@@ -230,6 +250,35 @@ pub async fn shutdown_signal() {
     let terminate = std::future::pending::<()>();
     tokio::select! { () = ctrl_c => {}, () = terminate => {} }
     tracing::info!("shutting down");
+}
+
+/// Disables or enables the account of `email`. With PostgreSQL, running servers hear of it at
+/// once; on SQLite they see it within the caches' time to live (`store::cache::TTL`).
+async fn set_disabled(db: &Db, email: &str, disabled: bool) -> anyhow::Result<()> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("email: {e}"))?;
+    let member = db
+        .member_by_email(&email)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("there is no account for {}", email.as_str()))?;
+    db.set_member_disabled(member.member_id, disabled).await?;
+    db.record(crate::store::AuditEvent {
+        actor: None,
+        action: if disabled {
+            "account_disabled"
+        } else {
+            "account_enabled"
+        },
+        group: None,
+        member: Some(member.member_id),
+        detail: "command line",
+    })
+    .await?;
+    println!(
+        "The account of {} is {}.",
+        email.as_str(),
+        if disabled { "disabled" } else { "enabled" }
+    );
+    Ok(())
 }
 
 async fn add_member(

@@ -28,6 +28,10 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(get_member))
         .routes(routes!(show_profile))
         .routes(routes!(update_profile))
+        .routes(routes!(disable_member))
+        .routes(routes!(enable_member))
+        .routes(routes!(submit_disable))
+        .routes(routes!(submit_enable))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -244,7 +248,7 @@ async fn show_profile(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let id: MemberId = id.parse().map_err(|_| AppError::not_found())?;
-    let (profile, _) = load_profile(&app, viewer, id).await?;
+    let (profile, row) = load_profile(&app, viewer, id).await?;
     let memberships = views::visible_memberships(&app, Some(viewer), id).await?;
     let view = tpl::ProfileView {
         id: profile.id.to_string(),
@@ -254,6 +258,8 @@ async fn show_profile(
         mandates: profile.mandates,
         memberships,
         is_self: viewer.member_id == id,
+        disabled: row.disabled_at.is_some(),
+        can_disable: viewer.is_admin() && viewer.member_id != id,
     };
     Ok(html(tpl::profile(&page.ctx, &view)))
 }
@@ -289,4 +295,71 @@ async fn update_profile(
     apply_profile_update(&app, viewer, update).await?;
     flash(&page.session, tpl::t(page.lang(), "flash.profile_saved")).await?;
     Ok(see_other(&format!("/members/{id}")))
+}
+
+fn parse_member_id(id: &str) -> AppResult<MemberId> {
+    id.parse().map_err(|_| AppError::not_found())
+}
+
+/// Disables an account (administrators; not one's own): no more sign-in, and its sessions, API
+/// tokens and live sockets end at once.
+#[utoipa::path(post, path = "/api/v1/members/{id}/disable", tag = "members", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "Done"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn disable_member(
+    State(app): State<App>,
+    current: CurrentMember,
+    Path(id): Path<String>,
+) -> AppResult<Json<serde_json::Value>> {
+    accounts::set_account_disabled(&app, &current.viewer, parse_member_id(&id)?, true).await?;
+    Ok(Json(serde_json::json!({})))
+}
+
+/// Enables a disabled account again (administrators).
+#[utoipa::path(post, path = "/api/v1/members/{id}/enable", tag = "members", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "Done"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn enable_member(
+    State(app): State<App>,
+    current: CurrentMember,
+    Path(id): Path<String>,
+) -> AppResult<Json<serde_json::Value>> {
+    accounts::set_account_disabled(&app, &current.viewer, parse_member_id(&id)?, false).await?;
+    Ok(Json(serde_json::json!({})))
+}
+
+/// The profile page's "disable this account" button (administrators).
+#[utoipa::path(post, path = "/members/{id}/disable", tag = "pages", params(("id" = String, Path)), responses((status = 303, description = "Back to the profile")))]
+async fn submit_disable(
+    State(app): State<App>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    set_disabled_from_page(&app, &page, &id, true).await
+}
+
+/// The profile page's "enable this account" button (administrators).
+#[utoipa::path(post, path = "/members/{id}/enable", tag = "pages", params(("id" = String, Path)), responses((status = 303, description = "Back to the profile")))]
+async fn submit_enable(
+    State(app): State<App>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    set_disabled_from_page(&app, &page, &id, false).await
+}
+
+async fn set_disabled_from_page(
+    app: &App,
+    page: &Page,
+    id: &str,
+    disabled: bool,
+) -> AppResult<Response> {
+    let viewer = page.require_viewer()?;
+    let member = parse_member_id(id)?;
+    accounts::set_account_disabled(app, viewer, member, disabled).await?;
+    let message = if disabled {
+        "flash.account_disabled"
+    } else {
+        "flash.account_enabled"
+    };
+    flash(&page.session, tpl::t(page.lang(), message)).await?;
+    Ok(see_other(&format!("/members/{member}")))
 }

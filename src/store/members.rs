@@ -104,6 +104,39 @@ impl Db {
         Ok(())
     }
 
+    /// Disables an account (ending its sessions and API tokens, in the same transaction) or
+    /// enables it again. `false` when there is no such member.
+    pub async fn set_member_disabled(&self, id: MemberId, disabled: bool) -> StoreResult<bool> {
+        let at = disabled.then(now);
+        let found = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            // `coalesce`: disabling twice keeps the first date.
+            let found = sqlx::query(
+                "update member set disabled_at = case when $1 then coalesce(disabled_at, $2) end where member_id = $3",
+            )
+            .bind(disabled)
+            .bind(at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                > 0;
+            if found && disabled {
+                sqlx::query("delete from session where member_id = $1").bind(id).execute(&mut *tx).await?;
+                sqlx::query("delete from api_token where member_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            found
+        });
+        if found {
+            self.publish(Change::Member(id)).await;
+            if disabled {
+                self.publish(Change::SessionsOf(id)).await;
+            }
+        }
+        Ok(found)
+    }
+
     pub async fn member_count(&self) -> StoreResult<i64> {
         Ok(
             on_backend!(self, pool => sqlx::query_scalar("select count(*) from member").fetch_one(pool).await?),

@@ -340,6 +340,8 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
             RoleView::Secretary,
         )],
         is_self: true,
+        disabled: false,
+        can_disable: false,
     };
     let admin = AdminView {
         member_count: 1234,
@@ -446,8 +448,23 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
                 &member,
                 &ProfileView {
                     is_self: false,
+                    disabled: false,
+                    can_disable: false,
                     email: None,
                     memberships: vec![],
+                    ..profile_view.clone()
+                },
+            )
+            .into_string(),
+        ),
+        (
+            "profile_disabled_seen_by_an_admin",
+            profile(
+                &member,
+                &ProfileView {
+                    is_self: false,
+                    disabled: true,
+                    can_disable: true,
                     ..profile_view.clone()
                 },
             )

@@ -294,6 +294,10 @@ pub struct ProfileView {
     pub memberships: Vec<(GroupCard, RoleView)>,
     /// The viewer's own profile: shows the edit form.
     pub is_self: bool,
+    /// The account is disabled (shown to administrators).
+    pub disabled: bool,
+    /// An administrator looking at someone else's profile: may disable or enable the account.
+    pub can_disable: bool,
 }
 
 /// The management page of a group.

@@ -506,3 +506,133 @@ async fn registration_follows_the_configured_mode() {
     );
     app.stop().await;
 }
+
+async fn disabling_an_account(app: TestApp) {
+    use crate::sync_client::{Auth, SyncClient};
+    let national = app.national().await;
+    let admin = app.member("admin@exemple.fr", "Ada Admin").await;
+    app.grant(admin, national, Role::Admin).await;
+    let secretary = app.member("secretaire@exemple.fr", "Sam").await;
+    let theme = app
+        .group(GroupKind::Theme, "Numérique", national, Visibility::Public)
+        .await;
+    app.grant(secretary, theme, Role::Secretary).await;
+    let member = app.member("partante@exemple.fr", "Paule Partante").await;
+    app.grant(member, theme, Role::Member).await;
+    let admin_api = app.api_as("admin@exemple.fr").await;
+    let member_api = app.api_as("partante@exemple.fr").await;
+    let browser = app.browser();
+    assert_eq!(browser.login("partante@exemple.fr").await.status(), 303);
+    let text = admin_api
+        .post(
+            "/api/v1/texts",
+            json!({"group_id": theme.to_string(), "title": "Données publiques", "kind": "programme"}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut socket = SyncClient::connect(&app.url, &text, Auth::Bearer(member_api.token()))
+        .await
+        .expect("upgrade");
+    socket.wait_for_hello(false).await;
+
+    // Who may: administrators only, and not on their own account.
+    let path = format!("/api/v1/members/{member}/disable");
+    assert_eq!(app.api().post(&path, json!({})).await.status(), 401);
+    let secretary_api = app.api_as("secretaire@exemple.fr").await;
+    assert_eq!(secretary_api.post(&path, json!({})).await.status(), 403);
+    let own = admin_api
+        .post(&format!("/api/v1/members/{admin}/disable"), json!({}))
+        .await;
+    assert_eq!(own.status(), 422);
+    assert_eq!(
+        admin_api
+            .post("/api/v1/members/999999/disable", json!({}))
+            .await
+            .status(),
+        404
+    );
+
+    // Disabled: the token, the browser session and the live socket end at once, and she can no
+    // longer sign in.
+    assert_eq!(admin_api.post(&path, json!({})).await.status(), 200);
+    assert_eq!(member_api.get("/api/v1/me").await.status(), 401);
+    let (_, home) = browser.get_text("/").await;
+    assert!(!home.contains("action=\"/logout\""), "signed out");
+    let (code, reason) = socket.wait_closed().await;
+    assert_eq!(code, 4503, "{reason}");
+    assert_eq!(
+        SyncClient::connect(&app.url, &text, Auth::Bearer(member_api.token()))
+            .await
+            .err(),
+        Some(401)
+    );
+    let refused = app
+        .api()
+        .post(
+            "/api/v1/session",
+            json!({"email": "partante@exemple.fr", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(refused.status(), 401);
+
+    // The administrator sees it on her profile and enables it again from there: she signs in
+    // with her password and finds her memberships.
+    let admin_browser = app.browser();
+    assert_eq!(admin_browser.login("admin@exemple.fr").await.status(), 303);
+    let profile = format!("/members/{member}");
+    let (_, page) = admin_browser.get_text(&profile).await;
+    assert!(page.contains("Ce compte est désactivé"), "{page}");
+    let enabled = admin_browser
+        .submit(&profile, &format!("{profile}/enable"), &[])
+        .await;
+    assert_eq!(enabled.status(), 303);
+    let (_, page) = admin_browser.get_text(&profile).await;
+    assert!(page.contains("Le compte est réactivé"), "{page}");
+    assert!(page.contains("Désactiver ce compte"), "{page}");
+    let again = app.api_as("partante@exemple.fr").await;
+    let me = again.get_json("/api/v1/me", 200).await;
+    assert!(
+        me["memberships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["group_id"] == json!(theme.to_string()) && m["role"] == "member"),
+        "{me}"
+    );
+    // Nobody but an administrator sees the buttons.
+    let secretary_browser = app.browser();
+    assert_eq!(
+        secretary_browser
+            .login("secretaire@exemple.fr")
+            .await
+            .status(),
+        303
+    );
+    let (status, seen_by_secretary) = secretary_browser.get_text(&profile).await;
+    assert_eq!(status, 200);
+    assert!(seen_by_secretary.contains("Paule Partante"));
+    assert!(!seen_by_secretary.contains("Désactiver ce compte"));
+    let forbidden = secretary_browser
+        .submit(&profile, &format!("{profile}/disable"), &[])
+        .await;
+    assert_eq!(forbidden.status(), 403);
+    assert!(again.get("/api/v1/me").await.status().is_success());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_administrator_disables_an_account_and_all_it_held_ends_at_once_on_sqlite() {
+    disabling_an_account(TestApp::start().await).await;
+}
+
+#[tokio::test]
+async fn an_administrator_disables_an_account_and_all_it_held_ends_at_once_on_postgres() {
+    if let Some(app) = TestApp::postgres().await {
+        disabling_an_account(app).await;
+    }
+}

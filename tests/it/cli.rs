@@ -414,3 +414,60 @@ async fn a_damaged_search_index_stops_the_start_until_reindexed() {
     );
     app.db.close().await;
 }
+
+#[tokio::test]
+async fn member_disable_and_enable_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let add = atelier(
+        &data,
+        &[
+            "member",
+            "add",
+            "--email",
+            "partant@exemple.fr",
+            "--name",
+            "Paul",
+            "--password",
+            "un long mot de passe",
+        ],
+    );
+    assert!(add.status.success(), "{}", text(&add.stderr));
+    let disabled_at = || async {
+        let db = atelier::store::Db::open_sqlite_in(&data, atelier::config::SqliteSync::Normal)
+            .await
+            .unwrap();
+        let email = atelier::model::Email::parse("partant@exemple.fr").unwrap();
+        let row = db.member_by_email(&email).await.unwrap().unwrap();
+        db.close().await;
+        row.disabled_at
+    };
+    let off = atelier(
+        &data,
+        &["member", "disable", "--email", "Partant@Exemple.fr"],
+    );
+    assert!(off.status.success(), "{}", text(&off.stderr));
+    assert!(text(&off.stdout).contains("is disabled"));
+    assert!(disabled_at().await.is_some());
+    let on = atelier(
+        &data,
+        &["member", "enable", "--email", "partant@exemple.fr"],
+    );
+    assert!(on.status.success(), "{}", text(&on.stderr));
+    assert!(disabled_at().await.is_none());
+    for (email, says) in [
+        (
+            "personne@exemple.fr",
+            "there is no account for personne@exemple.fr",
+        ),
+        ("pas-une-adresse", "email:"),
+    ] {
+        let refused = atelier(&data, &["member", "disable", "--email", email]);
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(
+            text(&refused.stderr).contains(says),
+            "{}",
+            text(&refused.stderr)
+        );
+    }
+}

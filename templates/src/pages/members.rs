@@ -21,6 +21,9 @@ pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
                 @if view.is_self {
                     p.muted { (t!("profile.is_you", locale = l)) }
                 }
+                @if view.disabled && view.can_disable {
+                    p.notice.notice--warn role="status" { (t!("profile.disabled", locale = l)) }
+                }
                 @if let Some(email) = &view.email {
                     p {
                         (t!("profile.email", locale = l)) " : "
@@ -75,6 +78,25 @@ pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
                         (Field::new("functions", t!("profile.functions", locale = l), Control::TextArea).value(&functions).hint(t!("profile.functions_hint", locale = l)).render(lang, &no_errors))
                         (Field::new("mandates", t!("profile.mandates", locale = l), Control::TextArea).value(&mandates).hint(t!("profile.mandates_hint", locale = l)).render(lang, &no_errors))
                         button.button type="submit" { (t!("profile.save", locale = l)) }
+                    }
+                }
+            }
+
+            @if view.can_disable {
+                section.section aria-labelledby="account-title" {
+                    h2 #account-title { (t!("profile.account_title", locale = l)) }
+                    @if view.disabled {
+                        p { (t!("profile.enable_hint", locale = l)) }
+                        form.inline-form method="post" action={ "/members/" (encode_segment(&view.id)) "/enable" } {
+                            (csrf_field(ctx))
+                            button.button type="submit" { (t!("profile.enable", locale = l)) }
+                        }
+                    } @else {
+                        p { (t!("profile.disable_hint", locale = l)) }
+                        form.inline-form method="post" action={ "/members/" (encode_segment(&view.id)) "/disable" } {
+                            (csrf_field(ctx))
+                            button.button.button--secondary type="submit" { (t!("profile.disable", locale = l)) }
+                        }
                     }
                 }
             }
