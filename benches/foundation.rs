@@ -327,6 +327,8 @@ async fn main() {
             floor.as_secs_f64(),
             took.as_secs_f64() / floor.as_secs_f64()
         );
+        drop_database(&url, &floor_db).await;
+        drop_database(&url, &import_db).await;
     }
 
     // 2. Cold start on the large database.
@@ -407,6 +409,17 @@ async fn main() {
         );
     }
     drop(server);
+}
+
+/// Drops a database `fresh_database` made (a benchmark leaves nothing behind).
+async fn drop_database(admin_url: &str, url: &str) {
+    use sqlx::Connection;
+    let name = url.rsplit('/').next().unwrap_or_default();
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.unwrap();
+    sqlx::query(&format!("drop database if exists {name} with (force)"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
 }
 
 /// A new database on the benchmark's PostgreSQL server.

@@ -291,7 +291,7 @@ async fn backup_while_writing_then_restore_on_postgres() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     writer.await.unwrap();
 
-    let (restored_url, _admin) = crate::harness::fresh_postgres_database().await.unwrap();
+    let (restored_url, admin) = crate::harness::fresh_postgres_database().await.unwrap();
     let restore = Command::new("pg_restore")
         .args(["--no-owner", "--dbname", &restored_url])
         .arg(&target)
@@ -299,7 +299,7 @@ async fn backup_while_writing_then_restore_on_postgres() {
         .unwrap();
     assert!(restore.status.success(), "{}", text(&restore.stderr));
     let db = atelier::store::Db::connect(&atelier::store::ConnectOptions {
-        url: restored_url,
+        url: restored_url.clone(),
         sqlite_sync: atelier::config::SqliteSync::Normal,
         max_connections: 2,
     })
@@ -311,6 +311,7 @@ async fn backup_while_writing_then_restore_on_postgres() {
         "a consistent snapshot: {before} ≤ {count}"
     );
     db.close().await;
+    crate::harness::drop_postgres_database(&admin, &restored_url).await;
     app.stop().await;
 }
 

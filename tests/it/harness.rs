@@ -63,7 +63,8 @@ pub async fn fresh_postgres_database() -> Option<(String, String)> {
     Some((url.to_string(), admin))
 }
 
-async fn drop_postgres_database(admin: &str, url: &str) {
+/// Drops a database `fresh_postgres_database` made.
+pub async fn drop_postgres_database(admin: &str, url: &str) {
     use sqlx::Connection;
     let name = url::Url::parse(url)
         .ok()
@@ -296,15 +297,18 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
         if let Some((url, admin)) = self.pg_database.take() {
-            // Best effort when a test panicked before `stop`: drop the database from a thread.
-            std::thread::spawn(move || {
+            // When a test ended without `stop` (it panicked, or returned early): drop the
+            // database from a thread of its own (this runs inside the test's runtime), and wait
+            // for it, or the process may exit first and leave the database behind.
+            let _ = std::thread::spawn(move || {
                 if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                 {
                     rt.block_on(drop_postgres_database(&admin, &url));
                 }
-            });
+            })
+            .join();
         }
     }
 }
