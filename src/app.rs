@@ -102,7 +102,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
-    app.db.listen_to_other_servers(app.hub.clone());
+    let listening = app.db.listen_to_other_servers(app.hub.clone());
     let rights = crate::collab::rights::follow(app.db.clone(), app.hub.clone());
     let router = crate::http::router(app.clone());
     tracing::info!(%addr, backend = app.db.backend_name(), "atelier is listening");
@@ -114,6 +114,7 @@ pub async fn serve(
     .await?;
     housekeeping.abort();
     rights.abort();
+    listening.abort();
     app.hub.flush_all().await;
     app.db.close().await;
     Ok(())
@@ -130,6 +131,9 @@ async fn housekeeping(app: App) {
         }
         if let Err(e) = app.db.prune_login_failures().await {
             tracing::warn!(error = %e, "cannot prune login failures");
+        }
+        if let Err(e) = app.db.prune_announcements().await {
+            tracing::warn!(error = %e, "cannot prune old change announcements");
         }
     }
 }

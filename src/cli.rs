@@ -141,6 +141,7 @@ async fn open_db(config: &Config) -> anyhow::Result<Db> {
         max_connections: 4,
     })
     .await
+    .map(Db::announcing)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -253,7 +254,7 @@ pub async fn shutdown_signal() {
 }
 
 /// Disables or enables the account of `email`. With PostgreSQL, running servers hear of it at
-/// once; on SQLite they see it within the caches' time to live (`store::cache::TTL`).
+/// once; a server on the same SQLite file within a second (`store::listen`).
 async fn set_disabled(db: &Db, email: &str, disabled: bool) -> anyhow::Result<()> {
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("email: {e}"))?;
     let member = db

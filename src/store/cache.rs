@@ -10,9 +10,11 @@
 //! - on PostgreSQL the write is also announced with `NOTIFY` on [`CACHE_CHANNEL`], and every other
 //!   server forgets on hearing it (`store::listen`); when that listening connection drops,
 //!   everything is forgotten, as announcements may have been missed meanwhile;
-//! - what no announcement covers (the CLI writing to SQLite while a server runs on it, a hand edit
-//!   of the database, the order of texts by their last edit) is seen within the entry's time to
-//!   live: [`TTL`], or [`MEMBER_COUNTS_TTL`] for the member counts.
+//! - on SQLite, the command line writes its changes down (`change_announcement`) and the server
+//!   running on the same file reads them every second (`store::listen`);
+//! - what no announcement covers (a hand edit of the database, the order of texts by their last
+//!   edit on another server) is seen within the entry's time to live: [`TTL`], or
+//!   [`MEMBER_COUNTS_TTL`] for the member counts.
 //!
 //! A read racing with a write must not put back what the write replaced: every change bumps a
 //! generation, and a read drops the entry it has just filled if the generation moved while it was

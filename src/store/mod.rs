@@ -69,6 +69,9 @@ pub enum Backend {
 pub struct Db {
     backend: Backend,
     cache: Arc<cache::Caches>,
+    /// On SQLite, also write each change to `change_announcement` for a server running on the
+    /// same file: set by the command line (`Db::announcing`).
+    announce: bool,
 }
 
 /// Runs `$body` with `$pool` bound to the backend's pool; the body is compiled once per backend.
@@ -175,24 +178,42 @@ impl Db {
         Db {
             backend,
             cache: Arc::new(cache::Caches::new()),
+            announce: false,
         }
+    }
+
+    /// This store is not a server's (the command line): on SQLite its changes are written down
+    /// for the server running on the same file, which reads them every second.
+    pub fn announcing(mut self) -> Db {
+        self.announce = true;
+        self
     }
 
     /// Forgets, here and (PostgreSQL) on every other server, the cached reads a committed write
     /// made stale. Every write method calls it after its commit; see `store::cache`.
     pub(crate) async fn publish(&self, change: Change) {
         self.cache.apply(change.clone());
-        if let Backend::Postgres(pool) = &self.backend {
-            let payload = format!("{} {}", self.cache.origin, change.encode());
-            let sent = sqlx::query("select pg_notify($1, $2)")
+        let payload = format!("{} {}", self.cache.origin, change.encode());
+        let sent = match &self.backend {
+            Backend::Postgres(pool) => sqlx::query("select pg_notify($1, $2)")
                 .bind(CACHE_CHANNEL)
                 .bind(payload)
                 .execute(pool)
-                .await;
-            if let Err(e) = sent {
-                // The write is committed; the other servers will see it within the caches' TTL.
-                tracing::warn!(error = %e, "cannot tell the other servers about a change");
+                .await
+                .map(drop),
+            Backend::Sqlite(pool) if self.announce => {
+                sqlx::query("insert into change_announcement (payload, created_at) values ($1, $2)")
+                    .bind(payload)
+                    .bind(now())
+                    .execute(pool)
+                    .await
+                    .map(drop)
             }
+            Backend::Sqlite(_) => Ok(()),
+        };
+        if let Err(e) = sent {
+            // The write is committed; the servers will see it within the caches' TTL.
+            tracing::warn!(error = %e, "cannot tell the servers about a change");
         }
     }
 

@@ -236,3 +236,75 @@ async fn a_change_made_on_one_server_or_by_the_cli_is_seen_at_once_on_another() 
     south.stop().await;
     north.stop().await;
 }
+
+/// The command line writing to the SQLite file a server runs on: it writes its changes down,
+/// and the server reads them within a second — its sockets and caches follow.
+#[tokio::test]
+async fn the_command_line_on_the_sqlite_file_of_a_running_server_is_heard() {
+    use crate::sync_client::{Auth, SyncClient};
+    let app = TestApp::start().await;
+    let theme = theme(&app, "Europe").await;
+    let (_, section) = app.federation_and_section("Sud", "Marseille").await;
+    let member = app.member("europeenne@exemple.fr", "Eva").await;
+    app.grant(member, theme, Role::Member).await;
+    let api = app.api_as("europeenne@exemple.fr").await;
+    let text = api
+        .post(
+            "/api/v1/texts",
+            json!({"group_id": theme.to_string(), "title": "Traités", "kind": "programme"}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_atelier"))
+            .args(args)
+            .env("ATELIER_DATA_DIR", app.data_dir())
+            .env_remove("ATELIER_DATABASE_URL")
+            .env("ATELIER_LOG", "warn")
+            .output()
+            .expect("atelier runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+
+    // A role given by an import: the cached member is forgotten.
+    assert_eq!(your_role(&api, section).await, Value::Null);
+    let csv = app.dir.path().join("roles.csv");
+    std::fs::write(
+        &csv,
+        "email,name,section,role\neuropeenne@exemple.fr,Eva,Marseille,secretary\n",
+    )
+    .unwrap();
+    cli(&["import", "members", csv.to_str().unwrap()]);
+    eventually("a role given by the command line", || async {
+        your_role(&api, section).await == "secretary"
+    })
+    .await;
+
+    // An account disabled by the command line: the browser's cached session and the live socket
+    // end.
+    let browser = app.browser();
+    assert_eq!(browser.login("europeenne@exemple.fr").await.status(), 303);
+    let copy = cookie_client(&browser.cookie_header(&app.url));
+    assert!(signed_in(&copy, &app.url).await);
+    let mut socket = SyncClient::connect(&app.url, &text, Auth::Bearer(api.token()))
+        .await
+        .expect("upgrade");
+    socket.wait_for_hello(false).await;
+    cli(&["member", "disable", "--email", "europeenne@exemple.fr"]);
+    eventually("an account disabled by the command line", || async {
+        !signed_in(&copy, &app.url).await
+    })
+    .await;
+    let (code, reason) = socket.wait_closed().await;
+    assert_eq!(code, 4503, "{reason}");
+    app.stop().await;
+}
