@@ -523,18 +523,7 @@ async fn disabling_an_account(app: TestApp) {
     let member_api = app.api_as("partante@exemple.fr").await;
     let browser = app.browser();
     assert_eq!(browser.login("partante@exemple.fr").await.status(), 303);
-    let text = admin_api
-        .post(
-            "/api/v1/texts",
-            json!({"group_id": theme.to_string(), "title": "Données publiques", "kind": "programme"}),
-        )
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let text = admin_api.create_text(theme, "Données publiques").await;
     let mut socket = SyncClient::connect(&app.url, &text, Auth::Bearer(member_api.token()))
         .await
         .expect("upgrade");

@@ -34,6 +34,25 @@ where
     }
 }
 
+/// Runs the command line on that data directory (and database), which must succeed.
+fn atelier(data_dir: &std::path::Path, database_url: Option<&str>, args: &[&str]) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_atelier"));
+    command
+        .args(args)
+        .env("ATELIER_DATA_DIR", data_dir)
+        .env("ATELIER_LOG", "warn");
+    match database_url {
+        Some(url) => command.env("ATELIER_DATABASE_URL", url),
+        None => command.env_remove("ATELIER_DATABASE_URL"),
+    };
+    let out = command.output().expect("atelier runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 async fn theme(app: &TestApp, name: &str) -> GroupId {
     let national = app.national().await;
     app.group(GroupKind::Theme, name, national, Visibility::Public)
@@ -215,18 +234,10 @@ async fn a_change_made_on_one_server_or_by_the_cli_is_seen_at_once_on_another() 
         "email,name,section,role\nlectrice@exemple.fr,Lectrice,Lille-Centre,secretary\n",
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_atelier"))
-        .args(["import", "members"])
-        .arg(&csv)
-        .env("ATELIER_DATA_DIR", dir.path().join("data"))
-        .env("ATELIER_DATABASE_URL", &database_url)
-        .env("ATELIER_LOG", "warn")
-        .output()
-        .expect("atelier runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    atelier(
+        &dir.path().join("data"),
+        Some(&database_url),
+        &["import", "members", csv.to_str().unwrap()],
     );
     eventually("a role given by the command line", || async {
         your_role(&on_south, section).await == "secretary"
@@ -248,32 +259,8 @@ async fn the_command_line_on_the_sqlite_file_of_a_running_server_is_heard() {
     let member = app.member("europeenne@exemple.fr", "Eva").await;
     app.grant(member, theme, Role::Member).await;
     let api = app.api_as("europeenne@exemple.fr").await;
-    let text = api
-        .post(
-            "/api/v1/texts",
-            json!({"group_id": theme.to_string(), "title": "Traités", "kind": "programme"}),
-        )
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_atelier"))
-            .args(args)
-            .env("ATELIER_DATA_DIR", app.data_dir())
-            .env_remove("ATELIER_DATABASE_URL")
-            .env("ATELIER_LOG", "warn")
-            .output()
-            .expect("atelier runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let text = api.create_text(theme, "Traités").await;
+    let cli = |args: &[&str]| atelier(&app.data_dir(), None, args);
 
     // A role given by an import: the cached member is forgotten.
     assert_eq!(your_role(&api, section).await, Value::Null);

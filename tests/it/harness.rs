@@ -456,6 +456,20 @@ impl Api {
             .expect("request")
     }
 
+    /// Creates a programme text in `group`; its id.
+    pub async fn create_text(&self, group: atelier::model::GroupId, title: &str) -> String {
+        let response = self
+            .post(
+                "/api/v1/texts",
+                json!({"group_id": group.to_string(), "title": title, "kind": "programme"}),
+            )
+            .await;
+        let status = response.status();
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(status, 201, "creating {title}: {body}");
+        body["id"].as_str().expect("id").to_owned()
+    }
+
     pub async fn delete(&self, path: &str) -> reqwest::Response {
         self.with_auth(self.client.delete(format!("{}{path}", self.url)))
             .send()
