@@ -220,13 +220,10 @@ impl Hub {
     /// re-checked). The other peers stay.
     pub fn close_member(&self, member: MemberId, reason: &str) {
         for text in self.open_texts() {
-            self.reauthorise_one(text, member, reason);
-        }
-    }
-
-    fn reauthorise_one(&self, text: TextId, member: MemberId, reason: &str) {
-        if self.is_open(text) {
-            self.send(text, Command::CloseMember(member, reason.to_owned()));
+            // A text that closed meanwhile has no peers: `send` would start it again.
+            if self.is_open(text) {
+                self.send(text, Command::CloseMember(member, reason.to_owned()));
+            }
         }
     }
 

@@ -1,14 +1,13 @@
 //! Live sockets follow rights. A peer's rights are checked when its socket is upgraded; when the
 //! store announces a change that may alter them (`store::Change`, made on this server, by another
-//! one or by the command line on PostgreSQL), the peers concerned are asked to reconnect
+//! one or by the command line), the peers concerned are asked to reconnect
 //! (close code 4503) and are checked again. Their clients reconnect at once, with nothing lost.
 
 use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 
 use super::hub::Hub;
-use crate::model::GroupId;
-use crate::store::{Change, Db, GroupRow, StoreResult};
+use crate::store::{Change, Db, StoreResult};
 
 /// Follows the store's changes until the returned task is aborted.
 pub fn follow(db: Db, hub: Hub) -> JoinHandle<()> {
@@ -36,10 +35,15 @@ async fn react(db: &Db, hub: &Hub, change: &Change) -> StoreResult<()> {
         Change::TextStatus(text, _) => hub.reauthorise(*text, "Le statut du texte a changé."),
         Change::Group(group) => {
             // Visibility carries down the tree: every open text below the group is re-checked.
-            let groups = db.all_groups().await?;
             for text in hub.open_texts() {
-                if let Some(row) = db.text(text).await?
-                    && is_within(&groups, row.group_id, *group)
+                let Some(row) = db.text(text).await? else {
+                    continue;
+                };
+                if db
+                    .ancestors(row.group_id)
+                    .await?
+                    .iter()
+                    .any(|g| g.group_id == *group)
                 {
                     hub.reauthorise(text, "La visibilité d'un groupe a changé.");
                 }
@@ -57,22 +61,4 @@ async fn react(db: &Db, hub: &Hub, change: &Change) -> StoreResult<()> {
         | Change::Texts(_) => {}
     }
     Ok(())
-}
-
-/// Whether `group` is `ancestor` or below it.
-fn is_within(groups: &[GroupRow], group: GroupId, ancestor: GroupId) -> bool {
-    let mut current = Some(group);
-    for _ in 0..32 {
-        let Some(id) = current else {
-            return false;
-        };
-        if id == ancestor {
-            return true;
-        }
-        current = groups
-            .iter()
-            .find(|g| g.group_id == id)
-            .and_then(|g| g.parent_id);
-    }
-    false
 }
