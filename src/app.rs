@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 use atelier_search::SearchIndex;
 
+use crate::accounts::throttle::SigninThrottle;
 use crate::collab::{Hub, HubSettings};
 use crate::config::Config;
 use crate::mail::Mailer;
@@ -24,6 +25,8 @@ pub struct AppInner {
     pub metrics: PrometheusHandle,
     /// The open texts' documents (live co-editing).
     pub hub: Hub,
+    /// Sign-in attempts and reset mails, slowed (this server's memory).
+    pub throttle: SigninThrottle,
 }
 
 /// The shared state of every request. Cheap to clone.
@@ -84,6 +87,7 @@ impl App {
             },
         );
         Ok(App(Arc::new(AppInner {
+            throttle: SigninThrottle::new(&config.throttle),
             hub,
             db,
             config,
@@ -120,7 +124,7 @@ pub async fn serve(
     Ok(())
 }
 
-/// Periodic clean-up: expired sessions and old login failures.
+/// Periodic clean-up: expired sessions and old change announcements.
 async fn housekeeping(app: App) {
     use tower_sessions::session_store::ExpiredDeletion;
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -128,9 +132,6 @@ async fn housekeeping(app: App) {
         tick.tick().await;
         if let Err(e) = app.db.delete_expired().await {
             tracing::warn!(error = %e, "cannot delete expired sessions");
-        }
-        if let Err(e) = app.db.prune_login_failures().await {
-            tracing::warn!(error = %e, "cannot prune login failures");
         }
         if let Err(e) = app.db.prune_announcements().await {
             tracing::warn!(error = %e, "cannot prune old change announcements");

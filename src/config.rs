@@ -2,8 +2,11 @@
 //! then command-line flags (clap reads the last two). Everything is resolved once, at start.
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ipnet::IpNet;
 
 use serde::Deserialize;
 
@@ -54,9 +57,11 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub session_days: i64,
-    /// Most failed logins for one address (or one client) in `login_window_minutes`.
-    pub login_max_failures: i64,
-    pub login_window_minutes: i64,
+    /// How sign-in attempts are slowed (`accounts::throttle`); built from `login_max_failures`
+    /// and `login_window_minutes`, the rest fixed (tests adjust them).
+    pub throttle: ThrottleLimits,
+    /// Proxies whose `X-Forwarded-For` is believed; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<IpNet>,
     /// An open text nobody has used for this long leaves memory.
     pub doc_idle_seconds: u64,
     /// After this many stored chunks, a text's document is saved whole as one snapshot.
@@ -103,8 +108,8 @@ impl Config {
             smtp_url: None,
             mail_from: "Atelier <atelier@localhost>".to_owned(),
             session_days: 30,
-            login_max_failures: 5,
-            login_window_minutes: 15,
+            throttle: ThrottleLimits::new(5, 15),
+            trusted_proxies: Vec::new(),
             doc_idle_seconds: 60,
             doc_compact_after_chunks: 500,
         }
@@ -125,6 +130,72 @@ impl Config {
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
     }
+
+    pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|net| net.contains(&ip))
+    }
+}
+
+/// One counter of failures (see `accounts::throttle`): `free` failures in a row cost nothing;
+/// after them, the next attempt waits `first_delay` after the last failure, each further one
+/// twice as long, up to `max_delay`; one failure is forgotten every `forget_one_every`.
+#[derive(Clone, Copy, Debug)]
+pub struct Slowdown {
+    pub free: u32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    pub forget_one_every: Duration,
+}
+
+/// The sign-in throttle's counters.
+#[derive(Clone, Copy, Debug)]
+pub struct ThrottleLimits {
+    /// One account from one address: `login_max_failures` free, forgotten over
+    /// `login_window_minutes`, delays up to a minute.
+    pub account_from_address: Slowdown,
+    /// One account from addresses where it has not signed in lately (an attacker rotating
+    /// addresses): ten free, then at most one guess every 30 s.
+    pub account: Slowdown,
+    /// Every account from one address (a convention hall's Wi-Fi): a hundred free, one forgotten
+    /// every 2 s (a hall of 2,000 with a tenth mistyping makes one every 3 s), delays up to 10 s.
+    pub address: Slowdown,
+    /// Reset mails to one account: three, then further apart up to one an hour.
+    pub reset_mails: Slowdown,
+    /// How long an address where an account signed in stays familiar to it.
+    pub familiar_for: Duration,
+}
+
+impl ThrottleLimits {
+    pub fn new(max_failures: u32, window_minutes: u64) -> ThrottleLimits {
+        let window = Duration::from_secs(window_minutes.max(1) * 60);
+        ThrottleLimits {
+            account_from_address: Slowdown {
+                free: max_failures,
+                first_delay: Duration::from_secs(2),
+                max_delay: Duration::from_secs(60),
+                forget_one_every: window / max_failures.max(1),
+            },
+            account: Slowdown {
+                free: 10,
+                first_delay: Duration::from_secs(1),
+                max_delay: Duration::from_secs(30),
+                forget_one_every: Duration::from_secs(30),
+            },
+            address: Slowdown {
+                free: 100,
+                first_delay: Duration::from_secs(1),
+                max_delay: Duration::from_secs(10),
+                forget_one_every: Duration::from_secs(2),
+            },
+            reset_mails: Slowdown {
+                free: 3,
+                first_delay: Duration::from_secs(60),
+                max_delay: Duration::from_secs(3600),
+                forget_one_every: Duration::from_secs(600),
+            },
+            familiar_for: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
 }
 
 /// The settings a TOML file may hold; every one optional.
@@ -140,8 +211,9 @@ pub struct FileSettings {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub session_days: Option<i64>,
-    pub login_max_failures: Option<i64>,
-    pub login_window_minutes: Option<i64>,
+    pub login_max_failures: Option<u32>,
+    pub login_window_minutes: Option<u64>,
+    pub trusted_proxies: Option<Vec<String>>,
     pub doc_idle_seconds: Option<u64>,
     pub doc_compact_after_chunks: Option<usize>,
 }
@@ -199,6 +271,9 @@ pub struct ServeArgs {
     /// Seconds after which an open text nobody uses leaves memory.
     #[arg(long, env = "ATELIER_DOC_IDLE_SECS")]
     pub doc_idle_secs: Option<u64>,
+    /// Proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For is believed.
+    #[arg(long, env = "ATELIER_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 impl Config {
@@ -238,10 +313,17 @@ impl Config {
             .or(file.mail_from)
             .unwrap_or(config.mail_from);
         config.session_days = file.session_days.unwrap_or(config.session_days);
-        config.login_max_failures = file.login_max_failures.unwrap_or(config.login_max_failures);
-        config.login_window_minutes = file
-            .login_window_minutes
-            .unwrap_or(config.login_window_minutes);
+        config.throttle = ThrottleLimits::new(
+            file.login_max_failures.unwrap_or(5),
+            file.login_window_minutes.unwrap_or(15),
+        );
+        config.trusted_proxies = parse_proxies(
+            serve
+                .trusted_proxies
+                .clone()
+                .or(file.trusted_proxies)
+                .unwrap_or_default(),
+        )?;
         config.doc_idle_seconds = serve
             .doc_idle_secs
             .or(file.doc_idle_seconds)
@@ -264,6 +346,24 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// `10.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`: addresses stand for themselves.
+fn parse_proxies(given: Vec<String>) -> anyhow::Result<Vec<IpNet>> {
+    given
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "trusted proxy {s:?} is neither an address nor a CIDR block (10.0.0.0/8)"
+                    )
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -333,6 +433,34 @@ mod tests {
         std::fs::write(&path, "doc_compact_after_chunks = 0\n").unwrap();
         let refused = Config::resolve(&common, &ServeArgs::default()).unwrap_err();
         assert!(refused.to_string().contains("doc_compact_after_chunks"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("atelier.toml");
+        std::fs::write(&path, "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n").unwrap();
+        let common = CommonArgs {
+            config: Some(path),
+            ..Default::default()
+        };
+        let config = Config::resolve(&common, &ServeArgs::default()).unwrap();
+        assert!(config.is_trusted_proxy("10.1.2.3".parse().unwrap()));
+        assert!(config.is_trusted_proxy("::1".parse().unwrap()));
+        assert!(!config.is_trusted_proxy("192.168.1.1".parse().unwrap()));
+        let serve = ServeArgs {
+            trusted_proxies: Some(vec!["192.168.0.0/16".into()]),
+            ..Default::default()
+        };
+        let config = Config::resolve(&common, &serve).unwrap();
+        assert!(config.is_trusted_proxy("192.168.1.1".parse().unwrap()));
+        assert!(!config.is_trusted_proxy("10.1.2.3".parse().unwrap()));
+        let serve = ServeArgs {
+            trusted_proxies: Some(vec!["proxy.local".into()]),
+            ..Default::default()
+        };
+        let refused = Config::resolve(&common, &serve).unwrap_err();
+        assert!(refused.to_string().contains("proxy.local"));
     }
 
     #[test]

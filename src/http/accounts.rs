@@ -1,7 +1,7 @@
 //! Account pages: sign in and out, registration, forgotten password, invitations.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -111,7 +111,23 @@ async fn submit_login(
                 StatusCode::UNAUTHORIZED,
             ))
         }
-        Err(e) => Err(e.into()),
+        Err(SignInError::Throttled {
+            retry_after_seconds,
+        }) => {
+            // The form again, saying how long to wait: a slowed member is not shown an error page.
+            let seconds = retry_after_seconds.to_string();
+            let error = tpl::t_args(page.lang(), "login.throttled", &[("seconds", &seconds)]);
+            let form = login_form(&app, form.email, Some(error), next);
+            let mut response = with_status(
+                html(tpl::login(&page.ctx, &form)),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            if let Ok(value) = seconds.parse() {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            Ok(response)
+        }
+        Err(SignInError::Other(e)) => Err(e),
     }
 }
 
@@ -251,23 +267,11 @@ pub struct ForgotFormIn {
 async fn submit_forgot_password(
     State(app): State<App>,
     mut page: Page,
-    ClientIp(ip): ClientIp,
     FormData(form): FormData<ForgotFormIn>,
 ) -> AppResult<Response> {
     page.ensure_csrf().await?;
-    // Reset requests count as failures for throttling: nobody floods an inbox through us.
-    let window = time::Duration::minutes(app.config.login_window_minutes);
-    let normalised = form.email.trim().to_lowercase();
-    let (by_email, by_client) = app
-        .db
-        .recent_login_failures(&normalised, &ip, window)
-        .await?;
-    if by_email >= app.config.login_max_failures || by_client >= app.config.login_max_failures * 4 {
-        return Err(AppError::TooManyRequests {
-            retry_after_seconds: window.whole_seconds() as u64,
-        });
-    }
-    app.db.record_login_failure(&normalised, &ip).await?;
+    // Not a sign-in failure: asking for a link must not slow anyone's sign-in (the throttle
+    // spaces out the mails themselves).
     accounts::request_password_reset(&app, &form.email).await?;
     Ok(html(tpl::forgot_password(&page.ctx, true)))
 }
@@ -350,6 +354,11 @@ async fn invitation_view(
         )
         .await?
         .is_some();
+    // An invitation binds to its address: only that account may accept it.
+    let for_another_account = page
+        .viewer
+        .as_ref()
+        .is_some_and(|viewer| !viewer.email.eq_ignore_ascii_case(&invitation.email));
     let view = tpl::InvitationView {
         token: token.to_owned(),
         group_name: group.name,
@@ -358,6 +367,7 @@ async fn invitation_view(
         email: invitation.email.clone(),
         needs_account: !has_account && page.viewer.is_none(),
         needs_login: has_account && page.viewer.is_none(),
+        for_another_account,
     };
     Ok((view, invitation))
 }
@@ -400,6 +410,12 @@ async fn submit_invitation_acceptance(
         ));
     }
     let member = match &page.viewer {
+        Some(_) if view.for_another_account => {
+            return Ok(with_status(
+                html(tpl::invitation(&page.ctx, &view, &FieldErrors::new())),
+                StatusCode::FORBIDDEN,
+            ));
+        }
         Some(viewer) => viewer.member_id,
         None if view.needs_login => {
             return Ok(super::page::login_redirect(&format!(

@@ -112,30 +112,53 @@ impl FromRequestParts<App> for MaybeMember {
     }
 }
 
-/// The client's address, for login throttling. Behind a load balancer, the first address of
-/// `X-Forwarded-For` (the balancer must overwrite that header, as they do by default).
+/// The client's address, for sign-in throttling. `X-Forwarded-For` is believed only when the
+/// connection comes from a configured trusted proxy (`--trusted-proxies`): then the client is
+/// the rightmost address in it that is not itself a trusted proxy (the left part is whatever
+/// the client sent, so anyone could write anything there). From anyone else the header is
+/// ignored: an attacker rotating it is still one address.
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<App> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok());
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0.ip());
         Ok(ClientIp(
-            forwarded
-                .or(peer)
+            peer.map(|peer| client_ip(&app.config, peer, &parts.headers))
                 .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
         ))
     }
+}
+
+fn client_ip(config: &crate::config::Config, peer: IpAddr, headers: &header::HeaderMap) -> IpAddr {
+    if !config.is_trusted_proxy(peer) {
+        return peer;
+    }
+    let mut client = peer;
+    // Several headers are one list, in order.
+    let hops = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect::<Vec<_>>();
+    for hop in hops.iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !config.is_trusted_proxy(ip) {
+                    break;
+                }
+            }
+            // Garbage a trusted proxy passed along: stop at the last address we could read.
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 /// JSON body whose errors are API errors: 400 for malformed JSON, 422 with the offending field

@@ -14,7 +14,6 @@ mod listen;
 mod members;
 pub mod sessions;
 mod texts;
-mod throttle;
 mod tokens;
 
 use std::path::Path;

@@ -1,5 +1,7 @@
 //! Browser sessions, kept in the database so that every app server sees them and a restart
-//! logs nobody out. tower-sessions drives the cookie; this is its store.
+//! logs nobody out. tower-sessions drives the cookie; this is its store. Only the SHA-256 of
+//! each session id is stored (and cached, and announced): a copied row or a backup holds no id
+//! a browser could present.
 
 use std::sync::Arc;
 
@@ -9,6 +11,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
 use super::{Change, Db, StoreResult, now, on_backend};
+use crate::auth::secret::hash_secret;
 use crate::model::MemberId;
 
 /// The session key under which the signed-in member's id is kept.
@@ -16,6 +19,11 @@ pub const MEMBER_KEY: &str = "member_id";
 
 fn backend_error(e: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
+}
+
+/// The key a session is stored, cached and announced under.
+fn stored_key(id: &Id) -> String {
+    hash_secret(&id.to_string())
 }
 
 fn member_of(record: &Record) -> Option<i64> {
@@ -35,16 +43,17 @@ impl Db {
         let data = serde_json::to_string(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let sql = if insert_only {
-            "insert into session (session_id, member_id, data, expires_at) values ($1, $2, $3, $4) \
-             on conflict (session_id) do nothing"
+            "insert into session (session_hash, member_id, data, expires_at) values ($1, $2, $3, $4) \
+             on conflict (session_hash) do nothing"
         } else {
-            "insert into session (session_id, member_id, data, expires_at) values ($1, $2, $3, $4) \
-             on conflict (session_id) do update set member_id = excluded.member_id, data = excluded.data, \
+            "insert into session (session_hash, member_id, data, expires_at) values ($1, $2, $3, $4) \
+             on conflict (session_hash) do update set member_id = excluded.member_id, data = excluded.data, \
              expires_at = excluded.expires_at"
         };
+        let key = stored_key(&record.id);
         let written = on_backend!(self, pool => {
             sqlx::query(sql)
-                .bind(record.id.to_string())
+                .bind(&key)
                 .bind(member_of(record))
                 .bind(data)
                 .bind(record.expiry_date)
@@ -53,7 +62,7 @@ impl Db {
                 .map_err(backend_error)?
                 .rows_affected()
         });
-        self.publish(Change::Session(record.id.to_string())).await;
+        self.publish(Change::Session(key)).await;
         Ok(written > 0)
     }
 
@@ -82,13 +91,13 @@ impl SessionStore for Db {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let key = id.to_string();
+        let key = stored_key(id);
         if let Some(record) = self.cache.sessions.get(&key) {
             return Ok((record.expiry_date > now()).then(|| Record::clone(&record)));
         }
         let before = self.cache.generation();
         let row: Option<(String, OffsetDateTime)> = on_backend!(self, pool => {
-            sqlx::query_as("select data, expires_at from session where session_id = $1 and expires_at > $2")
+            sqlx::query_as("select data, expires_at from session where session_hash = $1 and expires_at > $2")
                 .bind(&key)
                 .bind(now())
                 .fetch_optional(pool)
@@ -112,14 +121,15 @@ impl SessionStore for Db {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        let key = stored_key(id);
         on_backend!(self, pool => {
-            sqlx::query("delete from session where session_id = $1")
-                .bind(id.to_string())
+            sqlx::query("delete from session where session_hash = $1")
+                .bind(&key)
                 .execute(pool)
                 .await
                 .map_err(backend_error)?;
         });
-        self.publish(Change::Session(id.to_string())).await;
+        self.publish(Change::Session(key)).await;
         Ok(())
     }
 }

@@ -26,6 +26,10 @@ pub enum TokenUse {
     AlreadyUsed,
 }
 
+/// Ends a member's live reset links ($1: now, $2: the member) by expiring them.
+const END_LIVE_RESETS: &str = "update password_reset set expires_at = $1 \
+     where member_id = $2 and used_at is null and expires_at > $1";
+
 impl Db {
     pub async fn create_api_token(
         &self,
@@ -168,6 +172,10 @@ impl Db {
     ) -> StoreResult<()> {
         let at = now();
         on_backend!(self, pool => {
+            // Only the newest link works: one mailed earlier (perhaps to a mailbox read by
+            // someone else since) ends now, as expired.
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(END_LIVE_RESETS).bind(at).bind(member).execute(&mut *tx).await?;
             sqlx::query(
                 "insert into password_reset (token_hash, member_id, created_at, expires_at) values ($1, $2, $3, $4)",
             )
@@ -175,8 +183,9 @@ impl Db {
             .bind(member)
             .bind(at)
             .bind(at + lifetime)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -221,6 +230,8 @@ impl Db {
             let Some(member) = claimed else {
                 return Ok(Err(TokenUse::AlreadyUsed));
             };
+            // Any other live link of the member ends with this one.
+            sqlx::query(END_LIVE_RESETS).bind(at).bind(member).execute(&mut *tx).await?;
             sqlx::query("update member set password_hash = $1 where member_id = $2")
                 .bind(password_hash)
                 .bind(member)

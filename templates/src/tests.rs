@@ -381,6 +381,7 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
         email: "new@example.org".into(),
         needs_account,
         needs_login,
+        for_another_account: false,
     };
     vec![
         (
@@ -898,6 +899,7 @@ fn user_strings_are_escaped() {
                 email: "x@y.z".into(),
                 needs_account: false,
                 needs_login: false,
+                for_another_account: false,
             },
             &FormErrors::new(),
         )

@@ -364,6 +364,8 @@ pub struct InvitationView {
     pub needs_account: bool,
     /// An account exists but nobody is signed in: the page asks to sign in first.
     pub needs_login: bool,
+    /// Someone is signed in with another address: the invitation is not theirs to accept.
+    pub for_another_account: bool,
 }
 
 // ---- Texts: programme chapters, motions, wiki pages ----

@@ -276,6 +276,20 @@ impl TestApp {
             .collect()
     }
 
+    /// The path (on this server) of the link in the last mail.
+    pub fn last_mailed_path(&self) -> String {
+        let link = self.last_mailed_link();
+        link.strip_prefix(&self.url)
+            .expect("a link here")
+            .to_owned()
+    }
+
+    /// The memberships a member's own `/api/v1/me` lists (signing in with `PASSWORD`).
+    pub async fn memberships(&self, email: &str) -> Value {
+        let me = self.api_as(email).await.get_json("/api/v1/me", 200).await;
+        me["memberships"].clone()
+    }
+
     /// The first link to this server found in the last mail.
     pub fn last_mailed_link(&self) -> String {
         let mails = self.mails();
@@ -400,6 +414,12 @@ impl Browser {
             .send()
             .await
             .expect("request")
+    }
+
+    /// Asks for a password-reset link through the form.
+    pub async fn ask_password_reset(&self, email: &str) -> reqwest::Response {
+        self.submit("/password/forgot", "/password/forgot", &[("email", email)])
+            .await
     }
 
     pub async fn login(&self, email: &str) -> reqwest::Response {

@@ -11,6 +11,8 @@ mod cli;
 mod commonmark;
 mod openapi;
 mod pages;
+mod secrets;
+mod signin;
 mod store_suite;
 mod sync_client;
 mod texts;

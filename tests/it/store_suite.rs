@@ -42,7 +42,7 @@ on_both_backends!(
     api_tokens_expire_and_revoke,
     invitations_are_claimed_once,
     password_resets_are_claimed_once,
-    login_failures_are_counted_per_address_and_client,
+    a_newer_reset_link_ends_older_ones,
     imports_are_all_or_nothing,
     directory_pages_and_filters,
 );
@@ -416,33 +416,36 @@ async fn password_resets_are_claimed_once(db: Db) {
     );
 }
 
-async fn login_failures_are_counted_per_address_and_client(db: Db) {
-    for _ in 0..3 {
-        db.record_login_failure("a@exemple.fr", "10.0.0.1")
-            .await
-            .unwrap();
-    }
-    db.record_login_failure("b@exemple.fr", "10.0.0.1")
+async fn a_newer_reset_link_ends_older_ones(db: Db) {
+    let a = new_member(&db, "a@exemple.fr", "A").await;
+    let b = new_member(&db, "b@exemple.fr", "B").await;
+    db.create_password_reset(a, "old", Duration::hours(1))
+        .await
+        .unwrap();
+    db.create_password_reset(b, "other", Duration::hours(1))
+        .await
+        .unwrap();
+    db.create_password_reset(a, "new", Duration::hours(1))
         .await
         .unwrap();
     assert_eq!(
-        db.recent_login_failures("a@exemple.fr", "10.0.0.1", Duration::minutes(15))
-            .await
-            .unwrap(),
-        (3, 4)
+        db.password_reset_member("old").await.unwrap(),
+        Err(TokenUse::Expired),
+        "asking again ends the older link"
+    );
+    assert_eq!(db.password_reset_member("other").await.unwrap(), Ok(b));
+    assert_eq!(
+        db.complete_password_reset("old", "$stolen").await.unwrap(),
+        Err(TokenUse::AlreadyUsed)
     );
     assert_eq!(
-        db.recent_login_failures("a@exemple.fr", "10.0.0.2", Duration::minutes(15))
-            .await
-            .unwrap(),
-        (3, 0)
+        db.complete_password_reset("new", "$new").await.unwrap(),
+        Ok(a)
     );
-    db.clear_login_failures("a@exemple.fr").await.unwrap();
     assert_eq!(
-        db.recent_login_failures("a@exemple.fr", "10.0.0.1", Duration::minutes(15))
-            .await
-            .unwrap(),
-        (0, 1)
+        db.password_reset_member("other").await.unwrap(),
+        Ok(b),
+        "only the member's own links end"
     );
 }
 

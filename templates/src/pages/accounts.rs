@@ -141,7 +141,7 @@ pub fn reset_password(ctx: &PageContext, token: &str, errors: &FormErrors) -> Ma
 
 /// An invitation to join a group (POST /invitations/{token}): a name and a password when the
 /// invited address has no account yet, a sign-in link when it has one and nobody is signed in,
-/// else one button.
+/// a refusal when someone else is signed in, else one button.
 pub fn invitation(ctx: &PageContext, view: &InvitationView, errors: &FormErrors) -> Markup {
     let lang = ctx.lang;
     let l = lang.code();
@@ -159,7 +159,9 @@ pub fn invitation(ctx: &PageContext, view: &InvitationView, errors: &FormErrors)
                     (t!("invitation.lead", locale = l, inviter = &view.inviter_name, group = &view.group_name, role = &role))
                 }
             }
-            @if view.needs_login {
+            @if view.for_another_account {
+                div.notice.notice--warn role="alert" { p { (t!("invitation.for_another_account", locale = l, email = &view.email)) } }
+            } @else if view.needs_login {
                 p { (t!("invitation.has_account", locale = l, email = &view.email)) }
                 p { a.button href={ "/login?next=" (encode(&action)) } { (t!("invitation.login_to_accept", locale = l)) } }
             } @else if view.needs_account {

@@ -1,6 +1,10 @@
 //! Accounts: creating members, signing in (with throttling), invitations and password resets.
 //! Shared by the API, the pages and the command line.
 
+pub mod throttle;
+
+use std::time::Instant;
+
 use time::Duration;
 
 use crate::app::App;
@@ -48,8 +52,8 @@ impl From<SignInError> for AppError {
     }
 }
 
-/// Checks an address and password. After `login_max_failures` failures for one address (or four
-/// times that from one client) within the window, answers `Throttled` without checking.
+/// Checks an address and password, unless the throttle says to wait (`throttle.rs`): then
+/// nothing is checked and the answer says how long to wait.
 pub async fn sign_in(
     app: &App,
     email: &str,
@@ -57,17 +61,12 @@ pub async fn sign_in(
     client_ip: &str,
 ) -> Result<MemberRow, SignInError> {
     let normalised = email.trim().to_lowercase();
-    let window = Duration::minutes(app.config.login_window_minutes);
-    let (by_email, by_client) = app
-        .db
-        .recent_login_failures(&normalised, client_ip, window)
-        .await?;
-    let max = app.config.login_max_failures;
-    if by_email >= max || by_client >= max * 4 {
-        return Err(SignInError::Throttled {
-            retry_after_seconds: window.whole_seconds().max(1) as u64,
-        });
-    }
+    let attempt = app
+        .throttle
+        .begin(&normalised, client_ip, Instant::now())
+        .map_err(|wait| SignInError::Throttled {
+            retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
+        })?;
     let member = match Email::parse(&normalised) {
         Ok(email) => app.db.member_by_email(&email).await?,
         Err(_) => None,
@@ -78,13 +77,11 @@ pub async fn sign_in(
         .map_err(AppError::Internal)?;
     match member {
         Some(member) if matches && member.disabled_at.is_none() => {
-            app.db.clear_login_failures(&normalised).await?;
+            app.throttle.succeeded(attempt, Instant::now());
             Ok(member)
         }
-        _ => {
-            app.db.record_login_failure(&normalised, client_ip).await?;
-            Err(SignInError::WrongCredentials)
-        }
+        // The attempt stays charged as a failure.
+        _ => Err(SignInError::WrongCredentials),
     }
 }
 
@@ -260,6 +257,12 @@ pub async fn request_password_reset(app: &App, email: &str) -> AppResult<()> {
     if member.disabled_at.is_some() {
         return Ok(());
     }
+    // A few mails in a row, then further apart (the page says the same either way).
+    if !app.throttle.may_mail_reset(email.as_str(), Instant::now()) {
+        tracing::info!("reset mail not sent: asked for too often");
+        return Ok(());
+    }
+    // The new link ends any older one (`create_password_reset`).
     let token = new_secret();
     app.db
         .create_password_reset(member.member_id, &hash_secret(&token), RESET_LIFETIME)
