@@ -115,9 +115,9 @@ impl AppError {
                 fields.values().next().cloned().unwrap_or_default()
             }
             AppError::Invalid(_) => "Certains champs sont à corriger.".into(),
-            AppError::TooManyRequests { .. } => {
-                "Trop de tentatives : réessayez dans quelques minutes.".into()
-            }
+            AppError::TooManyRequests {
+                retry_after_seconds,
+            } => format!("Trop de tentatives : réessayez dans {retry_after_seconds} s."),
             AppError::Internal(_) => {
                 "Une erreur inattendue s'est produite ; elle a été enregistrée.".into()
             }

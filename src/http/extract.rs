@@ -129,8 +129,21 @@ impl FromRequestParts<App> for ClientIp {
             .map(|info| info.0.ip());
         Ok(ClientIp(
             peer.map(|peer| client_ip(&app.config, peer, &parts.headers))
-                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+                .map_or_else(|| "unknown".to_owned(), address_key),
         ))
+    }
+}
+
+/// What the throttle counts an address as: an IPv6 client holds a whole /64 (and can rotate
+/// through it for free), so the /64 is one address; an IPv4 address mapped in IPv6 is IPv4.
+fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => ipnet::Ipv6Net::new(v6, 64)
+                .map_or_else(|_| v6.to_string(), |net| net.trunc().to_string()),
+        },
+        IpAddr::V4(v4) => v4.to_string(),
     }
 }
 
@@ -226,5 +239,66 @@ fn form_rejection(rejection: FormRejection) -> AppError {
         }
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
         other => AppError::bad_request(other.body_text()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_trusting(proxies: &[&str]) -> crate::config::Config {
+        let mut config = crate::config::Config::defaults();
+        config.trusted_proxies = proxies.iter().map(|p| p.parse().unwrap()).collect();
+        config
+    }
+
+    fn forwarded(values: &[&str]) -> header::HeaderMap {
+        let mut headers = header::HeaderMap::new();
+        for value in values {
+            headers.append("x-forwarded-for", value.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let headers = forwarded(&["6.6.6.6, 198.51.100.7", "10.0.0.2"]);
+        // From an untrusted peer, the header means nothing.
+        assert_eq!(
+            client_ip(&config_trusting(&[]), ip("203.0.113.1"), &headers),
+            ip("203.0.113.1")
+        );
+        // Through two trusted hops, the rightmost untrusted address; never the client's own words.
+        let config = config_trusting(&["10.0.0.0/8"]);
+        assert_eq!(
+            client_ip(&config, ip("10.0.0.1"), &headers),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_ip(&config, ip("10.0.0.1"), &forwarded(&[])),
+            ip("10.0.0.1")
+        );
+        assert_eq!(
+            client_ip(&config, ip("10.0.0.1"), &forwarded(&["junk, 198.51.100.8"])),
+            ip("198.51.100.8")
+        );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_whole_slash_64() {
+        assert_eq!(
+            address_key("2001:db8:1:2:aaaa::1".parse().unwrap()),
+            address_key("2001:db8:1:2:bbbb::9".parse().unwrap())
+        );
+        assert_ne!(
+            address_key("2001:db8:1:2::1".parse().unwrap()),
+            address_key("2001:db8:1:3::1".parse().unwrap())
+        );
+        assert_eq!(
+            address_key("::ffff:192.0.2.1".parse().unwrap()),
+            "192.0.2.1"
+        );
+        assert_eq!(address_key("192.0.2.1".parse().unwrap()), "192.0.2.1");
     }
 }
