@@ -11,6 +11,7 @@ mod cli;
 mod commonmark;
 mod openapi;
 mod pages;
+mod privacy;
 mod store_suite;
 mod sync_client;
 mod texts;
