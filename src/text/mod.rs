@@ -106,6 +106,14 @@ impl NewTextInput {
         {
             errors.insert("markdown".into(), "Le texte dépasse 900 Ko.".into());
         }
+        // PostgreSQL cannot store U+0000 (an import's file; JSON and forms are refused earlier).
+        if markdown.is_some_and(|m| m.contains('\0')) {
+            errors.insert(
+                "markdown".into(),
+                "Le texte contient un caractère nul (U+0000), qui ne peut pas être enregistré."
+                    .into(),
+            );
+        }
         match (title, kind, errors.is_empty()) {
             (Some(title), Some(kind), true) => {
                 let markdown = match markdown.filter(|m| !m.trim().is_empty()) {

@@ -9,6 +9,7 @@ mod browser;
 mod cache;
 mod cli;
 mod commonmark;
+mod nul_bytes;
 mod openapi;
 mod pages;
 mod privacy;
