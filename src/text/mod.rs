@@ -60,6 +60,15 @@ pub async fn load_text(app: &App, viewer: Option<&Viewer>, id: TextId) -> AppRes
     })
 }
 
+impl TextContext {
+    /// Whether the reader is told who wrote what (history, versions): only those who may see
+    /// who belongs to the group (its directory). A public text does not make its authors'
+    /// membership public.
+    pub fn names_authors(&self) -> bool {
+        self.group.access.can_see_directory
+    }
+}
+
 /// May this viewer create texts in this group?
 pub fn can_create_in(viewer: &Viewer, group: &GroupContext) -> bool {
     TextRights::in_group(Some(viewer), &group.access).contributor

@@ -389,3 +389,46 @@ async fn no_answer_reveals_whether_an_account_exists() {
     assert_eq!(answers[0].0, 201);
     m.app.stop().await;
 }
+
+/// A public text does not make its authors' membership public: history and versions name them
+/// only to those who may see the group's directory.
+#[tokio::test]
+async fn history_and_versions_name_authors_only_to_the_group() {
+    let m = members().await;
+    let national = m.app.national().await;
+    let theme = m
+        .app
+        .group(GroupKind::Theme, "Santé", national, Visibility::Public)
+        .await;
+    m.app.grant(m.neighbour, theme, Role::Member).await;
+    let writer = m.app.api_as("voisine@exemple.fr").await;
+    let text = writer.create_text(theme, "Programme santé").await;
+    let r = writer
+        .post(
+            &format!("/api/v1/texts/{text}/versions"),
+            json!({ "label": "Première" }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let history = format!("/api/v1/texts/{text}/history");
+    let versions = format!("/api/v1/texts/{text}/versions");
+    let named = writer.get_json(&history, 200).await;
+    assert_eq!(named[0]["author_name"], "Valérie Voisine", "{named}");
+    for api in [m.app.api(), m.app.api_as("roubaix@exemple.fr").await] {
+        for path in [&history, &versions] {
+            let body = api.get_json(path, 200).await;
+            assert!(
+                !body.to_string().contains("Valérie") && body[0]["author_id"].is_null(),
+                "{path}: {body}"
+            );
+        }
+        let (status, page) =
+            status_and_body(api.get(&format!("/texts/{text}/history")).await).await;
+        assert_eq!(status, 200);
+        assert!(
+            !page.contains("Valérie"),
+            "the history page names the author"
+        );
+    }
+    m.app.stop().await;
+}
