@@ -4,10 +4,10 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::app::App;
-use crate::auth::{Access, Viewer};
+use crate::auth::{Access, Viewer, can_see_profile};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{GroupId, GroupKind, GroupName, MemberId, Role, Visibility};
-use crate::store::{AuditEvent, GroupRow};
+use crate::store::{AuditEvent, GroupRow, MemberRow};
 
 /// A group, its ancestors and the viewer's access to it.
 pub struct GroupContext {
@@ -59,6 +59,30 @@ pub async fn visible_group_ids(app: &App, viewer: Option<&Viewer>) -> AppResult<
         .filter(|g| visible(viewer, g, &chain_of(&parent_of, g.group_id)))
         .map(|g| g.group_id)
         .collect())
+}
+
+/// A member whose profile the viewer may see (`auth::permissions::can_see_profile`); 404 for a
+/// hidden one exactly as for an id nobody has, so that walking ids learns nothing.
+pub async fn visible_member(app: &App, viewer: &Viewer, id: MemberId) -> AppResult<MemberRow> {
+    let row = app.db.member(id).await?.ok_or_else(AppError::not_found)?;
+    if viewer.member_id == id || viewer.is_admin() {
+        return Ok(row);
+    }
+    let visibility = app.db.profile_visibility(id).await?;
+    let memberships = app.db.memberships_of(id).await?;
+    let groups = app.db.all_groups().await?;
+    let parent_of: HashMap<GroupId, Option<GroupId>> =
+        groups.iter().map(|g| (g.group_id, g.parent_id)).collect();
+    let member_groups: Vec<(&GroupRow, Vec<GroupId>)> = memberships
+        .iter()
+        .filter_map(|m| groups.iter().find(|g| g.group_id == m.group_id))
+        .map(|g| (g, chain_of(&parent_of, g.group_id)))
+        .collect();
+    if can_see_profile(viewer, id, visibility, &member_groups) {
+        Ok(row)
+    } else {
+        Err(AppError::not_found())
+    }
 }
 
 /// The chain of ids above `id`, root first, `id` last, from a map of parents.
@@ -209,11 +233,17 @@ pub async fn set_role(
             "Vous ne pouvez pas donner un rôle supérieur au vôtre.",
         ));
     }
-    if app.db.member(member).await?.is_none() {
-        return Err(AppError::invalid_field(
-            "member_id",
-            "Ce membre n'existe pas.",
-        ));
+    // Only someone the manager may already see: else a manager could walk ids, add whoever
+    // answers to their group and read their profile. Unknown and hidden answer alike.
+    match visible_member(app, viewer, member).await {
+        Ok(_) => {}
+        Err(AppError::NotFound) => {
+            return Err(AppError::invalid_field(
+                "member_id",
+                "Ce membre n'existe pas.",
+            ));
+        }
+        Err(e) => return Err(e),
     }
     // Nobody changes the role of someone whose current role there is above theirs.
     if let Some(current) = app.db.role_in(member, ctx.group.group_id).await?

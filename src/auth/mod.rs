@@ -8,4 +8,4 @@ pub mod password;
 pub mod permissions;
 pub mod secret;
 
-pub use permissions::{Access, Viewer};
+pub use permissions::{Access, Viewer, can_see_profile};

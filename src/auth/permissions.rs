@@ -9,11 +9,16 @@
 //! - Visibility: `public` groups are seen by anyone; `members` groups by the party's members
 //!   (role member or above somewhere) and by those who belong; `group` groups only by those who
 //!   belong or hold a role there. Others get 404: a private group's existence is private.
-//! - A group's directory is seen by those who belong to it and by its secretaries and above.
+//! - A group's directory is seen by those who hold a role in it: its own members (not those of
+//!   the groups below: a section's member does not browse the national party's list) and its
+//!   secretaries and above. Political membership is sensitive data.
+//! - A member's profile is seen by themselves, national admins, those who may see the directory
+//!   of a group the member holds a membership in ("share a group"), and, if the member chose it,
+//!   every party member. Anyone else gets 404, the same as for an id nobody has.
 //! - Managing a group (roles, invitations, sub-groups, editing) takes secretary or above there;
 //!   nobody grants a role above their own.
 
-use crate::model::{GroupId, GroupKind, MemberId, Role, Visibility};
+use crate::model::{GroupId, GroupKind, MemberId, ProfileVisibility, Role, Visibility};
 use crate::store::{GroupRow, ScopeRow};
 
 /// The signed-in member, with everything the rules need about their memberships.
@@ -117,7 +122,7 @@ impl Access {
             role,
             belongs,
             can_view,
-            can_see_directory: belongs,
+            can_see_directory: role.is_some(),
             can_manage,
             can_join: can_view
                 && joinable_kind
@@ -141,6 +146,22 @@ impl Access {
         };
         parent_kind.allowed_children().contains(&kind) && self.role.is_some_and(|r| r >= needed)
     }
+}
+
+/// Whether `viewer` may see the profile of `member`, who chose `visibility` and holds a
+/// membership in each of `member_groups` (each with its chain of ids, root first, itself last).
+pub fn can_see_profile(
+    viewer: &Viewer,
+    member: MemberId,
+    visibility: ProfileVisibility,
+    member_groups: &[(&GroupRow, Vec<GroupId>)],
+) -> bool {
+    viewer.member_id == member
+        || viewer.is_admin()
+        || (visibility == ProfileVisibility::Party && viewer.is_party_member())
+        || member_groups
+            .iter()
+            .any(|(group, chain)| Access::to_group(Some(viewer), group, chain).can_see_directory)
 }
 
 /// What one viewer may do with the texts of one group (the rules of `crate::text`).
@@ -309,6 +330,56 @@ mod tests {
         assert!(admin.contributor && admin.can_manage);
         let anonymous = TextRights::in_group(None, &Access::to_group(None, &g, &chain));
         assert!(anonymous.can_read && !anonymous.contributor);
+    }
+
+    #[test]
+    fn directories_are_for_the_group_own_members_and_its_managers() {
+        let chain = [NATIONAL, FEDERATION, SECTION];
+        let g = group(SECTION, GroupKind::Section, Visibility::Public);
+        let national = group(NATIONAL, GroupKind::National, Visibility::Public);
+        let sees = |memberships: &[(GroupId, Role)], g: &GroupRow, chain: &[GroupId]| {
+            Access::to_group(Some(&viewer(memberships)), g, chain).can_see_directory
+        };
+        assert!(sees(&[(SECTION, Role::Supporter)], &g, &chain));
+        assert!(sees(&[(FEDERATION, Role::Secretary)], &g, &chain));
+        assert!(!sees(&[(OTHER_SECTION, Role::Member)], &g, &chain));
+        // Belonging to the party through a section does not open the party's whole list.
+        assert!(!sees(&[(SECTION, Role::Member)], &national, &[NATIONAL]));
+        assert!(sees(&[(NATIONAL, Role::Supporter)], &national, &[NATIONAL]));
+    }
+
+    #[test]
+    fn profiles_are_seen_by_those_who_share_a_group_or_as_the_member_chose() {
+        let target = MemberId(99);
+        let section = group(SECTION, GroupKind::Section, Visibility::Public);
+        let in_section = [(&section, vec![NATIONAL, FEDERATION, SECTION])];
+        let sees =
+            |memberships: &[(GroupId, Role)], visibility, groups: &[(&GroupRow, Vec<GroupId>)]| {
+                can_see_profile(&viewer(memberships), target, visibility, groups)
+            };
+        let groups = ProfileVisibility::Groups;
+        // Same section, its managers above, national admins.
+        assert!(sees(&[(SECTION, Role::Supporter)], groups, &in_section));
+        assert!(sees(&[(FEDERATION, Role::Secretary)], groups, &in_section));
+        assert!(sees(&[(NATIONAL, Role::Admin)], groups, &[]));
+        // Another section, a federation's plain member, a member of nothing: no.
+        assert!(!sees(
+            &[(OTHER_SECTION, Role::Officer)],
+            groups,
+            &in_section
+        ));
+        assert!(!sees(&[(FEDERATION, Role::Member)], groups, &in_section));
+        assert!(!sees(&[], groups, &in_section));
+        // Opened to the party: its members see it, supporters elsewhere still do not.
+        let party = ProfileVisibility::Party;
+        assert!(sees(&[(OTHER_SECTION, Role::Member)], party, &in_section));
+        assert!(!sees(
+            &[(OTHER_SECTION, Role::Supporter)],
+            party,
+            &in_section
+        ));
+        // One's own profile, whatever one chose.
+        assert!(can_see_profile(&viewer(&[]), MemberId(7), groups, &[]));
     }
 
     #[test]

@@ -182,6 +182,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let req = refuse_nul_in_body(req, state, nul_in_json).await?;
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(json_rejection(rejection)),
@@ -222,6 +223,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FormData<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let req = refuse_nul_in_body(req, state, nul_in_form).await?;
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(value)) => Ok(FormData(value)),
             Err(rejection) => Err(form_rejection(rejection)),
@@ -241,6 +243,113 @@ fn form_rejection(rejection: FormRejection) -> AppError {
         other => AppError::bad_request(other.body_text()),
     }
 }
+
+// ---- NUL characters ----
+//
+// PostgreSQL cannot store U+0000 in a text column (SQLite can): a NUL anywhere in what a client
+// sends would be a 500 there, and a value that one backend keeps and the other refuses. So it is
+// refused here, at the edge, on both backends, with a 422 that names the field: in JSON and form
+// bodies, in query strings and in paths. Multipart imports check their fields themselves, and
+// what live editing types is stored with U+FFFD in its place (`store::storable_text`).
+
+/// The message for a field holding U+0000.
+fn nul_refusal(field: &str) -> AppError {
+    AppError::invalid_field(
+        field,
+        "Ce champ contient un caractère nul (U+0000), qui ne peut pas être enregistré.",
+    )
+}
+
+/// Reads the body, refuses it if `find` names a field holding U+0000, else gives the request back.
+async fn refuse_nul_in_body<S: Send + Sync>(
+    req: Request,
+    state: &S,
+    find: fn(&[u8]) -> Option<String>,
+) -> Result<Request, AppError> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::bad_request(rejection.body_text())
+            }
+        })?;
+    if let Some(field) = find(&bytes) {
+        return Err(nul_refusal(&field));
+    }
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+}
+
+/// The path of the first JSON string (or key) holding U+0000: `title`, `functions[1]`.
+fn nul_in_json(bytes: &[u8]) -> Option<String> {
+    // Only an escape can put a NUL in a JSON string (a raw one is a syntax error): most bodies
+    // are never parsed twice.
+    if !bytes.windows(5).any(|w| w.eq_ignore_ascii_case(b"u0000")) {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    fn walk(value: &serde_json::Value, path: &str) -> Option<String> {
+        let name = |path: &str| {
+            if path.is_empty() {
+                "body".to_owned()
+            } else {
+                path.to_owned()
+            }
+        };
+        match value {
+            serde_json::Value::String(s) if s.contains('\0') => Some(name(path)),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, item)| walk(item, &format!("{path}[{i}]"))),
+            serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+                let inner = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if key.contains('\0') {
+                    Some(name(path))
+                } else {
+                    walk(item, &inner)
+                }
+            }),
+            _ => None,
+        }
+    }
+    walk(&value, "")
+}
+
+/// The first field of a URL-encoded form or query string holding U+0000 (by its name).
+fn nul_in_form(bytes: &[u8]) -> Option<String> {
+    if !bytes.contains(&0) && !bytes.windows(3).any(|w| w == b"%00") {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes).ok()?;
+    pairs
+        .into_iter()
+        .find(|(key, value)| key.contains('\0') || value.contains('\0'))
+        .map(|(key, _)| key.replace('\0', "\u{FFFD}"))
+}
+
+/// Refuses a request whose path or query string holds U+0000 (a wiki slug, a search): a 422
+/// naming the query's field, or `path`.
+pub async fn refuse_nul_in_uri(
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri = req.uri();
+    // A URI cannot carry a raw NUL, and "%00" decodes to nothing else.
+    if uri.path().contains("%00") {
+        return nul_refusal("path").into_response();
+    }
+    if let Some(field) = uri.query().and_then(|q| nul_in_form(q.as_bytes())) {
+        return nul_refusal(&field).into_response();
+    }
+    next.run(req).await
 
 #[cfg(test)]
 mod tests {

@@ -526,7 +526,8 @@ async fn show_manage_group(
     )))
 }
 
-/// Re-renders the management page with errors next to their fields, or applies `result`.
+/// Re-renders the management page with errors next to their fields, or applies `result`. The
+/// page is shown to the group's managers only: anyone else gets the error alone.
 async fn manage_outcome(
     app: &App,
     page: &Page,
@@ -535,6 +536,7 @@ async fn manage_outcome(
     done: &str,
 ) -> AppResult<Response> {
     match result {
+        Err(e) if !ctx.access.can_manage => Err(e),
         Ok(()) => {
             flash(&page.session, tpl::t(page.lang(), done)).await?;
             Ok(see_other(&format!("/groups/{}/manage", ctx.group.group_id)))
@@ -566,7 +568,7 @@ fn prefix_fields(error: AppError, prefix: &str) -> AppError {
 #[derive(Deserialize)]
 pub struct RoleForm {
     member_id: Option<String>,
-    /// Adds by address when no member_id is given.
+    /// Invites by address when no member_id is given.
     email: Option<String>,
     role: String,
 }
@@ -581,36 +583,28 @@ async fn submit_member_role(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let ctx = organisation::load_group(&app, Some(viewer), parse_group_id(&id)?).await?;
+    if !ctx.access.can_manage {
+        return Err(AppError::forbidden());
+    }
+    let member_id = form.member_id.as_deref().filter(|s| !s.is_empty());
+    let Some(member_id) = member_id else {
+        // By address: an invitation, whether the address has an account or not, and the same
+        // answer either way (the account's owner accepts it signed in; anyone else creates the
+        // account). Saying "no account with this address" would tell any manager who is a member.
+        let result = match form.email.as_deref() {
+            Some(email) => invite(&app, viewer, &ctx, email, &form.role).await,
+            None => Err(AppError::invalid_field(
+                "email",
+                "Indiquez l'adresse e-mail du membre.",
+            )),
+        };
+        return manage_outcome(&app, &page, &ctx, result, "flash.invitation_sent").await;
+    };
     let result = async {
         let role = parse_role(&form.role)?;
-        let member = match (
-            form.member_id.as_deref().filter(|s| !s.is_empty()),
-            form.email.as_deref(),
-        ) {
-            (Some(id), _) => id
-                .parse()
-                .map_err(|_| AppError::invalid_field("member_id", "Ce membre n'existe pas."))?,
-            (None, Some(email)) => {
-                let email = Email::parse(email)
-                    .map_err(|e| AppError::invalid_field("email", e.to_string()))?;
-                app.db
-                    .member_by_email(&email)
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::invalid_field(
-                            "email",
-                            "Aucun compte avec cette adresse : envoyez plutôt une invitation.",
-                        )
-                    })?
-                    .member_id
-            }
-            (None, None) => {
-                return Err(AppError::invalid_field(
-                    "email",
-                    "Indiquez l'adresse e-mail du membre.",
-                ));
-            }
-        };
+        let member = member_id
+            .parse()
+            .map_err(|_| AppError::invalid_field("member_id", "Ce membre n'existe pas."))?;
         organisation::set_role(&app, viewer, &ctx, member, role).await
     }
     .await;

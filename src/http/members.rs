@@ -19,7 +19,8 @@ use crate::accounts::{self, NewAccount};
 use crate::app::App;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::model::{DisplayName, GroupId, MemberId, Role, TitleKind};
+use crate::model::{DisplayName, GroupId, MemberId, ProfileVisibility, Role, TitleKind};
+use crate::organisation;
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -49,6 +50,8 @@ pub struct Me {
     memberships: Vec<MembershipOut>,
     functions: Vec<String>,
     mandates: Vec<String>,
+    /// Who may see this profile: `groups` (those who share a group, the default) or `party`.
+    profile_visibility: ProfileVisibility,
 }
 
 async fn titles(app: &App, member: MemberId) -> AppResult<(Vec<String>, Vec<String>)> {
@@ -75,6 +78,7 @@ async fn me(app: &App, viewer: &Viewer) -> AppResult<Me> {
             .collect(),
         functions,
         mandates,
+        profile_visibility: app.db.profile_visibility(viewer.member_id).await?,
     })
 }
 
@@ -92,6 +96,8 @@ pub struct ProfileUpdate {
     functions: Option<Vec<String>>,
     /// Elected mandates, e.g. "adjointe au maire de Lille"; replaces the list.
     mandates: Option<Vec<String>>,
+    /// `groups` (those who share a group with the member) or `party` (every party member).
+    profile_visibility: Option<String>,
 }
 
 fn parse_titles(
@@ -133,6 +139,23 @@ async fn apply_profile_update(app: &App, viewer: &Viewer, update: ProfileUpdate)
         .map(DisplayName::parse)
         .transpose()
         .map_err(|e| AppError::invalid_field("name", e.to_string()))?;
+    let visibility = update
+        .profile_visibility
+        .as_deref()
+        .map(|v| {
+            ProfileVisibility::parse(v).ok_or_else(|| {
+                AppError::invalid_field(
+                    "profile_visibility",
+                    "La visibilité du profil doit être groups ou party.",
+                )
+            })
+        })
+        .transpose()?;
+    if let Some(visibility) = visibility {
+        app.db
+            .set_profile_visibility(viewer.member_id, visibility)
+            .await?;
+    }
     if let Some(name) = name {
         app.db
             .set_member_name(viewer.member_id, name.as_str())
@@ -206,13 +229,14 @@ pub struct MemberOut {
     mandates: Vec<String>,
 }
 
-/// Profiles are for signed-in people: the public does not browse the party's member list.
+/// Profiles are for signed-in people who share a group with the member, or as the member chose
+/// (`auth::permissions::can_see_profile`); a hidden one is a 404 like an unknown id.
 async fn load_profile(
     app: &App,
     viewer: &Viewer,
     id: MemberId,
 ) -> AppResult<(MemberOut, crate::store::MemberRow)> {
-    let row = app.db.member(id).await?.ok_or_else(AppError::not_found)?;
+    let row = organisation::visible_member(app, viewer, id).await?;
     let (functions, mandates) = titles(app, id).await?;
     let email = (viewer.member_id == id || viewer.is_admin()).then(|| row.email.clone());
     Ok((
@@ -227,9 +251,9 @@ async fn load_profile(
     ))
 }
 
-/// A member's public profile (signed-in members only).
+/// A member's profile, for those who may see it.
 #[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = MemberOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MemberOut), (status = 401, body = ErrorBody), (status = 404, description = "No such member, or hidden from the caller", body = ErrorBody)))]
 async fn get_member(
     State(app): State<App>,
     current: CurrentMember,
@@ -240,7 +264,7 @@ async fn get_member(
 }
 
 /// A member's profile page.
-#[utoipa::path(get, path = "/members/{id}", tag = "pages", params(("id" = String, Path)), responses((status = 200, description = "HTML page")))]
+#[utoipa::path(get, path = "/members/{id}", tag = "pages", params(("id" = String, Path)), responses((status = 200, description = "HTML page"), (status = 404, description = "No such member, or hidden from the viewer")))]
 async fn show_profile(
     State(app): State<App>,
     page: Page,
@@ -258,6 +282,8 @@ async fn show_profile(
         mandates: profile.mandates,
         memberships,
         is_self: viewer.member_id == id,
+        visible_to_party: viewer.member_id == id
+            && app.db.profile_visibility(id).await? == ProfileVisibility::Party,
         disabled: row.disabled_at.is_some(),
         can_disable: viewer.is_admin() && viewer.member_id != id,
     };
@@ -272,6 +298,7 @@ pub struct ProfileForm {
     functions: String,
     #[serde(default)]
     mandates: String,
+    profile_visibility: Option<String>,
 }
 
 /// Saves the profile form.
@@ -291,6 +318,7 @@ async fn update_profile(
         name: Some(form.name),
         functions: Some(lines(&form.functions)),
         mandates: Some(lines(&form.mandates)),
+        profile_visibility: form.profile_visibility,
     };
     apply_profile_update(&app, viewer, update).await?;
     flash(&page.session, tpl::t(page.lang(), "flash.profile_saved")).await?;

@@ -103,6 +103,7 @@ pub fn router(app: App) -> Router {
         .fallback(html_errors::fallback)
         .layer(axum::Extension(ops::OpenApiDocument(openapi)))
         .layer(axum::middleware::from_fn(csrf::verify))
+        .layer(axum::middleware::from_fn(extract::refuse_nul_in_uri))
         .layer(axum::middleware::from_fn(html_errors::render))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

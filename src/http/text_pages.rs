@@ -207,13 +207,16 @@ async fn show_lines(
     Ok(html(tpl::text_lines_page(&page.ctx, &view)))
 }
 
-fn version_views(versions: &[crate::store::VersionRow]) -> Vec<tpl::VersionView> {
+fn version_views(
+    versions: &[crate::store::VersionRow],
+    names_authors: bool,
+) -> Vec<tpl::VersionView> {
     versions
         .iter()
         .map(|v| tpl::VersionView {
             id: v.text_version_id.to_string(),
             label: v.label.clone(),
-            author_name: v.author_name.clone(),
+            author_name: v.author_name.clone().filter(|_| names_authors),
             created_at: v.created_at,
         })
         .collect()
@@ -228,11 +231,11 @@ async fn history_view(
     let edits = app.db.text_edits(ctx.text.text_id, 50).await?;
     Ok(tpl::TextHistoryView {
         header: header_view(ctx),
-        versions: version_views(&versions),
+        versions: version_views(&versions, ctx.names_authors()),
         edits: edits
             .into_iter()
             .map(|e| tpl::EditView {
-                author_name: e.author_name,
+                author_name: e.author_name.filter(|_| ctx.names_authors()),
                 changes: e.changes,
                 message: e.message,
                 at: e.created_at,
@@ -294,7 +297,7 @@ async fn show_diff(
         insertions: diff.insertions,
         deletions: diff.deletions,
         truncated: diff.truncated,
-        versions: version_views(&versions),
+        versions: version_views(&versions, ctx.names_authors()),
         from: side_code(&from),
         to: side_code(&to),
     };

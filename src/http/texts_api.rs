@@ -311,7 +311,9 @@ pub struct VersionOut {
     #[schema(value_type = String, format = DateTime)]
     #[serde(with = "time::serde::rfc3339")]
     created_at: time::OffsetDateTime,
+    /// Only for those who may see the group's directory (null for anyone else).
     author_id: Option<MemberId>,
+    /// Only for those who may see the group's directory (null for anyone else).
     author_name: Option<String>,
 }
 
@@ -333,8 +335,8 @@ async fn list_versions(
                 label: v.label,
                 heads: serde_json::from_str(&v.heads).unwrap_or_default(),
                 created_at: v.created_at,
-                author_id: v.author_id,
-                author_name: v.author_name,
+                author_id: v.author_id.filter(|_| ctx.names_authors()),
+                author_name: v.author_name.filter(|_| ctx.names_authors()),
             })
             .collect(),
     ))
@@ -411,7 +413,9 @@ async fn diff_text(
 
 #[derive(Serialize, ToSchema)]
 pub struct EditOut {
+    /// Only for those who may see the group's directory (null for anyone else).
     author_id: Option<MemberId>,
+    /// Only for those who may see the group's directory (null for anyone else).
     author_name: Option<String>,
     changes: i32,
     heads: Vec<String>,
@@ -435,8 +439,8 @@ async fn text_history(
         edits
             .into_iter()
             .map(|e| EditOut {
-                author_id: e.author_id,
-                author_name: e.author_name,
+                author_id: e.author_id.filter(|_| ctx.names_authors()),
+                author_name: e.author_name.filter(|_| ctx.names_authors()),
                 changes: e.changes,
                 heads: serde_json::from_str(&e.heads).unwrap_or_default(),
                 message: e.message,

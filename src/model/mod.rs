@@ -7,6 +7,6 @@ mod text;
 mod values;
 
 pub use ids::{GroupId, MemberId, TextId, VersionId};
-pub use org::{GroupKind, Role, TitleKind, Visibility};
+pub use org::{GroupKind, ProfileVisibility, Role, TitleKind, Visibility};
 pub use text::{TextKind, TextStatus, TextTitle};
 pub use values::{DisplayName, Email, GroupName, Password, ValueError};

@@ -102,6 +102,15 @@ coded_enum!(
 );
 
 coded_enum!(
+    /// Who may see a member's profile, as the member chose: those who share a group with them
+    /// (the default: political membership is sensitive), or every party member.
+    ProfileVisibility {
+        Groups = "groups",
+        Party = "party",
+    }
+);
+
+coded_enum!(
     /// A member's free titles: internal functions and elected mandates.
     TitleKind {
         Function = "function",

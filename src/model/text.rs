@@ -44,6 +44,9 @@ impl TextTitle {
         if title.chars().count() > Self::MAX_CHARS {
             return Err(ValueError("Le titre ne peut pas dépasser 200 caractères."));
         }
+        if title.chars().any(char::is_control) {
+            return Err(ValueError("Le titre contient des caractères invisibles."));
+        }
         if title.contains(['[', ']', '|', '/']) {
             return Err(ValueError(
                 "Le titre ne peut pas contenir les caractères [ ] | ou /.",

@@ -95,6 +95,11 @@ impl GroupName {
                 "Le nom du groupe ne peut pas dépasser 160 caractères.",
             ));
         }
+        if name.chars().any(char::is_control) {
+            return Err(ValueError(
+                "Le nom du groupe contient des caractères invisibles.",
+            ));
+        }
         Ok(GroupName(name))
     }
 
@@ -170,6 +175,15 @@ mod tests {
         );
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse(&"a".repeat(121)).is_err());
+    }
+
+    #[test]
+    fn nul_characters_are_refused_by_every_value() {
+        // PostgreSQL cannot store U+0000 in text: refused at the edge on both backends.
+        assert!(Email::parse("jeanne\0@exemple.fr").is_err());
+        assert!(DisplayName::parse("Jean\0 Jaurès").is_err());
+        assert!(GroupName::parse("Lille\0").is_err());
+        assert!(crate::model::TextTitle::parse("Santé\0").is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::{BeginWrite, Change, Db, StoreResult, now, on_backend, on_unique};
-use crate::model::{Email, GroupId, MemberId, Role, TitleKind};
+use crate::model::{Email, GroupId, MemberId, ProfileVisibility, Role, TitleKind};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct MemberRow {
@@ -101,6 +101,26 @@ impl Db {
             sqlx::query("update member set name = $1 where member_id = $2").bind(name).bind(id).execute(pool).await?;
         });
         self.publish(Change::Renamed(id)).await;
+        Ok(())
+    }
+
+    /// Who may see the member's profile (`auth::permissions::can_see_profile`).
+    pub async fn profile_visibility(&self, id: MemberId) -> StoreResult<ProfileVisibility> {
+        const SQL: &str = "select profile_visibility from member where member_id = $1";
+        let found: Option<ProfileVisibility> =
+            on_backend!(self, pool => sqlx::query_scalar(SQL).bind(id).fetch_optional(pool).await?);
+        Ok(found.unwrap_or(ProfileVisibility::Groups))
+    }
+
+    /// Read by the profile pages only, never cached: nothing to announce.
+    pub async fn set_profile_visibility(
+        &self,
+        id: MemberId,
+        visibility: ProfileVisibility,
+    ) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            sqlx::query("update member set profile_visibility = $1 where member_id = $2").bind(visibility).bind(id).execute(pool).await?;
+        });
         Ok(())
     }
 

@@ -256,6 +256,17 @@ impl Db {
 }
 
 /// The current time, in UTC, to the second: one clock for every row we write.
+/// Text as a text column can hold it: PostgreSQL refuses U+0000, which live editing can type (the
+/// automerge document keeps it; what is derived from it and stored as text gets U+FFFD, the
+/// replacement character Markdown renders it as anyway). Inputs with NUL are refused at the edge.
+pub fn storable_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        std::borrow::Cow::Owned(text.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 pub fn now() -> time::OffsetDateTime {
     let now = time::OffsetDateTime::now_utc();
     now.replace_nanosecond(0).unwrap_or(now)

@@ -6,7 +6,9 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use super::cache::TEXTS_KEPT;
-use super::{Backend, BeginWrite, Change, Db, StoreResult, now, on_backend, on_unique};
+use super::{
+    Backend, BeginWrite, Change, Db, StoreResult, now, on_backend, on_unique, storable_text,
+};
 use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, VersionId};
 
 #[derive(Debug, Clone, FromRow)]
@@ -108,7 +110,7 @@ impl Db {
             .bind(new.kind)
             .bind(new.title)
             .bind(new.slug)
-            .bind(new.markdown)
+            .bind(storable_text(new.markdown).as_ref())
             .bind(new.author)
             .bind(at)
             .fetch_one(&mut *tx)
@@ -302,7 +304,7 @@ impl Db {
         on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("update text set markdown = $1 where text_id = $2")
-                .bind(markdown)
+                .bind(storable_text(markdown).as_ref())
                 .bind(text)
                 .execute(&mut *tx)
                 .await?;
@@ -314,8 +316,8 @@ impl Db {
                 )
                 .bind(text)
                 .bind(*group)
-                .bind(slug)
-                .bind(title)
+                .bind(storable_text(slug).as_ref())
+                .bind(storable_text(title).as_ref())
                 .execute(&mut *tx)
                 .await?;
             }
@@ -350,7 +352,7 @@ impl Db {
             .bind(text)
             .bind(label)
             .bind(heads)
-            .bind(markdown)
+            .bind(storable_text(markdown).as_ref())
             .bind(author)
             .bind(now())
             .fetch_one(pool)

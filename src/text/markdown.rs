@@ -225,7 +225,8 @@ pub fn numbered_html(paragraphs: &[Paragraph]) -> String {
 pub fn wiki_links(markdown: &str) -> Vec<WikiTarget> {
     let mut seen = HashSet::new();
     let mut targets = Vec::new();
-    for event in Parser::new_ext(markdown, reading_options()) {
+    let markdown = crate::store::storable_text(markdown);
+    for event in Parser::new_ext(&markdown, reading_options()) {
         if let Some(target) = wiki_target_of(&event)
             && seen.insert(target.clone())
         {
@@ -334,7 +335,10 @@ struct Analysis {
 }
 
 fn analyse(markdown: &str, opts: &RenderOptions) -> Analysis {
-    let events: Vec<Event> = Parser::new_ext(markdown, reading_options()).collect();
+    // CommonMark (2.3, insecure characters): U+0000 is read as U+FFFD, which pulldown-cmark does
+    // in text but not in link destinations (a wiki link's title). Live editing can type one.
+    let markdown = crate::store::storable_text(markdown);
+    let events: Vec<Event> = Parser::new_ext(&markdown, reading_options()).collect();
     if raw_html_tags(&events) <= MAX_RAW_HTML_TAGS {
         let analysis = analyse_events(&events, opts, RawHtml::Interpret);
         if !html_depth_exceeds(&analysis.html, MAX_HTML_DEPTH) {

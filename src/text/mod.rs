@@ -60,6 +60,15 @@ pub async fn load_text(app: &App, viewer: Option<&Viewer>, id: TextId) -> AppRes
     })
 }
 
+impl TextContext {
+    /// Whether the reader is told who wrote what (history, versions): only those who may see
+    /// who belongs to the group (its directory). A public text does not make its authors'
+    /// membership public.
+    pub fn names_authors(&self) -> bool {
+        self.group.access.can_see_directory
+    }
+}
+
 /// May this viewer create texts in this group?
 pub fn can_create_in(viewer: &Viewer, group: &GroupContext) -> bool {
     TextRights::in_group(Some(viewer), &group.access).contributor
@@ -105,6 +114,14 @@ impl NewTextInput {
             && m.len() > MAX_MARKDOWN_BYTES
         {
             errors.insert("markdown".into(), "Le texte dépasse 900 Ko.".into());
+        }
+        // PostgreSQL cannot store U+0000 (an import's file; JSON and forms are refused earlier).
+        if markdown.is_some_and(|m| m.contains('\0')) {
+            errors.insert(
+                "markdown".into(),
+                "Le texte contient un caractère nul (U+0000), qui ne peut pas être enregistré."
+                    .into(),
+            );
         }
         match (title, kind, errors.is_empty()) {
             (Some(title), Some(kind), true) => {

@@ -340,6 +340,7 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
             RoleView::Secretary,
         )],
         is_self: true,
+        visible_to_party: false,
         disabled: false,
         can_disable: false,
     };

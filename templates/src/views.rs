@@ -294,6 +294,9 @@ pub struct ProfileView {
     pub memberships: Vec<(GroupCard, RoleView)>,
     /// The viewer's own profile: shows the edit form.
     pub is_self: bool,
+    /// The member opened their profile to every party member (else: those who share a group
+    /// with them). Shown in the edit form only.
+    pub visible_to_party: bool,
     /// The account is disabled (shown to administrators).
     pub disabled: bool,
     /// An administrator looking at someone else's profile: may disable or enable the account.

@@ -308,6 +308,20 @@ async fn directories_are_for_members_of_the_group() {
 async fn roles_are_granted_by_managers_within_their_own_rights() {
     let p = party().await;
     let path = format!("/api/v1/groups/{}/members", p.section);
+    // The outsider is in no group: the federation's secretary may not see them, so may not give
+    // them a role (the admin may: they see everyone). Once in the section, they may.
+    for (who, role, expected) in [
+        (Who::FederationSecretary, "member", 422),
+        (Who::Admin, "supporter", 200),
+    ] {
+        let body = json!({ "member_id": p.outsider.to_string(), "role": role });
+        let r = p.api(who).await.post(&path, body).await;
+        assert_eq!(
+            r.status().as_u16(),
+            expected,
+            "{who:?} gives the outsider {role}"
+        );
+    }
     for (who, role, expected) in [
         (Who::Anonymous, "member", 401),
         (Who::Outsider, "member", 403),
@@ -437,34 +451,38 @@ async fn only_admins_create_accounts_and_see_the_admin_page() {
 }
 
 #[tokio::test]
-async fn profiles_are_for_signed_in_people_and_addresses_for_self() {
+async fn profiles_are_for_those_who_share_a_group_and_addresses_for_self() {
     let p = party().await;
     let path = format!("/api/v1/members/{}", p.s1_member);
-    check_get(&p, &path, |who| {
-        if matches!(who, Who::Anonymous) {
-            401
-        } else {
-            200
-        }
+    // s1 is a member of the section: its supporter, its federation's secretary and admins see
+    // the profile; the outsider and the member of another section get the 404 of an unknown id.
+    let shares = |who| {
+        matches!(
+            who,
+            Who::Supporter | Who::SectionMember | Who::FederationSecretary | Who::Admin
+        )
+    };
+    check_get(&p, &path, |who| match who {
+        Who::Anonymous => 401,
+        who if shares(who) => 200,
+        _ => 404,
     })
     .await;
-    let seen_by_other = p.api(Who::Outsider).await.get_json(&path, 200).await;
+    let seen_by_other = p.api(Who::Supporter).await.get_json(&path, 200).await;
     assert!(seen_by_other.get("email").is_none());
     let seen_by_self = p.api(Who::SectionMember).await.get_json(&path, 200).await;
     assert_eq!(seen_by_self["email"], "s1@exemple.fr");
     let seen_by_admin = p.api(Who::Admin).await.get_json(&path, 200).await;
     assert_eq!(seen_by_admin["email"], "s1@exemple.fr");
-    check_page(&p, &format!("/members/{}", p.s1_member), |who| {
-        if matches!(who, Who::Anonymous) {
-            303
-        } else {
-            200
-        }
+    check_page(&p, &format!("/members/{}", p.s1_member), |who| match who {
+        Who::Anonymous => 303,
+        who if shares(who) => 200,
+        _ => 404,
     })
     .await;
     // A profile lists only the groups the viewer may see.
     let (_, page) = p
-        .browser(Who::Outsider)
+        .browser(Who::Supporter)
         .await
         .get_text(&format!("/members/{}", p.s1_member))
         .await;

@@ -393,7 +393,8 @@ async fn signed_in(f: &Fixture) -> Browser {
     browser
 }
 
-async fn import(
+/// Posts a file to a group's import form (also used by `nul_bytes`).
+pub(crate) async fn import(
     browser: &Browser,
     group: GroupId,
     file_name: &str,

@@ -375,10 +375,10 @@ const MANAGE_FIELDS: [&str; 12] = [
     "visibility",
 ];
 
-/// The management page of a group (secretaries and above): members and their roles, adding and
-/// inviting, sub-groups, settings.
+/// The management page of a group (secretaries and above): members and their roles, inviting,
+/// sub-groups, settings.
 ///
-/// Error keys: `member_id`, `email`, `role` (adding a member); `invitation_email`,
+/// Error keys: `member_id`, `email`, `role` (a member's role); `invitation_email`,
 /// `invitation_role` (the invitation form); `name`, `description`, `visibility` (settings);
 /// `new_kind`, `new_name`, `new_description`, `new_visibility` (creating a sub-group). Other keys
 /// appear in the summary only.
@@ -422,17 +422,8 @@ pub fn manage_group(ctx: &PageContext, view: &ManageGroupView, errors: &FormErro
             }
 
             @if !role_options.is_empty() {
-                section.section aria-labelledby="add-title" {
-                    h2 #add-title { (t!("manage.add_title", locale = l)) }
-                    p.section-intro { (t!("manage.add_intro", locale = l)) }
-                    form.form method="post" action={ (base) "/members" } novalidate {
-                        (csrf_field(ctx))
-                        (Field::new("email", t!("form.email", locale = l), Control::Email).autocomplete("off").required().render(lang, errors))
-                        (select_field(lang, "role", "role", &t!("form.role", locale = l), &role_options, default_role, errors))
-                        button.button type="submit" { (t!("manage.add_button", locale = l)) }
-                    }
-                }
-
+                // No "add by address" form: adding someone is inviting them (they accept), so
+                // that a manager learns nothing of whether an address has an account.
                 section.section aria-labelledby="invite-title" {
                     h2 #invite-title { (t!("manage.invite_title", locale = l)) }
                     p.section-intro { (t!("manage.invite_intro", locale = l)) }

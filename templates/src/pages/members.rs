@@ -4,7 +4,7 @@ use maud::{Markup, html};
 use rust_i18n::t;
 
 use crate::components::{Control, Field, card_meta, csrf_field, encode_segment, string_list};
-use crate::{FormErrors, PageContext, ProfileView, page};
+use crate::{FormErrors, Lang, PageContext, ProfileView, page};
 
 /// A member's profile: functions, mandates, groups; the edit form on one's own profile.
 pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
@@ -77,6 +77,7 @@ pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
                         (Field::new("name", t!("form.name", locale = l), Control::Text).value(&view.name).autocomplete("name").required().hint(t!("form.name_hint", locale = l)).render(lang, &no_errors))
                         (Field::new("functions", t!("profile.functions", locale = l), Control::TextArea).value(&functions).hint(t!("profile.functions_hint", locale = l)).render(lang, &no_errors))
                         (Field::new("mandates", t!("profile.mandates", locale = l), Control::TextArea).value(&mandates).hint(t!("profile.mandates_hint", locale = l)).render(lang, &no_errors))
+                        (visibility_field(lang, view.visible_to_party))
                         button.button type="submit" { (t!("profile.save", locale = l)) }
                     }
                 }
@@ -103,4 +104,27 @@ pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
         }
     };
     page(ctx, &view.name, body)
+}
+
+/// Who may see the profile, as radio buttons with what each choice means; the private one first
+/// (and the default): political membership is sensitive data.
+fn visibility_field(lang: Lang, visible_to_party: bool) -> Markup {
+    let l = lang.code();
+    html! {
+        fieldset.field id="field-profile_visibility" {
+            legend { (t!("profile.visibility", locale = l)) }
+            @for (code, chosen, label, hint) in [
+                ("groups", !visible_to_party, t!("profile.visibility_groups", locale = l), t!("profile.visibility_groups_hint", locale = l)),
+                ("party", visible_to_party, t!("profile.visibility_party", locale = l), t!("profile.visibility_party_hint", locale = l)),
+            ] {
+                @let option_id = format!("field-profile_visibility-{code}");
+                div.choice {
+                    input type="radio" id=(option_id) name="profile_visibility" value=(code)
+                        checked[chosen] aria-describedby={ (option_id) "-hint" };
+                    label for=(option_id) { (label) }
+                    p.hint id={ (option_id) "-hint" } { (hint) }
+                }
+            }
+        }
+    }
 }
