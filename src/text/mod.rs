@@ -351,6 +351,10 @@ pub fn hub_error(e: crate::collab::HubError) -> AppError {
     match e {
         crate::collab::HubError::Gone => AppError::not_found(),
         crate::collab::HubError::Refused(m) => AppError::conflict(m),
+        crate::collab::HubError::TooLarge(max) => AppError::invalid_field(
+            "markdown",
+            format!("Le texte dépasserait la longueur maximale ({max} caractères)."),
+        ),
         other => AppError::Internal(other.into()),
     }
 }
