@@ -167,10 +167,26 @@ async fn huge_documents_and_changes_are_refused_and_nothing_is_stored_on_postgre
 }
 
 #[tokio::test]
-async fn small_changes_cannot_grow_a_text_past_its_longest() {
+async fn a_text_cannot_grow_past_its_longest_by_small_changes_creation_or_restore() {
     let f = start(Backend::Sqlite, |c| c.doc_max_text_length = 2_000)
         .await
         .unwrap();
+    // A text cannot start longer than it may grow: a 422 that names the Markdown.
+    let response = f
+        .writer
+        .post(
+            "/api/v1/texts",
+            json!({ "group_id": f.theme.to_string(), "title": "Long", "kind": "programme", "markdown": "x".repeat(2_001) }),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 422);
+    let body: Value = response.json().await.expect("json");
+    assert!(
+        body["fields"]["markdown"]
+            .as_str()
+            .is_some_and(|m| m.contains("2000 caractères")),
+        "{body}"
+    );
     let original = "# Court\n";
     let id = create(&f, original).await;
     let mut writer = peer(&f, &f.writer, &id).await;
