@@ -359,6 +359,29 @@ mod tests {
     }
 
     #[test]
+    fn what_the_editors_automerge_package_saves_is_read_as_automerge_reads_it() {
+        let document = include_bytes!("../../tests/fixtures/js-document.automerge");
+        let change = include_bytes!("../../tests/fixtures/js-change.automerge");
+        let loaded = automerge::Automerge::load(document).unwrap();
+        let ops: u64 = loaded.get_changes(&[]).iter().map(|c| c.len() as u64).sum();
+        assert!(ops > 4_000, "{ops}");
+        let within = Limits::for_text_length(10_000);
+        assert_eq!(vet(document, &within), Ok(()));
+        assert_eq!(vet(change, &within), Ok(()));
+        // Its operations are counted: a budget short of them refuses the document.
+        let short = Limits {
+            max_ops: ops - 1,
+            ..within
+        };
+        assert_eq!(vet(document, &short), Err(Refusal::TooLarge));
+        let generous = Limits {
+            max_ops: ops + 250,
+            ..within
+        };
+        assert_eq!(vet(document, &generous), Ok(()));
+    }
+
+    #[test]
     fn runs_are_counted_without_being_expanded() {
         // Three runs: 5 repeated, 2 literals, 1,000,000,000 nulls.
         let column = [5, 7, 0x7e, 1, 2, 0, 0x80, 0x94, 0xeb, 0xdc, 0x03];
