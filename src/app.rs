@@ -83,6 +83,7 @@ impl App {
             HubSettings {
                 idle_after: Duration::from_secs(config.doc_idle_seconds),
                 compact_after_chunks: config.doc_compact_after_chunks,
+                max_text_length: config.doc_max_text_length,
                 ..HubSettings::default()
             },
         );

@@ -66,6 +66,9 @@ pub struct Config {
     pub doc_idle_seconds: u64,
     /// After this many stored chunks, a text's document is saved whole as one snapshot.
     pub doc_compact_after_chunks: usize,
+    /// The longest a text may grow through live editing or a restored version, in characters
+    /// (UTF-16 code units); the bounds on one sync message derive from it.
+    pub doc_max_text_length: usize,
 }
 
 /// The database URL carries a password: never print it.
@@ -112,6 +115,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             doc_idle_seconds: 60,
             doc_compact_after_chunks: 500,
+            doc_max_text_length: crate::collab::DEFAULT_MAX_TEXT_LENGTH,
         }
     }
 
@@ -216,6 +220,7 @@ pub struct FileSettings {
     pub trusted_proxies: Option<Vec<String>>,
     pub doc_idle_seconds: Option<u64>,
     pub doc_compact_after_chunks: Option<usize>,
+    pub doc_max_text_length: Option<usize>,
 }
 
 impl FileSettings {
@@ -274,6 +279,9 @@ pub struct ServeArgs {
     /// Proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For is believed.
     #[arg(long, env = "ATELIER_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Option<Vec<String>>,
+    /// The longest a text may grow, in characters (default 2097152).
+    #[arg(long, env = "ATELIER_DOC_MAX_TEXT_LENGTH")]
+    pub doc_max_text_length: Option<usize>,
 }
 
 impl Config {
@@ -331,6 +339,13 @@ impl Config {
         config.doc_compact_after_chunks = file
             .doc_compact_after_chunks
             .unwrap_or(config.doc_compact_after_chunks);
+        config.doc_max_text_length = serve
+            .doc_max_text_length
+            .or(file.doc_max_text_length)
+            .unwrap_or(config.doc_max_text_length);
+        if config.doc_max_text_length == 0 {
+            anyhow::bail!("doc_max_text_length must be at least 1");
+        }
         if config.doc_compact_after_chunks == 0 {
             anyhow::bail!("doc_compact_after_chunks must be at least 1");
         }
@@ -410,7 +425,7 @@ mod tests {
         let path = dir.path().join("atelier.toml");
         std::fs::write(
             &path,
-            "doc_idle_seconds = 5\ndoc_compact_after_chunks = 20\n",
+            "doc_idle_seconds = 5\ndoc_compact_after_chunks = 20\ndoc_max_text_length = 5000\n",
         )
         .unwrap();
         let common = CommonArgs {
@@ -419,8 +434,22 @@ mod tests {
         };
         let config = Config::resolve(&common, &ServeArgs::default()).unwrap();
         assert_eq!(
-            (config.doc_idle_seconds, config.doc_compact_after_chunks),
-            (5, 20)
+            (
+                config.doc_idle_seconds,
+                config.doc_compact_after_chunks,
+                config.doc_max_text_length
+            ),
+            (5, 20, 5000)
+        );
+        let serve = ServeArgs {
+            doc_max_text_length: Some(7000),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::resolve(&common, &serve)
+                .unwrap()
+                .doc_max_text_length,
+            7000
         );
         let serve = ServeArgs {
             doc_idle_secs: Some(2),

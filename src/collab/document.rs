@@ -9,7 +9,8 @@
 //! Hostile or broken input from one peer closes that peer's socket, never the document: a
 //! message that does not decode, a change from a read-only peer, a change that removes or
 //! replaces the `markdown` text object (the document is then reloaded from the database, and
-//! the batch's other peers resync).
+//! the batch's other peers resync), a message beyond the bounds of `vet` or a text growing past
+//! its longest, a change under another member's actor id (`actors`).
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -20,9 +21,11 @@ use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{AutoCommit, Change, ChangeHash, ReadDoc};
 use tokio::sync::{mpsc, oneshot};
 
+use super::actors::Bindings;
 use super::doc::{self, ObjId};
 use super::hub::{DocView, Hub, HubError, Outgoing, PeerInfo};
 use super::presence::{PeerSummary, ToClient};
+use super::vet::{self, BUNDLE, CHANGE, COMPRESSED_CHANGE, DOCUMENT, Limits, Refusal};
 use crate::model::{MemberId, TextId};
 use crate::store::{DocPart, NewChunk};
 
@@ -32,6 +35,10 @@ pub mod close {
     pub const MALFORMED: u16 = 4400;
     /// A read-only peer sent changes.
     pub const READ_ONLY: u16 = 4403;
+    /// A change under an actor id that belongs to another member.
+    pub const ACTOR_TAKEN: u16 = 4409;
+    /// A message beyond the bounds, or a change that would make the text too long.
+    pub const TOO_LARGE: u16 = 4413;
     /// The peer cannot keep up with the document.
     pub const TOO_SLOW: u16 = 4408;
     /// The server must reload the document or re-check rights: reconnect.
@@ -102,6 +109,8 @@ struct Core {
     doc: AutoCommit,
     markdown: ObjId,
     peers: HashMap<u64, Peer>,
+    limits: Limits,
+    actors: Bindings,
 }
 
 /// What applying a batch did.
@@ -116,13 +125,15 @@ struct Applied {
     /// The incremental save of the new changes (empty if none).
     chunk: Vec<u8>,
     heads: Vec<ChangeHash>,
-    edit_replies: Vec<(EditReply, Result<(), String>)>,
+    edit_replies: Vec<(EditReply, Result<(), HubError>)>,
     /// The messages of the server's own changes (e.g. "restored version 3").
     messages: Vec<String>,
     /// Peers whose messages carried changes: they wait for our heads as an acknowledgement.
     acknowledge: HashSet<u64>,
     /// The snapshot to store instead of the current parts, when compaction is due.
     snapshot: Option<Vec<u8>>,
+    /// Actor ids first used in this batch, to bind before the chunk is stored.
+    actors: Vec<crate::store::ActorOwner>,
 }
 
 struct Task {
@@ -303,6 +314,10 @@ impl Task {
             .map_err(|e| HubError::Load(e.to_string()))?;
             let markdown = doc::markdown_obj(&loaded)
                 .ok_or_else(|| HubError::Load("the document has no markdown text".into()))?;
+            let actors = db
+                .text_actors(self.text)
+                .await
+                .map_err(|e| HubError::Load(e.to_string()))?;
             self.chunks_since_snapshot = parts
                 .iter()
                 .filter(|p| matches!(p, DocPart::Chunk(_)))
@@ -312,6 +327,8 @@ impl Task {
                 doc: loaded,
                 markdown,
                 peers: HashMap::new(),
+                limits: Limits::for_text_length(self.hub.inner.settings.max_text_length),
+                actors: Bindings::new(actors),
             });
             return Ok(());
         }
@@ -337,9 +354,15 @@ impl Task {
                 new.push((part, bytes));
             }
         }
+        // Other servers bind the actor ids of the changes they store first.
+        let actors = db
+            .text_actors(self.text)
+            .await
+            .map_err(|e| HubError::Load(e.to_string()))?;
         let Some(core) = self.core.as_mut() else {
             return Ok(());
         };
+        core.actors.extend(actors);
         for (part, bytes) in new {
             core.doc
                 .load_incremental(&bytes)
@@ -522,11 +545,7 @@ impl Task {
             self.compact(snapshot).await;
         }
         for (reply, result) in applied.edit_replies {
-            let _ = reply.send(
-                result
-                    .map(|()| applied.heads.clone())
-                    .map_err(HubError::Refused),
-            );
+            let _ = reply.send(result.map(|()| applied.heads.clone()));
         }
         self.answer_peers(&applied.acknowledge);
     }
@@ -537,6 +556,16 @@ impl Task {
         let heads = doc::heads_to_json(&applied.heads);
         let joined = applied.messages.join("; ");
         let message = (!joined.is_empty()).then_some(joined.as_str());
+        // Bound before the chunk is stored, so before anyone else can see these actor ids. One
+        // bound meanwhile by another server to someone else: this copy must not be stored.
+        let db = &self.hub.inner.db;
+        if !db
+            .bind_text_actors(self.text, &applied.actors)
+            .await?
+            .is_empty()
+        {
+            return Err(crate::store::StoreError::Conflict("actor"));
+        }
         let id = self
             .hub
             .inner
@@ -637,10 +666,7 @@ impl Core {
             return applied;
         }
         for edit in edits {
-            let result = self
-                .doc
-                .update_text(&self.markdown, &edit.markdown)
-                .map_err(|e| e.to_string());
+            let result = self.edit(&edit.markdown);
             if result.is_ok() {
                 let committed = self.doc.commit_with(
                     CommitOptions::default()
@@ -654,12 +680,28 @@ impl Core {
             }
             applied.edit_replies.push((edit.reply, result));
         }
+        applied.actors = self.actors.take_new();
         applied.chunk = self.doc.save_incremental();
         applied.heads = self.doc.get_heads();
         if compact {
             applied.snapshot = Some(self.doc.save());
         }
         applied
+    }
+
+    /// A server-side edit (a restored version): held to the same longest text as peers, and made
+    /// under the server's actor id, bound to no member.
+    fn edit(&mut self, markdown: &str) -> Result<(), HubError> {
+        let length = markdown.encode_utf16().count();
+        if length > self.limits.max_text_length && length > self.doc.length(&self.markdown) {
+            return Err(HubError::TooLarge(self.limits.max_text_length));
+        }
+        while !self.actors.claim(&self.doc.get_actor().clone(), None) {
+            self.doc.set_actor(automerge::ActorId::random());
+        }
+        self.doc
+            .update_text(&self.markdown, markdown)
+            .map_err(|e| HubError::Refused(e.to_string()))
     }
 
     /// Applies the peers' sync messages. Applying changes costs time linear in the document per
@@ -669,6 +711,10 @@ impl Core {
         let mut accepted = Vec::with_capacity(syncs.len());
         let mut changes = Vec::new();
         let mut batch_hashes = HashSet::new();
+        // How much the batch could lengthen the text at most: a change adds at most one
+        // character per operation, or its string values, which its bytes hold.
+        let length_before = self.doc.length(&self.markdown);
+        let mut growth = 0usize;
         for (peer_id, bytes) in syncs {
             let Some(peer) = self.peers.get(&peer_id) else {
                 continue;
@@ -692,8 +738,23 @@ impl Core {
                 ));
                 continue;
             }
-            match new_changes(&mut self.doc, &message) {
+            let member = Some(peer.info.member);
+            let parsed = new_changes(&mut self.doc, &message, &self.limits).and_then(|parsed| {
+                match parsed.iter().all(|c| self.actors.claim(c.actor_id(), member)) {
+                    true => Ok(parsed),
+                    false => Err((
+                        close::ACTOR_TAKEN,
+                        "Modification refusée : elle est signée de l'identifiant d'un autre membre."
+                            .into(),
+                    )),
+                }
+            });
+            match parsed {
                 Ok(parsed) => {
+                    growth += parsed
+                        .iter()
+                        .map(|c| c.len() + c.raw_bytes().len())
+                        .sum::<usize>();
                     // Two messages of a batch may carry the same change: count and apply it once.
                     let parsed: Vec<Change> = parsed
                         .into_iter()
@@ -703,12 +764,14 @@ impl Core {
                     changes.extend(parsed);
                     accepted.push((peer_id, message, hashes));
                 }
-                Err(reason) => applied.refused.push((peer_id, close::MALFORMED, reason)),
+                Err((code, reason)) => applied.refused.push((peer_id, code, reason)),
             }
         }
-        // A batch that does not apply as a whole (a change that reuses a sequence number, say)
-        // is applied message by message below, so that only the culprit is refused.
-        let together = changes.is_empty() || self.doc.apply_changes(changes).is_ok();
+        // A batch that could make the text too long is applied message by message below, each
+        // message undone if it does; so is a batch that does not apply as a whole (a change
+        // that reuses a sequence number, say), so that only the culprit is refused.
+        let careful = length_before.saturating_add(growth) > self.limits.max_text_length;
+        let together = changes.is_empty() || (!careful && self.doc.apply_changes(changes).is_ok());
         // Once the changes are in, only a peer's last message of the batch is received: it
         // supersedes the earlier ones' heads, needs and haves. A message asking for a reset is
         // received anyway.
@@ -741,19 +804,35 @@ impl Core {
                 super::sync_state::receive_applied(&mut self.doc, &mut peer.state, message);
                 continue;
             }
-            if let Err(e) = self
+            // Only in that rare case is the document copied, to be put back.
+            let before = (careful && !hashes.is_empty())
+                .then(|| (self.doc.clone(), self.doc.length(&self.markdown)));
+            let received = self
                 .doc
                 .sync()
-                .receive_sync_message(&mut peer.state, message)
-            {
-                applied.refused.push((
-                    peer_id,
+                .receive_sync_message(&mut peer.state, message);
+            let refusal = match received {
+                Err(e) => Some((
                     close::MALFORMED,
                     format!("Message de synchronisation refusé : {e}"),
-                ));
+                )),
+                Ok(()) => before.and_then(|(copy, length)| {
+                    let now = self.doc.length(&self.markdown);
+                    (now > self.limits.max_text_length && now > length).then(|| {
+                        self.doc = copy;
+                        too_large(&self.limits)
+                    })
+                }),
+            };
+            if let Some((code, reason)) = refusal {
+                applied.refused.push((peer_id, code, reason));
                 applied.acknowledge.remove(&peer_id);
+                if let Some(count) = applied.authors.get_mut(&Some(peer.info.member)) {
+                    *count -= hashes.len() as i32;
+                }
             }
         }
+        applied.authors.retain(|_, count| *count > 0);
         // `new_changes` keeps peers away from the root; this guards the invariant regardless.
         if doc::markdown_obj(&self.doc).as_ref() != Some(&self.markdown) {
             applied.poisoned = true;
@@ -765,11 +844,25 @@ impl Core {
 /// Peers edit the contents of the Markdown text: a change that touches the document's root
 /// (replacing or deleting the text, or writing the server's own keys) is refused before it is
 /// applied, so that it is known whose it was.
-fn new_changes(doc: &mut AutoCommit, message: &sync::Message) -> Result<Vec<Change>, String> {
-    let unreadable = |e: &dyn std::fmt::Display| format!("Modification illisible : {e}");
+///
+/// Nothing is parsed before `vet` has checked what each chunk declares against `limits`.
+fn new_changes(
+    doc: &mut AutoCommit,
+    message: &sync::Message,
+    limits: &Limits,
+) -> Result<Vec<Change>, (u16, String)> {
+    let unreadable =
+        |e: &dyn std::fmt::Display| (close::MALFORMED, format!("Modification illisible : {e}"));
     let mut new = Vec::new();
+    let mut budget = vet::Budget::default();
     for entry in message.changes.iter() {
         for chunk in split_chunks(entry).map_err(|e| unreadable(&e))? {
+            budget
+                .vet_chunk(chunk, limits)
+                .map_err(|refusal| match refusal {
+                    Refusal::Unreadable(e) => unreadable(&e),
+                    Refusal::TooLarge => too_large(limits),
+                })?;
             let parsed = match chunk[8] {
                 CHANGE | COMPRESSED_CHANGE => {
                     vec![Change::try_from(chunk).map_err(|e| unreadable(&e))?]
@@ -797,9 +890,10 @@ fn new_changes(doc: &mut AutoCommit, message: &sync::Message) -> Result<Vec<Chan
                     .iter()
                     .any(|op| op.obj == automerge::legacy::ObjectId::Root)
                 {
-                    return Err(
+                    return Err((
+                        close::MALFORMED,
                         "Modification refusée : seul le contenu du texte peut changer.".into(),
-                    );
+                    ));
                 }
                 new.push(change);
             }
@@ -808,11 +902,16 @@ fn new_changes(doc: &mut AutoCommit, message: &sync::Message) -> Result<Vec<Chan
     Ok(new)
 }
 
-// Chunk types of automerge's binary format.
-const DOCUMENT: u8 = 0;
-const CHANGE: u8 = 1;
-const COMPRESSED_CHANGE: u8 = 2;
-const BUNDLE: u8 = 3;
+/// Why a message or a change beyond the bounds is refused (a close reason: 123 bytes at most).
+fn too_large(limits: &Limits) -> (u16, String) {
+    (
+        close::TOO_LARGE,
+        format!(
+            "Modification trop volumineuse : un texte compte au plus {} caractères.",
+            limits.max_text_length
+        ),
+    )
+}
 
 /// Splits an entry of a sync message into automerge chunks: a V2 message puts several changes
 /// (or a whole document) in one entry. A chunk is 4 magic bytes, a 4-byte checksum, its type,
@@ -890,6 +989,10 @@ mod tests {
         }
     }
 
+    fn limits() -> Limits {
+        Limits::for_text_length(1 << 20)
+    }
+
     /// The server's document and a peer's copy of it.
     fn server_and_peer() -> (AutoCommit, AutoCommit, ObjId) {
         let (mut server, _) = doc::create("Bonjour").unwrap();
@@ -916,7 +1019,7 @@ mod tests {
         // A whole document, as a peer sends when it believes the server has little of it.
         let document = peer.save();
         for entries in [one_per_entry, vec![concatenated], vec![document]] {
-            let found = new_changes(&mut server, &message(entries)).unwrap();
+            let found = new_changes(&mut server, &message(entries), &limits()).unwrap();
             let mut hashes: Vec<ChangeHash> = found.iter().map(Change::hash).collect();
             let mut expected: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
             hashes.sort();
@@ -946,8 +1049,11 @@ mod tests {
                 0xff, 0xff, 0x7f,
             ],
         ] {
-            let refused = new_changes(&mut server, &message(vec![entry])).unwrap_err();
-            assert!(refused.starts_with("Modification illisible"), "{refused}");
+            let refused = new_changes(&mut server, &message(vec![entry]), &limits()).unwrap_err();
+            assert!(
+                refused.1.starts_with("Modification illisible"),
+                "{refused:?}"
+            );
         }
     }
 
@@ -964,8 +1070,11 @@ mod tests {
             let change = peer.get_changes(&server.get_heads())[0]
                 .raw_bytes()
                 .to_vec();
-            let refused = new_changes(&mut server, &message(vec![change])).unwrap_err();
-            assert!(refused.contains("seul le contenu du texte"), "{refused}");
+            let refused = new_changes(&mut server, &message(vec![change]), &limits()).unwrap_err();
+            assert!(
+                refused.1.contains("seul le contenu du texte"),
+                "{refused:?}"
+            );
         }
     }
 }

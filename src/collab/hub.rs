@@ -33,7 +33,14 @@ pub struct HubSettings {
     pub peer_queue: usize,
     /// Commands coalesced into one batch at most.
     pub max_batch: usize,
+    /// The longest a text may grow, in characters (UTF-16 code units, as the editor counts):
+    /// what peers and server-side edits may not exceed, and from which the bounds on one sync
+    /// message are derived (`vet::Limits`).
+    pub max_text_length: usize,
 }
+
+/// 2 Mi characters: twenty times a national programme (about 100,000).
+pub const DEFAULT_MAX_TEXT_LENGTH: usize = 2 * 1024 * 1024;
 
 impl Default for HubSettings {
     fn default() -> Self {
@@ -44,6 +51,7 @@ impl Default for HubSettings {
             concurrent_loads: 4,
             peer_queue: 1024,
             max_batch: 512,
+            max_text_length: DEFAULT_MAX_TEXT_LENGTH,
         }
     }
 }
@@ -58,6 +66,8 @@ pub enum HubError {
     Gone,
     #[error("{0}")]
     Refused(String),
+    #[error("the text would be longer than {0} characters")]
+    TooLarge(usize),
 }
 
 /// Who a peer is, as the WebSocket handler established before the upgrade.

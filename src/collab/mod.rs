@@ -3,12 +3,16 @@
 //! a WebSocket (binary frames) and exchange presence (JSON text frames, `presence`). Changes are
 //! stored before peers are answered; with PostgreSQL, other servers hear of them (`store::listen`).
 
+mod actors;
 pub mod doc;
 mod document;
 mod hub;
 pub mod presence;
 pub mod rights;
 mod sync_state;
+mod vet;
 
 pub use document::close;
-pub use hub::{DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo};
+pub use hub::{
+    DEFAULT_MAX_TEXT_LENGTH, DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo,
+};

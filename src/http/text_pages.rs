@@ -549,7 +549,9 @@ async fn submit_new_text(
         &kind,
         Some(&form.markdown),
         Some(&form.template),
-    ) {
+    )
+    .and_then(|input| input.within(app.config.doc_max_text_length))
+    {
         Ok(input) => {
             let text_id = text::create_text(
                 &app.db,
@@ -643,7 +645,9 @@ async fn submit_import(
             .unwrap_or_default();
     }
     if errors.is_empty() {
-        match NewTextInput::parse(&title, &kind, Some(&source), None) {
+        match NewTextInput::parse(&title, &kind, Some(&source), None)
+            .and_then(|input| input.within(app.config.doc_max_text_length))
+        {
             Ok(input) => {
                 let text_id = text::create_text(
                     &app.db,

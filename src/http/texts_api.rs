@@ -69,6 +69,7 @@ async fn create_text(
         body.markdown.as_deref(),
         body.template.as_deref(),
     )
+    .and_then(|input| input.within(app.config.doc_max_text_length))
     .map_err(AppError::invalid)?;
     let group = crate::organisation::load_group(&app, Some(&current.viewer), body.group_id).await?;
     if !text::can_create_in(&current.viewer, &group) {

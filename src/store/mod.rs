@@ -7,6 +7,7 @@
 //! is written once; where the dialects differ, the method matches on [`Backend`] explicitly and
 //! the difference is visible where it happens. The same store test-suite runs against both.
 
+mod actors;
 mod audit;
 pub mod cache;
 mod groups;
@@ -25,6 +26,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use actors::ActorOwner;
 pub use audit::{ActivityRow, AuditEvent};
 pub use cache::{CACHE_CHANNEL, Change};
 pub use groups::{GroupRow, MembershipRow, ScopeRow};

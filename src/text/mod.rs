@@ -142,6 +142,20 @@ impl NewTextInput {
     }
 }
 
+impl NewTextInput {
+    /// Holds a new or imported text to the longest a live text may grow (`doc_max_text_length`,
+    /// in UTF-16 code units), so that no text starts beyond what its editors may keep.
+    pub fn within(self, max_length: usize) -> Result<NewTextInput, FieldErrors> {
+        if self.markdown.encode_utf16().count() <= max_length {
+            return Ok(self);
+        }
+        Err(FieldErrors::from([(
+            "markdown".to_owned(),
+            format!("Le texte dépasse la longueur maximale ({max_length} caractères)."),
+        )]))
+    }
+}
+
 /// Creates a text in `group` (the caller checked `can_create_in`). Its slug comes from its
 /// title, made unique in the group.
 pub async fn create_text(
@@ -368,6 +382,10 @@ pub fn hub_error(e: crate::collab::HubError) -> AppError {
     match e {
         crate::collab::HubError::Gone => AppError::not_found(),
         crate::collab::HubError::Refused(m) => AppError::conflict(m),
+        crate::collab::HubError::TooLarge(max) => AppError::invalid_field(
+            "markdown",
+            format!("Le texte dépasserait la longueur maximale ({max} caractères)."),
+        ),
         other => AppError::Internal(other.into()),
     }
 }

@@ -19,5 +19,6 @@ mod store_suite;
 mod sync_client;
 mod texts;
 mod texts_access;
+mod texts_bounds;
 mod texts_durability;
 mod texts_lifecycle;

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use atelier::model::{Email, GroupId, GroupKind, MemberId, Role, TitleKind, Visibility};
-use atelier::store::{Db, ImportMember, NewMember, StoreError, TokenUse};
+use atelier::model::{Email, GroupId, GroupKind, MemberId, Role, TextKind, TitleKind, Visibility};
+use atelier::store::{Db, ImportMember, NewMember, NewText, StoreError, TokenUse};
 use time::Duration;
 use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
@@ -45,6 +45,7 @@ on_both_backends!(
     a_newer_reset_link_ends_older_ones,
     imports_are_all_or_nothing,
     directory_pages_and_filters,
+    actor_ids_are_bound_to_their_first_user_per_text,
 );
 
 async fn new_member(db: &Db, email: &str, name: &str) -> MemberId {
@@ -532,4 +533,64 @@ async fn directory_pages_and_filters(db: Db) {
         total, 3,
         "wildcards typed by people are taken literally (and dropped)"
     );
+}
+
+async fn actor_ids_are_bound_to_their_first_user_per_text(db: Db) {
+    let national = db.ensure_national_group("Parti").await.unwrap();
+    let alice = new_member(&db, "alice@exemple.fr", "Alice").await;
+    let bob = new_member(&db, "bob@exemple.fr", "Bob").await;
+    let mut texts = Vec::new();
+    for slug in ["un", "deux"] {
+        let text = db
+            .create_text(&NewText {
+                group: national,
+                kind: TextKind::Programme,
+                title: slug,
+                slug,
+                markdown: "",
+                document: b"",
+                heads: "[]",
+                author: Some(alice),
+            })
+            .await
+            .unwrap();
+        texts.push(text);
+    }
+    let (one, two) = (texts[0], texts[1]);
+    let (a, b, server) = (vec![1u8; 16], vec![2u8; 16], vec![3u8; 16]);
+    assert!(db.text_actors(one).await.unwrap().is_empty());
+    let taken = db
+        .bind_text_actors(one, &[(a.clone(), Some(alice)), (server.clone(), None)])
+        .await
+        .unwrap();
+    assert!(taken.is_empty());
+    // Binding again to the same owner changes nothing; to someone else, it is refused.
+    let taken = db
+        .bind_text_actors(
+            one,
+            &[
+                (a.clone(), Some(alice)),
+                (server.clone(), Some(bob)),
+                (b.clone(), Some(bob)),
+                (a.clone(), Some(bob)),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(taken, vec![server.clone(), a.clone()]);
+    let mut bound = db.text_actors(one).await.unwrap();
+    bound.sort();
+    assert_eq!(
+        bound,
+        vec![(a.clone(), Some(alice)), (b, Some(bob)), (server, None)]
+    );
+    // Another text's actors are its own.
+    assert!(db.text_actors(two).await.unwrap().is_empty());
+    assert!(
+        db.bind_text_actors(two, &[(a.clone(), Some(bob))])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(db.text_actors(two).await.unwrap(), vec![(a, Some(bob))]);
 }

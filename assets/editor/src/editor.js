@@ -334,6 +334,11 @@ class CoEditor {
         this.setReadonly(true);
       } else if (code === 1009) {
         this.finalMessage = this.t.tooBig;
+      } else if (code === 4413) {
+        // The server's reason is French and names the limit; the editor says it in the page's language.
+        this.finalMessage = this.t.tooLong;
+      } else if (code === 4409) {
+        this.finalMessage = this.t.actorTaken;
       } else {
         this.finalMessage = reason ? `${this.t.refused}${this.t.colon} ${reason}` : this.t.refused;
       }

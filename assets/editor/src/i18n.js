@@ -12,6 +12,10 @@ const STRINGS = {
     refusedReadonly:
       "Modification refusée : vous n’avez que le droit de lecture. Vos modifications restent dans ce navigateur.",
     tooBig: "Modification refusée : trop volumineuse. Elle reste dans ce navigateur.",
+    tooLong:
+      "Modification refusée : le texte dépasserait la longueur maximale, ou la modification est trop volumineuse. Elle reste dans ce navigateur.",
+    actorTaken:
+      "Modification refusée : elle est signée de l’identifiant d’un autre membre. Rechargez la page pour continuer.",
     refused: "Connexion refusée par le serveur",
     closed: "Connexion fermée",
     serverSays: "Serveur",
@@ -28,6 +32,10 @@ const STRINGS = {
     refusedReadonly:
       "Change refused: you may only read this text. Your changes are kept in this browser.",
     tooBig: "Change refused: too big. It is kept in this browser.",
+    tooLong:
+      "Change refused: the text would exceed its maximum length, or the change is too big. It is kept in this browser.",
+    actorTaken:
+      "Change refused: it is signed with another member’s identifier. Reload the page to go on.",
     refused: "Connection refused by the server",
     closed: "Connection closed",
     serverSays: "Server",
