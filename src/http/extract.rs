@@ -350,6 +350,7 @@ pub async fn refuse_nul_in_uri(
         return nul_refusal(&field).into_response();
     }
     next.run(req).await
+}
 
 #[cfg(test)]
 mod tests {
