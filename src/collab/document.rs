@@ -21,6 +21,7 @@ use automerge::{AutoCommit, Change, ChangeHash, ReadDoc};
 use tokio::sync::{mpsc, oneshot};
 
 use super::doc::{self, ObjId};
+use super::flow::{Credit, PeerFlow};
 use super::hub::{DocView, Hub, HubError, Outgoing, PeerInfo};
 use super::presence::{PeerSummary, ToClient};
 use crate::model::{MemberId, TextId};
@@ -34,6 +35,13 @@ pub mod close {
     pub const READ_ONLY: u16 = 4403;
     /// The peer cannot keep up with the document.
     pub const TOO_SLOW: u16 = 4408;
+    /// The peer sends faster than its rates allow, or than the document applies.
+    pub const TOO_FAST: u16 = 4429;
+    /// The server is restarting (the standard code): reconnect.
+    pub const RESTARTING: u16 = 1012;
+    /// A message holds more than a member may apply at once (the standard code: the editor
+    /// does not retry it).
+    pub const TOO_BIG: u16 = 1009;
     /// The server must reload the document or re-check rights: reconnect.
     pub const RECONNECT: u16 = 4503;
 }
@@ -57,15 +65,18 @@ pub(super) enum Command {
         info: PeerInfo,
         summary: PeerSummary,
         out: mpsc::Sender<Outgoing>,
+        flow: std::sync::Arc<PeerFlow>,
     },
     Sync {
         peer: u64,
         bytes: Vec<u8>,
+        credit: Credit,
     },
     Cursor {
         peer: u64,
         anchor: String,
         head: String,
+        credit: Credit,
     },
     Leave {
         peer: u64,
@@ -87,13 +98,22 @@ struct Peer {
     summary: PeerSummary,
     state: sync::State,
     out: mpsc::Sender<Outgoing>,
+    flow: std::sync::Arc<PeerFlow>,
     cursor: Option<(String, String)>,
 }
 
 impl Peer {
-    /// Queues a message; `false` if the peer is gone or too far behind.
+    /// Queues a message; `false` if the peer is gone or too far behind (in messages or bytes).
     fn send(&self, message: Outgoing) -> bool {
-        self.out.try_send(message).is_ok()
+        let size = message.size();
+        if !self.flow.queue_out(size) {
+            return false;
+        }
+        if self.out.try_send(message).is_err() {
+            self.flow.sent_out(size);
+            return false;
+        }
+        true
     }
 }
 
@@ -228,6 +248,12 @@ impl Task {
         let mut syncs = Vec::new();
         let mut edits = Vec::new();
         let mut refresh = false;
+        // The room the batch's messages take in their peers' inbound queues: given back once
+        // they are applied.
+        let mut credits = Vec::new();
+        // Shutting down: messages not applied yet were not acknowledged, so dropping them loses
+        // nothing (the peers send them again once reconnected), and the flush comes sooner.
+        let closing = self.hub.is_closing();
         for command in batch {
             match command {
                 Command::Join {
@@ -235,10 +261,27 @@ impl Task {
                     info,
                     summary,
                     out,
-                } => self.join(peer, info, summary, out),
+                    flow,
+                } => self.join(peer, info, summary, out, flow),
                 Command::Leave { peer } => self.remove_peer(peer, None),
-                Command::Cursor { peer, anchor, head } => self.cursor(peer, anchor, head),
-                Command::Sync { peer, bytes } => syncs.push((peer, bytes)),
+                Command::Cursor {
+                    peer,
+                    anchor,
+                    head,
+                    credit,
+                } => {
+                    self.cursor(peer, anchor, head);
+                    credits.push(credit);
+                }
+                Command::Sync { .. } if closing => {}
+                Command::Sync {
+                    peer,
+                    bytes,
+                    credit,
+                } => {
+                    syncs.push((peer, bytes));
+                    credits.push(credit);
+                }
                 Command::Edit(edit) => edits.push(edit),
                 Command::Read { at, reply } => {
                     let _ = reply.send(self.view(at.as_deref()));
@@ -258,6 +301,7 @@ impl Task {
         if !syncs.is_empty() || !edits.is_empty() || refresh {
             self.apply(syncs, edits).await;
         }
+        drop(credits);
     }
 
     /// Loads the document from every stored part, retrying if compaction removed a part meanwhile.
@@ -357,6 +401,7 @@ impl Task {
         info: PeerInfo,
         summary: PeerSummary,
         out: mpsc::Sender<Outgoing>,
+        flow: std::sync::Arc<PeerFlow>,
     ) {
         let Some(core) = self.core.as_mut() else {
             return;
@@ -376,6 +421,7 @@ impl Task {
             summary,
             state,
             out,
+            flow,
             cursor: None,
         };
         let mut ok = new.send(Outgoing::Presence(hello));
@@ -809,15 +855,15 @@ fn new_changes(doc: &mut AutoCommit, message: &sync::Message) -> Result<Vec<Chan
 }
 
 // Chunk types of automerge's binary format.
-const DOCUMENT: u8 = 0;
-const CHANGE: u8 = 1;
-const COMPRESSED_CHANGE: u8 = 2;
-const BUNDLE: u8 = 3;
+pub(super) const DOCUMENT: u8 = 0;
+pub(super) const CHANGE: u8 = 1;
+pub(super) const COMPRESSED_CHANGE: u8 = 2;
+pub(super) const BUNDLE: u8 = 3;
 
 /// Splits an entry of a sync message into automerge chunks: a V2 message puts several changes
 /// (or a whole document) in one entry. A chunk is 4 magic bytes, a 4-byte checksum, its type,
 /// its length (unsigned LEB128), then its data; the parsers check the magic bytes and checksum.
-fn split_chunks(mut bytes: &[u8]) -> Result<Vec<&[u8]>, &'static str> {
+pub(super) fn split_chunks(mut bytes: &[u8]) -> Result<Vec<&[u8]>, &'static str> {
     const TRUNCATED: &str = "bloc tronqué";
     let mut chunks = Vec::new();
     while !bytes.is_empty() {

@@ -5,10 +5,12 @@
 
 pub mod doc;
 mod document;
+pub mod flow;
 mod hub;
 pub mod presence;
 pub mod rights;
 mod sync_state;
 
 pub use document::close;
+pub use flow::{FlowSettings, PeerRates, Rate};
 pub use hub::{DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo};

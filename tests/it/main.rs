@@ -16,4 +16,5 @@ mod sync_client;
 mod texts;
 mod texts_access;
 mod texts_durability;
+mod texts_flow;
 mod texts_lifecycle;
