@@ -84,6 +84,10 @@ impl App {
                 idle_after: Duration::from_secs(config.doc_idle_seconds),
                 compact_after_chunks: config.doc_compact_after_chunks,
                 max_text_length: config.doc_max_text_length,
+                flow: crate::collab::FlowSettings {
+                    rates: config.peer_rates,
+                    ..Default::default()
+                },
                 ..HubSettings::default()
             },
         );
@@ -99,7 +103,13 @@ impl App {
     }
 }
 
+/// The longest the open texts may take to store their Markdown at shutdown, and the database
+/// to close: a stop is never held up for long, whatever the load it interrupts.
+const SHUTDOWN_BOUND: Duration = Duration::from_secs(5);
+
 /// Serves the app on `listener` until `shutdown` resolves, then finishes in-flight requests.
+/// Live-editing sockets are closed at once with "server restarting" (their unacknowledged
+/// messages are dropped: the peers send them again once reconnected).
 pub async fn serve(
     listener: TcpListener,
     app: App,
@@ -111,6 +121,13 @@ pub async fn serve(
     let rights = crate::collab::rights::follow(app.db.clone(), app.hub.clone());
     let router = crate::http::router(app.clone());
     tracing::info!(%addr, backend = app.db.backend_name(), "atelier is listening");
+    // Upgraded sockets are not the HTTP server's any more: its graceful shutdown does not wait
+    // for them, the hub closes them.
+    let hub = app.hub.clone();
+    let shutdown = async move {
+        shutdown.await;
+        hub.shutdown();
+    };
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -120,8 +137,21 @@ pub async fn serve(
     housekeeping.abort();
     rights.abort();
     listening.abort();
-    app.hub.flush_all().await;
-    app.db.close().await;
+    app.hub.shutdown();
+    if tokio::time::timeout(SHUTDOWN_BOUND, app.hub.flush_all())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "the open texts' Markdown was not all stored in time: it is stored again on their next change"
+        );
+    }
+    if tokio::time::timeout(SHUTDOWN_BOUND, app.db.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the database did not close in time");
+    }
     Ok(())
 }
 

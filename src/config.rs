@@ -10,6 +10,8 @@ use ipnet::IpNet;
 
 use serde::Deserialize;
 
+use crate::collab::{PeerRates, Rate};
+
 /// Who may create an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -69,6 +71,8 @@ pub struct Config {
     /// The longest a text may grow through live editing or a restored version, in characters
     /// (UTF-16 code units); the bounds on one sync message derive from it.
     pub doc_max_text_length: usize,
+    /// What one member may send on live-editing sockets, all together (`collab::flow`).
+    pub peer_rates: PeerRates,
 }
 
 /// The database URL carries a password: never print it.
@@ -116,6 +120,7 @@ impl Config {
             doc_idle_seconds: 60,
             doc_compact_after_chunks: 500,
             doc_max_text_length: crate::collab::DEFAULT_MAX_TEXT_LENGTH,
+            peer_rates: PeerRates::default(),
         }
     }
 
@@ -221,6 +226,15 @@ pub struct FileSettings {
     pub doc_idle_seconds: Option<u64>,
     pub doc_compact_after_chunks: Option<usize>,
     pub doc_max_text_length: Option<usize>,
+    /// Live editing, per member: bytes of frames a second, and the burst above it.
+    pub peer_bytes_per_second: Option<f64>,
+    pub peer_bytes_burst: Option<f64>,
+    /// Changes a second (a cursor move counts as one), and the burst.
+    pub peer_changes_per_second: Option<f64>,
+    pub peer_changes_burst: Option<f64>,
+    /// Operations a second (a character typed or deleted is one), and the burst.
+    pub peer_operations_per_second: Option<f64>,
+    pub peer_operations_burst: Option<f64>,
 }
 
 impl FileSettings {
@@ -292,6 +306,7 @@ impl Config {
             None => FileSettings::default(),
         };
         let mut config = Config::defaults();
+        config.peer_rates = peer_rates(&file, config.peer_rates)?;
         let addr_given = serve.addr.or(file.addr);
         config.addr = addr_given.unwrap_or(config.addr);
         config.data_dir = common
@@ -381,6 +396,46 @@ fn parse_proxies(given: Vec<String>) -> anyhow::Result<Vec<IpNet>> {
         .collect()
 }
 
+/// The file's live-editing rates over the defaults; each must be a positive number.
+fn peer_rates(file: &FileSettings, defaults: PeerRates) -> anyhow::Result<PeerRates> {
+    let rate = |name: &str,
+                per_second: Option<f64>,
+                burst: Option<f64>,
+                default: Rate|
+     -> anyhow::Result<Rate> {
+        let rate = Rate {
+            per_second: per_second.unwrap_or(default.per_second),
+            burst: burst.unwrap_or(default.burst),
+        };
+        if !(rate.per_second > 0.0 && rate.burst >= 1.0) {
+            anyhow::bail!(
+                "peer_{name}_per_second must be positive and peer_{name}_burst at least 1"
+            );
+        }
+        Ok(rate)
+    };
+    Ok(PeerRates {
+        bytes: rate(
+            "bytes",
+            file.peer_bytes_per_second,
+            file.peer_bytes_burst,
+            defaults.bytes,
+        )?,
+        changes: rate(
+            "changes",
+            file.peer_changes_per_second,
+            file.peer_changes_burst,
+            defaults.changes,
+        )?,
+        operations: rate(
+            "operations",
+            file.peer_operations_per_second,
+            file.peer_operations_burst,
+            defaults.operations,
+        )?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +514,20 @@ mod tests {
             Config::resolve(&common, &serve).unwrap().doc_idle_seconds,
             2
         );
+        std::fs::write(
+            &path,
+            "peer_operations_per_second = 1000\npeer_changes_burst = 50\n",
+        )
+        .unwrap();
+        let rates = Config::resolve(&common, &ServeArgs::default())
+            .unwrap()
+            .peer_rates;
+        assert_eq!(rates.operations.per_second, 1000.0);
+        assert_eq!(rates.changes.burst, 50.0);
+        assert_eq!(rates.bytes, PeerRates::default().bytes);
+        std::fs::write(&path, "peer_bytes_per_second = 0\n").unwrap();
+        let refused = Config::resolve(&common, &ServeArgs::default()).unwrap_err();
+        assert!(refused.to_string().contains("peer_bytes"));
         std::fs::write(&path, "doc_compact_after_chunks = 0\n").unwrap();
         let refused = Config::resolve(&common, &ServeArgs::default()).unwrap_err();
         assert!(refused.to_string().contains("doc_compact_after_chunks"));

@@ -23,9 +23,11 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::actors::Bindings;
 use super::doc::{self, ObjId};
+use super::flow::{Credit, PeerFlow};
 use super::hub::{DocView, Hub, HubError, Outgoing, PeerInfo};
+use super::incoming::{new_changes, too_large};
 use super::presence::{PeerSummary, ToClient};
-use super::vet::{self, BUNDLE, CHANGE, COMPRESSED_CHANGE, DOCUMENT, Limits, Refusal};
+use super::vet::Limits;
 use crate::model::{MemberId, TextId};
 use crate::store::{DocPart, NewChunk};
 
@@ -41,6 +43,13 @@ pub mod close {
     pub const TOO_LARGE: u16 = 4413;
     /// The peer cannot keep up with the document.
     pub const TOO_SLOW: u16 = 4408;
+    /// The peer sends faster than its rates allow, or than the document applies.
+    pub const TOO_FAST: u16 = 4429;
+    /// The server is restarting (the standard code): reconnect.
+    pub const RESTARTING: u16 = 1012;
+    /// A message holds more than a member may apply at once (the standard code: the editor
+    /// does not retry it).
+    pub const TOO_BIG: u16 = 1009;
     /// The server must reload the document or re-check rights: reconnect.
     pub const RECONNECT: u16 = 4503;
 }
@@ -64,15 +73,18 @@ pub(super) enum Command {
         info: PeerInfo,
         summary: PeerSummary,
         out: mpsc::Sender<Outgoing>,
+        flow: std::sync::Arc<PeerFlow>,
     },
     Sync {
         peer: u64,
         bytes: Vec<u8>,
+        credit: Credit,
     },
     Cursor {
         peer: u64,
         anchor: String,
         head: String,
+        credit: Credit,
     },
     Leave {
         peer: u64,
@@ -94,13 +106,22 @@ struct Peer {
     summary: PeerSummary,
     state: sync::State,
     out: mpsc::Sender<Outgoing>,
+    flow: std::sync::Arc<PeerFlow>,
     cursor: Option<(String, String)>,
 }
 
 impl Peer {
-    /// Queues a message; `false` if the peer is gone or too far behind.
+    /// Queues a message; `false` if the peer is gone or too far behind (in messages or bytes).
     fn send(&self, message: Outgoing) -> bool {
-        self.out.try_send(message).is_ok()
+        let size = message.size();
+        if !self.flow.queue_out(size) {
+            return false;
+        }
+        if self.out.try_send(message).is_err() {
+            self.flow.sent_out(size);
+            return false;
+        }
+        true
     }
 }
 
@@ -239,6 +260,12 @@ impl Task {
         let mut syncs = Vec::new();
         let mut edits = Vec::new();
         let mut refresh = false;
+        // The room the batch's messages take in their peers' inbound queues: given back once
+        // they are applied.
+        let mut credits = Vec::new();
+        // Shutting down: messages not applied yet were not acknowledged, so dropping them loses
+        // nothing (the peers send them again once reconnected), and the flush comes sooner.
+        let closing = self.hub.is_closing();
         for command in batch {
             match command {
                 Command::Join {
@@ -246,10 +273,27 @@ impl Task {
                     info,
                     summary,
                     out,
-                } => self.join(peer, info, summary, out),
+                    flow,
+                } => self.join(peer, info, summary, out, flow),
                 Command::Leave { peer } => self.remove_peer(peer, None),
-                Command::Cursor { peer, anchor, head } => self.cursor(peer, anchor, head),
-                Command::Sync { peer, bytes } => syncs.push((peer, bytes)),
+                Command::Cursor {
+                    peer,
+                    anchor,
+                    head,
+                    credit,
+                } => {
+                    self.cursor(peer, anchor, head);
+                    credits.push(credit);
+                }
+                Command::Sync { .. } if closing => {}
+                Command::Sync {
+                    peer,
+                    bytes,
+                    credit,
+                } => {
+                    syncs.push((peer, bytes));
+                    credits.push(credit);
+                }
                 Command::Edit(edit) => edits.push(edit),
                 Command::Read { at, reply } => {
                     let _ = reply.send(self.view(at.as_deref()));
@@ -269,6 +313,7 @@ impl Task {
         if !syncs.is_empty() || !edits.is_empty() || refresh {
             self.apply(syncs, edits).await;
         }
+        drop(credits);
     }
 
     /// Loads the document from every stored part, retrying if compaction removed a part meanwhile.
@@ -380,6 +425,7 @@ impl Task {
         info: PeerInfo,
         summary: PeerSummary,
         out: mpsc::Sender<Outgoing>,
+        flow: std::sync::Arc<PeerFlow>,
     ) {
         let Some(core) = self.core.as_mut() else {
             return;
@@ -399,6 +445,7 @@ impl Task {
             summary,
             state,
             out,
+            flow,
             cursor: None,
         };
         let mut ok = new.send(Outgoing::Presence(hello));
@@ -840,116 +887,6 @@ impl Core {
     }
 }
 
-/// The changes a peer's message carries that the document does not have yet, parsed and vetted.
-/// Peers edit the contents of the Markdown text: a change that touches the document's root
-/// (replacing or deleting the text, or writing the server's own keys) is refused before it is
-/// applied, so that it is known whose it was.
-///
-/// Nothing is parsed before `vet` has checked what each chunk declares against `limits`.
-fn new_changes(
-    doc: &mut AutoCommit,
-    message: &sync::Message,
-    limits: &Limits,
-) -> Result<Vec<Change>, (u16, String)> {
-    let unreadable =
-        |e: &dyn std::fmt::Display| (close::MALFORMED, format!("Modification illisible : {e}"));
-    let mut new = Vec::new();
-    let mut budget = vet::Budget::default();
-    for entry in message.changes.iter() {
-        for chunk in split_chunks(entry).map_err(|e| unreadable(&e))? {
-            budget
-                .vet_chunk(chunk, limits)
-                .map_err(|refusal| match refusal {
-                    Refusal::Unreadable(e) => unreadable(&e),
-                    Refusal::TooLarge => too_large(limits),
-                })?;
-            let parsed = match chunk[8] {
-                CHANGE | COMPRESSED_CHANGE => {
-                    vec![Change::try_from(chunk).map_err(|e| unreadable(&e))?]
-                }
-                BUNDLE => automerge::Bundle::try_from(chunk)
-                    .map_err(|e| unreadable(&e))?
-                    .to_changes()
-                    .map_err(|e| unreadable(&e))?,
-                // A whole document: what a peer sends when it thinks we lack most of it.
-                _ => automerge::Automerge::load(chunk)
-                    .map_err(|e| unreadable(&e))?
-                    .get_changes(&[]),
-            };
-            // Which of them the document lacks: a look-up in its change graph (fetching a change
-            // by hash would rebuild it from the document's operations).
-            let hashes: Vec<ChangeHash> = parsed.iter().map(Change::hash).collect();
-            let missing: HashSet<ChangeHash> = doc.get_missing_deps(&hashes).into_iter().collect();
-            for change in parsed {
-                if !missing.contains(&change.hash()) {
-                    continue;
-                }
-                if change
-                    .decode()
-                    .operations
-                    .iter()
-                    .any(|op| op.obj == automerge::legacy::ObjectId::Root)
-                {
-                    return Err((
-                        close::MALFORMED,
-                        "Modification refusée : seul le contenu du texte peut changer.".into(),
-                    ));
-                }
-                new.push(change);
-            }
-        }
-    }
-    Ok(new)
-}
-
-/// Why a message or a change beyond the bounds is refused (a close reason: 123 bytes at most).
-fn too_large(limits: &Limits) -> (u16, String) {
-    (
-        close::TOO_LARGE,
-        format!(
-            "Modification trop volumineuse : un texte compte au plus {} caractères.",
-            limits.max_text_length
-        ),
-    )
-}
-
-/// Splits an entry of a sync message into automerge chunks: a V2 message puts several changes
-/// (or a whole document) in one entry. A chunk is 4 magic bytes, a 4-byte checksum, its type,
-/// its length (unsigned LEB128), then its data; the parsers check the magic bytes and checksum.
-fn split_chunks(mut bytes: &[u8]) -> Result<Vec<&[u8]>, &'static str> {
-    const TRUNCATED: &str = "bloc tronqué";
-    let mut chunks = Vec::new();
-    while !bytes.is_empty() {
-        let kind = *bytes.get(8).ok_or(TRUNCATED)?;
-        if !matches!(kind, DOCUMENT | CHANGE | COMPRESSED_CHANGE | BUNDLE) {
-            return Err("type de bloc inconnu");
-        }
-        let (mut length, mut shift, mut at) = (0u64, 0u32, 9usize);
-        loop {
-            let byte = *bytes.get(at).ok_or(TRUNCATED)?;
-            at += 1;
-            length |= u64::from(byte & 0x7f)
-                .checked_shl(shift)
-                .ok_or("longueur de bloc invalide")?;
-            if byte & 0x80 == 0 {
-                break;
-            }
-            shift += 7;
-            if shift > 63 {
-                return Err("longueur de bloc invalide");
-            }
-        }
-        let end = usize::try_from(length)
-            .ok()
-            .and_then(|length| at.checked_add(length))
-            .filter(|end| *end <= bytes.len())
-            .ok_or(TRUNCATED)?;
-        chunks.push(&bytes[..end]);
-        bytes = &bytes[end..];
-    }
-    Ok(chunks)
-}
-
 /// Answers every waiting request of a batch that could not be handled.
 fn fail_all(batch: Vec<Command>, error: &HubError) {
     for command in batch {
@@ -967,114 +904,6 @@ fn fail_all(batch: Vec<Command>, error: &HubError) {
                 let _ = done.send(());
             }
             _ => {}
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use automerge::sync::{ChunkList, Message, MessageVersion};
-    use automerge::{ObjType, ROOT};
-
-    use super::*;
-
-    fn message(entries: Vec<Vec<u8>>) -> Message {
-        Message {
-            heads: Vec::new(),
-            need: Vec::new(),
-            have: Vec::new(),
-            changes: ChunkList::from(entries),
-            flags: None,
-            version: MessageVersion::V2,
-        }
-    }
-
-    fn limits() -> Limits {
-        Limits::for_text_length(1 << 20)
-    }
-
-    /// The server's document and a peer's copy of it.
-    fn server_and_peer() -> (AutoCommit, AutoCommit, ObjId) {
-        let (mut server, _) = doc::create("Bonjour").unwrap();
-        let mut peer = server.fork();
-        let text = doc::markdown_obj(&peer).unwrap();
-        peer.splice_text(&text, 7, 0, " à tous").unwrap();
-        peer.commit();
-        peer.splice_text(&text, 0, 0, "» ").unwrap();
-        peer.commit();
-        (server, peer, text)
-    }
-
-    #[test]
-    fn every_kind_of_entry_yields_the_new_changes_only() {
-        let (mut server, mut peer, _) = server_and_peer();
-        let changes = peer.get_changes(&server.get_heads());
-        assert_eq!(changes.len(), 2);
-        let one_per_entry = changes.iter().map(|c| c.raw_bytes().to_vec()).collect();
-        // V2 messages put several changes back to back in one entry.
-        let concatenated = changes
-            .iter()
-            .flat_map(|c| c.raw_bytes().to_vec())
-            .collect();
-        // A whole document, as a peer sends when it believes the server has little of it.
-        let document = peer.save();
-        for entries in [one_per_entry, vec![concatenated], vec![document]] {
-            let found = new_changes(&mut server, &message(entries), &limits()).unwrap();
-            let mut hashes: Vec<ChangeHash> = found.iter().map(Change::hash).collect();
-            let mut expected: Vec<ChangeHash> = changes.iter().map(Change::hash).collect();
-            hashes.sort();
-            expected.sort();
-            assert_eq!(hashes, expected);
-        }
-    }
-
-    #[test]
-    fn broken_entries_are_refused_with_a_reason() {
-        let (mut server, mut peer, _) = server_and_peer();
-        let change = peer.get_changes(&server.get_heads())[0]
-            .raw_bytes()
-            .to_vec();
-        let mut flipped = change.clone();
-        let last = flipped.len() - 1;
-        flipped[last] ^= 0xff;
-        let mut unknown_type = change.clone();
-        unknown_type[8] = 9;
-        for entry in [
-            change[..change.len() - 3].to_vec(),
-            change[..5].to_vec(),
-            flipped,
-            unknown_type,
-            vec![
-                0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                0xff, 0xff, 0x7f,
-            ],
-        ] {
-            let refused = new_changes(&mut server, &message(vec![entry]), &limits()).unwrap_err();
-            assert!(
-                refused.1.starts_with("Modification illisible"),
-                "{refused:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn changes_to_the_root_are_refused() {
-        let (mut server, _, _) = server_and_peer();
-        let mut hostile = server.fork();
-        hostile.put_object(ROOT, "markdown", ObjType::Text).unwrap();
-        hostile.commit();
-        let mut other_key = server.fork();
-        other_key.put(ROOT, "title", "pirate").unwrap();
-        other_key.commit();
-        for mut peer in [hostile, other_key] {
-            let change = peer.get_changes(&server.get_heads())[0]
-                .raw_bytes()
-                .to_vec();
-            let refused = new_changes(&mut server, &message(vec![change]), &limits()).unwrap_err();
-            assert!(
-                refused.1.contains("seul le contenu du texte"),
-                "{refused:?}"
-            );
         }
     }
 }

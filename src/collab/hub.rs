@@ -11,9 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use automerge::ChangeHash;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 use super::document::{self, Command, EditRequest};
+use super::flow::{Budgets, Credit, FlowSettings, PeerFlow};
 use super::presence::PeerSummary;
 use crate::model::{MemberId, TextId};
 use crate::store::Db;
@@ -37,6 +38,8 @@ pub struct HubSettings {
     /// what peers and server-side edits may not exceed, and from which the bounds on one sync
     /// message are derived (`vet::Limits`).
     pub max_text_length: usize,
+    /// The bounds of the queues between sockets and documents, and each member's rates.
+    pub flow: FlowSettings,
 }
 
 /// 2 Mi characters: twenty times a national programme (about 100,000).
@@ -52,6 +55,7 @@ impl Default for HubSettings {
             peer_queue: 1024,
             max_batch: 512,
             max_text_length: DEFAULT_MAX_TEXT_LENGTH,
+            flow: FlowSettings::default(),
         }
     }
 }
@@ -89,33 +93,54 @@ pub enum Outgoing {
     Close(u16, String),
 }
 
-/// A connected peer's side: send through it, receive what the hub sends on `outgoing`.
+impl Outgoing {
+    /// The bytes it holds, as counted against the peer's outbound queue.
+    pub fn size(&self) -> usize {
+        match self {
+            Outgoing::Sync(bytes) => bytes.len(),
+            Outgoing::Presence(json) => json.len(),
+            Outgoing::Close(..) => 0,
+        }
+    }
+}
+
+/// A connected peer's side: send through it; what the hub sends comes on the receiver `join`
+/// returned with it.
 pub struct PeerHandle {
     pub peer: u64,
     pub summary: PeerSummary,
-    pub outgoing: mpsc::Receiver<Outgoing>,
+    /// The bounds and rates of this socket's traffic (see `flow`).
+    pub flow: Arc<PeerFlow>,
     hub: Hub,
     text: TextId,
 }
 
 impl PeerHandle {
-    pub fn sync(&self, bytes: Vec<u8>) {
+    /// The bounds of one sync message on this server (what `flow::cost` reads against).
+    pub fn limits(&self) -> super::vet::Limits {
+        super::vet::Limits::for_text_length(self.hub.inner.settings.max_text_length)
+    }
+
+    /// Hands a sync message to the document, with the room it takes in the inbound queue.
+    pub fn sync(&self, bytes: Vec<u8>, credit: Credit) {
         self.hub.send(
             self.text,
             Command::Sync {
                 peer: self.peer,
                 bytes,
+                credit,
             },
         );
     }
 
-    pub fn cursor(&self, anchor: String, head: String) {
+    pub fn cursor(&self, anchor: String, head: String, credit: Credit) {
         self.hub.send(
             self.text,
             Command::Cursor {
                 peer: self.peer,
                 anchor,
                 head,
+                credit,
             },
         );
     }
@@ -140,6 +165,9 @@ pub(super) struct HubInner {
     docs: Mutex<HashMap<TextId, mpsc::UnboundedSender<Command>>>,
     pub loads: Semaphore,
     next_peer: AtomicU64,
+    budgets: Budgets,
+    /// Set when the server is shutting down: sockets close, documents stop applying.
+    closing: watch::Sender<bool>,
 }
 
 /// The registry of open documents. Cheap to clone.
@@ -157,14 +185,21 @@ impl Hub {
                 settings,
                 docs: Mutex::new(HashMap::new()),
                 next_peer: AtomicU64::new(1),
+                budgets: Budgets::default(),
+                closing: watch::Sender::new(false),
             }),
         }
     }
 
-    /// Connects a peer to a text; the hub answers on the handle's `outgoing` channel.
-    pub fn join(&self, text: TextId, info: PeerInfo) -> PeerHandle {
+    /// Connects a peer to a text; the hub answers on the returned channel. The command channel
+    /// of a text is unbounded as a channel but bounded in bytes: every message a peer sends takes
+    /// room in that peer's inbound queue (`flow`) until it is applied.
+    pub fn join(&self, text: TextId, info: PeerInfo) -> (PeerHandle, mpsc::Receiver<Outgoing>) {
         let peer = self.inner.next_peer.fetch_add(1, Ordering::Relaxed);
         let (out, outgoing) = mpsc::channel(self.inner.settings.peer_queue);
+        let settings = &self.inner.settings.flow;
+        let budget = self.inner.budgets.of(info.member, settings.rates);
+        let flow = Arc::new(PeerFlow::new(settings.clone(), budget));
         let summary = PeerSummary {
             peer: format!("p{peer}"),
             name: info.name.clone(),
@@ -177,15 +212,34 @@ impl Hub {
                 info,
                 summary: summary.clone(),
                 out,
+                flow: flow.clone(),
             },
         );
-        PeerHandle {
+        let handle = PeerHandle {
             peer,
             summary,
-            outgoing,
+            flow,
             hub: self.clone(),
             text,
-        }
+        };
+        (handle, outgoing)
+    }
+
+    /// The server is shutting down: every socket closes with "server restarting", and documents
+    /// drop the messages not yet applied (they were not acknowledged: the peers send them again
+    /// once reconnected).
+    pub fn shutdown(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    /// Resolves when the server starts shutting down.
+    pub async fn closing(&self) {
+        let mut closing = self.inner.closing.subscribe();
+        let _ = closing.wait_for(|closing| *closing).await;
+    }
+
+    pub fn is_closing(&self) -> bool {
+        *self.inner.closing.borrow()
     }
 
     /// The document's Markdown and heads now, or at `at` (a past state).

@@ -6,13 +6,17 @@
 mod actors;
 pub mod doc;
 mod document;
+pub mod flow;
 mod hub;
+mod incoming;
 pub mod presence;
 pub mod rights;
 mod sync_state;
 mod vet;
 
 pub use document::close;
+pub use flow::{FlowSettings, PeerRates, Rate};
 pub use hub::{
     DEFAULT_MAX_TEXT_LENGTH, DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo,
 };
+pub use vet::Limits;

@@ -24,6 +24,43 @@ pub(super) const CHANGE: u8 = 1;
 pub(super) const COMPRESSED_CHANGE: u8 = 2;
 pub(super) const BUNDLE: u8 = 3;
 
+/// Splits an entry of a sync message into automerge chunks: a V2 message puts several changes
+/// (or a whole document) in one entry. A chunk is 4 magic bytes, a 4-byte checksum, its type,
+/// its length (unsigned LEB128), then its data; the parsers check the magic bytes and checksum.
+pub(super) fn split_chunks(mut bytes: &[u8]) -> Result<Vec<&[u8]>, &'static str> {
+    const TRUNCATED: &str = "bloc tronqué";
+    let mut chunks = Vec::new();
+    while !bytes.is_empty() {
+        let kind = *bytes.get(8).ok_or(TRUNCATED)?;
+        if !matches!(kind, DOCUMENT | CHANGE | COMPRESSED_CHANGE | BUNDLE) {
+            return Err("type de bloc inconnu");
+        }
+        let (mut length, mut shift, mut at) = (0u64, 0u32, 9usize);
+        loop {
+            let byte = *bytes.get(at).ok_or(TRUNCATED)?;
+            at += 1;
+            length |= u64::from(byte & 0x7f)
+                .checked_shl(shift)
+                .ok_or("longueur de bloc invalide")?;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 63 {
+                return Err("longueur de bloc invalide");
+            }
+        }
+        let end = usize::try_from(length)
+            .ok()
+            .and_then(|length| at.checked_add(length))
+            .filter(|end| *end <= bytes.len())
+            .ok_or(TRUNCATED)?;
+        chunks.push(&bytes[..end]);
+        bytes = &bytes[end..];
+    }
+    Ok(chunks)
+}
+
 /// What one message may carry, derived from the longest a text may be. A message may declare
 /// at most as many operations (and changes) as the longest text has characters, plus some
 /// slack: an honest message types or pastes at most a whole text, and a whole document is sent
@@ -85,19 +122,25 @@ impl Budget {
         Ok(())
     }
 
-    /// Vets one chunk of a message (`document::split_chunks` cut it out and checked its length).
-    pub(super) fn vet_chunk(&mut self, chunk: &[u8], limits: &Limits) -> Vetted<()> {
+    /// Operations (and changes) declared so far.
+    pub(super) fn ops(&self) -> u64 {
+        self.ops
+    }
+
+    /// Vets one chunk of a message (`split_chunks` cut it out and checked its length); how
+    /// many changes it declares.
+    pub(super) fn vet_chunk(&mut self, chunk: &[u8], limits: &Limits) -> Vetted<u64> {
         let mut reader = Reader(chunk.get(9..).ok_or(TRUNCATED)?);
         let length = reader.uleb()?;
         let data = reader.take(usize::try_from(length).map_err(|_| TRUNCATED)?)?;
         self.spend_bytes(data.len() as u64, limits)?;
         match chunk[8] {
-            CHANGE => self.vet_change(data, limits),
+            CHANGE => self.vet_change(data, limits).map(|()| 1),
             COMPRESSED_CHANGE => {
                 // Inflated within what is left of the budget; automerge inflates it again.
                 let inflated = inflate(data, limits.max_bytes.saturating_sub(self.bytes))?;
                 self.spend_bytes(inflated.len() as u64, limits)?;
-                self.vet_change(&inflated, limits)
+                self.vet_change(&inflated, limits).map(|()| 1)
             }
             DOCUMENT => {
                 let mut r = Reader(data);
@@ -105,17 +148,19 @@ impl Budget {
                 r.skip_hashes()?;
                 let change_columns = r.columns()?;
                 let op_columns = r.columns()?;
-                self.vet_columns(&mut r, &change_columns, limits)?;
-                self.vet_columns(&mut r, &op_columns, limits)
+                let changes = self.vet_columns(&mut r, &change_columns, limits)?;
+                self.vet_columns(&mut r, &op_columns, limits)?;
+                Ok(changes)
             }
             BUNDLE => {
                 let mut r = Reader(data);
                 r.skip_hashes()?;
                 r.skip_actors()?;
                 let change_columns = r.columns()?;
-                self.vet_columns(&mut r, &change_columns, limits)?;
+                let changes = self.vet_columns(&mut r, &change_columns, limits)?;
                 let op_columns = r.columns()?;
-                self.vet_columns(&mut r, &op_columns, limits)
+                self.vet_columns(&mut r, &op_columns, limits)?;
+                Ok(changes)
             }
             _ => Err(Refusal::Unreadable("type de bloc inconnu")),
         }
@@ -131,17 +176,18 @@ impl Budget {
         r.skip_bytes()?; // message
         r.skip_actors()?; // other actors
         let columns = r.columns()?;
-        self.vet_columns(&mut r, &columns, limits)
+        self.vet_columns(&mut r, &columns, limits).map(|_| ())
     }
 
     /// Counts the rows of a section's columns (the longest column is how many operations or
-    /// changes automerge would iterate), inflating deflated columns within the budget.
+    /// changes automerge would iterate), inflating deflated columns within the budget; the
+    /// section's rows.
     fn vet_columns(
         &mut self,
         r: &mut Reader,
         columns: &[(u32, u64)],
         limits: &Limits,
-    ) -> Vetted<()> {
+    ) -> Vetted<u64> {
         let mut rows = 0u64;
         for &(spec, length) in columns {
             let raw = r.take(usize::try_from(length).map_err(|_| TRUNCATED)?)?;
@@ -157,7 +203,8 @@ impl Budget {
             let left = limits.max_ops.saturating_sub(self.ops);
             rows = rows.max(count_rows(spec & 0b111, data, left)?);
         }
-        self.spend_ops(rows, limits)
+        self.spend_ops(rows, limits)?;
+        Ok(rows)
     }
 }
 
@@ -323,7 +370,7 @@ mod tests {
     use super::*;
 
     fn vet(chunk: &[u8], limits: &Limits) -> Vetted<()> {
-        Budget::default().vet_chunk(chunk, limits)
+        Budget::default().vet_chunk(chunk, limits).map(|_| ())
     }
 
     fn typed(length: usize) -> AutoCommit {
@@ -355,7 +402,7 @@ mod tests {
         let mut budget = Budget::default();
         let chunk = small_change.raw_bytes().to_vec();
         let outcomes: Vec<_> = (0..30).map(|_| budget.vet_chunk(&chunk, &limits)).collect();
-        assert!(outcomes.contains(&Ok(())) && outcomes.contains(&Err(Refusal::TooLarge)));
+        assert!(outcomes.contains(&Ok(1)) && outcomes.contains(&Err(Refusal::TooLarge)));
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod members;
 mod ops;
 mod page;
 mod session_api;
+mod sync_socket;
 mod text_pages;
 mod texts_api;
 mod views;

@@ -1,12 +1,11 @@
 //! Texts: the JSON routes of API.md and the live sync WebSocket.
 
 use axum::Json;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -15,7 +14,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, CurrentMember, MaybeMember};
 use super::members::Created;
 use crate::app::App;
-use crate::collab::{self, Outgoing, PeerInfo, doc};
+use crate::collab::{PeerInfo, doc};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, VersionId};
 use crate::text::{self, DiffSide, NewTextInput, TextContext};
@@ -168,7 +167,7 @@ async fn sync_text(
     Ok(upgrade
         .max_message_size(MAX_SYNC_MESSAGE)
         .max_frame_size(MAX_SYNC_MESSAGE)
-        .on_upgrade(move |socket| serve_peer(app, text_id, info, socket)))
+        .on_upgrade(move |socket| super::sync_socket::serve_peer(app, text_id, info, socket)))
 }
 
 /// A browser page of another site must not open a socket with our visitor's cookie.
@@ -187,60 +186,6 @@ fn check_origin(headers: &HeaderMap) -> AppResult<()> {
             "Cette connexion vient d'un autre site.",
         ))
     }
-}
-
-async fn serve_peer(app: App, text: TextId, info: PeerInfo, socket: WebSocket) {
-    let mut handle = app.hub.join(text, info);
-    let (mut sink, mut stream) = socket.split();
-    loop {
-        tokio::select! {
-            incoming = stream.next() => match incoming {
-                Some(Ok(Message::Binary(bytes))) => handle.sync(bytes.to_vec()),
-                Some(Ok(Message::Text(frame))) => match collab::presence::parse(frame.as_str()) {
-                    Some(collab::presence::FromClient::Cursor { anchor, head }) => {
-                        handle.cursor(anchor, head);
-                    }
-                    None => {
-                        let _ = sink.send(close_message(collab::close::MALFORMED, "Message de présence illisible.")).await;
-                        break;
-                    }
-                },
-                Some(Ok(Message::Close(_))) | None => break,
-                Some(Ok(_)) => {}
-                // Includes messages over the size limit: the library closes with 1009.
-                Some(Err(_)) => break,
-            },
-            outgoing = handle.outgoing.recv() => match outgoing {
-                Some(Outgoing::Sync(bytes)) => {
-                    if sink.send(Message::Binary(bytes.into())).await.is_err() { break }
-                }
-                Some(Outgoing::Presence(json)) => {
-                    if sink.send(Message::Text(json.into())).await.is_err() { break }
-                }
-                Some(Outgoing::Close(code, reason)) => {
-                    let _ = sink.send(close_message(code, &reason)).await;
-                    break;
-                }
-                // The document went away (reloaded after a failure): reconnecting resyncs.
-                None => {
-                    let _ = sink.send(close_message(collab::close::RECONNECT, "Reconnexion nécessaire.")).await;
-                    break;
-                }
-            },
-        }
-    }
-}
-
-fn close_message(code: u16, reason: &str) -> Message {
-    // A close reason is at most 123 bytes.
-    let mut end = reason.len().min(123);
-    while !reason.is_char_boundary(end) {
-        end -= 1;
-    }
-    Message::Close(Some(CloseFrame {
-        code,
-        reason: reason[..end].to_owned().into(),
-    }))
 }
 
 #[derive(Deserialize, ToSchema)]

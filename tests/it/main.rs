@@ -21,4 +21,5 @@ mod texts;
 mod texts_access;
 mod texts_bounds;
 mod texts_durability;
+mod texts_flow;
 mod texts_lifecycle;

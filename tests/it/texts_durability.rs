@@ -12,7 +12,7 @@ use crate::sync_client::{Auth, SyncClient};
 use atelier::model::{GroupKind, Role, Visibility};
 
 /// A theme with one writer per email and a text; the writers' API tokens and the text id.
-async fn theme_with_text(app: &TestApp, writers: &[&str]) -> (Vec<String>, String) {
+pub(crate) async fn theme_with_text(app: &TestApp, writers: &[&str]) -> (Vec<String>, String) {
     let national = app.national().await;
     let theme = app
         .group(GroupKind::Theme, "Culture", national, Visibility::Public)
@@ -47,12 +47,12 @@ fn free_port() -> u16 {
 }
 
 /// `atelier serve` as a real process on the data directory; returns it and its URL once it answers.
-async fn spawn_server(data_dir: &std::path::Path) -> (Child, String) {
+pub(crate) async fn spawn_server(data_dir: &std::path::Path) -> (Child, String) {
     spawn_server_on(data_dir, None).await
 }
 
 /// `atelier serve` on the data directory and, if given, a `--database-url`.
-async fn spawn_server_on(
+pub(crate) async fn spawn_server_on(
     data_dir: &std::path::Path,
     database_url: Option<&str>,
 ) -> (Child, String) {
@@ -172,7 +172,7 @@ async fn every_acknowledged_change_survives_a_sigkill() {
 }
 
 /// A server process killed when the test ends, even by a panic.
-struct Server(Child);
+pub(crate) struct Server(pub(crate) Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
