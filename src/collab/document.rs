@@ -496,6 +496,12 @@ impl Task {
         };
         self.core = Some(core);
         for (peer, code, reason) in std::mem::take(&mut applied.refused) {
+            let member = self
+                .core
+                .as_ref()
+                .and_then(|c| c.peers.get(&peer))
+                .map(|p| p.info.member);
+            super::refusals::note(self.text, member, code, &reason);
             self.remove_peer(peer, Some((code, reason)));
         }
         if applied.poisoned {
@@ -765,7 +771,10 @@ impl Core {
 /// Peers edit the contents of the Markdown text: a change that touches the document's root
 /// (replacing or deleting the text, or writing the server's own keys) is refused before it is
 /// applied, so that it is known whose it was.
-fn new_changes(doc: &mut AutoCommit, message: &sync::Message) -> Result<Vec<Change>, String> {
+pub(super) fn new_changes(
+    doc: &mut AutoCommit,
+    message: &sync::Message,
+) -> Result<Vec<Change>, String> {
     let unreadable = |e: &dyn std::fmt::Display| format!("Modification illisible : {e}");
     let mut new = Vec::new();
     for entry in message.changes.iter() {

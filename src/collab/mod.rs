@@ -5,8 +5,10 @@
 
 pub mod doc;
 mod document;
+pub mod frames;
 mod hub;
 pub mod presence;
+mod refusals;
 pub mod rights;
 mod sync_state;
 
