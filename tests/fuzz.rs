@@ -85,7 +85,7 @@ fn seed_frames() -> Vec<Vec<u8>> {
     for text in seed_texts().iter().take(4) {
         let base = base_document();
         let mut server = base.clone();
-        let mut client = base.fork();
+        let mut client = base.clone().fork();
         let markdown = doc::markdown_obj(&client).expect("markdown");
         let sample: String = text.chars().take(400).collect();
         client
