@@ -17,6 +17,7 @@ pub mod error;
 pub mod http;
 pub mod import;
 pub mod indexing;
+pub mod logging;
 pub mod mail;
 pub mod model;
 pub mod organisation;

@@ -566,6 +566,12 @@ impl Task {
         };
         self.core = Some(core);
         for (peer, code, reason) in std::mem::take(&mut applied.refused) {
+            let member = self
+                .core
+                .as_ref()
+                .and_then(|c| c.peers.get(&peer))
+                .map(|p| p.info.member);
+            super::refusals::note(self.text, member, code, &reason);
             self.remove_peer(peer, Some((code, reason)));
         }
         if applied.poisoned {

@@ -13,10 +13,12 @@ mod html_errors;
 mod members;
 mod ops;
 mod page;
+mod security_headers;
 mod session_api;
 mod sync_socket;
 mod text_pages;
 mod texts_api;
+mod trace;
 mod views;
 
 use std::sync::Arc;
@@ -100,7 +102,8 @@ pub fn router(app: App) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::days(
             app.config.session_days,
         )));
-    routes
+    let base_url = app.config.base_url.clone();
+    let routes = routes
         .fallback(html_errors::fallback)
         .layer(axum::Extension(ops::OpenApiDocument(openapi)))
         .layer(axum::middleware::from_fn(csrf::verify))
@@ -108,17 +111,17 @@ pub fn router(app: App) -> Router {
         .layer(axum::middleware::from_fn(html_errors::render))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
         .layer(axum::middleware::from_fn(ops::track_metrics))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
-            // The path only: query strings may carry tokens or personal data.
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-        }))
+        .layer(TraceLayer::new_for_http().make_span_with(trace::make_span))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");
-            axum::response::IntoResponse::into_response(crate::error::AppError::Internal(anyhow::anyhow!(
-                "a request handler panicked"
-            )))
-        }))
-        .with_state(app)
+            axum::response::IntoResponse::into_response(crate::error::AppError::Internal(
+                anyhow::anyhow!("a request handler panicked"),
+            ))
+        }));
+    security_headers::add(routes, &base_url).with_state(app)
 }

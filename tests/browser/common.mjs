@@ -52,6 +52,12 @@ export function fail(sentence) {
 
 export function succeed(result) {
   if (finished) return;
+  // The server's Content-Security-Policy must not block anything the pages and the editor do.
+  const violations = problems.filter((p) => p.includes("Content Security Policy"));
+  if (violations.length) {
+    fail(`The Content-Security-Policy blocked something: ${violations.slice(0, 3).join(" | ")}`);
+    return;
+  }
   finished = true;
   const exit = () => process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
   if (browser) browser.close().then(exit, exit);
@@ -86,6 +92,12 @@ export async function openPage(label, baseUrl, path, cookie) {
   page.on("pageerror", (error) => problems.push(`${label}: ${error.message}`));
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`${label}: ${message.text()}`);
+  });
+  // Violations are also reported as events, whatever the console says.
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
+    });
   });
   const response = await page.goto(new URL(path, baseUrl).href);
   if (!response || !response.ok()) {

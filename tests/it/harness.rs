@@ -264,16 +264,7 @@ impl TestApp {
 
     /// The mails written so far (no SMTP in tests), oldest first.
     pub fn mails(&self) -> Vec<String> {
-        let dir = self.config.data_dir.join("mail");
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        files
-            .iter()
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .map(|m| decode_mail(&m))
-            .collect()
+        read_mails(&self.config.data_dir)
     }
 
     /// The path (on this server) of the link in the last mail.
@@ -325,6 +316,20 @@ impl Drop for TestApp {
             .join();
         }
     }
+}
+
+/// The mails a server on `data_dir` wrote (no SMTP in tests), oldest first.
+pub fn read_mails(data_dir: &std::path::Path) -> Vec<String> {
+    let dir = data_dir.join("mail");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|m| decode_mail(&m))
+        .collect()
 }
 
 /// Undoes quoted-printable soft breaks and escapes, enough to read links in the test mails.
