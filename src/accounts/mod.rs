@@ -61,9 +61,12 @@ pub async fn sign_in(
     client_ip: &str,
 ) -> Result<MemberRow, SignInError> {
     let normalised = email.trim().to_lowercase();
+    // No address is longer than 254 characters: a longer one is counted under its start, so
+    // that nobody fills the throttle's memory with huge keys.
+    let key: String = normalised.chars().take(256).collect();
     let attempt = app
         .throttle
-        .begin(&normalised, client_ip, Instant::now())
+        .begin(&key, client_ip, Instant::now())
         .map_err(|wait| SignInError::Throttled {
             retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
         })?;
