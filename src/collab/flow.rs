@@ -326,33 +326,30 @@ impl PeerFlow {
 
 /// The changes and operations a sync message declares, counted by `vet` from what each chunk
 /// says of itself: nothing is loaded or expanded, so a small frame that would inflate to a huge
-/// document costs its declared size without the server building it. A message beyond the bounds
-/// of one message costs the most one may cost (the socket refuses it); one that does not parse
-/// costs nothing here (the document refuses it, saying why). Linear in the message's size: the
-/// caller runs it off the runtime for large messages.
-pub fn cost(bytes: &[u8], limits: &Limits) -> (usize, usize) {
+/// document is refused here, as the document would refuse it (4413, saying why), without the
+/// server building it. One that does not parse costs nothing here (the document refuses it,
+/// saying why). Linear in the message's size: the caller runs it off the runtime for large
+/// messages.
+pub fn cost(bytes: &[u8], limits: &Limits) -> Result<(usize, usize), Refusal> {
     let Ok(message) = automerge::sync::Message::decode(bytes) else {
-        return (0, 0);
+        return Ok((0, 0));
     };
     let mut budget = vet::Budget::default();
     let mut changes = 0u64;
     for entry in message.changes.iter() {
         let Ok(chunks) = split_chunks(entry) else {
-            return (0, 0);
+            return Ok((0, 0));
         };
         for chunk in chunks {
             match budget.vet_chunk(chunk, limits) {
                 Ok(declared) => changes = changes.saturating_add(declared),
-                Err(vet::Refusal::Unreadable(_)) => return (0, 0),
-                Err(vet::Refusal::TooLarge) => {
-                    let most = usize::try_from(limits.max_ops).unwrap_or(usize::MAX);
-                    return (most, most);
-                }
+                Err(vet::Refusal::Unreadable(_)) => return Ok((0, 0)),
+                Err(vet::Refusal::TooLarge) => return Err(super::incoming::too_large(limits)),
             }
         }
     }
     let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
-    (count(changes), count(budget.ops()))
+    Ok((count(changes), count(budget.ops())))
 }
 
 fn too_fast() -> Refusal {

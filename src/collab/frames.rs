@@ -11,7 +11,7 @@ use super::vet::Limits;
 /// new changes to `doc`; how many were applied, or why the frame is refused.
 pub fn receive_frame(doc: &mut AutoCommit, frame: &[u8]) -> Result<usize, String> {
     let limits = Limits::for_text_length(super::DEFAULT_MAX_TEXT_LENGTH);
-    let _ = super::flow::cost(frame, &limits);
+    super::flow::cost(frame, &limits).map_err(|(_, reason)| reason)?;
     let message = sync::Message::decode(frame)
         .map_err(|e| format!("Message de synchronisation illisible : {e}"))?;
     let changes =

@@ -47,13 +47,17 @@ async fn read_frames(handle: &PeerHandle, stream: &mut SplitStream<WebSocket>) -
             Some(Ok(Message::Binary(bytes))) => {
                 // What the message costs the document, known before the document sees it.
                 let limits = handle.limits();
-                let (changes, operations) = if bytes.len() < LARGE_MESSAGE {
+                let cost = if bytes.len() < LARGE_MESSAGE {
                     collab::flow::cost(&bytes, &limits)
                 } else {
                     let parsed = bytes.clone();
                     tokio::task::spawn_blocking(move || collab::flow::cost(&parsed, &limits))
                         .await
-                        .unwrap_or_default()
+                        .unwrap_or(Ok((0, 0)))
+                };
+                let (changes, operations) = match cost {
+                    Ok(cost) => cost,
+                    Err(refusal) => return Some(refusal),
                 };
                 if let Err(refusal) = handle.flow.admit_cost(changes, operations) {
                     return Some(refusal);
