@@ -12,6 +12,7 @@ mod commonmark;
 mod nul_bytes;
 mod openapi;
 mod pages;
+mod presence;
 mod privacy;
 mod secrets;
 mod signin;
