@@ -80,8 +80,9 @@ pub struct PeerInfo {
     pub member: MemberId,
     pub name: String,
     pub readonly: bool,
-    /// Whether this peer may see the text's group directory: it is then told co-editors'
-    /// names, else they are anonymous participants to it (see `presence`).
+    /// Whether this peer may see the text's group directory: it is then told the names of
+    /// co-editors who may too, and named to them; else it and they are anonymous participants
+    /// to each other (see `presence`).
     pub sees_names: bool,
 }
 
@@ -203,7 +204,7 @@ impl Hub {
         let settings = &self.inner.settings.flow;
         let budget = self.inner.budgets.of(info.member, settings.rates);
         let flow = Arc::new(PeerFlow::new(settings.clone(), budget));
-        let summary = Presence::new(peer, info.member, info.name.clone());
+        let summary = Presence::new(peer, info.member, info.name.clone(), info.sees_names);
         self.send(
             text,
             Command::Join {

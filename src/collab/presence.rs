@@ -1,8 +1,9 @@
 //! Presence: who is in a text and where their cursor is. Carried in WebSocket text frames as
 //! JSON; the server adds names and colours, so a client cannot pretend to be someone else.
-//! Co-editors are named only to peers who may see the text's group directory (decided in the
-//! HTTP layer at join time, `PeerInfo::sees_names`): the others get them as anonymous
-//! participants, with a colour of the session rather than of the member, and no member id.
+//! Co-editors are named only to peers who may see the text's group directory, and only those who
+//! may see it too (a reader from elsewhere is not named to the group: that would tell who is a
+//! member). Decided in the HTTP layer at join time (`PeerInfo::sees_names`); everyone else is an
+//! anonymous participant, with a colour of the session rather than of the member, and no member id.
 
 use serde::{Deserialize, Serialize};
 
@@ -44,12 +45,15 @@ pub struct PeerSummary {
 pub struct Presence {
     named: PeerSummary,
     anonymous: PeerSummary,
+    /// Whether this peer may see the group's directory: only then is it named, to peers who may.
+    listed: bool,
 }
 
 impl Presence {
-    pub fn new(peer: u64, member: MemberId, name: String) -> Presence {
+    pub fn new(peer: u64, member: MemberId, name: String, listed: bool) -> Presence {
         let id = format!("p{peer}");
         Presence {
+            listed,
             anonymous: PeerSummary {
                 peer: id.clone(),
                 name: None,
@@ -70,7 +74,11 @@ impl Presence {
 
     /// As seen by a peer who may (`true`) or may not see the group's directory.
     pub fn seen(&self, names: bool) -> &PeerSummary {
-        if names { &self.named } else { &self.anonymous }
+        if names && self.listed {
+            &self.named
+        } else {
+            &self.anonymous
+        }
     }
 }
 
@@ -142,7 +150,7 @@ mod tests {
 
     #[test]
     fn messages_have_the_documented_shape() {
-        let alice = Presence::new(3, MemberId(42), "Alice".into());
+        let alice = Presence::new(3, MemberId(42), "Alice".into(), true);
         let said = Said::about(&alice, |who| ToClient::Cursor {
             who,
             anchor: "2@abc",
@@ -163,6 +171,9 @@ mod tests {
                 .as_str()
                 .is_some_and(|c| c.starts_with('#'))
         );
+        // Someone outside the directory is named to nobody.
+        let reader = Presence::new(4, MemberId(7), "Rémi".into(), false);
+        assert!(reader.seen(true).name.is_none());
         assert!(parse(r#"{"type":"cursor","anchor":"1@a","head":"1@a"}"#).is_some());
         assert!(parse(r#"{"type":"shout"}"#).is_none());
         assert!(parse("not json").is_none());

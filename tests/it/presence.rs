@@ -1,6 +1,6 @@
 //! Live-editing presence follows membership privacy (issue 10, point 5): co-editors are named
 //! only to peers who may see the text's group directory; anyone else (a reader of a public
-//! text) gets anonymous participants, with no name and no member id.
+//! text) gets anonymous participants, with no name and no member id, and is one to the group.
 
 use std::time::Duration;
 
@@ -113,8 +113,14 @@ async fn co_editors_are_named_only_to_those_who_may_see_the_directory() {
         remi.presence
     );
 
-    // A member of the group is told who is there.
-    assert_eq!(hello(&sam)["peers"][0]["name"], "Valérie Voisine");
+    // A member of the group is told who of the group is there, and not who the reader is.
+    let peers = hello(&sam)["peers"].as_array().expect("peers").clone();
+    assert!(
+        peers.iter().any(|p| p["name"] == "Valérie Voisine"),
+        "{peers:?}"
+    );
+    assert_eq!(peers.iter().filter(|p| p.get("name").is_none()).count(), 1);
+    assert!(!hello(&sam).to_string().contains("Rémi"));
     valerie
         .until(
             Duration::from_secs(5),
