@@ -26,7 +26,7 @@ use super::doc::{self, ObjId};
 use super::flow::{Credit, PeerFlow};
 use super::hub::{DocView, Hub, HubError, Outgoing, PeerInfo};
 use super::incoming::{new_changes, too_large};
-use super::presence::{PeerSummary, ToClient};
+use super::presence::{PeerSummary, Presence, Said, ToClient};
 use super::vet::Limits;
 use crate::model::{MemberId, TextId};
 use crate::store::{DocPart, NewChunk};
@@ -71,7 +71,7 @@ pub(super) enum Command {
     Join {
         peer: u64,
         info: PeerInfo,
-        summary: PeerSummary,
+        summary: Presence,
         out: mpsc::Sender<Outgoing>,
         flow: std::sync::Arc<PeerFlow>,
     },
@@ -103,7 +103,7 @@ pub(super) enum Command {
 
 struct Peer {
     info: PeerInfo,
-    summary: PeerSummary,
+    summary: Presence,
     state: sync::State,
     out: mpsc::Sender<Outgoing>,
     flow: std::sync::Arc<PeerFlow>,
@@ -423,21 +423,26 @@ impl Task {
         &mut self,
         peer: u64,
         info: PeerInfo,
-        summary: PeerSummary,
+        summary: Presence,
         out: mpsc::Sender<Outgoing>,
         flow: std::sync::Arc<PeerFlow>,
     ) {
         let Some(core) = self.core.as_mut() else {
             return;
         };
-        let others: Vec<PeerSummary> = core.peers.values().map(|p| p.summary.clone()).collect();
+        let names = info.sees_names;
+        let others: Vec<PeerSummary> = core
+            .peers
+            .values()
+            .map(|p| p.summary.seen(names).clone())
+            .collect();
         let hello = ToClient::Hello {
-            peer: &summary.peer,
+            peer: summary.peer(),
             readonly: info.readonly,
             peers: others,
         }
         .to_json();
-        let joined = ToClient::Join(&summary).to_json();
+        let joined = Said::about(&summary, ToClient::Join);
         let mut state = sync::State::new();
         let first = core.doc.sync().generate_sync_message(&mut state);
         let new = Peer {
@@ -453,10 +458,10 @@ impl Task {
             ok &= new.send(Outgoing::Sync(message.encode()));
         }
         for other in core.peers.values() {
-            other.send(Outgoing::Presence(joined.clone()));
+            other.send(Outgoing::Presence(joined.to(other.info.sees_names)));
             if let Some((anchor, head)) = &other.cursor {
                 let cursor = ToClient::Cursor {
-                    who: &other.summary,
+                    who: other.summary.seen(names),
                     anchor,
                     head,
                 };
@@ -479,7 +484,7 @@ impl Task {
             gone.send(Outgoing::Close(code, reason));
         }
         let left = ToClient::Leave {
-            peer: &gone.summary.peer,
+            peer: gone.summary.peer(),
         }
         .to_json();
         for other in core.peers.values() {
@@ -494,16 +499,15 @@ impl Task {
         let Some(sender) = core.peers.get_mut(&peer) else {
             return;
         };
-        let message = ToClient::Cursor {
-            who: &sender.summary,
+        let message = Said::about(&sender.summary, |who| ToClient::Cursor {
+            who,
             anchor: &anchor,
             head: &head,
-        }
-        .to_json();
+        });
         sender.cursor = Some((anchor, head));
         for (id, other) in &core.peers {
             if *id != peer {
-                other.send(Outgoing::Presence(message.clone()));
+                other.send(Outgoing::Presence(message.to(other.info.sees_names)));
             }
         }
     }

@@ -15,7 +15,7 @@ use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 use super::document::{self, Command, EditRequest};
 use super::flow::{Budgets, Credit, FlowSettings, PeerFlow};
-use super::presence::PeerSummary;
+use super::presence::Presence;
 use crate::model::{MemberId, TextId};
 use crate::store::Db;
 
@@ -80,6 +80,10 @@ pub struct PeerInfo {
     pub member: MemberId,
     pub name: String,
     pub readonly: bool,
+    /// Whether this peer may see the text's group directory: it is then told the names of
+    /// co-editors who may too, and named to them; else it and they are anonymous participants
+    /// to each other (see `presence`).
+    pub sees_names: bool,
 }
 
 /// What the hub sends a peer.
@@ -108,7 +112,7 @@ impl Outgoing {
 /// returned with it.
 pub struct PeerHandle {
     pub peer: u64,
-    pub summary: PeerSummary,
+    pub summary: Presence,
     /// The bounds and rates of this socket's traffic (see `flow`).
     pub flow: Arc<PeerFlow>,
     hub: Hub,
@@ -200,11 +204,7 @@ impl Hub {
         let settings = &self.inner.settings.flow;
         let budget = self.inner.budgets.of(info.member, settings.rates);
         let flow = Arc::new(PeerFlow::new(settings.clone(), budget));
-        let summary = PeerSummary {
-            peer: format!("p{peer}"),
-            name: info.name.clone(),
-            colour: super::presence::colour_of(info.member),
-        };
+        let summary = Presence::new(peer, info.member, info.name.clone(), info.sees_names);
         self.send(
             text,
             Command::Join {

@@ -1,5 +1,9 @@
 //! Presence: who is in a text and where their cursor is. Carried in WebSocket text frames as
 //! JSON; the server adds names and colours, so a client cannot pretend to be someone else.
+//! Co-editors are named only to peers who may see the text's group directory, and only those who
+//! may see it too (a reader from elsewhere is not named to the group: that would tell who is a
+//! member). Decided in the HTTP layer at join time (`PeerInfo::sees_names`); everyone else is an
+//! anonymous participant, with a colour of the session rather than of the member, and no member id.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,9 +32,74 @@ pub enum FromClient {
 /// Who someone is, as other peers see them.
 #[derive(Debug, Clone, Serialize)]
 pub struct PeerSummary {
+    /// The session's id in this server (`p12`), never a member id.
     pub peer: String,
-    pub name: String,
+    /// Absent for those who may not see the group's directory (the editor says "a participant").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub colour: &'static str,
+}
+
+/// A peer in the two forms other peers may get: named, or anonymous.
+#[derive(Debug, Clone)]
+pub struct Presence {
+    named: PeerSummary,
+    anonymous: PeerSummary,
+    /// Whether this peer may see the group's directory: only then is it named, to peers who may.
+    listed: bool,
+}
+
+impl Presence {
+    pub fn new(peer: u64, member: MemberId, name: String, listed: bool) -> Presence {
+        let id = format!("p{peer}");
+        Presence {
+            listed,
+            anonymous: PeerSummary {
+                peer: id.clone(),
+                name: None,
+                // The member's colour would follow them from text to text: a session's does not.
+                colour: COLOURS[(peer % COLOURS.len() as u64) as usize],
+            },
+            named: PeerSummary {
+                peer: id,
+                name: Some(name),
+                colour: colour_of(member),
+            },
+        }
+    }
+
+    pub fn peer(&self) -> &str {
+        &self.named.peer
+    }
+
+    /// As seen by a peer who may (`true`) or may not see the group's directory.
+    pub fn seen(&self, names: bool) -> &PeerSummary {
+        if names && self.listed {
+            &self.named
+        } else {
+            &self.anonymous
+        }
+    }
+}
+
+/// One message about a peer, serialised once in each form.
+pub struct Said {
+    named: String,
+    anonymous: String,
+}
+
+impl Said {
+    pub fn about<'a>(who: &'a Presence, message: impl Fn(&'a PeerSummary) -> ToClient<'a>) -> Said {
+        Said {
+            named: message(who.seen(true)).to_json(),
+            anonymous: message(who.seen(false)).to_json(),
+        }
+    }
+
+    /// The form for a peer who may (`true`) or may not see the group's directory.
+    pub fn to(&self, names: bool) -> String {
+        if names { &self.named } else { &self.anonymous }.clone()
+    }
 }
 
 /// What the server sends.
@@ -81,22 +150,30 @@ mod tests {
 
     #[test]
     fn messages_have_the_documented_shape() {
-        let alice = PeerSummary {
-            peer: "p3".into(),
-            name: "Alice".into(),
-            colour: colour_of(MemberId(3)),
-        };
-        let json = ToClient::Cursor {
-            who: &alice,
+        let alice = Presence::new(3, MemberId(42), "Alice".into(), true);
+        let said = Said::about(&alice, |who| ToClient::Cursor {
+            who,
             anchor: "2@abc",
             head: "3@abc",
-        }
-        .to_json();
-        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        });
+        let value: serde_json::Value = serde_json::from_str(&said.to(true)).unwrap();
         assert_eq!(value["type"], "cursor");
         assert_eq!(value["name"], "Alice");
+        assert_eq!(value["colour"], colour_of(MemberId(42)));
         assert_eq!(value["peer"], "p3");
         assert_eq!(value["anchor"], "2@abc");
+        let anonymous: serde_json::Value = serde_json::from_str(&said.to(false)).unwrap();
+        assert_eq!(anonymous["peer"], "p3");
+        assert_eq!(anonymous["anchor"], "2@abc");
+        assert!(anonymous.get("name").is_none(), "{anonymous}");
+        assert!(
+            anonymous["colour"]
+                .as_str()
+                .is_some_and(|c| c.starts_with('#'))
+        );
+        // Someone outside the directory is named to nobody.
+        let reader = Presence::new(4, MemberId(7), "Rémi".into(), false);
+        assert!(reader.seen(true).name.is_none());
         assert!(parse(r#"{"type":"cursor","anchor":"1@a","head":"1@a"}"#).is_some());
         assert!(parse(r#"{"type":"shout"}"#).is_none());
         assert!(parse("not json").is_none());

@@ -29,6 +29,8 @@ pub fn follow(db: Db, hub: Hub) -> JoinHandle<()> {
 
 async fn react(db: &Db, hub: &Hub, change: &Change) -> StoreResult<()> {
     match change {
+        // Roles decide writing and also seeing a group's directory, hence whether the member's
+        // sockets are told co-editors' names (`PeerInfo::sees_names`): both are decided again.
         Change::Member(member) => hub.close_member(*member, "Les droits d'un membre ont changé."),
         // Sessions ended: a socket opened with one of them must not outlive it.
         Change::SessionsOf(member) => hub.close_member(*member, "Vos sessions ont été fermées."),

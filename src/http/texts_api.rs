@@ -162,6 +162,9 @@ async fn sync_text(
         member: current.viewer.member_id,
         name: current.viewer.name.clone(),
         readonly: !ctx.can_write,
+        // Co-editors are named only to those who may see the group's directory; a change of
+        // roles closes the member's sockets (`collab::rights`), so this is decided again.
+        sees_names: ctx.names_authors(),
     };
     let text_id = ctx.text.text_id;
     Ok(upgrade

@@ -5,6 +5,9 @@
 //   NAME_A="Alice Martin" NAME_B="Bruno Durand" node tests/browser/co_editing.mjs
 //
 // Optional: CHROMIUM (default /usr/bin/chromium). Needs `npm ci` in assets/editor.
+// Optional: COOKIE_OUTSIDER, ANONYMOUS_FR and ANONYMOUS_EN: a reader who may not see the group's
+// directory opens the text too; it must show A's and B's carets under the label of its page's
+// language, never their names.
 // Checks: every page syncs; A and B type different sentences at once (A at the end, B at the
 // start); all three pages converge on the same Markdown holding both; A sees B's caret and B
 // sees A's; the reader's editor is not editable and typing in it changes nothing; A and B reach
@@ -40,6 +43,25 @@ const env = requireEnv([
 
 const SENTENCE_A = " Phrase d’Alice, ajoutée à la fin.";
 const SENTENCE_B = "Phrase de Bruno, écrite au début. ";
+
+/** Waits until `tab` draws `count` carets (or more) labelled `name`; else throws naming its peers. */
+async function waitForCarets(tab, name, count = 1) {
+  try {
+    await tab.page.waitForFunction(
+      ([name, count]) => window.atelierEditor.remoteCursors().filter((c) => c.name === name).length >= count,
+      [name, count],
+      { timeout: 10_000, polling: 50 },
+    );
+    await revealPeerCaret(tab.page, name);
+    await tab.page.waitForSelector(`.atelier-remote-cursor[data-peer-name=${cssString(name)}]`, {
+      state: "attached",
+      timeout: 10_000,
+    });
+  } catch {
+    const peers = await tab.page.evaluate(() => window.atelierEditor.peers());
+    throw new Error(`${tab.label} shows no caret named ${name}; its peers: ${JSON.stringify(peers)}`);
+  }
+}
 
 async function main() {
   setStep("launching chromium");
@@ -82,20 +104,28 @@ async function main() {
     [a, env.NAME_B],
     [b, env.NAME_A],
   ]) {
-    try {
-      await tab.page.waitForFunction(
-        (name) => window.atelierEditor.remoteCursors().some((c) => c.name === name),
-        name,
-        { timeout: 10_000, polling: 50 },
-      );
-      await revealPeerCaret(tab.page, name);
-      await tab.page.waitForSelector(`.atelier-remote-cursor[data-peer-name=${cssString(name)}]`, {
-        state: "attached",
-        timeout: 10_000,
-      });
-    } catch {
-      const peers = await tab.page.evaluate(() => window.atelierEditor.peers());
-      throw new Error(`${tab.label} shows no caret named ${name}; its peers: ${JSON.stringify(peers)}`);
+    await waitForCarets(tab, name);
+  }
+  let outsiderSeesCarets = null;
+  let outsiderLang = null;
+  if (process.env.COOKIE_OUTSIDER) {
+    setStep("looking for the outsider's anonymous carets");
+    const outsider = await openPage("outsider", env.BASE_URL, env.EDIT_PATH, process.env.COOKIE_OUTSIDER);
+    await waitForState(outsider.page, ["readonly-synced"]);
+    // The server tells a peer who joins where the others' carets are.
+    const lang = await outsider.page.evaluate(() => document.documentElement.lang);
+    const label = lang.startsWith("en") ? process.env.ANONYMOUS_EN : process.env.ANONYMOUS_FR;
+    await waitForCarets(outsider, label, 2);
+    outsiderLang = lang;
+    outsiderSeesCarets = await outsider.page.evaluate(() =>
+      window.atelierEditor.remoteCursors().map((c) => c.name),
+    );
+    const shown = await outsider.page.evaluate(() => document.querySelector(".cm-editor").textContent);
+    const peers = JSON.stringify(await outsider.page.evaluate(() => window.atelierEditor.peers()));
+    for (const name of [env.NAME_A, env.NAME_B]) {
+      if (shown.includes(name) || peers.includes(name) || outsiderSeesCarets.includes(name)) {
+        throw new Error(`The outsider is told ${name} edits: ${peers}`);
+      }
     }
   }
   const readerSeesCarets = await reader.page.evaluate(() =>
@@ -133,6 +163,8 @@ async function main() {
     a_sees_b_cursor: true,
     b_sees_a_cursor: true,
     reader_sees_carets: readerSeesCarets,
+    outsider_sees_carets: outsiderSeesCarets,
+    outsider_lang: outsiderLang,
     reader_contenteditable: editable,
     reader_typing_ignored: true,
     reader_has_both: true,

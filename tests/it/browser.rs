@@ -89,7 +89,7 @@ struct Scene {
     text: String,
 }
 
-/// A theme with two writers and a reader (a supporter), and a text of the demo programme.
+/// A theme with two writers and a reader (a supporter), someone of another theme, and a text.
 async fn scene() -> Scene {
     let app = TestApp::start().await;
     let national = app.national().await;
@@ -104,6 +104,12 @@ async fn scene() -> Scene {
         let id = app.member(email, name).await;
         app.grant(id, theme, role).await;
     }
+    // A party member of another theme: reads the public text, may not see this theme's directory.
+    let culture = app
+        .group(GroupKind::Theme, "Culture", national, Visibility::Public)
+        .await;
+    let omar = app.member("omar@exemple.fr", "Omar Dehors").await;
+    app.grant(omar, culture, Role::Member).await;
     let alice = app.api_as("alice@exemple.fr").await;
     let markdown = "# Éducation\n\nL'école de la République doit être gratuite et émancipatrice.\n";
     let created = alice
@@ -183,9 +189,26 @@ async fn two_browsers_edit_one_text_live_and_a_reader_cannot() {
         ),
         ("NAME_A", "Alice Martin".into()),
         ("NAME_B", "Bruno Petit".into()),
+        (
+            "COOKIE_OUTSIDER",
+            session_cookie(&s.app, "omar@exemple.fr").await,
+        ),
+        ("ANONYMOUS_FR", "Un·e participant·e".into()),
+        ("ANONYMOUS_EN", "A participant".into()),
     ];
     let out = node("tests/browser/co_editing.mjs", &env).await;
     assert_eq!(out["ok"], true, "{out}");
+    // Someone outside the group's directory sees the writers' carets, labelled in its language.
+    let label = if out["outsider_lang"] == "en" {
+        "A participant"
+    } else {
+        "Un·e participant·e"
+    };
+    let carets = out["outsider_sees_carets"].as_array().expect("carets");
+    assert!(
+        carets.len() >= 2 && carets.iter().all(|c| c == label),
+        "{out}"
+    );
     let text = s
         .app
         .api_as("alice@exemple.fr")

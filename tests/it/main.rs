@@ -13,6 +13,7 @@ mod logs;
 mod nul_bytes;
 mod openapi;
 mod pages;
+mod presence;
 mod privacy;
 mod secrets;
 mod security_headers;

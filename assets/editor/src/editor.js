@@ -432,7 +432,8 @@ class CoEditor {
         try {
           cursors.push({
             peer: peer.peer,
-            name: peer.name || "?",
+            // The server leaves names out for those who may not see the group's directory.
+            name: peer.name || this.t.participant,
             colour: peer.colour,
             anchor: A.getCursorPosition(this.doc, PATH, peer.anchor),
             head: A.getCursorPosition(this.doc, PATH, peer.head),

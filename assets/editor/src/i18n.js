@@ -19,6 +19,8 @@ const STRINGS = {
     refused: "Connexion refusée par le serveur",
     closed: "Connexion fermée",
     serverSays: "Serveur",
+    // A co-editor whose name this reader may not know (not in the group's directory).
+    participant: "Un·e participant·e",
     colon: "\u00a0:",
   },
   en: {
@@ -39,6 +41,7 @@ const STRINGS = {
     refused: "Connection refused by the server",
     closed: "Connection closed",
     serverSays: "Server",
+    participant: "A participant",
     colon: ":",
   },
 };
