@@ -14,6 +14,7 @@ mod nul_bytes;
 mod openapi;
 mod pages;
 mod privacy;
+mod registration;
 mod secrets;
 mod security_headers;
 mod signin;
