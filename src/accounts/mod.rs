@@ -1,6 +1,8 @@
-//! Accounts: creating members, signing in (with throttling), invitations and password resets.
+//! Accounts: creating members, signing in (with throttling), registration, invitations and
+//! password resets.
 //! Shared by the API, the pages and the command line.
 
+pub mod registration;
 pub mod throttle;
 
 use std::time::Instant;

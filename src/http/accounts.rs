@@ -1,4 +1,5 @@
-//! Account pages: sign in and out, registration, forgotten password, invitations.
+//! Account pages: sign in and out, registration (confirmed by mail), forgotten password,
+//! invitations.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -13,11 +14,11 @@ use atelier_templates as tpl;
 use super::extract::{ClientIp, FormData};
 use super::home::safe_next;
 use super::page::{Page, flash, html, see_other};
-use crate::accounts::{self, NewAccount, SignInError};
+use crate::accounts::{self, NewAccount, SignInError, registration};
 use crate::app::App;
 use crate::config::RegistrationMode;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{MemberId, Password, Role};
+use crate::model::{MemberId, Password};
 use crate::store::sessions::MEMBER_KEY;
 
 pub fn router() -> OpenApiRouter<App> {
@@ -25,6 +26,10 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(show_login, submit_login))
         .routes(routes!(submit_logout))
         .routes(routes!(show_register, submit_register))
+        .routes(routes!(
+            show_register_confirmation,
+            submit_register_confirmation
+        ))
         .routes(routes!(show_forgot_password, submit_forgot_password))
         .routes(routes!(show_reset_password, submit_reset_password))
         .routes(routes!(show_invitation, submit_invitation_acceptance))
@@ -155,13 +160,19 @@ fn register_form(
     }
 }
 
-/// Creating an account (when registration is open).
-#[utoipa::path(get, path = "/register", tag = "pages", responses((status = 200, description = "HTML page"), (status = 404, description = "Registration is not open")))]
-async fn show_register(State(app): State<App>, mut page: Page) -> AppResult<Response> {
+/// Every registration page: a CSRF token, and a 404 unless registration is open.
+async fn open_registration(app: &App, page: &mut Page) -> AppResult<()> {
     page.ensure_csrf().await?;
     if app.config.registration != RegistrationMode::Open {
         return Err(AppError::not_found());
     }
+    Ok(())
+}
+
+/// Creating an account (when registration is open).
+#[utoipa::path(get, path = "/register", tag = "pages", responses((status = 200, description = "HTML page"), (status = 404, description = "Registration is not open")))]
+async fn show_register(State(app): State<App>, mut page: Page) -> AppResult<Response> {
+    open_registration(&app, &mut page).await?;
     Ok(html(tpl::register(
         &page.ctx,
         &register_form(String::new(), String::new(), None, None),
@@ -207,47 +218,59 @@ fn parse_new_account(
     }
 }
 
-/// Creates an account as a supporter of the national party, and signs in.
-#[utoipa::path(post, path = "/register", tag = "pages", responses((status = 303, description = "Account created"), (status = 422, description = "Fields to correct")))]
+/// Mails a confirmation link, or a notice if the address has an account: the page says the same
+/// either way (`accounts::registration`).
+#[utoipa::path(post, path = "/register", tag = "pages", responses((status = 200, description = "Check your inbox, whatever the address"), (status = 422, description = "Fields to correct")))]
 async fn submit_register(
     State(app): State<App>,
     mut page: Page,
     FormData(form): FormData<RegisterFormIn>,
 ) -> AppResult<Response> {
-    page.ensure_csrf().await?;
-    if app.config.registration != RegistrationMode::Open {
-        return Err(AppError::not_found());
-    }
-    let refill = || register_form(form.email.clone(), form.name.clone(), None, None);
-    let result = async {
-        let account = parse_new_account(
-            &form.email,
-            &form.name,
-            &form.password,
-            &form.password_confirmation,
-        )
-        .map_err(AppError::invalid)?;
-        let member = accounts::create_account(&app, account, None).await?;
-        if let Some(national) = app.db.national_group().await? {
-            app.db
-                .set_membership(member, national, Role::Supporter)
-                .await?;
+    open_registration(&app, &mut page).await?;
+    let parsed = parse_new_account(
+        &form.email,
+        &form.name,
+        &form.password,
+        &form.password_confirmation,
+    );
+    let account = match parsed {
+        Ok(account) => account,
+        Err(fields) => {
+            let refill = register_form(form.email, form.name, None, None);
+            return Ok(with_status(
+                html(tpl::register(&page.ctx, &refill, &fields)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
         }
-        Ok(member)
-    }
-    .await;
-    match result {
-        Ok(member) => {
-            start_session(&page.session, member).await?;
-            flash(&page.session, tpl::t(page.lang(), "flash.welcome")).await?;
-            Ok(see_other("/"))
-        }
-        Err(AppError::Invalid(fields)) => Ok(with_status(
-            html(tpl::register(&page.ctx, &refill(), &fields)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
-        Err(e) => Err(e),
-    }
+    };
+    registration::register(&app, account).await?;
+    Ok(html(tpl::register_sent(&page.ctx)))
+}
+
+/// A mailed confirmation link: a button that creates the account.
+#[utoipa::path(get, path = "/register/confirm/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "HTML page"), (status = 404, description = "Unknown link"), (status = 409, description = "Expired or used link")))]
+async fn show_register_confirmation(
+    State(app): State<App>,
+    mut page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    open_registration(&app, &mut page).await?;
+    let email = registration::pending_registration(&app, &token).await?;
+    Ok(html(tpl::register_confirm(&page.ctx, &token, &email)))
+}
+
+/// Creates the account of a confirmed address, a supporter of the national party, and signs in.
+#[utoipa::path(post, path = "/register/confirm/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 303, description = "Account created"), (status = 404, description = "Unknown link"), (status = 409, description = "Expired or used link, or the address has an account")))]
+async fn submit_register_confirmation(
+    State(app): State<App>,
+    mut page: Page,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    open_registration(&app, &mut page).await?;
+    let member = registration::confirm_registration(&app, &token).await?;
+    start_session(&page.session, member).await?;
+    flash(&page.session, tpl::t(page.lang(), "flash.welcome")).await?;
+    Ok(see_other("/"))
 }
 
 /// Asking for a password-reset link.

@@ -35,7 +35,7 @@ pub use members::{DirectoryRow, ImportCounts, ImportMember, MemberRow, NewMember
 pub use texts::{
     DOC_CHANNEL, DocPart, EditRow, NewChunk, NewText, TextRow, TextSummary, VersionRow,
 };
-pub use tokens::{InvitationRow, TokenUse};
+pub use tokens::{InvitationRow, RegistrationRefusal, RegistrationRow, TokenUse};
 
 use crate::config::{SqliteSync, redact_url};
 

@@ -1,5 +1,6 @@
-//! Secrets handed to people: API bearer tokens, invitation links, password-reset links.
-//! Only a SHA-256 of each secret is stored; links are single-use and expire.
+//! Secrets handed to people: API bearer tokens, invitation links, password-reset links,
+//! registration confirmations. Only a SHA-256 of each secret is stored; links are single-use
+//! and expire.
 
 use sqlx::FromRow;
 use time::{Duration, OffsetDateTime};
@@ -24,6 +25,32 @@ pub enum TokenUse {
     Unknown,
     Expired,
     AlreadyUsed,
+}
+
+/// A registration waiting for its address to be confirmed (`accounts::registration`).
+#[derive(Debug, Clone, FromRow)]
+pub struct RegistrationRow {
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+}
+
+/// Why a registration link did not create its account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationRefusal {
+    Link(TokenUse),
+    /// The address got an account since (another confirmed registration, an administrator).
+    AccountExists,
+}
+
+/// Whether a link stored with these times is live now.
+fn judge<T>(row: Option<(T, OffsetDateTime, Option<OffsetDateTime>)>) -> Result<T, TokenUse> {
+    match row {
+        None => Err(TokenUse::Unknown),
+        Some((_, _, Some(_))) => Err(TokenUse::AlreadyUsed),
+        Some((_, expires, None)) if expires <= now() => Err(TokenUse::Expired),
+        Some((value, _, None)) => Ok(value),
+    }
 }
 
 /// Ends a member's live reset links ($1: now, $2: the member) by expiring them.
@@ -201,12 +228,7 @@ impl Db {
                 .fetch_optional(pool)
                 .await?
         });
-        Ok(match row {
-            None => Err(TokenUse::Unknown),
-            Some((_, _, Some(_))) => Err(TokenUse::AlreadyUsed),
-            Some((_, expires, None)) if expires <= now() => Err(TokenUse::Expired),
-            Some((member, _, None)) => Ok(member),
-        })
+        Ok(judge(row))
     }
 
     /// Uses a reset link: sets the new password hash, marks the link used and ends every session
@@ -243,6 +265,99 @@ impl Db {
             member
         });
         self.publish(Change::SessionsOf(member)).await;
+        Ok(Ok(member))
+    }
+
+    pub async fn create_registration(
+        &self,
+        token_hash: &str,
+        pending: &RegistrationRow,
+        lifetime: Duration,
+    ) -> StoreResult<()> {
+        let at = now();
+        on_backend!(self, pool => {
+            sqlx::query(
+                "insert into registration (token_hash, email, name, password_hash, created_at, expires_at) \
+                 values ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(token_hash)
+            .bind(&pending.email)
+            .bind(&pending.name)
+            .bind(&pending.password_hash)
+            .bind(at)
+            .bind(at + lifetime)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The address of a live registration link, or why it is not live.
+    pub async fn registration_email(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Result<String, TokenUse>> {
+        let row: Option<(String, OffsetDateTime, Option<OffsetDateTime>)> = on_backend!(self, pool => {
+            sqlx::query_as("select email, expires_at, used_at from registration where token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(judge(row))
+    }
+
+    /// Uses a registration link: marks it used, creates the account and makes it a supporter of
+    /// `national` (if there is one), in one transaction. Of two concurrent uses, one wins; if the
+    /// address got an account meanwhile, nothing changes and the link stays unused.
+    pub async fn complete_registration(
+        &self,
+        token_hash: &str,
+        national: Option<GroupId>,
+    ) -> StoreResult<Result<MemberId, RegistrationRefusal>> {
+        let at = now();
+        let member = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let claimed: Option<RegistrationRow> = sqlx::query_as(
+                "update registration set used_at = $1 where token_hash = $2 and used_at is null and expires_at > $1 \
+                 returning email, name, password_hash",
+            )
+            .bind(at)
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(pending) = claimed else {
+                return Ok(Err(RegistrationRefusal::Link(TokenUse::AlreadyUsed)));
+            };
+            let exists: Option<MemberId> = sqlx::query_scalar("select member_id from member where email = $1")
+                .bind(&pending.email)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if exists.is_some() {
+                return Ok(Err(RegistrationRefusal::AccountExists));
+            }
+            let member: MemberId = sqlx::query_scalar(
+                "insert into member (email, name, password_hash, created_at) values ($1, $2, $3, $4) returning member_id",
+            )
+            .bind(&pending.email)
+            .bind(&pending.name)
+            .bind(&pending.password_hash)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(super::on_unique("email"))?;
+            if let Some(group) = national {
+                sqlx::query(super::groups::UPSERT_MEMBERSHIP)
+                    .bind(member)
+                    .bind(group)
+                    .bind(Role::Supporter)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            member
+        });
+        self.publish(Change::Member(member)).await;
         Ok(Ok(member))
     }
 }

@@ -23,7 +23,9 @@ mod tests;
 pub use components::csrf_field;
 pub use lang::{Lang, format_count, format_date, format_datetime};
 pub use layout::page;
-pub use pages::accounts::{forgot_password, invitation, login, register, reset_password};
+pub use pages::accounts::{
+    forgot_password, invitation, login, register, register_confirm, register_sent, reset_password,
+};
 pub use pages::admin::admin_index;
 pub use pages::errors::error_page;
 pub use pages::groups::{directory, group_page, groups_index, manage_group};

@@ -505,7 +505,10 @@ async fn registration_follows_the_configured_mode() {
             ],
         )
         .await;
-    assert_eq!(r.status(), 303);
+    // The account waits for its address to be confirmed (`registration.rs`).
+    assert_eq!(r.status(), 200);
+    let path = app.last_mailed_path();
+    assert_eq!(browser.submit(&path, &path, &[]).await.status(), 303);
     assert_eq!(
         app.memberships("nouveau@exemple.fr").await,
         json!([{ "group_id": national.to_string(), "role": "supporter" }])

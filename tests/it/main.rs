@@ -15,6 +15,7 @@ mod openapi;
 mod pages;
 mod presence;
 mod privacy;
+mod registration;
 mod secrets;
 mod security_headers;
 mod signin;

@@ -4,7 +4,8 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Api, Browser, TestApp};
+use crate::harness::{Api, Backend, Browser, TestApp};
+use atelier::config::RegistrationMode;
 use atelier::model::{GroupId, GroupKind, MemberId, Role, Visibility};
 
 struct Members {
@@ -21,7 +22,13 @@ struct Members {
 /// Two sections of one federation; a supporter and a member in the first, a member in the
 /// second, the federation's secretary, an admin, and someone in no group.
 async fn members() -> Members {
-    let app = TestApp::start().await;
+    members_with(RegistrationMode::InviteOnly).await
+}
+
+async fn members_with(registration: RegistrationMode) -> Members {
+    let app = TestApp::start_with(Backend::Sqlite, |c| c.registration = registration)
+        .await
+        .expect("sqlite is always there");
     let national = app.national().await;
     let (federation, section) = app
         .federation_and_section("Fédération du Nord", "Lille-Centre")
@@ -324,10 +331,19 @@ async fn managers_set_roles_only_of_members_they_may_see() {
     m.app.stop().await;
 }
 
-/// Sign-in, password reset, invitations: nothing tells a known address from an unknown one.
+/// A page without its long attribute values (CSRF tokens): what two answers may differ by.
+pub fn without_tokens(page: String) -> String {
+    page.split('"')
+        .filter(|part| part.len() < 40 || part.contains(' '))
+        .collect::<Vec<_>>()
+        .join("\"")
+}
+
+/// Sign-in, password reset, registration, invitations: nothing tells a known address from an
+/// unknown one.
 #[tokio::test]
 async fn no_answer_reveals_whether_an_account_exists() {
-    let m = members().await;
+    let m = members_with(RegistrationMode::Open).await;
     let known = "voisine@exemple.fr";
     let unknown = "personne@exemple.fr";
     // API sign-in with a wrong password.
@@ -348,12 +364,6 @@ async fn no_answer_reveals_whether_an_account_exists() {
     assert_eq!(answers[0], answers[1], "API sign-in");
     assert_eq!(answers[0].0, 401);
     // The sign-in page and the reset request (their CSRF tokens aside).
-    let strip = |page: String| -> String {
-        page.split('"')
-            .filter(|part| part.len() < 40 || part.contains(' '))
-            .collect::<Vec<_>>()
-            .join("\"")
-    };
     for (form, fields) in [
         ("/login", vec![("password", "pas le bon mot de passe")]),
         ("/password/forgot", vec![]),
@@ -364,10 +374,15 @@ async fn no_answer_reveals_whether_an_account_exists() {
             let mut all = fields.clone();
             all.push(("email", email));
             let (status, page) = status_and_body(browser.submit(form, form, &all).await).await;
-            pages.push((status, strip(page.replace(email, "ADDRESS"))));
+            pages.push((status, without_tokens(page.replace(email, "ADDRESS"))));
         }
         assert_eq!(pages[0], pages[1], "{form}");
     }
+    // Registration (open on this server): the same page, headers and status.
+    let (_, known_answer) = crate::registration::register(&m.app, known, "Val").await;
+    let (_, unknown_answer) = crate::registration::register(&m.app, unknown, "Val").await;
+    assert_eq!(known_answer, unknown_answer, "registration");
+    assert_eq!(known_answer.0, 200);
     // Invitations through the API: the same 201.
     let fedsec = m.app.api_as("fedsec@exemple.fr").await;
     let path = format!("/api/v1/groups/{}/invitations", m.section);

@@ -91,6 +91,42 @@ pub fn register(ctx: &PageContext, form: &RegisterForm, errors: &FormErrors) -> 
     page(ctx, &form_title(lang, &title, !errors.is_empty()), body)
 }
 
+/// After registering (POST /register): the same page whether the address has an account or not.
+pub fn register_sent(ctx: &PageContext) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let body = html! {
+        div.wrap.narrow {
+            h1 { (t!("register.title", locale = l)) }
+            div.panel.panel--success role="status" {
+                h2 { (t!("register.sent_title", locale = l)) }
+                p { (t!("register.sent_body", locale = l)) }
+            }
+            p { a href="/login" { (t!("forgot.back_to_login", locale = l)) } }
+        }
+    };
+    page(ctx, &t!("register.sent_title", locale = l), body)
+}
+
+/// Confirming an address from the mailed link (POST /register/confirm/{token}): a button rather
+/// than the link itself, so that mail scanners opening links create nothing.
+pub fn register_confirm(ctx: &PageContext, token: &str, email: &str) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let title = t!("register.confirm_title", locale = l).into_owned();
+    let body = html! {
+        div.wrap.narrow {
+            h1 { (title) }
+            p.lead { (t!("register.confirm_lead", locale = l, email = email)) }
+            form.form method="post" action={ "/register/confirm/" (encode_segment(token)) } {
+                (csrf_field(ctx))
+                button.button type="submit" { (t!("register.submit", locale = l)) }
+            }
+        }
+    };
+    page(ctx, &title, body)
+}
+
 /// Asking for a reset link (POST /password/forgot); `sent`: the confirmation instead.
 pub fn forgot_password(ctx: &PageContext, sent: bool) -> Markup {
     let lang = ctx.lang;

@@ -1,0 +1,13 @@
+-- Registrations waiting for their address to be confirmed (issue 10, point 5): with open
+-- registration the account is created only when the mailed single-use link is used, so that the
+-- registration form answers the same whether the address already has an account or not.
+create table registration (
+    registration_id integer primary key,
+    token_hash      text not null unique,
+    email           text not null,
+    name            text not null,
+    password_hash   text not null,
+    created_at      text not null,
+    expires_at      text not null,
+    used_at         text
+);
