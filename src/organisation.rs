@@ -7,7 +7,7 @@ use crate::app::App;
 use crate::auth::{Access, Viewer, can_see_profile};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{GroupId, GroupKind, GroupName, MemberId, Role, Visibility};
-use crate::store::{AuditEvent, GroupRow, MemberRow};
+use crate::store::{AuditEvent, GroupRow, MemberRow, MembershipRow};
 
 /// A group, its ancestors and the viewer's access to it.
 pub struct GroupContext {
@@ -269,39 +269,89 @@ pub async fn set_role(
     Ok(())
 }
 
-/// Removes someone from the group, if the viewer may manage it (or it is themselves leaving).
+/// The memberships a removal from the group ends: the one in the group itself (first), and those
+/// in the groups below it. Empty when the member holds none in the group itself.
+///
+/// Why the groups below: a section's working groups (a federation's sections) are the group's own
+/// business, managed by its managers; whoever is no longer in the section has no place in them.
+/// Roles elsewhere — the national themes a member joined, other sections — are not the group's to
+/// end, and stay.
+pub async fn removal_plan(
+    app: &App,
+    ctx: &GroupContext,
+    member: MemberId,
+) -> AppResult<Vec<MembershipRow>> {
+    let group = ctx.group.group_id;
+    let memberships = app.db.memberships_of(member).await?;
+    if !memberships.iter().any(|m| m.group_id == group) {
+        return Ok(Vec::new());
+    }
+    let groups = app.db.all_groups().await?;
+    let parent_of: HashMap<GroupId, Option<GroupId>> =
+        groups.iter().map(|g| (g.group_id, g.parent_id)).collect();
+    let mut plan: Vec<MembershipRow> = memberships
+        .into_iter()
+        .filter(|m| chain_of(&parent_of, m.group_id).contains(&group))
+        .collect();
+    plan.sort_by_key(|m| m.group_id != group);
+    Ok(plan)
+}
+
+/// Removes someone from the group and from the groups below it (`removal_plan`), if the viewer
+/// may remove them (`Access::can_remove`), or it is themselves leaving. Nobody removes the last
+/// secretary (or above) of a group, themselves included: a group keeps someone to run it. A
+/// manager's page asks for confirmation first, saying all that ends; the API's DELETE is that
+/// confirmation. Answers the groups left.
 pub async fn remove_member(
     app: &App,
     viewer: &Viewer,
     ctx: &GroupContext,
     member: MemberId,
-) -> AppResult<()> {
+) -> AppResult<Vec<GroupId>> {
     let leaving = member == viewer.member_id;
-    if !leaving {
-        if !ctx.access.can_manage {
-            return Err(AppError::forbidden());
-        }
-        if let Some(current) = app.db.role_in(member, ctx.group.group_id).await?
-            && !ctx.access.can_grant(current)
-        {
-            return Err(AppError::forbidden_because(
-                "Ce membre a un rôle supérieur au vôtre dans ce groupe.",
-            ));
-        }
+    if !leaving && !ctx.access.can_manage {
+        return Err(AppError::forbidden());
     }
-    if !app.db.remove_membership(member, ctx.group.group_id).await? {
+    let plan = removal_plan(app, ctx, member).await?;
+    let Some(here) = plan.first() else {
+        return Err(AppError::not_found());
+    };
+    if !leaving && !ctx.access.can_remove(plan.iter().map(|m| m.role)) {
+        return Err(AppError::forbidden_because(
+            "Ce membre a un rôle supérieur au vôtre dans ce groupe ou dans un groupe en dessous.",
+        ));
+    }
+    if here.role >= Role::Secretary
+        && app.db.other_managers_in(ctx.group.group_id, member).await? == 0
+    {
+        return Err(AppError::conflict(
+            "C'est la dernière personne à animer ce groupe (secrétaire ou plus) : confiez d'abord ce \
+             rôle à quelqu'un d'autre.",
+        ));
+    }
+    // The store announces the change; the member's live sockets follow (`collab::rights`).
+    let left = app
+        .db
+        .remove_from_subtree(member, ctx.group.group_id)
+        .await?;
+    if left.is_empty() {
         return Err(AppError::not_found());
     }
+    let below = (left.len() - 1).to_string();
     app.db
         .record(AuditEvent {
             actor: Some(viewer.member_id),
-            action: "member_left",
+            action: if leaving {
+                "member_left"
+            } else {
+                "member_removed"
+            },
             group: Some(ctx.group.group_id),
             member: Some(member),
-            detail: "",
+            detail: &below,
         })
         .await?;
-    Ok(())
+    Ok(left)
 }
 
 /// Joins a theme or working group open to the viewer.

@@ -2,6 +2,7 @@
 //! password resets.
 //! Shared by the API, the pages and the command line.
 
+pub mod invitations;
 pub mod registration;
 pub mod throttle;
 
@@ -24,7 +25,12 @@ pub const API_TOKEN_LIFETIME: Duration = Duration::days(90);
 #[derive(Debug)]
 pub enum SignInError {
     WrongCredentials,
-    Throttled { retry_after_seconds: u64 },
+    /// The right password of a disabled account: saying so tells nothing to someone who does
+    /// not know the password, and spares the owner a useless reset.
+    Disabled,
+    Throttled {
+        retry_after_seconds: u64,
+    },
     Other(AppError),
 }
 
@@ -44,6 +50,7 @@ impl From<SignInError> for AppError {
     fn from(e: SignInError) -> AppError {
         match e {
             SignInError::WrongCredentials => AppError::Unauthorized,
+            SignInError::Disabled => AppError::forbidden_because(DISABLED_MESSAGE),
             SignInError::Throttled {
                 retry_after_seconds,
             } => AppError::TooManyRequests {
@@ -53,6 +60,10 @@ impl From<SignInError> for AppError {
         }
     }
 }
+
+/// What a disabled account is told when it signs in with its password.
+pub const DISABLED_MESSAGE: &str =
+    "Ce compte est désactivé. Pour le retrouver, adressez-vous aux responsables du parti.";
 
 /// Checks an address and password, unless the throttle says to wait (`throttle.rs`): then
 /// nothing is checked and the answer says how long to wait.
@@ -85,6 +96,8 @@ pub async fn sign_in(
             app.throttle.succeeded(attempt, Instant::now());
             Ok(member)
         }
+        // Still charged as a failure: a disabled account is no way around the throttle.
+        Some(_) if matches => Err(SignInError::Disabled),
         // The attempt stays charged as a failure.
         _ => Err(SignInError::WrongCredentials),
     }
@@ -196,6 +209,17 @@ pub async fn invite(
             detail: role.code(),
         })
         .await?;
+    mail_invitation(app, inviter_name, group_name, email.as_str(), &token).await
+}
+
+/// Mails an invitation link (`token` in clear: only its hash is stored).
+pub(crate) async fn mail_invitation(
+    app: &App,
+    inviter_name: &str,
+    group_name: &str,
+    email: &str,
+    token: &str,
+) -> AppResult<()> {
     let link = format!("{}/invitations/{token}", app.config.base_url);
     let body = format!(
         "Bonjour,\n\n{inviter_name} vous invite à rejoindre « {group_name} » sur Atelier, l'espace où les adhérents écrivent \
@@ -204,7 +228,7 @@ pub async fn invite(
          on Atelier. To accept, open this link (valid for 14 days, once):\n{link}\n"
     );
     app.mailer
-        .send(email.as_str(), &format!("Invitation : {group_name}"), body)
+        .send(email, &format!("Invitation : {group_name}"), body)
         .await?;
     Ok(())
 }
@@ -224,6 +248,14 @@ pub fn token_refusal(reason: TokenUse) -> AppError {
         TokenUse::AlreadyUsed => {
             AppError::conflict("Ce lien a déjà servi. Demandez-en un nouveau si besoin.")
         }
+        TokenUse::Withdrawn => AppError::conflict(
+            "Cette invitation a été retirée par les responsables du groupe. Si vous pensez que c'est \
+             une erreur, adressez-vous à eux.",
+        ),
+        TokenUse::Replaced => AppError::conflict(
+            "Cette invitation vous a été envoyée à nouveau : ce lien-ci ne sert plus. Utilisez celui \
+             du message le plus récent.",
+        ),
     }
 }
 
@@ -321,13 +353,22 @@ pub async fn set_account_disabled(
     member: MemberId,
     disabled: bool,
 ) -> AppResult<()> {
-    if !viewer.is_admin() {
+    if !viewer.can_administer_accounts() {
         return Err(AppError::forbidden());
     }
     if disabled && member == viewer.member_id {
         return Err(AppError::invalid_field(
             "member_id",
             "Vous ne pouvez pas désactiver votre propre compte.",
+        ));
+    }
+    // Implied by the rule above for one administrator at a time; two disabling each other at
+    // once could still pass on PostgreSQL (each sees the other enabled): the command line's
+    // `member enable` is the way back.
+    if disabled && !app.db.other_enabled_admin_exists(member).await? {
+        return Err(AppError::invalid_field(
+            "member_id",
+            "C'est le dernier compte d'administration actif : le parti le garde.",
         ));
     }
     if !app.db.set_member_disabled(member, disabled).await? {

@@ -211,13 +211,20 @@ impl SigninThrottle {
     /// Whether a reset link may be mailed to `account` now (a few in a row, then further apart):
     /// nobody floods an inbox through us. Reset requests never count as sign-in failures.
     pub fn may_mail_reset(&self, account: &str, now: Instant) -> bool {
+        self.charge_mail(account, now).is_ok()
+    }
+
+    /// Charges one mail to `account` under the same bound (invitations sent again share it), or
+    /// answers how long to wait before the next.
+    pub fn charge_mail(&self, account: &str, now: Instant) -> Result<(), Duration> {
         let mut state = self.state();
         let key = account.to_owned();
-        if !state.reset_mails.wait(&key, now).is_zero() {
-            return false;
+        let wait = state.reset_mails.wait(&key, now);
+        if !wait.is_zero() {
+            return Err(wait);
         }
         state.reset_mails.charge(&key, now);
-        true
+        Ok(())
     }
 }
 

@@ -16,7 +16,11 @@
 //!   of a group the member holds a membership in ("share a group"), and, if the member chose it,
 //!   every party member. Anyone else gets 404, the same as for an id nobody has.
 //! - Managing a group (roles, invitations, sub-groups, editing) takes secretary or above there;
-//!   nobody grants a role above their own.
+//!   nobody grants a role above their own. The same bound holds for what managers do every
+//!   week: they resend or withdraw only invitations whose role they could give, and remove only
+//!   someone whose roles, there and in the groups below (which the removal also ends), they
+//!   could give.
+//! - The list of every account, and disabling or enabling one, is for national admins.
 
 use crate::model::{GroupId, GroupKind, MemberId, ProfileVisibility, Role, Visibility};
 use crate::store::{GroupRow, ScopeRow};
@@ -73,6 +77,11 @@ impl Viewer {
         // and nothing above. An admin membership whose group has no parent is a national admin.
         self.memberships()
             .any(|(via, role)| role == Role::Admin && self.is_root(via))
+    }
+
+    /// Who may list every account, and disable or enable one: national admins.
+    pub fn can_administer_accounts(&self) -> bool {
+        self.is_admin()
     }
 
     fn is_root(&self, group: GroupId) -> bool {
@@ -134,6 +143,18 @@ impl Access {
     /// Whether this viewer may give `role` to someone in this group.
     pub fn can_grant(&self, role: Role) -> bool {
         self.can_manage && self.role.is_some_and(|mine| role <= mine)
+    }
+
+    /// Whether this viewer may send again or withdraw a pending invitation with `role`: the
+    /// right to send it.
+    pub fn can_handle_invitation(&self, role: Role) -> bool {
+        self.can_grant(role)
+    }
+
+    /// Whether this viewer may remove from this group someone holding `roles` there and in the
+    /// groups below it (a removal ends them all).
+    pub fn can_remove(&self, roles: impl IntoIterator<Item = Role>) -> bool {
+        self.can_manage && roles.into_iter().all(|role| self.can_grant(role))
     }
 
     /// Whether this viewer may create a group of `kind` under this one.
@@ -380,6 +401,23 @@ mod tests {
         ));
         // One's own profile, whatever one chose.
         assert!(can_see_profile(&viewer(&[]), MemberId(7), groups, &[]));
+    }
+
+    #[test]
+    fn managers_remove_and_handle_invitations_only_within_their_own_rights() {
+        let g = group(SECTION, GroupKind::Section, Visibility::Public);
+        let chain = [NATIONAL, FEDERATION, SECTION];
+        let secretary = Access::to_group(Some(&viewer(&[(SECTION, Role::Secretary)])), &g, &chain);
+        assert!(secretary.can_handle_invitation(Role::Member));
+        assert!(!secretary.can_handle_invitation(Role::Organiser));
+        assert!(secretary.can_remove([Role::Member, Role::Secretary]));
+        // An organiser of one of the section's working groups is beyond a secretary.
+        assert!(!secretary.can_remove([Role::Member, Role::Organiser]));
+        let member = Access::to_group(Some(&viewer(&[(SECTION, Role::Member)])), &g, &chain);
+        assert!(!member.can_remove([Role::Supporter]));
+        assert!(!member.can_handle_invitation(Role::Supporter));
+        assert!(viewer(&[(NATIONAL, Role::Admin)]).can_administer_accounts());
+        assert!(!viewer(&[(FEDERATION, Role::Admin)]).can_administer_accounts());
     }
 
     #[test]

@@ -116,6 +116,14 @@ async fn submit_login(
                 StatusCode::UNAUTHORIZED,
             ))
         }
+        Err(SignInError::Disabled) => {
+            let error = tpl::t(page.lang(), "login.disabled");
+            let form = login_form(&app, form.email, Some(error), next);
+            Ok(with_status(
+                html(tpl::login(&page.ctx, &form)),
+                StatusCode::FORBIDDEN,
+            ))
+        }
         Err(SignInError::Throttled {
             retry_after_seconds,
         }) => {

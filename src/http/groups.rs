@@ -485,6 +485,7 @@ async fn manage_view(
     )
     .await?;
     Ok(tpl::ManageGroupView {
+        invitations: super::group_invitations::pending_views(app, ctx).await?,
         group: group_view(app, ctx, Some(viewer), lang).await?,
         members: out
             .members

@@ -360,8 +360,15 @@ async fn submit_disable(
     State(app): State<App>,
     page: Page,
     Path(id): Path<String>,
+    FormData(form): FormData<BackTo>,
 ) -> AppResult<Response> {
-    set_disabled_from_page(&app, &page, &id, true).await
+    set_disabled_from_page(&app, &page, &id, true, form.next.as_deref()).await
+}
+
+/// Where a button sends back to (the administrators' list of accounts); the profile otherwise.
+#[derive(Deserialize)]
+pub struct BackTo {
+    next: Option<String>,
 }
 
 /// The profile page's "enable this account" button (administrators).
@@ -370,8 +377,9 @@ async fn submit_enable(
     State(app): State<App>,
     page: Page,
     Path(id): Path<String>,
+    FormData(form): FormData<BackTo>,
 ) -> AppResult<Response> {
-    set_disabled_from_page(&app, &page, &id, false).await
+    set_disabled_from_page(&app, &page, &id, false, form.next.as_deref()).await
 }
 
 async fn set_disabled_from_page(
@@ -379,6 +387,7 @@ async fn set_disabled_from_page(
     page: &Page,
     id: &str,
     disabled: bool,
+    next: Option<&str>,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let member = parse_member_id(id)?;
@@ -389,5 +398,8 @@ async fn set_disabled_from_page(
         "flash.account_enabled"
     };
     flash(&page.session, tpl::t(page.lang(), message)).await?;
-    Ok(see_other(&format!("/members/{member}")))
+    match next.filter(|n| !n.is_empty()) {
+        Some(next) => Ok(see_other(&super::home::safe_next(Some(next)))),
+        None => Ok(see_other(&format!("/members/{member}"))),
+    }
 }

@@ -7,6 +7,8 @@ mod admin;
 mod assets;
 mod csrf;
 mod extract;
+mod group_invitations;
+mod group_removal;
 mod groups;
 mod home;
 mod html_errors;
@@ -77,6 +79,8 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(session_api::router())
         .merge(members::router())
         .merge(groups::router())
+        .merge(group_invitations::router())
+        .merge(group_removal::router())
         .merge(texts_api::router())
         .merge(text_pages::router())
         .merge(accounts::router())

@@ -226,6 +226,51 @@ impl Db {
         Ok(done > 0)
     }
 
+    /// Removes a member from a group and from every group below it, in one transaction; answers
+    /// the groups they left. Nothing happens (and the answer is empty) when they hold no
+    /// membership in the group itself.
+    pub async fn remove_from_subtree(
+        &self,
+        member: MemberId,
+        group: GroupId,
+    ) -> StoreResult<Vec<GroupId>> {
+        const SQL: &str = "with recursive sub(group_id, depth) as ( \
+               select $2, 0 union all \
+               select g.group_id, s.depth + 1 from party_group g join sub s on g.parent_id = s.group_id where s.depth < 32) \
+             delete from membership where member_id = $1 and group_id in (select group_id from sub) returning group_id";
+        let left: Vec<GroupId> = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let held: Option<Role> = sqlx::query_scalar("select role from membership where member_id = $1 and group_id = $2")
+                .bind(member)
+                .bind(group)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if held.is_none() {
+                return Ok(Vec::new());
+            }
+            let left = sqlx::query_scalar(SQL).bind(member).bind(group).fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            left
+        });
+        self.publish(Change::Member(member)).await;
+        Ok(left)
+    }
+
+    /// How many enabled members other than `member` hold secretary or above in the group itself.
+    pub async fn other_managers_in(&self, group: GroupId, member: MemberId) -> StoreResult<i64> {
+        Ok(on_backend!(self, pool => {
+            sqlx::query_scalar(
+                "select count(*) from membership ms join member m on m.member_id = ms.member_id \
+                 where ms.group_id = $1 and ms.member_id <> $2 and m.disabled_at is null \
+                 and ms.role in ('secretary', 'officer', 'organiser', 'admin')",
+            )
+            .bind(group)
+            .bind(member)
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
     pub async fn role_in(&self, member: MemberId, group: GroupId) -> StoreResult<Option<Role>> {
         Ok(on_backend!(self, pool => {
             sqlx::query_scalar("select role from membership where member_id = $1 and group_id = $2")

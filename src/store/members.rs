@@ -16,6 +16,35 @@ pub struct MemberRow {
     pub disabled_at: Option<OffsetDateTime>,
 }
 
+/// One line of the administrators' list of accounts.
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountRow {
+    pub member_id: MemberId,
+    pub name: String,
+    pub email: String,
+    pub created_at: OffsetDateTime,
+    pub disabled_at: Option<OffsetDateTime>,
+    /// An administrator of the national group.
+    pub is_admin: bool,
+}
+
+/// Whether the member `m` is a national administrator: an `admin` membership of the root group.
+const IS_NATIONAL_ADMIN: &str = "exists (select 1 from membership ms join party_group g on g.group_id = ms.group_id \
+     where ms.member_id = m.member_id and ms.role = 'admin' and g.parent_id is null)";
+
+/// A `like` pattern matching `query` anywhere, lowercased, its wildcards escaped (with `\\`).
+fn contains_pattern(query: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in query.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct TitleRow {
     pub member_id: MemberId,
@@ -155,6 +184,40 @@ impl Db {
             }
         }
         Ok(found)
+    }
+
+    /// A page of every account, by name, optionally filtered by part of a name or an address,
+    /// and the number of matching accounts.
+    pub async fn accounts(
+        &self,
+        query: &str,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<AccountRow>, i64)> {
+        let pattern = contains_pattern(query);
+        // Addresses are stored lowercased; names are compared lowercased.
+        const FILTER: &str = "(lower(m.name) like $1 escape '\\' or m.email like $1 escape '\\')";
+        let rows_sql = format!(
+            "select m.member_id, m.name, m.email, m.created_at, m.disabled_at, {IS_NATIONAL_ADMIN} as is_admin \
+             from member m where {FILTER} order by m.name, m.member_id limit $2 offset $3"
+        );
+        let count_sql = format!("select count(*) from member m where {FILTER}");
+        on_backend!(self, pool => {
+            let rows = sqlx::query_as(&rows_sql).bind(&pattern).bind(limit).bind(offset).fetch_all(pool).await?;
+            let total = sqlx::query_scalar(&count_sql).bind(&pattern).fetch_one(pool).await?;
+            Ok((rows, total))
+        })
+    }
+
+    /// Whether an enabled national administrator other than `member` exists: the party never
+    /// disables its last one.
+    pub async fn other_enabled_admin_exists(&self, member: MemberId) -> StoreResult<bool> {
+        let sql = format!(
+            "select count(*) from member m where m.member_id <> $1 and m.disabled_at is null and {IS_NATIONAL_ADMIN}"
+        );
+        let n: i64 =
+            on_backend!(self, pool => sqlx::query_scalar(&sql).bind(member).fetch_one(pool).await?);
+        Ok(n > 0)
     }
 
     pub async fn member_count(&self) -> StoreResult<i64> {

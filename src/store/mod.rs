@@ -11,6 +11,7 @@ mod actors;
 mod audit;
 pub mod cache;
 mod groups;
+mod invitations;
 mod listen;
 mod members;
 pub mod sessions;
@@ -30,8 +31,11 @@ pub use actors::ActorOwner;
 pub use audit::{ActivityRow, AuditEvent};
 pub use cache::{CACHE_CHANNEL, Change};
 pub use groups::{GroupRow, MembershipRow, ScopeRow};
+pub use invitations::{EXPIRED_KEPT, PendingInvitationRow};
 pub use listen::OtherServers;
-pub use members::{DirectoryRow, ImportCounts, ImportMember, MemberRow, NewMember, TitleRow};
+pub use members::{
+    AccountRow, DirectoryRow, ImportCounts, ImportMember, MemberRow, NewMember, TitleRow,
+};
 pub use texts::{
     DOC_CHANNEL, DocPart, EditRow, NewChunk, NewText, TextRow, TextSummary, VersionRow,
 };

@@ -17,6 +17,8 @@ pub struct InvitationRow {
     pub invited_by: Option<MemberId>,
     pub expires_at: OffsetDateTime,
     pub used_at: Option<OffsetDateTime>,
+    /// `revoked` or `resent` once the group's managers withdrew it (`store::invitations`).
+    pub withdrawn_reason: Option<String>,
 }
 
 /// Why a single-use link was not honoured.
@@ -25,6 +27,10 @@ pub enum TokenUse {
     Unknown,
     Expired,
     AlreadyUsed,
+    /// An invitation the group's managers withdrew.
+    Withdrawn,
+    /// An invitation sent again: a newer link replaced this one.
+    Replaced,
 }
 
 /// A registration waiting for its address to be confirmed (`accounts::registration`).
@@ -133,7 +139,8 @@ impl Db {
     ) -> StoreResult<Result<InvitationRow, TokenUse>> {
         let row: Option<InvitationRow> = on_backend!(self, pool => {
             sqlx::query_as(
-                "select invitation_id, email, group_id, role, invited_by, expires_at, used_at from invitation where token_hash = $1",
+                "select invitation_id, email, group_id, role, invited_by, expires_at, used_at, withdrawn_reason \
+                 from invitation where token_hash = $1",
             )
             .bind(token_hash)
             .fetch_optional(pool)
@@ -142,6 +149,10 @@ impl Db {
         Ok(match row {
             None => Err(TokenUse::Unknown),
             Some(row) if row.used_at.is_some() => Err(TokenUse::AlreadyUsed),
+            Some(row) if row.withdrawn_reason.as_deref() == Some("resent") => {
+                Err(TokenUse::Replaced)
+            }
+            Some(row) if row.withdrawn_reason.is_some() => Err(TokenUse::Withdrawn),
             Some(row) if row.expires_at <= now() => Err(TokenUse::Expired),
             Some(row) => Ok(row),
         })
@@ -159,7 +170,7 @@ impl Db {
             let mut tx = pool.begin_write().await?;
             let claimed: Option<(GroupId, Role)> = sqlx::query_as(
                 "update invitation set used_at = $1 where invitation_id = $2 and used_at is null and expires_at > $1 \
-                 returning group_id, role",
+                 and withdrawn_at is null returning group_id, role",
             )
             .bind(at)
             .bind(invitation_id)

@@ -439,3 +439,29 @@ pub(crate) fn string_list(items: &[String], empty: &str) -> Markup {
         }
     }
 }
+
+/// The previous and next links of a paginated list, with "page N of M" between them (nothing
+/// when everything fits on one page). `href` gives a page's address.
+pub(crate) fn pagination(
+    lang: Lang,
+    page: u32,
+    pages: u32,
+    href: impl Fn(u32) -> String,
+) -> Markup {
+    let l = lang.code();
+    html! {
+        @if pages > 1 {
+            nav.pagination aria-label=(t!("directory.pagination", locale = l)) {
+                ul role="list" {
+                    @if page > 1 {
+                        li { a href=(href(page - 1)) rel="prev" { "← " (t!("directory.previous", locale = l)) } }
+                    }
+                    li { span aria-current="page" { (t!("directory.page_of", locale = l, page = page, pages = pages)) } }
+                    @if page < pages {
+                        li { a href=(href(page + 1)) rel="next" { (t!("directory.next", locale = l)) " →" } }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -14,6 +14,7 @@ rust_i18n::i18n!("locales", fallback = "fr");
 mod components;
 mod lang;
 mod layout;
+mod organiser_views;
 mod pages;
 mod views;
 
@@ -23,6 +24,7 @@ mod tests;
 pub use components::csrf_field;
 pub use lang::{Lang, format_count, format_date, format_datetime};
 pub use layout::page;
+pub use organiser_views::*;
 pub use pages::accounts::{
     forgot_password, invitation, login, register, register_confirm, register_sent, reset_password,
 };
@@ -31,6 +33,7 @@ pub use pages::errors::error_page;
 pub use pages::groups::{directory, group_page, groups_index, manage_group};
 pub use pages::home::{home, home_anonymous};
 pub use pages::members::profile;
+pub use pages::organisers::{admin_accounts, remove_member_page};
 pub use pages::texts::{
     group_changes_page, new_text_page, text_diff_page, text_edit_page, text_history_page,
     text_lines_page, text_page, wiki_missing_page,

@@ -257,6 +257,7 @@ fn manage_view(name: &str) -> ManageGroupView {
         ],
         assignable_roles: vec![RoleView::Supporter, RoleView::Member, RoleView::Secretary],
         creatable_kinds: vec![GroupKindView::Section, GroupKindView::WorkingGroup],
+        invitations: Vec::new(),
     }
 }
 
@@ -1697,4 +1698,125 @@ fn static_assets_are_self_contained() {
     assert!(svg.starts_with("<svg"));
     // Only the SVG namespace, which is a name, not a fetch.
     assert_eq!(svg.matches("http").count(), 1);
+}
+
+/// The organisers' weekly pages (issue 11, point 5): a group's pending invitations on its
+/// management page, the confirmation before removing a member, the list of accounts.
+#[test]
+fn organisers_pages_pass_the_checks_and_escape() {
+    let at = time::macros::datetime!(2026-03-03 14:05 UTC);
+    let invitation =
+        |id: &str, email: &str, expired: bool, can_handle: bool| PendingInvitationView {
+            id: id.into(),
+            email: email.into(),
+            role: RoleView::Member,
+            invited_by: Some(HOSTILE.into()),
+            sent_at: at,
+            expires_at: at,
+            expired,
+            can_handle,
+        };
+    let account = |id: &str, name: &str, disabled: bool, is_self: bool| AccountEntry {
+        id: id.into(),
+        name: name.into(),
+        email: format!("{id}@exemple.fr"),
+        created_at: at,
+        disabled,
+        is_admin: is_self,
+        is_self,
+    };
+    for lang in [Lang::Fr, Lang::En] {
+        let member = ctx(lang, true);
+        let mut manage = manage_view("Lille");
+        manage.invitations = vec![
+            invitation("41", HOSTILE, false, true),
+            invitation("42", "b@exemple.fr", true, false),
+        ];
+        let remove = RemoveMemberView {
+            group_id: "3".into(),
+            group_name: "Lille".into(),
+            member_id: "9".into(),
+            member_name: HOSTILE.into(),
+            role: RoleView::Member,
+            below: vec![EndedMembershipView {
+                group_name: HOSTILE.into(),
+                kind: GroupKindView::WorkingGroup,
+                role: RoleView::Organiser,
+            }],
+            is_self: false,
+        };
+        let accounts = AccountsView {
+            query: HOSTILE.into(),
+            total: 120,
+            page: 2,
+            pages: 3,
+            accounts: vec![
+                account("7", "Camille Martin", false, true),
+                account("8", HOSTILE, true, false),
+                account("9", "Dominique", false, false),
+            ],
+        };
+        let pages = [
+            (
+                "manage_with_invitations",
+                manage_group(&member, &manage, &FormErrors::new()).into_string(),
+            ),
+            (
+                "remove_member",
+                remove_member_page(&member, &remove).into_string(),
+            ),
+            (
+                "remove_self",
+                remove_member_page(
+                    &member,
+                    &RemoveMemberView {
+                        is_self: true,
+                        below: vec![],
+                        ..remove.clone()
+                    },
+                )
+                .into_string(),
+            ),
+            (
+                "admin_accounts",
+                admin_accounts(&member, &accounts).into_string(),
+            ),
+            (
+                "admin_accounts_empty",
+                admin_accounts(
+                    &member,
+                    &AccountsView {
+                        accounts: vec![],
+                        total: 0,
+                        pages: 1,
+                        page: 1,
+                        ..accounts.clone()
+                    },
+                )
+                .into_string(),
+            ),
+        ];
+        for (name, html) in &pages {
+            check_page(name, lang, html);
+            assert!(!html.contains(HOSTILE), "{name}: unescaped");
+        }
+        let manage = &pages[0].1;
+        assert!(
+            manage.contains("action=\"/groups/3/invitations/41/resend\""),
+            "{manage}"
+        );
+        assert!(manage.contains("action=\"/groups/3/invitations/41/withdraw\""));
+        assert!(
+            !manage.contains("/invitations/42/"),
+            "no button beyond one's role"
+        );
+        let accounts_page = &pages[3].1;
+        assert!(
+            !accounts_page.contains("action=\"/members/7/"),
+            "no button on one's own account"
+        );
+        assert!(accounts_page.contains("action=\"/members/8/enable\""));
+        assert!(accounts_page.contains("action=\"/members/9/disable\""));
+        assert!(accounts_page.contains("rel=\"prev\"") && accounts_page.contains("rel=\"next\""));
+    }
 }

@@ -312,6 +312,8 @@ pub struct ManageGroupView {
     pub assignable_roles: Vec<RoleView>,
     /// The kinds of sub-group the viewer may create here (none: no creation form).
     pub creatable_kinds: Vec<GroupKindView>,
+    /// Invitations neither accepted nor withdrawn, newest first.
+    pub invitations: Vec<crate::PendingInvitationView>,
 }
 
 /// The administration page.

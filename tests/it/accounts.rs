@@ -576,7 +576,8 @@ async fn disabling_an_account(app: TestApp) {
             json!({"email": "partante@exemple.fr", "password": PASSWORD}),
         )
         .await;
-    assert_eq!(refused.status(), 401);
+    // Told so (the password was right): not the answer of a wrong password.
+    assert_eq!(refused.status(), 403);
 
     // The administrator sees it on her profile and enables it again from there: she signs in
     // with her password and finds her memberships.

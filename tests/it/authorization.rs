@@ -736,3 +736,199 @@ async fn closed_registration_refuses_new_accounts_even_invited() {
     );
     app.stop().await;
 }
+
+/// The organisers' weekly pages and actions (issue 11, point 5): a group's pending invitations,
+/// removing a member, the administrators' list of accounts and disabling from it.
+#[tokio::test]
+async fn the_organisers_pages_and_actions_follow_the_same_rules() {
+    let p = party().await;
+    let admin_api = p.api(Who::Admin).await;
+    for (group, email) in [
+        (p.section, "invitee@exemple.fr"),
+        (p.private_section, "invitee2@exemple.fr"),
+    ] {
+        let r = admin_api
+            .post(
+                &format!("/api/v1/groups/{group}/invitations"),
+                json!({ "email": email, "role": "member" }),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+    // The lists of pending invitations: the group's managers; 404 where the group is hidden.
+    check_get(
+        &p,
+        &format!("/api/v1/groups/{}/invitations", p.section),
+        |who| match who {
+            Who::Anonymous => 401,
+            Who::FederationSecretary | Who::Admin => 200,
+            _ => 403,
+        },
+    )
+    .await;
+    check_get(
+        &p,
+        &format!("/api/v1/groups/{}/invitations", p.private_section),
+        |who| match who {
+            Who::Anonymous => 401,
+            Who::FederationSecretary | Who::Admin => 200,
+            Who::PrivateMember => 403,
+            _ => 404,
+        },
+    )
+    .await;
+    // The list of accounts: administrators only.
+    check_get(&p, "/api/v1/members", |who| match who {
+        Who::Anonymous => 401,
+        Who::Admin => 200,
+        _ => 403,
+    })
+    .await;
+    check_page(&p, "/admin/members", |who| match who {
+        Who::Anonymous => 303,
+        Who::Admin => 200,
+        _ => 403,
+    })
+    .await;
+    // Removing s1 from the section: the managers, and s1 themselves (leaving), are asked.
+    let remove = format!("/groups/{}/members/{}/remove", p.section, p.s1_member);
+    check_page(&p, &remove, |who| match who {
+        Who::Anonymous => 303,
+        Who::SectionMember | Who::FederationSecretary | Who::Admin => 200,
+        _ => 403,
+    })
+    .await;
+    check_page(
+        &p,
+        &format!(
+            "/groups/{}/members/{}/remove",
+            p.private_section, p.s1_member
+        ),
+        |who| match who {
+            Who::Anonymous => 303,
+            // s1 is no member of the hidden section: for those who see it, nothing to remove.
+            Who::FederationSecretary | Who::Admin => 404,
+            Who::PrivateMember => 403,
+            _ => 404,
+        },
+    )
+    .await;
+
+    // The actions, by everyone who may not: refused, and nothing changes.
+    let invitation = admin_api
+        .get_json(&format!("/api/v1/groups/{}/invitations", p.section), 200)
+        .await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let base = format!("/api/v1/groups/{}/invitations/{invitation}", p.section);
+    let target = p.app.member("cible@exemple.fr", "Cécile Cible").await;
+    p.app.grant(target, p.section, Role::Member).await;
+    for who in [
+        Who::Anonymous,
+        Who::Outsider,
+        Who::Supporter,
+        Who::SectionMember,
+        Who::PrivateMember,
+    ] {
+        let expected = if matches!(who, Who::Anonymous) {
+            401
+        } else {
+            403
+        };
+        let api = p.api(who).await;
+        assert_eq!(
+            api.post(&format!("{base}/resend"), json!({}))
+                .await
+                .status()
+                .as_u16(),
+            expected,
+            "{who:?} resends"
+        );
+        assert_eq!(
+            api.delete(&base).await.status().as_u16(),
+            expected,
+            "{who:?} withdraws"
+        );
+        assert_eq!(
+            api.post(
+                &format!("/api/v1/members/{}/disable", p.outsider),
+                json!({})
+            )
+            .await
+            .status()
+            .as_u16(),
+            expected,
+            "{who:?} disables"
+        );
+    }
+    let pages = [
+        format!("/groups/{}/invitations/{invitation}/resend", p.section),
+        format!("/groups/{}/invitations/{invitation}/withdraw", p.section),
+        format!("/groups/{}/members/{target}/remove", p.section),
+        format!("/members/{}/disable", p.outsider),
+    ];
+    for who in [
+        Who::Outsider,
+        Who::Supporter,
+        Who::PrivateMember,
+        Who::SectionMember,
+    ] {
+        let browser = p.browser(who).await;
+        for path in &pages {
+            let status = browser.submit("/", path, &[]).await.status().as_u16();
+            assert_eq!(status, 403, "{who:?} posts {path}");
+        }
+    }
+    let anonymous = p.browser(Who::Anonymous).await;
+    for path in &pages {
+        let status = anonymous
+            .submit("/login", path, &[])
+            .await
+            .status()
+            .as_u16();
+        assert!(
+            matches!(status, 303 | 401),
+            "anonymous posts {path}: {status}"
+        );
+    }
+    assert_eq!(
+        admin_api
+            .get_json(&format!("/api/v1/groups/{}/invitations", p.section), 200)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "the invitation is untouched"
+    );
+    assert_eq!(
+        p.app.memberships("s1@exemple.fr").await[0]["role"],
+        "member"
+    );
+    assert_eq!(
+        p.app.memberships("cible@exemple.fr").await[0]["role"],
+        "member"
+    );
+
+    // The federation's secretary handles the section's invitations and removes its members.
+    let secretary = p.browser(Who::FederationSecretary).await;
+    assert_eq!(secretary.submit("/", &pages[0], &[]).await.status(), 303);
+    assert_eq!(secretary.submit("/", &remove, &[]).await.status(), 303);
+    assert_eq!(
+        p.app.memberships("s1@exemple.fr").await,
+        json!([]),
+        "s1 left the section"
+    );
+    // Disabling: administrators only, from the list.
+    assert_eq!(secretary.submit("/", &pages[3], &[]).await.status(), 403);
+    let admin = p.browser(Who::Admin).await;
+    assert_eq!(
+        admin
+            .submit("/admin/members", &pages[3], &[("next", "/admin/members")])
+            .await
+            .status(),
+        303
+    );
+    p.app.stop().await;
+}

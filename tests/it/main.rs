@@ -12,6 +12,7 @@ mod commonmark;
 mod logs;
 mod nul_bytes;
 mod openapi;
+mod organisers;
 mod pages;
 mod presence;
 mod privacy;

@@ -57,6 +57,11 @@ pub fn admin_index(ctx: &PageContext, view: &AdminView) -> Markup {
                 }
             }
 
+            section.section aria-labelledby="accounts" {
+                h2 #accounts { (t!("accounts_admin.title", locale = l)) }
+                p { a.button.button--secondary href="/admin/members" { (t!("accounts_admin.link", locale = l)) } }
+            }
+
             section.section aria-labelledby="registration" {
                 h2 #registration { (t!("admin.registration", locale = l)) }
                 p {

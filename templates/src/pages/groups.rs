@@ -5,7 +5,8 @@ use rust_i18n::t;
 
 use crate::components::{
     Control, Field, card_list, card_meta, csrf_field, encode, encode_segment, error_summary,
-    form_title, join_form, member_count, select_field, visibility_field, visibility_note,
+    form_title, join_form, member_count, pagination, select_field, visibility_field,
+    visibility_note,
 };
 use crate::pages::texts::text_list;
 use crate::{
@@ -302,19 +303,7 @@ pub fn directory(ctx: &PageContext, view: &DirectoryView) -> Markup {
                 }
             }
 
-            @if view.pages > 1 {
-                nav.pagination aria-label=(t!("directory.pagination", locale = l)) {
-                    ul role="list" {
-                        @if view.page > 1 {
-                            li { a href=(directory_href(&view.group_id, &view.query, view.page - 1)) rel="prev" { "← " (t!("directory.previous", locale = l)) } }
-                        }
-                        li { span aria-current="page" { (t!("directory.page_of", locale = l, page = view.page, pages = view.pages)) } }
-                        @if view.page < view.pages {
-                            li { a href=(directory_href(&view.group_id, &view.query, view.page + 1)) rel="next" { (t!("directory.next", locale = l)) " →" } }
-                        }
-                    }
-                }
-            }
+            (pagination(lang, view.page, view.pages, |n| directory_href(&view.group_id, &view.query, n)))
         }
     };
     page(ctx, &title, body)
@@ -413,7 +402,14 @@ pub fn manage_group(ctx: &PageContext, view: &ManageGroupView, errors: &FormErro
                 } @else {
                     (member_table(lang, &view.members, &t!("manage.members_caption", locale = l, group = &group.name), |entry| {
                         if view.assignable_roles.contains(&entry.role) {
-                            role_form(ctx, &base, entry, &role_options)
+                            html! {
+                                (role_form(ctx, &base, entry, &role_options))
+                                " "
+                                a href={ (base) "/members/" (encode_segment(&entry.member_id)) "/remove" } {
+                                    (t!("manage.remove", locale = l))
+                                    span.visually-hidden { " : " (entry.name) }
+                                }
+                            }
                         } else {
                             html! { (entry.role.label(lang)) }
                         }
@@ -435,6 +431,8 @@ pub fn manage_group(ctx: &PageContext, view: &ManageGroupView, errors: &FormErro
                     }
                 }
             }
+
+            (crate::pages::organisers::pending_invitations(ctx, &base, &view.invitations))
 
             @if !view.creatable_kinds.is_empty() {
                 section.section #create aria-labelledby="create-title" {

@@ -6,4 +6,5 @@ pub mod errors;
 pub mod groups;
 pub mod home;
 pub mod members;
+pub mod organisers;
 pub mod texts;
