@@ -34,8 +34,28 @@ const IS_NATIONAL_ADMIN: &str = "exists (select 1 from membership ms join party_
 
 /// A `like` pattern matching `query` anywhere, lowercased, its wildcards escaped (with `\\`).
 fn contains_pattern(query: &str) -> String {
+    contains_pattern_as_typed(&query.to_lowercase())
+}
+
+/// The words of `query` lowercased with a capital first letter (« jean-émile » → « Jean-Émile »).
+fn capitalise_words(query: &str) -> String {
+    let mut out = String::with_capacity(query.len());
+    let mut start = true;
+    for c in query.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = c.is_whitespace() || matches!(c, '-' | '\'' | '’');
+    }
+    out
+}
+
+/// A `like` pattern matching `query` anywhere, as it is, its wildcards escaped (with `\\`).
+fn contains_pattern_as_typed(query: &str) -> String {
     let mut pattern = String::from("%");
-    for c in query.trim().to_lowercase().chars() {
+    for c in query.trim().chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }
@@ -195,16 +215,20 @@ impl Db {
         offset: i64,
     ) -> StoreResult<(Vec<AccountRow>, i64)> {
         let pattern = contains_pattern(query);
-        // Addresses are stored lowercased; names are compared lowercased.
-        const FILTER: &str = "(lower(m.name) like $1 escape '\\' or m.email like $1 escape '\\')";
+        // Addresses are stored lowercased; names are compared lowercased. SQLite's `lower` and
+        // `like` fold ASCII letters only: « émile » would miss « Émile ». Names are written with
+        // capitals at the start of their words, so the query in that shape is tried too.
+        let capitalised = contains_pattern_as_typed(&capitalise_words(query));
+        const FILTER: &str = "(lower(m.name) like $1 escape '\\' or m.email like $1 escape '\\' \
+             or m.name like $2 escape '\\')";
         let rows_sql = format!(
             "select m.member_id, m.name, m.email, m.created_at, m.disabled_at, {IS_NATIONAL_ADMIN} as is_admin \
-             from member m where {FILTER} order by m.name, m.member_id limit $2 offset $3"
+             from member m where {FILTER} order by m.name, m.member_id limit $3 offset $4"
         );
         let count_sql = format!("select count(*) from member m where {FILTER}");
         on_backend!(self, pool => {
-            let rows = sqlx::query_as(&rows_sql).bind(&pattern).bind(limit).bind(offset).fetch_all(pool).await?;
-            let total = sqlx::query_scalar(&count_sql).bind(&pattern).fetch_one(pool).await?;
+            let rows = sqlx::query_as(&rows_sql).bind(&pattern).bind(&capitalised).bind(limit).bind(offset).fetch_all(pool).await?;
+            let total = sqlx::query_scalar(&count_sql).bind(&pattern).bind(&capitalised).fetch_one(pool).await?;
             Ok((rows, total))
         })
     }

@@ -273,6 +273,16 @@ async fn removing_a_member_ends_their_roles_below_and_keeps_the_rest(app: TestAp
     let strong = app.member("fort@exemple.fr", "Fanny Forte").await;
     app.grant(strong, section, Role::Member).await;
     app.grant(strong, working_group, Role::Organiser).await;
+    // The member has a text of the working group open, live.
+    use crate::sync_client::{Auth, SyncClient};
+    let leaving_api = app.api_as("partant@exemple.fr").await;
+    let text = leaving_api
+        .create_text(working_group, "Programme de la fête")
+        .await;
+    let mut socket = SyncClient::connect(&app.url, &text, Auth::Bearer(leaving_api.token()))
+        .await
+        .expect("upgrade");
+    socket.wait_for_hello(false).await;
     let browser = app.browser();
     assert_eq!(browser.login("secretaire@exemple.fr").await.status(), 303);
     let manage = format!("/groups/{section}/manage");
@@ -297,6 +307,9 @@ async fn removing_a_member_ends_their_roles_below_and_keeps_the_rest(app: TestAp
         app.memberships("partant@exemple.fr").await,
         json!([{ "group_id": theme.to_string(), "role": "member" }])
     );
+    // Their live socket closes at once (its client reconnects with the rights left: a reader's).
+    let (code, reason) = socket.wait_closed().await;
+    assert_eq!(code, 4503, "{reason}");
     let (_, page) = browser.get_text(&format!("/groups/{section}")).await;
     assert!(
         page.contains("Karim Secrétaire a retiré Paul Partant de Lille"),
@@ -359,6 +372,7 @@ async fn administrators_search_page_and_disable_accounts(app: TestApp) {
     app.grant(admin, national, Role::Admin).await;
     let target = app.member("jean_dupont@exemple.fr", "Jean Dupont").await;
     app.member("jeanne@exemple.fr", "Jeanne Martin").await;
+    app.member("zola@exemple.fr", "Jean-Émile Zola").await;
     // Enough accounts for two pages, without a password hash each.
     for i in 0..55 {
         let email = atelier::model::Email::parse(&format!("adherent{i:02}@exemple.fr")).unwrap();
@@ -374,19 +388,25 @@ async fn administrators_search_page_and_disable_accounts(app: TestApp) {
     }
     let api = app.api_as("admin@exemple.fr").await;
     let all = api.get_json("/api/v1/members", 200).await;
-    assert_eq!(all["total"], 58);
+    assert_eq!(all["total"], 59);
     assert_eq!(all["pages"], 2);
     assert_eq!(all["accounts"].as_array().unwrap().len(), 50);
     assert_eq!(all["accounts"][0]["name"], "Ada Admin");
     assert_eq!(all["accounts"][0]["is_admin"], true);
     let second = api.get_json("/api/v1/members?page=2", 200).await;
-    assert_eq!(second["accounts"].as_array().unwrap().len(), 8);
+    assert_eq!(second["accounts"].as_array().unwrap().len(), 9);
+    // Accented capitals are found from lowercase, on SQLite too (which folds ASCII only).
+    for q in ["%C3%A9mile", "jean-%C3%A9mile", "ZOLA"] {
+        let found = api.get_json(&format!("/api/v1/members?q={q}"), 200).await;
+        assert_eq!(found["total"], 1, "{q}");
+        assert_eq!(found["accounts"][0]["name"], "Jean-Émile Zola");
+    }
     // By part of a name, any case; by part of an address, `_` taken literally.
     let found = api.get_json("/api/v1/members?q=DUPONT", 200).await;
     assert_eq!(found["total"], 1);
     assert_eq!(found["accounts"][0]["email"], "jean_dupont@exemple.fr");
     let found = api.get_json("/api/v1/members?q=jean", 200).await;
-    assert_eq!(found["total"], 2);
+    assert_eq!(found["total"], 3);
     let found = api.get_json("/api/v1/members?q=n_d", 200).await;
     assert_eq!(found["total"], 1, "the underscore is not a wildcard");
     let found = api.get_json("/api/v1/members?q=%25", 200).await;
