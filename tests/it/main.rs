@@ -12,6 +12,7 @@ mod commonmark;
 mod logs;
 mod nul_bytes;
 mod openapi;
+mod page_language;
 mod pages;
 mod presence;
 mod privacy;
