@@ -151,7 +151,8 @@ async fn show_text(
     .await?;
     let view = tpl::TextReadView {
         header: header_view(&ctx),
-        body_html: rendered.html,
+        // Under the page's `<h1>` (the title): the text's outermost headings become `<h2>`.
+        body_html: markdown::nest_headings(&rendered.html, 1),
         toc: rendered
             .toc
             .into_iter()

@@ -265,6 +265,7 @@ async fn compaction_replaces_chunks_with_a_snapshot_and_keeps_every_edit_on_sqli
     compaction_keeps_every_edit(Backend::Sqlite).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn compaction_replaces_chunks_with_a_snapshot_and_keeps_every_edit_on_postgres() {
     compaction_keeps_every_edit(Backend::Postgres).await;
@@ -850,6 +851,7 @@ async fn recent_changes_say_who_changed_each_text_on_sqlite() {
     recent_changes_say_who_changed_each_text(Backend::Sqlite).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn recent_changes_say_who_changed_each_text_on_postgres() {
     recent_changes_say_who_changed_each_text(Backend::Postgres).await;
