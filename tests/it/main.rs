@@ -24,6 +24,7 @@ mod signin;
 mod store_suite;
 mod sync_client;
 mod test_rules;
+mod text_numbering;
 mod texts;
 mod texts_access;
 mod texts_bounds;

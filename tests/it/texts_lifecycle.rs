@@ -73,7 +73,13 @@ async fn create_with(api: &Api, group: GroupId, body: Value) -> String {
     answer["id"].as_str().expect("id").to_owned()
 }
 
-async fn create(api: &Api, group: GroupId, title: &str, kind: &str, markdown: &str) -> String {
+pub(crate) async fn create(
+    api: &Api,
+    group: GroupId,
+    title: &str,
+    kind: &str,
+    markdown: &str,
+) -> String {
     create_with(
         api,
         group,
