@@ -347,6 +347,8 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
     ];
     let out = node("tests/browser/accessibility.mjs", &env).await;
     assert_eq!(out["ok"], true, "{out}");
+    // Minor findings do not fail the run; they are shown in its output.
+    eprintln!("axe, minor findings: {}", out["minor"]);
     assert_eq!(out["pages"], signed_out.len() + signed_in.len(), "{out}");
     app.stop().await;
 }
