@@ -22,6 +22,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/static/editor.js"),
     ),
     (
+        "forms.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/static/forms.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../assets/static/favicon.svg"),

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use atelier_templates as tpl;
 
 use super::extract::{ApiJson, CurrentMember, FormData};
-use super::page::{Page, flash, html, see_other};
+use super::page::{Page, flash, html, html_with_status, see_other};
 use super::views;
 use crate::accounts::{self, NewAccount};
 use crate::app::App;
@@ -151,6 +151,15 @@ async fn apply_profile_update(app: &App, viewer: &Viewer, update: ProfileUpdate)
             })
         })
         .transpose()?;
+    // Every field is checked before anything is written: a refused form changes nothing.
+    let titles_update = if update.functions.is_some() || update.mandates.is_some() {
+        let (old_functions, old_mandates) = titles(app, viewer.member_id).await?;
+        let functions = update.functions.unwrap_or(old_functions);
+        let mandates = update.mandates.unwrap_or(old_mandates);
+        Some(parse_titles(&functions, &mandates)?)
+    } else {
+        None
+    };
     if let Some(visibility) = visibility {
         app.db
             .set_profile_visibility(viewer.member_id, visibility)
@@ -161,13 +170,8 @@ async fn apply_profile_update(app: &App, viewer: &Viewer, update: ProfileUpdate)
             .set_member_name(viewer.member_id, name.as_str())
             .await?;
     }
-    if update.functions.is_some() || update.mandates.is_some() {
-        let (old_functions, old_mandates) = titles(app, viewer.member_id).await?;
-        let functions = update.functions.unwrap_or(old_functions);
-        let mandates = update.mandates.unwrap_or(old_mandates);
-        app.db
-            .set_titles(viewer.member_id, &parse_titles(&functions, &mandates)?)
-            .await?;
+    if let Some(titles) = titles_update {
+        app.db.set_titles(viewer.member_id, &titles).await?;
     }
     Ok(())
 }
@@ -272,9 +276,20 @@ async fn show_profile(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let id: MemberId = id.parse().map_err(|_| AppError::not_found())?;
-    let (profile, row) = load_profile(&app, viewer, id).await?;
-    let memberships = views::visible_memberships(&app, Some(viewer), id).await?;
-    let view = tpl::ProfileView {
+    let view = profile_view(&app, viewer, id, None).await?;
+    Ok(html(tpl::profile(&page.ctx, &view)))
+}
+
+/// The profile page's view; `form` is the edit form as sent, with its errors.
+async fn profile_view(
+    app: &App,
+    viewer: &Viewer,
+    id: MemberId,
+    form: Option<tpl::ProfileFormView>,
+) -> AppResult<tpl::ProfileView> {
+    let (profile, row) = load_profile(app, viewer, id).await?;
+    let memberships = views::visible_memberships(app, Some(viewer), id).await?;
+    Ok(tpl::ProfileView {
         id: profile.id.to_string(),
         name: profile.name,
         email: profile.email,
@@ -286,8 +301,8 @@ async fn show_profile(
             && app.db.profile_visibility(id).await? == ProfileVisibility::Party,
         disabled: row.disabled_at.is_some(),
         can_disable: viewer.is_admin() && viewer.member_id != id,
-    };
-    Ok(html(tpl::profile(&page.ctx, &view)))
+        form,
+    })
 }
 
 #[derive(Deserialize)]
@@ -315,14 +330,34 @@ async fn update_profile(
     }
     let lines = |s: &str| s.lines().map(str::to_owned).collect::<Vec<_>>();
     let update = ProfileUpdate {
-        name: Some(form.name),
+        name: Some(form.name.clone()),
         functions: Some(lines(&form.functions)),
         mandates: Some(lines(&form.mandates)),
-        profile_visibility: form.profile_visibility,
+        profile_visibility: form.profile_visibility.clone(),
     };
-    apply_profile_update(&app, viewer, update).await?;
-    flash(&page.session, tpl::t(page.lang(), "flash.profile_saved")).await?;
-    Ok(see_other(&format!("/members/{id}")))
+    match apply_profile_update(&app, viewer, update).await {
+        Ok(()) => {
+            flash(&page.session, tpl::t(page.lang(), "flash.profile_saved")).await?;
+            Ok(see_other(&format!("/members/{id}")))
+        }
+        // Like every other form: the page again, the errors next to their fields, and what was
+        // typed kept.
+        Err(AppError::Invalid(errors)) => {
+            let form = tpl::ProfileFormView {
+                name: form.name,
+                functions: form.functions,
+                mandates: form.mandates,
+                visible_to_party: form.profile_visibility.as_deref() == Some("party"),
+                errors,
+            };
+            let view = profile_view(&app, viewer, viewer.member_id, Some(form)).await?;
+            Ok(html_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                tpl::profile(&page.ctx, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn parse_member_id(id: &str) -> AppResult<MemberId> {

@@ -42,7 +42,9 @@ use crate::app::App;
 pub use extract::{ApiJson, CurrentMember, MaybeMember};
 
 /// The largest request body we read: forms and JSON are small; uploads get their own limit.
-pub const BODY_LIMIT: usize = 1024 * 1024;
+/// The pages' forms check it before sending (`assets/static/forms.js`), from the templates'
+/// constant, which this is.
+pub const BODY_LIMIT: usize = atelier_templates::FORM_MAX_BYTES;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -112,7 +114,10 @@ pub fn router(app: App) -> Router {
         .layer(axum::Extension(ops::OpenApiDocument(openapi)))
         .layer(axum::middleware::from_fn(csrf::verify))
         .layer(axum::middleware::from_fn(extract::refuse_nul_in_uri))
-        .layer(axum::middleware::from_fn(html_errors::render))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            html_errors::render,
+        ))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(

@@ -14,6 +14,7 @@ use atelier_templates as tpl;
 use super::extract::FormData;
 use super::page::{Page, flash, html, html_with_status, see_other};
 use super::texts_api::parse_text_id;
+use super::views;
 use crate::app::App;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{GroupId, TextKind, TextStatus, VersionId};
@@ -150,7 +151,8 @@ async fn show_text(
     .await?;
     let view = tpl::TextReadView {
         header: header_view(&ctx),
-        body_html: rendered.html,
+        // Under the page's `<h1>` (the title): the text's outermost headings become `<h2>`.
+        body_html: markdown::nest_headings(&rendered.html, 1),
         toc: rendered
             .toc
             .into_iter()
@@ -224,6 +226,7 @@ fn version_views(
 
 async fn history_view(
     app: &App,
+    lang: tpl::Lang,
     ctx: &TextContext,
     label_error: Option<String>,
 ) -> AppResult<tpl::TextHistoryView> {
@@ -237,7 +240,7 @@ async fn history_view(
             .map(|e| tpl::EditView {
                 author_name: e.author_name.filter(|_| ctx.names_authors()),
                 changes: e.changes,
-                message: e.message,
+                message: e.message.map(|m| views::edit_message(lang, &m)),
                 at: e.created_at,
             })
             .collect(),
@@ -254,7 +257,7 @@ async fn show_history(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let ctx = load(&app, &page, &id).await?;
-    let view = history_view(&app, &ctx, None).await?;
+    let view = history_view(&app, page.lang(), &ctx, None).await?;
     Ok(html(tpl::text_history_page(&page.ctx, &view)))
 }
 
@@ -420,7 +423,7 @@ async fn submit_version(
             Ok(see_other(&format!("/texts/{}/history", ctx.text.text_id)))
         }
         Err(AppError::Invalid(fields)) => {
-            let view = history_view(&app, &ctx, fields.get("label").cloned()).await?;
+            let view = history_view(&app, page.lang(), &ctx, fields.get("label").cloned()).await?;
             Ok(html_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 tpl::text_history_page(&page.ctx, &view),

@@ -12,7 +12,8 @@
 //! * a heading gets the slug of its text (`## Santé pour tous !` → `sante-pour-tous`), with
 //!   `-2`, `-3`… appended when the slug is already taken;
 //! * any other block gets `<section>-p<N>`, where `<section>` is the id of the last heading
-//!   before it (`intro` before the first heading) and `N` counts blocks within that section.
+//!   before it (`intro` before the first heading) and `N` counts blocks within that section;
+//!   a top-level list is not one block but one per item, each anchored on its `<li>`.
 //!
 //! Counting within a section rather than over the whole text means that adding, removing or
 //! splitting a paragraph only moves the anchors of its own section: links and citations into
@@ -28,7 +29,9 @@
 //! # Numbering
 //!
 //! Every anchored block with text is a paragraph, numbered from 1 over the whole text
-//! (headings included). Its plain text has the inline markup removed; list items, table rows
+//! (headings included). Each item of a top-level list is a paragraph of its own, as Antragsgrün
+//! and OpenSlides number a motion's proposals (a list of seven proposals is seven paragraphs);
+//! a list nested in an item belongs to that item. Its plain text has the inline markup removed; list items, table rows
 //! (cells joined by ` | `) and hard line breaks start new lines, list items keep a `- ` or
 //! `N. ` marker, and footnote references read `[N]`. Each of these lines is then word-wrapped
 //! at `line_width` characters (counted as `char`s, so accents count as one); a word longer than
@@ -154,9 +157,13 @@ pub struct TocEntry {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockKind {
-    Heading { level: u8 },
+    Heading {
+        level: u8,
+    },
     Paragraph,
     List,
+    /// An item of a top-level list: each is a paragraph of its own (see "Numbering").
+    ListItem,
     BlockQuote,
     CodeBlock,
     Table,
@@ -172,6 +179,7 @@ impl BlockKind {
             BlockKind::Heading { .. } => "heading",
             BlockKind::Paragraph => "paragraph",
             BlockKind::List => "list",
+            BlockKind::ListItem => "item",
             BlockKind::BlockQuote => "blockquote",
             BlockKind::CodeBlock => "code",
             BlockKind::Table => "table",
@@ -217,6 +225,58 @@ pub fn numbered_html(paragraphs: &[Paragraph]) -> String {
     for paragraph in paragraphs {
         push_numbered_block(&mut out, paragraph);
     }
+    out
+}
+
+/// The reading view's HTML with its headings placed under a page heading of level `page_level`
+/// (the page's `<h1>`, the text's title): the text's outermost headings become `page_level + 1`
+/// and each heading at most one level below the one before it, however the text numbers them
+/// (`### Santé` as its first heading, or `#` then `###`). Screen readers' outline and axe's
+/// `heading-order` then read the text as part of the page, not as a second `<h1>` or a jump. The
+/// table of contents keeps the text's own levels, anchors do not move. Works on [`render`]'s
+/// sanitised output, where every `<` opens a tag and text is escaped, so only real heading tags
+/// match.
+pub fn nest_headings(html: &str, page_level: u8) -> String {
+    let mut out = String::with_capacity(html.len());
+    // The open sections: (the text's level, the level shown).
+    let mut outline: Vec<(u8, u8)> = Vec::new();
+    let mut shown = page_level.saturating_add(1).min(6);
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let tag = &rest[at..];
+        let closing = tag.starts_with("</");
+        let name_at = if closing { 2 } else { 1 };
+        let bytes = tag.as_bytes();
+        let level = match (
+            bytes.get(name_at),
+            bytes.get(name_at + 1),
+            bytes.get(name_at + 2),
+        ) {
+            (Some(b'h'), Some(digit @ b'1'..=b'6'), Some(b'>' | b' ')) => Some(digit - b'0'),
+            _ => None,
+        };
+        let Some(level) = level else {
+            out.push('<');
+            rest = &tag[1..];
+            continue;
+        };
+        if !closing {
+            while outline.last().is_some_and(|(own, _)| *own >= level) {
+                outline.pop();
+            }
+            shown = match outline.last() {
+                Some((_, parent)) => parent.saturating_add(1),
+                None => page_level.saturating_add(1),
+            }
+            .min(6);
+            outline.push((level, shown));
+        }
+        out.push_str(&tag[..name_at + 1]);
+        out.push(char::from(b'0' + shown));
+        rest = &tag[name_at + 2..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -542,6 +602,9 @@ impl<'o, 'r> DocBuilder<'o, 'r> {
 
     fn add_block(&mut self, events: &[Event]) {
         let kind = block_kind(events);
+        if kind == BlockKind::List {
+            return self.add_list(events);
+        }
         let lines = wrap_lines(plain_lines(events, &self.footnotes), self.opts.line_width);
         let anchor = self.anchor_for(kind, events, !lines.is_empty());
         if let Some(anchor) = &anchor {
@@ -552,6 +615,74 @@ impl<'o, 'r> DocBuilder<'o, 'r> {
         }
         let html = self.block_html(kind, events, anchor.as_deref());
         self.html.push_str(&html);
+    }
+
+    /// A top-level list: each item is a paragraph, numbered and anchored (on its `<li>`) on its
+    /// own, as motion tools number a motion's proposals, so that an amendment cites « paragraph 5 »
+    /// rather than « the fourth item of paragraph 2 ». Lists nested in an item stay in it.
+    fn add_list(&mut self, events: &[Event]) {
+        let start = match events.first() {
+            Some(Event::Start(Tag::List(start))) => *start,
+            _ => None,
+        };
+        let inner_end = match events.last() {
+            Some(Event::End(TagEnd::List(_))) if events.len() >= 2 => events.len() - 1,
+            _ => events.len(),
+        };
+        let inner = events.get(1..inner_end).unwrap_or_default();
+        let mut anchors = Vec::new();
+        for (position, range) in top_level_blocks(inner).into_iter().enumerate() {
+            let Some(item) = inner.get(range) else {
+                continue;
+            };
+            // The item inside a list of its own, starting at its number, so that its line
+            // keeps its marker (`- `, `4. `).
+            let number = start.map(|s| s.saturating_add(position as u64));
+            let mut alone = Vec::with_capacity(item.len() + 2);
+            alone.push(Event::Start(Tag::List(number)));
+            alone.extend(item.iter().cloned());
+            alone.push(Event::End(TagEnd::List(start.is_some())));
+            let lines = wrap_lines(plain_lines(&alone, &self.footnotes), self.opts.line_width);
+            // An empty item (`-` alone) has its marker as its only line: no text, no number.
+            let has_text = item.iter().any(|e| match e {
+                Event::Text(t) | Event::Code(t) => !t.trim().is_empty(),
+                Event::Html(_)
+                | Event::InlineHtml(_)
+                | Event::InlineMath(_)
+                | Event::DisplayMath(_)
+                | Event::FootnoteReference(_)
+                | Event::TaskListMarker(_) => true,
+                _ => false,
+            });
+            let anchor = self.anchor_for(BlockKind::ListItem, item, has_text && !lines.is_empty());
+            if let Some(anchor) = &anchor {
+                self.add_paragraph(BlockKind::ListItem, anchor, lines);
+            }
+            anchors.push(anchor);
+        }
+        // Each anchored item opens with its id: the writer's `<li>` replaced by our own, found
+        // among the events (not in the HTML, where a member's raw HTML could imitate it).
+        let mut anchors = anchors.into_iter();
+        let mut depth = 0usize;
+        let events: Vec<Event> = self
+            .rewritten(events)
+            .into_iter()
+            .map(|event| {
+                match &event {
+                    Event::Start(Tag::List(_)) => depth += 1,
+                    Event::End(TagEnd::List(_)) => depth = depth.saturating_sub(1),
+                    Event::Start(Tag::Item) if depth == 1 => {
+                        if let Some(Some(anchor)) = anchors.next() {
+                            let open = format!("<li id=\"{}\">", escape_html(&anchor));
+                            return Event::Html(open.into());
+                        }
+                    }
+                    _ => {}
+                }
+                event
+            })
+            .collect();
+        pulldown_cmark::html::push_html(&mut self.html, events.into_iter());
     }
 
     fn anchor_for(&mut self, kind: BlockKind, events: &[Event], has_text: bool) -> Option<String> {
@@ -609,7 +740,9 @@ impl<'o, 'r> DocBuilder<'o, 'r> {
         });
     }
 
-    fn block_html(&mut self, kind: BlockKind, events: &[Event], anchor: Option<&str>) -> String {
+    /// A block's events as the writer gets them: nesting capped, raw HTML escaped if asked,
+    /// wiki links and footnotes rewritten.
+    fn rewritten<'e>(&mut self, events: &[Event<'e>]) -> Vec<Event<'e>> {
         let mut nesting = NestingCap::default();
         let mut rewritten = Vec::with_capacity(events.len());
         for event in events.iter().cloned() {
@@ -618,6 +751,11 @@ impl<'o, 'r> DocBuilder<'o, 'r> {
                 rewritten.push(self.rewrite(event));
             }
         }
+        rewritten
+    }
+
+    fn block_html(&mut self, kind: BlockKind, events: &[Event], anchor: Option<&str>) -> String {
+        let mut rewritten = self.rewritten(events);
         let mut html = String::new();
         match (kind, anchor) {
             (BlockKind::Heading { .. }, Some(anchor)) => {
@@ -1579,7 +1717,11 @@ mod tests {
             out.contains(r#"<p id="sante-pour-tous-p1">Un.</p>"#),
             "{out}"
         );
-        assert!(out.contains(r#"<ul id="sante-pour-tous-p2">"#), "{out}");
+        // A list's items are paragraphs: the anchors are on the items, not on the list.
+        assert!(
+            out.contains("<ul>\n<li id=\"sante-pour-tous-p2\">a</li>\n<li id=\"sante-pour-tous-p3\">b</li>\n</ul>"),
+            "{out}"
+        );
         assert!(out.contains(r#"<h2 id="sante-pour-tous-2">"#), "{out}");
         assert!(
             out.contains(r#"<p id="sante-pour-tous-2-p1">Deux.</p>"#),
@@ -1615,6 +1757,7 @@ mod tests {
                 "sante-pour-tous",
                 "sante-pour-tous-p1",
                 "sante-pour-tous-p2",
+                "sante-pour-tous-p3",
                 "sante-pour-tous-2",
                 "sante-pour-tous-2-p1",
                 "sante-pour-tous-2-p2",
@@ -1729,34 +1872,162 @@ Les informations sur le don d’organes en cas de fin de vie sont ajoutées au d
     fn numbers_paragraphs_and_lines_of_a_french_text() {
         let rendered = render_md(SANTE);
         let paragraphs = &rendered.paragraphs;
-        assert_eq!(paragraphs.len(), 3);
+        // The heading, each of the three proposals, the closing paragraph: five paragraphs an
+        // amendment can cite, as motion tools number them.
+        assert_eq!(paragraphs.len(), 5);
         assert_eq!(paragraphs[0].kind, BlockKind::Heading { level: 3 });
         assert_eq!(paragraphs[0].lines, ["Santé"]);
         assert_eq!((paragraphs[0].number, paragraphs[0].first_line), (1, 1));
-        assert_eq!(paragraphs[1].kind, BlockKind::List);
-        assert_eq!(paragraphs[1].anchor, "sante-p1");
+        let items: Vec<(&str, usize, usize, &[String])> = paragraphs[1..4]
+            .iter()
+            .map(|p| {
+                assert_eq!(p.kind, BlockKind::ListItem);
+                (
+                    p.anchor.as_str(),
+                    p.number,
+                    p.first_line,
+                    p.lines.as_slice(),
+                )
+            })
+            .collect();
         assert_eq!(
-            paragraphs[1].lines,
+            items,
             [
-                "- Fusion de toutes les assurances maladies dans un organisme géré par l'état.",
-                "Suppression de beaucoup de procédures administratives de santé.",
-                "- Augmentation des remboursements de l'assurance maladie.",
-                "- Démarches vers la suppression des complémentaires de santé, et que tout le",
-                "système soit autour de l'assurance maladie.",
+                (
+                    "sante-p1",
+                    2,
+                    2,
+                    &[
+                        "- Fusion de toutes les assurances maladies dans un organisme géré par l'état.".to_owned(),
+                        "Suppression de beaucoup de procédures administratives de santé.".to_owned(),
+                    ][..]
+                ),
+                (
+                    "sante-p2",
+                    3,
+                    4,
+                    &["- Augmentation des remboursements de l'assurance maladie.".to_owned()][..]
+                ),
+                (
+                    "sante-p3",
+                    4,
+                    5,
+                    &[
+                        "- Démarches vers la suppression des complémentaires de santé, et que tout le".to_owned(),
+                        "système soit autour de l'assurance maladie.".to_owned(),
+                    ][..]
+                ),
             ]
         );
-        assert_eq!((paragraphs[1].number, paragraphs[1].first_line), (2, 2));
         assert_eq!(
-            paragraphs[2].lines,
+            paragraphs[4].lines,
             [
                 "Les informations sur le don d’organes en cas de fin de vie sont ajoutées au",
                 "dossier médical (la carte vitale) d’un citoyen.",
             ]
         );
-        assert_eq!((paragraphs[2].number, paragraphs[2].first_line), (3, 7));
+        assert_eq!((paragraphs[4].number, paragraphs[4].first_line), (5, 7));
+        assert_eq!(paragraphs[4].anchor, "sante-p4");
         for line in paragraphs.iter().flat_map(|p| &p.lines) {
             assert!(line.chars().count() <= DEFAULT_LINE_WIDTH, "{line}");
         }
+        // The reading view carries the same anchors, on the items.
+        for anchor in ["sante-p1", "sante-p2", "sante-p3"] {
+            assert!(
+                rendered.html.contains(&format!("<li id=\"{anchor}\">")),
+                "{}",
+                rendered.html
+            );
+        }
+    }
+
+    #[test]
+    fn headings_are_nested_under_the_page_title() {
+        let rendered = render_md(
+            "# Un\n\n## Deux\n\n###### Six\n\nPas <h1> ni `<h2>` : <b>texte</b>, h1.\n\n<h1 class=\"x\">brut</h1>\n",
+        );
+        let out = nest_headings(&rendered.html, 1);
+        assert!(out.contains(r#"<h2 id="un">Un</h2>"#), "{out}");
+        assert!(out.contains(r#"<h3 id="deux">Deux</h3>"#), "{out}");
+        assert!(out.contains(r#"<h4 id="six">Six</h4>"#), "no jump: {out}");
+        assert!(out.contains("<h2>brut</h2>"), "{out}");
+        assert!(out.contains("&lt;h2&gt;"), "text stays text: {out}");
+        assert!(!out.contains("<h1"), "{out}");
+        assert_eq!(
+            rendered.toc[0].level, 1,
+            "the outline keeps the text's levels"
+        );
+
+        // A text that starts at `###` starts right under the page's title.
+        let out = nest_headings(&html("### Santé\n\n#### Hôpitaux\n\n### Éducation\n"), 1);
+        assert!(out.contains(r#"<h2 id="sante">Santé</h2>"#), "{out}");
+        assert!(out.contains(r#"<h3 id="hopitaux">Hôpitaux</h3>"#), "{out}");
+        assert!(
+            out.contains(r#"<h2 id="education">Éducation</h2>"#),
+            "{out}"
+        );
+        // Never past h6.
+        let deep: String = (1..=6)
+            .map(|l| format!("{} T{l}\n\n", "#".repeat(l)))
+            .collect();
+        let out = nest_headings(&html(&deep), 3);
+        assert!(
+            out.contains(r#"<h6 id="t6">T6</h6>"#) && !out.contains("<h7"),
+            "{out}"
+        );
+    }
+
+    /// Seven proposals are seven paragraphs, whatever the list: ordered lists keep their
+    /// numbers (from their start), empty items get no number, and a member's raw HTML inside an
+    /// item does not move the anchors.
+    #[test]
+    fn each_item_of_a_list_is_a_paragraph() {
+        let proposals: String = (1..=7)
+            .map(|i| format!("{i}. Proposition {i}.\n"))
+            .collect();
+        let rendered = render_md(&format!("# Motion\n\n{proposals}"));
+        assert_eq!(rendered.paragraphs.len(), 8);
+        for (i, p) in rendered.paragraphs[1..].iter().enumerate() {
+            assert_eq!(p.number, i + 2);
+            assert_eq!(p.lines, [format!("{n}. Proposition {n}.", n = i + 1)]);
+            assert_eq!(p.anchor, format!("motion-p{}", i + 1));
+        }
+        let numbered = render_numbered(
+            &format!("# Motion\n\n{proposals}"),
+            &RenderOptions::new(&resolver),
+        );
+        assert_eq!(numbered.matches("data-kind=\"item\"").count(), 7);
+
+        let started = render_md("4. quatre\n5. cinq\n");
+        assert_eq!(started.paragraphs[1].lines, ["5. cinq"]);
+        assert!(
+            started
+                .html
+                .contains("<ol start=\"4\">\n<li id=\"intro-p1\">quatre</li>"),
+            "{}",
+            started.html
+        );
+
+        let with_empty = render_md("- un\n-\n- trois\n");
+        let anchors: Vec<&str> = with_empty
+            .paragraphs
+            .iter()
+            .map(|p| p.anchor.as_str())
+            .collect();
+        assert_eq!(anchors, ["intro-p1", "intro-p2"]);
+        assert!(
+            with_empty.html.contains("<li id=\"intro-p2\">trois</li>"),
+            "{}",
+            with_empty.html
+        );
+
+        let raw = render_md("- <ul><li>piège</li></ul>\n- deux\n");
+        assert!(
+            raw.html.contains("<li id=\"intro-p2\">deux</li>"),
+            "{}",
+            raw.html
+        );
+        assert_eq!(raw.html.matches(" id=").count(), 2, "{}", raw.html);
     }
 
     #[test]
@@ -1820,18 +2091,19 @@ Les informations sur le don d’organes en cas de fin de vie sont ajoutées au d
         );
         assert_eq!(lines[1], ["a | b", "1 | 2"]);
         assert_eq!(lines[2], ["un", "deux"]);
-        assert_eq!(lines[3], ["3. trois", "4. quatre"]);
+        assert_eq!(lines[3], ["3. trois"]);
+        assert_eq!(lines[4], ["4. quatre"]);
         let firsts: Vec<usize> = rendered.paragraphs.iter().map(|p| p.first_line).collect();
-        assert_eq!(firsts, [1, 4, 6, 8]);
+        assert_eq!(firsts, [1, 4, 6, 8, 9]);
     }
 
     #[test]
     fn loose_list_items_keep_their_marker_on_their_text() {
         let rendered = render_md("- un\n\n  suite\n- deux\n  - imbriqué\n");
-        assert_eq!(
-            rendered.paragraphs[0].lines,
-            ["- un", "suite", "- deux", "- imbriqué"]
-        );
+        assert_eq!(rendered.paragraphs[0].lines, ["- un", "suite"]);
+        // A nested list belongs to its item's paragraph.
+        assert_eq!(rendered.paragraphs[1].lines, ["- deux", "- imbriqué"]);
+        assert_eq!(rendered.paragraphs.len(), 2);
     }
 
     #[test]

@@ -157,6 +157,22 @@ pub fn format_count(lang: Lang, count: i64) -> String {
     if count < 0 { format!("-{out}") } else { out }
 }
 
+/// A size for people: "1 Mo" / "1 MB" for whole mebibytes, else kibibytes ("900 Ko" / "900 KB"),
+/// as the interface already counts them.
+pub fn format_bytes(lang: Lang, bytes: usize) -> String {
+    const KIB: usize = 1024;
+    let (count, fr, en) = if bytes >= KIB * KIB && bytes.is_multiple_of(KIB * KIB) {
+        (bytes / (KIB * KIB), "Mo", "MB")
+    } else {
+        (bytes.div_ceil(KIB), "Ko", "KB")
+    };
+    let count = format_count(lang, i64::try_from(count).unwrap_or(i64::MAX));
+    match lang {
+        Lang::Fr => format!("{count}\u{a0}{fr}"),
+        Lang::En => format!("{count} {en}"),
+    }
+}
+
 /// "3 mars 2026" / "3 March 2026".
 pub fn format_date(lang: Lang, date: Date) -> String {
     let day = date.day();

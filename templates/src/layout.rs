@@ -18,12 +18,15 @@ pub fn page(ctx: &PageContext, title: &str, body: Markup) -> Markup {
                 title { (title) " — Atelier" }
                 link rel="stylesheet" href="/assets/atelier.css";
                 link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
+                script src="/assets/forms.js" defer {}
                 meta name="color-scheme" content="light";
                 @if let Some(token) = &ctx.csrf_token {
                     meta name="csrf-token" content=(token);
                 }
             }
-            body {
+            // The forms' size check (forms.js) reads the server's limit and its message here.
+            body data-form-max-bytes=(crate::FORM_MAX_BYTES)
+                data-form-too-large=(crate::t_args(ctx.lang, "form.too_large", &[("limit", &crate::format_bytes(ctx.lang, crate::FORM_MAX_BYTES))])) {
                 a.skip-link href="#contenu" { (t!("layout.skip_link", locale = l)) }
                 (header(ctx))
                 main #contenu tabindex="-1" {

@@ -22,7 +22,7 @@ mod views;
 mod tests;
 
 pub use components::csrf_field;
-pub use lang::{Lang, format_count, format_date, format_datetime};
+pub use lang::{Lang, format_bytes, format_count, format_date, format_datetime};
 pub use layout::page;
 pub use organiser_views::*;
 pub use pages::accounts::{
@@ -43,6 +43,10 @@ pub use views::*;
 /// The shortest password the server accepts, shown as a hint on password fields. Keep equal to
 /// the server's `Password::MIN_CHARS`.
 pub const PASSWORD_MIN_CHARS: usize = 10;
+
+/// The largest form body the server reads (its `BODY_LIMIT` is this constant): the pages'
+/// script checks forms against it before sending them, so that nothing typed is lost.
+pub const FORM_MAX_BYTES: usize = 1024 * 1024;
 
 /// One interface string in `lang` (for the server's flash messages and errors).
 ///

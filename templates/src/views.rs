@@ -301,6 +301,20 @@ pub struct ProfileView {
     pub disabled: bool,
     /// An administrator looking at someone else's profile: may disable or enable the account.
     pub can_disable: bool,
+    /// The edit form as the member sent it, with its errors (a 422): `None` shows the profile's
+    /// own values.
+    pub form: Option<ProfileFormView>,
+}
+
+/// What the member typed in the profile form, shown again next to its errors.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileFormView {
+    pub name: String,
+    /// One title a line, as typed.
+    pub functions: String,
+    pub mandates: String,
+    pub visible_to_party: bool,
+    pub errors: FormErrors,
 }
 
 /// The management page of a group.

@@ -27,6 +27,7 @@ async fn api_sign_in_and_out_on_sqlite() {
     api_sign_in_and_out(TestApp::start().await).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn api_sign_in_and_out_on_postgres() {
     if let Some(app) = TestApp::postgres().await {
@@ -116,6 +117,7 @@ async fn repeated_failures_are_throttled_on_sqlite() {
     .await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn repeated_failures_are_throttled_on_postgres() {
     if let Some(app) = TestApp::start_with(Backend::Postgres, long_wait).await {
@@ -346,6 +348,7 @@ async fn invitation_links_create_an_account_once_on_sqlite() {
     invitation_flow(TestApp::start().await).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn invitation_links_create_an_account_once_on_postgres() {
     if let Some(app) = TestApp::postgres().await {
@@ -629,6 +632,7 @@ async fn an_administrator_disables_an_account_and_all_it_held_ends_at_once_on_sq
     disabling_an_account(TestApp::start().await).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn an_administrator_disables_an_account_and_all_it_held_ends_at_once_on_postgres() {
     if let Some(app) = TestApp::postgres().await {
@@ -702,6 +706,7 @@ async fn an_invitation_opened_by_another_member_gives_them_nothing_on_sqlite() {
     invitation_for_someone_else(TestApp::start().await).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn an_invitation_opened_by_another_member_gives_them_nothing_on_postgres() {
     if let Some(app) = TestApp::postgres().await {

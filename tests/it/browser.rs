@@ -15,24 +15,33 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Installs the editor's npm packages once (they are not committed).
+/// Installs the npm packages once (they are not committed): the editor's (playwright-core
+/// among them) and the browser scripts' own (axe-core).
 fn node_packages() {
     static DONE: Mutex<bool> = Mutex::new(false);
     let mut done = DONE.lock().unwrap_or_else(|e| e.into_inner());
-    if *done
-        || root()
-            .join("assets/editor/node_modules/playwright-core")
-            .exists()
-    {
-        *done = true;
+    if *done {
         return;
     }
-    let status = std::process::Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(root().join("assets/editor"))
-        .status()
-        .expect("npm runs (Node.js 20 and npm are needed for the browser tests)");
-    assert!(status.success(), "npm ci failed in assets/editor");
+    for (project, marker) in [
+        ("assets/editor", "playwright-core"),
+        ("tests/browser", "axe-core"),
+    ] {
+        if root()
+            .join(project)
+            .join("node_modules")
+            .join(marker)
+            .exists()
+        {
+            continue;
+        }
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(root().join(project))
+            .status()
+            .expect("npm runs (Node.js 20 and npm are needed for the browser tests)");
+        assert!(status.success(), "npm ci failed in {project}");
+    }
     *done = true;
 }
 
@@ -73,6 +82,11 @@ async fn node(script: &str, env: &[(&str, String)]) -> Value {
 async fn session_cookie(app: &TestApp, email: &str) -> String {
     let response = app.browser().login(email).await;
     assert_eq!(response.status(), 303, "sign-in of {email}");
+    cookie_set_by(&response)
+}
+
+/// The session cookie a sign-in answer sets (`atelier_session=…`).
+fn cookie_set_by(response: &reqwest::Response) -> String {
     response
         .headers()
         .get_all("set-cookie")
@@ -234,4 +248,132 @@ async fn edits_made_offline_merge_on_reconnect() {
     let out = node("tests/browser/offline.mjs", &env).await;
     assert_eq!(out["ok"], true, "{out}");
     s.app.stop().await;
+}
+
+/// A form over the server's limit is not sent: the page says why next to its button and keeps
+/// the text (`tests/browser/forms.mjs`); the editor's text area draws no focus ring of its own.
+#[tokio::test]
+async fn an_oversized_form_is_kept_in_the_page_and_the_editor_focus_stays_on_its_box() {
+    let app = TestApp::start().await;
+    let national = app.national().await;
+    let theme = app
+        .group(GroupKind::Theme, "Santé", national, Visibility::Public)
+        .await;
+    let writer = app.member("alice@exemple.fr", "Alice Martin").await;
+    app.grant(writer, theme, Role::Member).await;
+    let env = [
+        ("BASE_URL", app.url.clone()),
+        ("NEW_PATH", format!("/groups/{theme}/texts/new")),
+        ("COOKIE", session_cookie(&app, "alice@exemple.fr").await),
+    ];
+    let out = node("tests/browser/forms.mjs", &env).await;
+    assert_eq!(out["ok"], true, "{out}");
+    assert_eq!(out["limit"], atelier::http::BODY_LIMIT, "{out}");
+    assert_eq!(out["sent_while_too_large"], 0, "{out}");
+    assert!(
+        out["said"]
+            .as_str()
+            .is_some_and(|s| s.contains("1\u{a0}Mo") || s.contains("1 MB")),
+        "in the page's language (Chromium asks for English): {out}"
+    );
+    assert_eq!(out["focused_note"], "form-too-large", "{out}");
+    app.stop().await;
+}
+
+/// axe-core over the main pages of the demo party, signed out and signed in (a member, a
+/// section's secretary, an administrator): no violation of impact moderate or above.
+#[tokio::test]
+async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
+    let app = TestApp::start().await;
+    assert!(atelier::demo::load(&app.app.db).await.unwrap());
+    let api = app.api();
+    let groups = api.get_json("/api/v1/groups", 200).await;
+    let id_of = |name: &str| {
+        groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["name"] == name)
+            .map(|g| g["id"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("the demo's {name}"))
+    };
+    // The member's section and one of her themes.
+    let (section, theme) = (id_of("Lille-Centre"), id_of("Santé"));
+    let texts = api
+        .get_json(&format!("/api/v1/groups/{theme}/texts"), 200)
+        .await;
+    let text = texts[0]["id"].as_str().expect("a demo text").to_owned();
+    let (member, me) = demo_cookie(&app, "adherente@exemple.fr").await;
+    let (secretary, _) = demo_cookie(&app, "secretaire@exemple.fr").await;
+    let (admin, _) = demo_cookie(&app, "admin@exemple.fr").await;
+    let signed_out = [
+        "/".to_owned(),
+        "/login".to_owned(),
+        "/password/forgot".to_owned(),
+        "/groups".to_owned(),
+        format!("/groups/{theme}"),
+        format!("/texts/{text}"),
+        format!("/texts/{text}/lines"),
+        "/nulle-part".to_owned(),
+    ];
+    let signed_in = [
+        ("/".to_owned(), &member),
+        ("/groups".to_owned(), &member),
+        (format!("/groups/{section}"), &member),
+        (format!("/groups/{theme}"), &member),
+        (format!("/texts/{text}"), &member),
+        (format!("/texts/{text}/edit"), &member),
+        (format!("/texts/{text}/lines"), &member),
+        (format!("/texts/{text}/history"), &member),
+        (format!("/texts/{text}/diff"), &member),
+        (format!("/groups/{theme}/texts/new"), &member),
+        (format!("/members/{me}"), &member),
+        (format!("/groups/{section}/members"), &secretary),
+        (format!("/groups/{section}/manage"), &secretary),
+        ("/admin".to_owned(), &admin),
+    ];
+    let pages: Vec<Value> = signed_out
+        .iter()
+        .map(|path| json!({"path": path, "cookie": Value::Null}))
+        .chain(
+            signed_in
+                .iter()
+                .map(|(path, cookie)| json!({"path": path, "cookie": cookie})),
+        )
+        .collect();
+    let env = [
+        ("BASE_URL", app.url.clone()),
+        ("PAGES", Value::from(pages).to_string()),
+    ];
+    let out = node("tests/browser/accessibility.mjs", &env).await;
+    assert_eq!(out["ok"], true, "{out}");
+    // Minor findings do not fail the run; they are shown in its output.
+    eprintln!("axe, minor findings: {}", out["minor"]);
+    assert_eq!(out["pages"], signed_out.len() + signed_in.len(), "{out}");
+    app.stop().await;
+}
+
+/// Signs a demo account in through the form; its session cookie and its member id.
+async fn demo_cookie(app: &TestApp, email: &str) -> (String, String) {
+    let browser = app.browser();
+    let response = browser
+        .submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", atelier::demo::DEMO_PASSWORD)],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "demo sign-in of {email}");
+    let cookie = cookie_set_by(&response);
+    // The header links to one's own profile.
+    let (_, home) = browser.get_text("/").await;
+    let at = home
+        .find("class=\"account-name\" href=\"/members/")
+        .expect("signed in")
+        + 36;
+    let id: String = home[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (cookie, id)
 }

@@ -267,6 +267,7 @@ async fn backup_while_writing_then_restore() {
     app.stop().await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn backup_while_writing_then_restore_on_postgres() {
     let Some(app) = TestApp::postgres().await else {

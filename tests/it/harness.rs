@@ -46,7 +46,13 @@ fn random_suffix() -> String {
     format!("{:x}{:x}", nanos, std::process::id())
 }
 
+/// Why a PostgreSQL test cannot run: it is ignored by default, and was asked for all the same.
+pub const NO_POSTGRES: &str = "this test needs PostgreSQL: set ATELIER_TEST_DATABASE_URL \
+    (e.g. postgres://postgres@127.0.0.1:5432/test); without it, it is ignored, never passed";
+
 /// Creates a fresh database on the test PostgreSQL server; returns (its URL, the admin URL).
+/// `None` only when no server is configured; a configured server that does not answer fails the
+/// test (a PostgreSQL pass must never pass without PostgreSQL).
 pub async fn fresh_postgres_database() -> Option<(String, String)> {
     use sqlx::Connection;
     let admin = postgres_url()?;
@@ -84,8 +90,10 @@ impl TestApp {
             .expect("sqlite is always there")
     }
 
-    /// On PostgreSQL, or `None` (the test then passes vacuously and says so) when no server is
-    /// configured: CI always sets it.
+    /// On PostgreSQL. Tests that call it are `#[ignore]`d with the reason, so that a run without
+    /// a database reports them as ignored instead of passing them; run on purpose
+    /// (`-- --ignored`, as `.ci/run` does) without `ATELIER_TEST_DATABASE_URL`, they fail. The
+    /// `Option` is always `Some`: it stays for the callers written when it was not.
     pub async fn postgres() -> Option<TestApp> {
         TestApp::start_with(Backend::Postgres, |_| {}).await
     }
@@ -99,10 +107,7 @@ impl TestApp {
             Backend::Sqlite => None,
             Backend::Postgres => {
                 let Some((url, admin)) = fresh_postgres_database().await else {
-                    eprintln!(
-                        "ATELIER_TEST_DATABASE_URL is not set: skipping the PostgreSQL pass of this test"
-                    );
-                    return None;
+                    panic!("{NO_POSTGRES}");
                 };
                 config.database_url = Some(url.clone());
                 Some((url, admin))

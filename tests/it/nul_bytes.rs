@@ -173,6 +173,7 @@ async fn every_input_with_nul_is_a_422_naming_the_field_on_sqlite() {
     every_input_with_nul_is_a_422_naming_the_field(Backend::Sqlite).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn every_input_with_nul_is_a_422_naming_the_field_on_postgres() {
     every_input_with_nul_is_a_422_naming_the_field(Backend::Postgres).await;
@@ -275,6 +276,7 @@ async fn a_nul_typed_live_keeps_every_page_version_and_export_working_on_sqlite(
     a_nul_typed_live_keeps_every_page_version_and_export_working(Backend::Sqlite).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn a_nul_typed_live_keeps_every_page_version_and_export_working_on_postgres() {
     a_nul_typed_live_keeps_every_page_version_and_export_working(Backend::Postgres).await;

@@ -71,6 +71,7 @@ async fn session_ids_are_stored_hashed_and_a_copied_row_signs_nobody_in_on_sqlit
     session_ids_are_stored_hashed(TestApp::start().await).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn session_ids_are_stored_hashed_and_a_copied_row_signs_nobody_in_on_postgres() {
     if let Some(app) = TestApp::start_with(Backend::Postgres, |_| {}).await {

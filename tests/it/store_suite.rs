@@ -22,6 +22,7 @@ macro_rules! on_both_backends {
                 }
 
                 #[tokio::test]
+                #[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
                 async fn on_postgres() {
                     if let Some(app) = crate::harness::TestApp::postgres().await {
                         super::$name(app.app.db.clone()).await;

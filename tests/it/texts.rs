@@ -170,6 +170,7 @@ async fn two_peers_converge_and_acknowledgements_follow_storage_on_sqlite() {
     two_peers_converge_and_acknowledgements_follow_storage(Backend::Sqlite).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn two_peers_converge_and_acknowledgements_follow_storage_on_postgres() {
     two_peers_converge_and_acknowledgements_follow_storage(Backend::Postgres).await;

@@ -20,6 +20,10 @@ pub fn error_page(ctx: &PageContext, status: u16, message: &str) -> Markup {
                 p.lead { (message) }
             }
             p { (explanation) }
+            @if status == 413 {
+                // Shown by forms.js: the browser's back, which keeps what the form held.
+                p { button.button type="button" hidden data-history-back { (t!("error.413.back", locale = l)) } }
+            }
             ul.links role="list" {
                 li { a href="/" { (t!("error.home", locale = l)) } }
                 @if signed_out {

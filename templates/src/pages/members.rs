@@ -3,16 +3,26 @@
 use maud::{Markup, html};
 use rust_i18n::t;
 
-use crate::components::{Control, Field, card_meta, csrf_field, encode_segment, string_list};
-use crate::{FormErrors, Lang, PageContext, ProfileView, page};
+use crate::components::{
+    Control, Field, card_meta, csrf_field, encode_segment, error_summary, form_title, string_list,
+};
+use crate::{Lang, PageContext, ProfileFormView, ProfileView, page};
+
+/// The profile form's fields, top to bottom, for the error summary's order.
+const PROFILE_FIELDS: [&str; 4] = ["name", "functions", "mandates", "profile_visibility"];
 
 /// A member's profile: functions, mandates, groups; the edit form on one's own profile.
 pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
     let lang = ctx.lang;
     let l = lang.code();
-    let no_errors = FormErrors::new();
-    let functions = view.functions.join("\n");
-    let mandates = view.mandates.join("\n");
+    let form = view.form.clone().unwrap_or_else(|| ProfileFormView {
+        name: view.name.clone(),
+        functions: view.functions.join("\n"),
+        mandates: view.mandates.join("\n"),
+        visible_to_party: view.visible_to_party,
+        errors: Default::default(),
+    });
+    let errors = &form.errors;
     let body = html! {
         div.wrap {
             header.page-header {
@@ -73,11 +83,12 @@ pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
                 section.section aria-labelledby="edit-profile" {
                     h2 #edit-profile { (t!("profile.edit_title", locale = l)) }
                     form.form method="post" action={ "/members/" (encode_segment(&view.id)) "/profile" } {
+                        (error_summary(lang, errors, &PROFILE_FIELDS))
                         (csrf_field(ctx))
-                        (Field::new("name", t!("form.name", locale = l), Control::Text).value(&view.name).autocomplete("name").required().hint(t!("form.name_hint", locale = l)).render(lang, &no_errors))
-                        (Field::new("functions", t!("profile.functions", locale = l), Control::TextArea).value(&functions).hint(t!("profile.functions_hint", locale = l)).render(lang, &no_errors))
-                        (Field::new("mandates", t!("profile.mandates", locale = l), Control::TextArea).value(&mandates).hint(t!("profile.mandates_hint", locale = l)).render(lang, &no_errors))
-                        (visibility_field(lang, view.visible_to_party))
+                        (Field::new("name", t!("form.name", locale = l), Control::Text).value(&form.name).autocomplete("name").required().hint(t!("form.name_hint", locale = l)).render(lang, errors))
+                        (Field::new("functions", t!("profile.functions", locale = l), Control::TextArea).value(&form.functions).hint(t!("profile.functions_hint", locale = l)).render(lang, errors))
+                        (Field::new("mandates", t!("profile.mandates", locale = l), Control::TextArea).value(&form.mandates).hint(t!("profile.mandates_hint", locale = l)).render(lang, errors))
+                        (visibility_field(lang, form.visible_to_party))
                         button.button type="submit" { (t!("profile.save", locale = l)) }
                     }
                 }
@@ -103,7 +114,7 @@ pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
             }
         }
     };
-    page(ctx, &view.name, body)
+    page(ctx, &form_title(lang, &view.name, !errors.is_empty()), body)
 }
 
 /// Who may see the profile, as radio buttons with what each choice means; the private one first
