@@ -5,6 +5,7 @@
 mod accounts;
 mod admin;
 mod assets;
+mod compression;
 mod csrf;
 mod extract;
 mod groups;
@@ -122,6 +123,7 @@ pub fn router(app: App) -> Router {
             axum::response::IntoResponse::into_response(crate::error::AppError::Internal(
                 anyhow::anyhow!("a request handler panicked"),
             ))
-        }));
+        }))
+        .layer(compression::layer());
     security_headers::add(routes, &base_url).with_state(app)
 }
