@@ -46,7 +46,10 @@ struct Encoded<T> {
     gzip: T,
 }
 
-static ASSETS: [Asset; 4] = [
+/// How many assets there are (the length of `ASSETS`).
+const COUNT: usize = 4;
+
+static ASSETS: [Asset; COUNT] = [
     Asset {
         name: "atelier.css",
         url: urls::ATELIER_CSS,
@@ -85,7 +88,7 @@ static ASSETS: [Asset; 4] = [
 ];
 
 /// The copies compressed here, one slot per asset (index in `ASSETS`).
-static ENCODED_HERE: [OnceLock<Encoded<Vec<u8>>>; 4] = [const { OnceLock::new() }; 4];
+static ENCODED_HERE: [OnceLock<Encoded<Vec<u8>>>; COUNT] = [const { OnceLock::new() }; COUNT];
 
 /// A content coding we can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
