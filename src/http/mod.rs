@@ -5,6 +5,7 @@
 mod accounts;
 mod admin;
 mod assets;
+mod compression;
 mod csrf;
 mod extract;
 mod group_invitations;
@@ -131,6 +132,7 @@ pub fn router(app: App) -> Router {
             axum::response::IntoResponse::into_response(crate::error::AppError::Internal(
                 anyhow::anyhow!("a request handler panicked"),
             ))
-        }));
+        }))
+        .layer(compression::layer());
     security_headers::add(routes, &base_url).with_state(app)
 }

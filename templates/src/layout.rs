@@ -3,6 +3,7 @@
 use maud::{DOCTYPE, Markup, html};
 use rust_i18n::t;
 
+use crate::assets;
 use crate::components::{csrf_field, encode, encode_segment};
 use crate::{Lang, PageContext};
 
@@ -16,9 +17,9 @@ pub fn page(ctx: &PageContext, title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — Atelier" }
-                link rel="stylesheet" href="/assets/atelier.css";
-                link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
-                script src="/assets/forms.js" defer {}
+                link rel="stylesheet" href=(assets::ATELIER_CSS);
+                link rel="icon" href=(assets::FAVICON_SVG) type="image/svg+xml";
+                script src=(assets::FORMS_JS) defer {}
                 meta name="color-scheme" content="light";
                 @if let Some(token) = &ctx.csrf_token {
                     meta name="csrf-token" content=(token);

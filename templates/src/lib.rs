@@ -11,7 +11,9 @@
 
 rust_i18n::i18n!("locales", fallback = "fr");
 
+pub mod assets;
 mod components;
+mod content_hash;
 mod lang;
 mod layout;
 mod organiser_views;

@@ -1221,13 +1221,21 @@ fn text_edit_page_keeps_the_editor_contract() {
         },
     )
     .into_string();
-    assert!(html.contains(
-        "<div id=\"atelier-editor\" data-sync-url=\"/texts/20/sync?x=1&amp;y=2\" data-readonly=\"false\" data-text-id=\"20\" data-lang=\"fr\"></div>"
-    ));
+    assert!(html.contains(&format!(
+        "<div id=\"atelier-editor\" data-sync-url=\"/texts/20/sync?x=1&amp;y=2\" data-readonly=\"false\" data-text-id=\"20\" data-lang=\"fr\" data-wasm-url=\"{}\"></div>",
+        crate::assets::AUTOMERGE_WASM
+    )));
     assert!(
         html.contains("<p id=\"atelier-editor-status\" role=\"status\" aria-live=\"polite\"></p>")
     );
-    assert!(html.contains("<script type=\"module\" src=\"/assets/editor.js\"></script>"));
+    assert!(html.contains(&format!(
+        "<script type=\"module\" src=\"{}\"></script>",
+        crate::assets::EDITOR_JS
+    )));
+    assert!(html.contains(&format!(
+        "<link rel=\"preload\" href=\"{}\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\">",
+        crate::assets::AUTOMERGE_WASM
+    )));
     assert!(html.contains("<noscript>"));
     assert!(
         html.contains(
@@ -1946,4 +1954,32 @@ fn organisers_pages_pass_the_checks_and_escape() {
         assert!(accounts_page.contains("action=\"/members/9/disable\""));
         assert!(accounts_page.contains("rel=\"prev\"") && accounts_page.contains("rel=\"next\""));
     }
+}
+
+/// Pages link to assets by their content's hash, so a new version of a file has a new name
+/// (and browsers may keep each name for good).
+#[test]
+fn asset_urls_carry_the_hash_of_the_file() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/static");
+    let names: Vec<&str> = crate::assets::ALL.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        names,
+        ["atelier.css", "automerge.wasm", "editor.js", "favicon.svg", "forms.js"]
+    );
+    for (name, url) in crate::assets::ALL {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let (stem, extension) = name.rsplit_once('.').unwrap();
+        let hash = crate::assets::content_hash(&bytes);
+        assert_eq!(*url, format!("/assets/{stem}.{hash}.{extension}"));
+    }
+    assert_ne!(
+        crate::assets::content_hash(b"a"),
+        crate::assets::content_hash(b"b")
+    );
+    let page = crate::page(&ctx(Lang::Fr, true), "Titre", maud::html! {}).into_string();
+    assert!(page.contains(&format!(
+        "<link rel=\"stylesheet\" href=\"{}\">",
+        crate::assets::ATELIER_CSS
+    )));
+    assert!(!page.contains("/assets/atelier.css"));
 }

@@ -267,6 +267,29 @@ impl TestApp {
         api
     }
 
+    /// A writer (`Role::Member` of a public theme "Culture") and a text of theirs, "Culture":
+    /// the theme and the text's id.
+    pub async fn writer_with_text(
+        &self,
+        email: &str,
+        name: &str,
+    ) -> (atelier::model::GroupId, String) {
+        let national = self.national().await;
+        let theme = self
+            .group(
+                atelier::model::GroupKind::Theme,
+                "Culture",
+                national,
+                atelier::model::Visibility::Public,
+            )
+            .await;
+        let writer = self.member(email, name).await;
+        self.grant(writer, theme, atelier::model::Role::Member)
+            .await;
+        let text = self.api_as(email).await.create_text(theme, "Culture").await;
+        (theme, text)
+    }
+
     /// The mails written so far (no SMTP in tests), oldest first.
     pub fn mails(&self) -> Vec<String> {
         read_mails(&self.config.data_dir)

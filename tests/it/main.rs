@@ -3,6 +3,7 @@
 mod harness;
 
 mod accounts;
+mod assets;
 mod authorization;
 mod bad_input;
 mod browser;

@@ -7,7 +7,6 @@ use atelier::config::Config;
 use reqwest::header::HeaderMap;
 
 use crate::harness::TestApp;
-use atelier::model::{GroupKind, Role, Visibility};
 
 fn csp_directives(headers: &HeaderMap) -> Vec<String> {
     let policy = headers
@@ -76,17 +75,7 @@ fn assert_no_inline_script(path: &str, html: &str) {
 #[tokio::test]
 async fn pages_api_and_assets_carry_the_security_headers() {
     let app = TestApp::start().await;
-    let national = app.national().await;
-    let theme = app
-        .group(GroupKind::Theme, "Culture", national, Visibility::Public)
-        .await;
-    let writer = app.member("autrice@exemple.fr", "Autrice").await;
-    app.grant(writer, theme, Role::Member).await;
-    let text = app
-        .api_as("autrice@exemple.fr")
-        .await
-        .create_text(theme, "Culture")
-        .await;
+    let (theme, text) = app.writer_with_text("autrice@exemple.fr", "Autrice").await;
     let browser = app.browser();
     assert_eq!(browser.login("autrice@exemple.fr").await.status(), 303);
 

@@ -2,12 +2,13 @@
 // WebSocket. Mounted into #atelier-editor; see ../README.md for the page contract and protocol.
 
 import * as A from "@automerge/automerge/slim";
-import { automergeWasmBase64 } from "@automerge/automerge/automerge.wasm.base64";
-import { Compartment, EditorState, Transaction } from "@codemirror/state";
+import { Compartment, EditorState, Prec, Transaction } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { defaultHighlightStyle, syntaxHighlighting } from "@codemirror/language";
-import { markdown } from "@codemirror/lang-markdown";
+// Not `markdown()`: it brings the HTML, CSS and JavaScript parsers (a third of the bundle) to
+// highlight HTML inside Markdown, which members' texts hardly ever hold.
+import { markdownKeymap, markdownLanguage, pasteURLAsLink } from "@codemirror/lang-markdown";
 
 import { PATH, changeSetOfPatches, minimalChange, sameHeads, splicesOf } from "./binding.js";
 import { Connection, socketUrl } from "./connection.js";
@@ -98,7 +99,7 @@ class Status {
 }
 
 class CoEditor {
-  constructor(root, statusElement) {
+  constructor(root, statusElement, connection) {
     this.t = strings(root.dataset.lang);
     this.textId = root.dataset.textId || root.dataset.syncUrl;
     this.pageReadonly = root.dataset.readonly === "true";
@@ -144,7 +145,9 @@ class CoEditor {
         extensions: [
           history(),
           keymap.of([...defaultKeymap, ...historyKeymap]),
-          markdown(),
+          markdownLanguage,
+          Prec.high(keymap.of(markdownKeymap)),
+          pasteURLAsLink,
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
           EditorView.lineWrapping,
           EditorView.contentAttributes.of({
@@ -162,13 +165,7 @@ class CoEditor {
     this.reconcile();
     this.updateStatus();
 
-    this.connection = new Connection(socketUrl(root.dataset.syncUrl), {
-      open: () => this.onOpen(),
-      binary: (bytes) => this.onSyncMessage(bytes),
-      text: (text) => this.onPresence(text),
-      close: (code, reason, byUs) => this.onClose(code, reason, byUs),
-    });
-    this.connection.start();
+    this.connection = connection;
 
     window.addEventListener("pagehide", () => this.persistNow());
     document.addEventListener("visibilitychange", () => {
@@ -547,8 +544,33 @@ async function main() {
   }
   status.setAttribute("data-state", "connecting");
   status.textContent = strings(root.dataset.lang).connecting;
-  await A.initializeBase64Wasm(automergeWasmBase64);
-  const editor = new CoEditor(root, status);
+  // automerge's WebAssembly is a file of its own, compiled while it downloads (served
+  // compressed, cached for good under its content-hashed name, which the page gives).
+  const wasmUrl = root.dataset.wasmUrl || new URL("automerge.wasm", import.meta.url).href;
+  const wasm = A.initializeWasm(fetch(wasmUrl));
+  // The socket opens meanwhile (its handshake costs a round trip): what arrives before the
+  // editor exists waits in `early`, then goes to it in order.
+  let editor = null;
+  const early = [];
+  const connection = new Connection(socketUrl(root.dataset.syncUrl), {
+    open: () => (editor ? editor.onOpen() : early.push(["onOpen"])),
+    binary: (bytes) => (editor ? editor.onSyncMessage(bytes) : early.push(["onSyncMessage", bytes])),
+    text: (text) => (editor ? editor.onPresence(text) : early.push(["onPresence", text])),
+    close: (code, reason, byUs) => {
+      if (editor) return editor.onClose(code, reason, byUs);
+      early.push(["onClose", code, reason, byUs]);
+      return !byUs && isFinalClose(code); // what onClose will decide
+    },
+  });
+  connection.start();
+  try {
+    await wasm;
+  } catch (error) {
+    connection.disconnect();
+    throw error;
+  }
+  editor = new CoEditor(root, status, connection);
+  for (const [method, ...args] of early.splice(0)) editor[method](...args);
   window.atelierEditor = editor.api();
 }
 

@@ -12,6 +12,7 @@ use rust_i18n::t;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::assets;
 use crate::components::{
     Control, Field, count_label, csrf_field, encode, encode_segment, error_summary, field_id,
     form_title, select_field,
@@ -313,8 +314,10 @@ fn readonly_reasons(lang: Lang, header: &TextHeaderView) -> Vec<String> {
 }
 
 /// The live editor (GET /texts/{id}/edit). The page only holds the editor's mount point; the
-/// script `/assets/editor.js` reads its `data-*` attributes, connects to `data-sync-url` and
-/// writes its state into `#atelier-editor-status`.
+/// script `editor.js` reads its `data-*` attributes, loads automerge's WebAssembly from
+/// `data-wasm-url`, connects to `data-sync-url` and writes its state into
+/// `#atelier-editor-status`. The WebAssembly (most of the bytes) is preloaded: its download
+/// starts with the script's instead of after it.
 pub fn text_edit_page(ctx: &PageContext, view: &TextEditView) -> Markup {
     let lang = ctx.lang;
     let l = lang.code();
@@ -339,7 +342,8 @@ pub fn text_edit_page(ctx: &PageContext, view: &TextEditView) -> Markup {
 
             div #atelier-editor data-sync-url=(view.sync_url)
                 data-readonly=(if view.readonly { "true" } else { "false" })
-                data-text-id=(header.id) data-lang=(l) {}
+                data-text-id=(header.id) data-lang=(l)
+                data-wasm-url=(assets::AUTOMERGE_WASM) {}
             p #atelier-editor-status role="status" aria-live="polite" {}
             noscript {
                 div.notice {
@@ -347,7 +351,10 @@ pub fn text_edit_page(ctx: &PageContext, view: &TextEditView) -> Markup {
                     p { a href=(text_href(&header.id)) { (t!("text.noscript_read", locale = l)) } }
                 }
             }
-            script type="module" src="/assets/editor.js" {}
+            // `crossorigin` makes the preload's request the one `fetch` makes (same-origin
+            // credentials), so the editor's fetch is served from it.
+            link rel="preload" href=(assets::AUTOMERGE_WASM) as="fetch" type="application/wasm" crossorigin="anonymous";
+            script type="module" src=(assets::EDITOR_JS) {}
         }
     };
     page(ctx, &text_title(lang, header, Some(&tab_label)), body)
