@@ -239,6 +239,7 @@ async fn pending_invitations_are_sent_again_and_withdrawn_on_sqlite() {
     pending_invitations_are_sent_again_and_withdrawn(TestApp::start().await).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn pending_invitations_are_sent_again_and_withdrawn_on_postgres() {
     if let Some(app) = TestApp::postgres().await {
@@ -359,6 +360,7 @@ async fn removing_a_member_ends_their_roles_below_and_keeps_the_rest_on_sqlite()
     removing_a_member_ends_their_roles_below_and_keeps_the_rest(TestApp::start().await).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn removing_a_member_ends_their_roles_below_and_keeps_the_rest_on_postgres() {
     if let Some(app) = TestApp::postgres().await {
@@ -517,6 +519,7 @@ async fn administrators_search_page_and_disable_accounts_on_sqlite() {
     administrators_search_page_and_disable_accounts(TestApp::start().await).await;
 }
 
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test]
 async fn administrators_search_page_and_disable_accounts_on_postgres() {
     if let Some(app) = TestApp::postgres().await {
