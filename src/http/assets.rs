@@ -79,17 +79,17 @@ static ASSETS: [Asset; COUNT] = [
         }),
     },
     Asset {
-        name: "forms.js",
-        url: urls::FORMS_JS,
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/static/forms.js"),
-        built: None,
-    },
-    Asset {
         name: "favicon.svg",
         url: urls::FAVICON_SVG,
         content_type: "image/svg+xml",
         bytes: include_bytes!("../../assets/static/favicon.svg"),
+        built: None,
+    },
+    Asset {
+        name: "forms.js",
+        url: urls::FORMS_JS,
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/static/forms.js"),
         built: None,
     },
 ];

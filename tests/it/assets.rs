@@ -52,14 +52,20 @@ async fn fetch(app: &TestApp, path: &str, accept: Option<&str>) -> (u16, HeaderM
 
 /// The `src`/`href`/`data-wasm-url` of the editor page that starts with `/assets/` and ends with
 /// `suffix`.
-fn linked(html: &str, suffix: &str) -> String {
+/// The hashed URL the page links to for `file` (e.g. `editor.js`).
+fn linked(html: &str, file: &str) -> String {
+    let (stem, suffix) = file
+        .rsplit_once('.')
+        .expect("a file name with an extension");
+    let prefix = format!("/assets/{stem}.");
+    let suffix = format!(".{suffix}");
     html.match_indices("\"/assets/")
         .map(|(at, _)| {
             let rest = &html[at + 1..];
             rest[..rest.find('"').expect("a closing quote")].to_owned()
         })
-        .find(|url| url.ends_with(suffix))
-        .unwrap_or_else(|| panic!("the page links no /assets/…{suffix}: {html}"))
+        .find(|url| url.starts_with(&prefix) && url.ends_with(&suffix))
+        .unwrap_or_else(|| panic!("the page links no {prefix}…{suffix}: {html}"))
 }
 
 async fn edit_page() -> (TestApp, String, String) {
@@ -75,9 +81,9 @@ async fn edit_page() -> (TestApp, String, String) {
 #[tokio::test]
 async fn the_editor_loads_from_hashed_names_cached_for_good_and_compressed() {
     let (app, _, html) = edit_page().await;
-    let script = linked(&html, ".js");
-    let wasm = linked(&html, ".wasm");
-    let css = linked(&html, ".css");
+    let script = linked(&html, "editor.js");
+    let wasm = linked(&html, "automerge.wasm");
+    let css = linked(&html, "atelier.css");
     assert!(
         html.contains(&format!("data-wasm-url=\"{wasm}\"")),
         "the editor is told where its WebAssembly is"
@@ -146,7 +152,7 @@ async fn the_editor_loads_from_hashed_names_cached_for_good_and_compressed() {
 #[tokio::test]
 async fn plain_names_are_revalidated_and_unknown_names_are_404() {
     let (app, _, html) = edit_page().await;
-    let script = linked(&html, ".js");
+    let script = linked(&html, "editor.js");
     let (status, headers, plain) = fetch(&app, "/assets/editor.js", None).await;
     assert_eq!(status, 200);
     assert_eq!(header(&headers, "cache-control"), "public, no-cache");

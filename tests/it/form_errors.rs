@@ -92,7 +92,8 @@ async fn a_form_over_the_size_limit_keeps_the_header_and_states_the_limit() {
         "data-form-max-bytes=\"{}\"",
         atelier::http::BODY_LIMIT
     )));
-    assert!(home.contains("<script src=\"/assets/forms.js\" defer></script>"));
+    let forms_js = atelier_templates::assets::FORMS_JS;
+    assert!(home.contains(&format!("<script src=\"{forms_js}\" defer></script>")));
     let script = browser.get("/assets/forms.js").await;
     assert_eq!(script.status(), 200);
     app.stop().await;
