@@ -9,6 +9,7 @@ mod browser;
 mod cache;
 mod cli;
 mod commonmark;
+mod history;
 mod logs;
 mod nul_bytes;
 mod openapi;
