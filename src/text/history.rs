@@ -286,7 +286,8 @@ impl Session {
 
 /// Whether a session ends between two consecutive batches (`older` stored just before `newer`).
 pub fn is_boundary(older: &EditRow, newer: &EditRow) -> bool {
-    let gap = newer.created_at - older.created_at;
+    // Absolute: servers' clocks may disagree by a little, and a long gap either way is a pause.
+    let gap = (newer.created_at - older.created_at).abs();
     gap > PAUSE || (older.author_id != newer.author_id && gap > HANDOVER)
 }
 

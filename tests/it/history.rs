@@ -94,31 +94,30 @@ async fn batches(api: &Api, id: &str) -> Vec<(String, Option<String>)> {
     rows
 }
 
+/// Runs `$body` with `$db` a connection to the test's real database, whichever the backend.
+macro_rules! with_db {
+    ($app:expr, $db:ident => $body:block) => {{
+        use sqlx::Connection;
+        let url = $app.config.database_url();
+        if url.starts_with("postgres") {
+            let mut $db = sqlx::PgConnection::connect(&url).await.unwrap();
+            $body
+        } else {
+            let mut $db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            $body
+        }
+    }};
+}
+
 /// Dates stored batches as if typed at those times (the pauses of a real session take minutes).
 /// Written to the real database, not through the server.
 async fn set_times(app: &TestApp, times: &[(&str, OffsetDateTime)]) {
-    use sqlx::Connection;
     const SQL: &str = "update text_edit set created_at = $1 where text_edit_id = $2";
-    let url = app.config.database_url();
     for (point, at) in times {
         let id: i64 = point.trim_start_matches('e').parse().expect("a batch id");
-        if url.starts_with("postgres") {
-            let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
-            sqlx::query(SQL)
-                .bind(at)
-                .bind(id)
-                .execute(&mut db)
-                .await
-                .unwrap();
-        } else {
-            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
-            sqlx::query(SQL)
-                .bind(at)
-                .bind(id)
-                .execute(&mut db)
-                .await
-                .unwrap();
-        }
+        with_db!(app, db => {
+            sqlx::query(SQL).bind(at).bind(id).execute(&mut db).await.unwrap();
+        });
     }
 }
 
@@ -360,6 +359,86 @@ async fn sessions_and_any_two_points(backend: Backend) {
         .await;
     assert_eq!(status, 400);
     f.app.stop().await;
+}
+
+/// Hours of typing without a pause: 5,100 stored batches (written straight into the database,
+/// all at the text's first state). A page reads at most 5,000 batches: the session comes in two
+/// parts, the newest flagged as continuing earlier, and each page answers quickly.
+async fn a_long_session_is_paged(backend: Backend) {
+    let Some(f) = fixture(backend).await else {
+        return;
+    };
+    let id = create(&f.rosa, f.theme, "Titre\n").await;
+    let text: i64 = id.parse().unwrap();
+    let first = &batches(&f.rosa, &id).await[0].0;
+    let heads = f.rosa.get_json(&format!("/api/v1/texts/{id}"), 200).await["heads"].to_string();
+    let t0 = OffsetDateTime::now_utc() - time::Duration::days(1);
+    with_db!(f.app, db => {
+        let mut tx = db.begin().await.unwrap();
+        for n in 0..5_100_i64 {
+            sqlx::query(
+                "insert into text_edit (text_id, author_id, changes, heads, message, created_at) \
+                 values ($1, null, 1, $2, null, $3)",
+            )
+            .bind(text)
+            .bind(&heads)
+            .bind(t0 + time::Duration::seconds(n))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    });
+    let started = std::time::Instant::now();
+    let page = f
+        .rosa
+        .get_json(&format!("/api/v1/texts/{id}/sessions"), 200)
+        .await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    let sessions = page["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 1, "{page}");
+    assert_eq!(sessions[0]["batches"], 5_000);
+    assert_eq!(sessions[0]["continues_earlier"], true);
+    assert_eq!(sessions[0]["words_added"], 0, "{page}");
+    let older = page["older"].as_str().expect("an older page");
+    let rest = f
+        .rosa
+        .get_json(&format!("/api/v1/texts/{id}/sessions?before={older}"), 200)
+        .await;
+    let sessions = rest["sessions"].as_array().unwrap();
+    // The rest of the typing; the creation, a day apart, is its own session.
+    assert_eq!(sessions.len(), 2, "{rest}");
+    assert_eq!(sessions[0]["batches"], 100);
+    assert_eq!(sessions[0]["continues_earlier"], false);
+    assert_eq!(sessions[1]["from"], "start");
+    assert_eq!(sessions[1]["to"], first.as_str());
+    assert_eq!(rest["older"], Value::Null);
+    let (status, html) = {
+        let browser = f.app.browser();
+        browser.login("rosa@exemple.fr").await;
+        browser.get_text(&format!("/texts/{id}/history")).await
+    };
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("continues a session") || html.contains("suite d’une session"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("/texts/{id}/history?before={older}")),
+        "{html}"
+    );
+    f.app.stop().await;
+}
+
+#[tokio::test]
+async fn a_long_session_is_paged_on_sqlite() {
+    a_long_session_is_paged(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_long_session_is_paged_on_postgres() {
+    a_long_session_is_paged(Backend::Postgres).await;
 }
 
 #[tokio::test]
