@@ -1368,6 +1368,24 @@ fn text_history_names_compares_and_restores() {
     assert!(!reader.contains("action=\"/texts/20/versions\""));
     assert!(!reader.contains("error-summary"));
     assert!(reader.contains("<strong>Server</strong>"));
+    // Authors the reader may not know are counted, not named.
+    let anonymous = text_history_page(
+        &ctx(Lang::Fr, false),
+        &TextHistoryView {
+            sessions: vec![session(
+                vec![member_author(None), member_author(None)],
+                Some((1, 0)),
+                "start",
+                "e1",
+            )],
+            ..history_view()
+        },
+    )
+    .into_string();
+    assert!(
+        anonymous.contains("<strong>2 participant·e·s</strong>"),
+        "{anonymous}"
+    );
     assert!(
         reader.contains("12 words added, 1 deleted · 6 changes"),
         "{reader}"

@@ -229,20 +229,25 @@ pub fn text_diff_page(ctx: &PageContext, view: &TextDiffView) -> Markup {
 /// server's own changes as such.
 fn session_authors(lang: Lang, session: &SessionView) -> String {
     let l = lang.code();
-    let names: Vec<String> = session
-        .authors
-        .iter()
-        .map(|a| match (&a.name, a.server) {
-            (Some(name), _) => name.clone(),
-            (None, true) => t!("text.server", locale = l).into_owned(),
-            (None, false) => t!("history.participant", locale = l).into_owned(),
-        })
-        .fold(Vec::new(), |mut names, name| {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-            names
-        });
+    let mut names: Vec<String> = Vec::new();
+    let mut unnamed: i64 = 0;
+    for author in &session.authors {
+        match (&author.name, author.server) {
+            (Some(name), _) => names.push(name.clone()),
+            (None, true) => names.push(t!("text.server", locale = l).into_owned()),
+            (None, false) => unnamed += 1,
+        }
+    }
+    match unnamed {
+        0 => {}
+        1 => names.push(t!("history.participant", locale = l).into_owned()),
+        n => names.push(count_label(
+            lang,
+            n,
+            "history.participants.one",
+            "history.participants.other",
+        )),
+    }
     names.join(", ")
 }
 
@@ -332,7 +337,8 @@ fn sessions_section(lang: Lang, text_id: &str, view: &TextHistoryView) -> Markup
                                         strong { (session_authors(lang, session)) }
                                         " · "
                                         (datetime(lang, session.started_at))
-                                        @if session.ended_at != session.started_at {
+                                        // To the minute, as dates are written: a short session is one date.
+                                        @if format_datetime(lang, session.ended_at) != format_datetime(lang, session.started_at) {
                                             " – " (datetime(lang, session.ended_at))
                                         }
                                     }
