@@ -90,22 +90,27 @@ impl Point {
                  d'un numéro de modification, des têtes automerge, « start » ou « now »."
             ))
         };
-        if raw.bytes().all(|b| b.is_ascii_digit()) {
-            return raw.parse().map(Point::Version).map_err(|_| refused());
-        }
-        if let Some(id) = raw.strip_prefix('e') {
-            let digits = !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
-            return match id.parse::<i64>() {
-                Ok(id) if digits && id > 0 => Ok(Point::Edit(id)),
-                _ => Err(refused()),
-            };
-        }
+        // Heads first: a hash may start with `e` or be all digits.
         let hashes: Vec<&str> = raw.split(',').map(str::trim).collect();
         let well_formed = hashes
             .iter()
             .all(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-        match doc::parse_heads(&hashes) {
-            Some(heads) if well_formed && !heads.is_empty() => Ok(Point::Heads(heads)),
+        if well_formed {
+            return match doc::parse_heads(&hashes) {
+                Some(heads) if !heads.is_empty() => Ok(Point::Heads(heads)),
+                _ => Err(refused()),
+            };
+        }
+        if raw.bytes().all(|b| b.is_ascii_digit()) {
+            return raw.parse().map(Point::Version).map_err(|_| refused());
+        }
+        match raw.strip_prefix('e') {
+            Some(id) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {
+                match id.parse::<i64>() {
+                    Ok(id) if id > 0 => Ok(Point::Edit(id)),
+                    _ => Err(refused()),
+                }
+            }
             _ => Err(refused()),
         }
     }
@@ -223,6 +228,8 @@ pub struct Session {
     pub continues_earlier: bool,
     before_heads: Option<String>,
     last_heads: String,
+    /// The heads of the oldest row added so far.
+    oldest_heads: String,
 }
 
 impl Session {
@@ -247,14 +254,19 @@ impl Session {
             continues_earlier: false,
             before_heads: None,
             last_heads: row.heads.clone(),
+            oldest_heads: row.heads.clone(),
         }
     }
 
-    /// Adds an older batch of the session.
+    /// Adds an older row of the session. A batch of several authors is a row each, with the
+    /// same heads, stored together: it counts once.
     fn add_older(&mut self, row: &EditRow) {
+        if self.batches == 0 || self.oldest_heads != row.heads {
+            self.batches += 1;
+        }
+        self.oldest_heads.clone_from(&row.heads);
         self.first = row.text_edit_id;
         self.started_at = row.created_at;
-        self.batches += 1;
         match self
             .authors
             .iter_mut()
@@ -543,6 +555,17 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_of_two_authors_counts_once() {
+        let mut second = row(2, Some(2), 5);
+        second.heads = row(3, None, 0).heads;
+        let rows = [row(1, Some(1), 0), second, row(3, Some(1), 5)];
+        let newest_first: Vec<EditRow> = rows.iter().rev().cloned().collect();
+        let page = group_sessions(&newest_first, true, 20, 100);
+        assert_eq!(page.sessions[0].batches, 2);
+        assert_eq!(page.sessions[0].authors.len(), 2);
+    }
+
+    #[test]
     fn a_pause_or_a_handover_starts_a_session() {
         let rows = [
             row(1, Some(1), 0),
@@ -588,12 +611,16 @@ mod tests {
             Point::Version(VersionId(12))
         );
         assert_eq!(Point::parse(Some("e34")).unwrap(), Point::Edit(34));
-        let hash = "a".repeat(64);
-        assert_eq!(
-            Point::parse(Some(&hash)).unwrap().code(),
-            hash,
-            "heads round-trip"
-        );
+        // Hashes that look like a batch or a version are heads all the same.
+        for hash in [
+            "a".repeat(64),
+            format!("e{}", "2".repeat(63)),
+            "7".repeat(64),
+        ] {
+            let point = Point::parse(Some(&hash)).unwrap();
+            assert!(matches!(point, Point::Heads(_)), "{hash}");
+            assert_eq!(point.code(), hash, "heads round-trip");
+        }
         for bad in [
             "v9",
             "e",
