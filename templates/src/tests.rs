@@ -207,6 +207,7 @@ fn history_view() -> TextHistoryView {
             },
             SessionView {
                 batches: 1,
+                messages: vec!["created".into(), "restored version 3; Import".into()],
                 ..session(
                     vec![SessionAuthorView {
                         name: None,
@@ -1336,6 +1337,15 @@ fn text_history_names_compares_and_restores() {
     );
     assert!(html.contains("12 mots ajoutés, 1 supprimé · 6 modifications · <span class=\"edit-message\">Reformulation</span>"), "{html}");
     assert!(html.contains("<strong>Serveur</strong>"));
+    // The server's messages in the reader's language.
+    assert!(
+        html.contains("<span class=\"edit-message\">création du texte</span>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<span class=\"edit-message\">version 3 restaurée ; Import</span>"),
+        "{html}"
+    );
     assert!(html.contains("mots en cours de calcul"), "{html}");
     assert!(html.contains("href=\"/texts/20/diff?from=e7&amp;to=e9\""));
     assert!(html.contains("href=\"/texts/20/diff?from=start&amp;to=e7\""));

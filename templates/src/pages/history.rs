@@ -251,6 +251,23 @@ fn session_authors(lang: Lang, session: &SessionView) -> String {
     names.join(", ")
 }
 
+/// The server's message for its own changes, in the reader's language: the store keeps them in
+/// English ("created", "restored version 3"); anything else as written.
+fn edit_message(lang: Lang, message: &str) -> String {
+    let l = lang.code();
+    message
+        .split("; ")
+        .map(|part| match part.strip_prefix("restored version ") {
+            _ if part == "created" => t!("history.message_created", locale = l).into_owned(),
+            Some(version) => {
+                t!("history.message_restored", locale = l, version = version).into_owned()
+            }
+            None => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ")
+}
+
 /// The words a session added and removed, or that they are not counted yet.
 fn session_words(lang: Lang, session: &SessionView) -> String {
     let l = lang.code();
@@ -347,7 +364,7 @@ fn sessions_section(lang: Lang, text_id: &str, view: &TextHistoryView) -> Markup
                                         " · "
                                         (count_label(lang, session.authors.iter().map(|a| a.changes).sum(), "count.changes.one", "count.changes.other"))
                                         @for message in &session.messages {
-                                            " · " span.edit-message { (message) }
+                                            " · " span.edit-message { (edit_message(lang, message)) }
                                         }
                                         @if session.continues_earlier {
                                             " · " (t!("history.continues_earlier", locale = l))
