@@ -11,11 +11,10 @@ use utoipa_axum::routes;
 use atelier_templates as tpl;
 
 use super::page::{Page, html};
-use super::text_pages::{header_view, load, render};
+use super::text_pages::{header_view, load};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::text::history::{self, Point, PointLabel, Session, Words};
-use crate::text::rendered_diff::rendered_diff;
 use crate::text::{self, TextContext};
 
 pub fn router() -> OpenApiRouter<App> {
@@ -171,15 +170,8 @@ async fn show_diff(
         let diff = text::diff(old, new).await?;
         (Some(diff.html.clone()), None, diff)
     } else {
-        let old_rendered = render(&app, &ctx, &old).await?.html;
-        let new_rendered = render(&app, &ctx, &new).await?.html;
-        let diff = text::diff(old, new).await?;
-        let rendered = tokio::task::spawn_blocking(move || {
-            rendered_diff(&old_rendered, &new_rendered, text::DIFF_DEADLINE)
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-        let mut diff = diff;
+        let rendered = history::rendered_comparison(&app, &ctx, &old, &new).await?;
+        let mut diff = text::diff(old, new).await?;
         diff.truncated |= rendered.truncated;
         (None, Some(rendered.html), diff)
     };

@@ -42,15 +42,7 @@ pub fn router() -> OpenApiRouter<App> {
 /// Renders a text's Markdown with its wiki links resolved, off the async workers (a long
 /// programme takes milliseconds).
 pub async fn render(app: &App, ctx: &TextContext, source: &str) -> AppResult<Rendered> {
-    let resolver =
-        Resolver::for_markdown(app, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
-    let source = source.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let resolve = |target: &markdown::WikiTarget| resolver.resolve(target);
-        markdown::render(&source, &options(&resolve))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))
+    text::render(app, ctx, source).await
 }
 
 /// The numbered-lines view of a text.

@@ -339,6 +339,9 @@ pub struct DiffOut {
     deletions: usize,
     /// The inputs were too large to compare finely within the time allowed: a coarser diff.
     truncated: bool,
+    /// The same differences on the rendered text (headings, emphasis, lists): sanitised HTML
+    /// with `<ins>` and `<del>` around changed text.
+    rendered_html: String,
 }
 
 /// The differences between any two points of a text's history, word by word.
@@ -360,12 +363,14 @@ async fn diff_text(
     let (Some(old), Some(new)) = (sides.next(), sides.next()) else {
         return Err(AppError::Internal(anyhow::anyhow!("two points, two sides")));
     };
+    let rendered = history::rendered_comparison(&app, &ctx, &old, &new).await?;
     let diff = text::diff(old, new).await?;
     Ok(Json(DiffOut {
         html: diff.html,
         insertions: diff.insertions,
         deletions: diff.deletions,
-        truncated: diff.truncated,
+        truncated: diff.truncated || rendered.truncated,
+        rendered_html: rendered.html,
     }))
 }
 

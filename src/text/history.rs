@@ -199,6 +199,23 @@ pub async fn resolve_points(
         .collect()
 }
 
+/// The differences between two states on the rendered text: both rendered (wiki links
+/// resolved for the viewer), then compared within the diff deadline.
+pub async fn rendered_comparison(
+    app: &App,
+    ctx: &TextContext,
+    old: &str,
+    new: &str,
+) -> AppResult<super::rendered_diff::RenderedDiff> {
+    let old = super::render(app, ctx, old).await?.html;
+    let new = super::render(app, ctx, new).await?.html;
+    tokio::task::spawn_blocking(move || {
+        super::rendered_diff::rendered_diff(&old, &new, super::DIFF_DEADLINE)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
+}
+
 /// One author's part in a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionAuthor {

@@ -329,6 +329,20 @@ pub async fn restore_version(
 /// How long a diff may take before it settles for a coarser result.
 pub const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// Renders a text's Markdown with its wiki links resolved (to what the viewer may see), off the
+/// async workers (a long programme takes milliseconds).
+pub async fn render(app: &App, ctx: &TextContext, source: &str) -> AppResult<markdown::Rendered> {
+    let resolver =
+        wiki::Resolver::for_markdown(app, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
+    let source = source.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let resolve = |target: &markdown::WikiTarget| resolver.resolve(target);
+        markdown::render(&source, &markdown::RenderOptions::new(&resolve))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
+}
+
 /// A word diff between two states, computed off the async runtime.
 pub async fn diff(old: String, new: String) -> AppResult<diff::WordDiff> {
     tokio::task::spawn_blocking(move || diff::word_diff(&old, &new, DIFF_DEADLINE))

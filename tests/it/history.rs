@@ -239,6 +239,20 @@ async fn sessions_and_any_two_points(backend: Backend) {
         html.contains("<del>alpha") && html.contains("<ins>fin</ins>"),
         "{html}"
     );
+    // The API gives the rendered diff too.
+    let both = f
+        .rosa
+        .get_json(
+            &format!("/api/v1/texts/{id}/diff?from=start&to={}", rows[4].0),
+            200,
+        )
+        .await;
+    assert!(
+        both["rendered_html"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("<p><ins>Titre")),
+        "{both}"
+    );
 
     // Any two points: a batch in the middle of a session, a session's end, heads, the start.
     let (added, removed, html) = diff(&f.rosa, &id, &rows[1].0, &rows[2].0).await;
