@@ -250,7 +250,7 @@ fn read_frames(
 /// change and the client's heads, as a browser's does; the client builds it directly instead of
 /// through `generate_sync_message`, whose bookkeeping (a Bloom filter of every change not yet
 /// acknowledged, per message) would otherwise cost this process more than the server costs.
-async fn replay_through_server(bench: &Bench, txns: &[Txn]) -> (Duration, String) {
+async fn replay_through_server(bench: &Bench, txns: &[Txn]) -> (Duration, String, String) {
     let id = bench.create_text("Trace automerge-paper", "").await;
     let (mut sink, stream) = bench.connect(&id).await.split();
     let mut frames = read_frames(stream);
@@ -276,7 +276,37 @@ async fn replay_through_server(bench: &Bench, txns: &[Txn]) -> (Duration, String
     }
     let took = started.elapsed();
     let _ = sink.close().await;
-    (took, bench.markdown(&id).await)
+    let markdown = bench.markdown(&id).await;
+    (took, markdown, id)
+}
+
+/// What the history of a long text costs (issue 11): its first page of sessions, first with
+/// the word counts to compute (the document read at the sessions' boundaries), then with them
+/// remembered; and the rendered diff of the whole text, from the start to now. The stored
+/// batches of the first page, summed.
+async fn history_timings(bench: &Bench, id: &str) -> (Duration, Duration, Duration, u64) {
+    let sessions = format!("/api/v1/texts/{id}/sessions");
+    let started = Instant::now();
+    let page: Value = bench.get(&sessions).await.json().await.unwrap();
+    let cold = started.elapsed();
+    let started = Instant::now();
+    bench.get(&sessions).await.bytes().await.unwrap();
+    let warm = started.elapsed();
+    let started = Instant::now();
+    bench
+        .get(&format!("/texts/{id}/diff?from=start&to=now"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let diff = started.elapsed();
+    let batches = page["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .filter_map(|s| s["batches"].as_u64())
+        .sum();
+    (cold, warm, diff, batches)
 }
 
 /// Syncs a new document with the server's copy, through the sync protocol.
@@ -638,7 +668,7 @@ async fn main() {
         let edits = if quick { 20_000 } else { txns.len() };
         txns.truncate(edits);
         let (local, local_text) = replay_locally(&txns);
-        let (served, served_text) = replay_through_server(&bench, &txns).await;
+        let (served, served_text, id) = replay_through_server(&bench, &txns).await;
         assert!(
             served_text == local_text,
             "the server's text ({} characters) differs from the local replay ({} characters)",
@@ -657,6 +687,16 @@ async fn main() {
             rate(local),
             local.as_secs_f64(),
             rate(served) / rate(local)
+        );
+        let (cold, warm, diff, batches) = history_timings(&bench, &id).await;
+        println!(
+            "| history of the replayed text: first page of sessions ({batches} stored batches) | {} with word counts to compute, {} once remembered | — | reported |",
+            ms(cold),
+            ms(warm)
+        );
+        println!(
+            "| history of the replayed text: rendered diff from the start to now | {} | — | reported |",
+            ms(diff)
         );
     }
 

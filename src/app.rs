@@ -27,6 +27,8 @@ pub struct AppInner {
     pub hub: Hub,
     /// Sign-in attempts and reset mails, slowed (this server's memory).
     pub throttle: SigninThrottle,
+    /// The words each session of a text's history added and removed, once computed.
+    pub word_counts: crate::text::history::WordCounts,
 }
 
 /// The shared state of every request. Cheap to clone.
@@ -93,6 +95,7 @@ impl App {
         );
         Ok(App(Arc::new(AppInner {
             throttle: SigninThrottle::new(&config.throttle),
+            word_counts: Default::default(),
             hub,
             db,
             config,

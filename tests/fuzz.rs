@@ -5,8 +5,8 @@
 //! - `sync_frames`: a peer's binary frame, decoded and vetted as the document task does
 //!   (`collab::frames::receive_frame`), then applied: never a panic, never a change to the
 //!   document's root.
-//! - `markdown_rendering`: the renderer and its sanitiser: never a panic, never a script, an
-//!   event handler or a scripting URL in the HTML.
+//! - `markdown_rendering`: the renderer and its sanitiser, and the rendered diff of two texts:
+//!   never a panic, never a script, an event handler or a scripting URL in the HTML.
 //! - `api_json_bodies`: JSON bodies of the API through the real router, and the value parsers
 //!   behind them: never a 5xx, and parsed values parse again to themselves.
 //!
@@ -15,9 +15,11 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use atelier::collab::{doc, frames};
 use atelier::text::markdown::{self, RenderOptions, WikiResolution, WikiTarget};
+use atelier::text::rendered_diff::rendered_diff;
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ReadDoc};
 
@@ -258,6 +260,16 @@ fn check_markdown(input: &[u8]) {
     assert_safe(&rendered.html);
     assert_safe(&markdown::render_numbered(&markdown, &options));
     assert_safe(&markdown::render_commonmark_plain(&markdown));
+    // The rendered diff between the text's first half and the whole (a history's comparison)
+    // is as safe as each side.
+    let middle = markdown
+        .char_indices()
+        .map(|(at, _)| at)
+        .find(|at| *at >= markdown.len() / 2)
+        .unwrap_or(markdown.len());
+    let half = markdown::render(&markdown[..middle], &options);
+    let diff = rendered_diff(&half.html, &rendered.html, Duration::from_millis(200));
+    assert_safe(&diff.html);
 }
 
 #[test]

@@ -67,6 +67,13 @@ pub(super) struct EditRequest {
     pub reply: EditReply,
 }
 
+/// The Markdown at several states of the text, materialised off the runtime within `budget`.
+pub(super) struct StatesRequest {
+    pub at: Vec<Vec<ChangeHash>>,
+    pub budget: std::time::Duration,
+    pub reply: oneshot::Sender<Result<Vec<Option<String>>, HubError>>,
+}
+
 pub(super) enum Command {
     Join {
         peer: u64,
@@ -94,6 +101,8 @@ pub(super) enum Command {
         reply: oneshot::Sender<Result<DocView, HubError>>,
     },
     Edit(EditRequest),
+    /// The Markdown at each of several past states (the history's sessions and diffs).
+    States(StatesRequest),
     Refresh,
     CloseAll(String),
     /// Closes one member's peers (their rights changed).
@@ -132,6 +141,26 @@ struct Core {
     peers: HashMap<u64, Peer>,
     limits: Limits,
     actors: Bindings,
+}
+
+impl Core {
+    /// The Markdown at each of `at`, until `budget` has passed (`None` after, and for a state
+    /// naming a change the document does not have: automerge would silently read it as the
+    /// empty document).
+    fn states(&self, at: &[Vec<ChangeHash>], budget: std::time::Duration) -> Vec<Option<String>> {
+        let deadline = Instant::now().checked_add(budget);
+        at.iter()
+            .map(|heads| {
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return None;
+                }
+                if heads.is_empty() || !self.doc.get_missing_deps(heads).is_empty() {
+                    return None;
+                }
+                self.doc.text_at(&self.markdown, heads).ok()
+            })
+            .collect()
+    }
 }
 
 /// What applying a batch did.
@@ -260,6 +289,7 @@ impl Task {
         let mut syncs = Vec::new();
         let mut edits = Vec::new();
         let mut refresh = false;
+        let mut states = Vec::new();
         // The room the batch's messages take in their peers' inbound queues: given back once
         // they are applied.
         let mut credits = Vec::new();
@@ -298,6 +328,7 @@ impl Task {
                 Command::Read { at, reply } => {
                     let _ = reply.send(self.view(at.as_deref()));
                 }
+                Command::States(request) => states.push(request),
                 Command::Refresh => refresh = true,
                 Command::CloseAll(reason) => self.close_all(&reason),
                 Command::CloseMember(member, reason) => self.close_member(member, &reason),
@@ -314,6 +345,53 @@ impl Task {
             self.apply(syncs, edits).await;
         }
         drop(credits);
+        if !states.is_empty() {
+            self.states(states).await;
+        }
+    }
+
+    /// Materialises past states off the runtime: reading a state costs time linear in the
+    /// document's history (its clock, then its text), so a history page's dozen states of a long
+    /// text would hold a worker. The document is moved to a blocking thread and back, as when
+    /// applying changes; each request stops at its budget, later states answering `None`.
+    async fn states(&mut self, requests: Vec<StatesRequest>) {
+        let Some(core) = self.core.take() else {
+            for request in requests {
+                let _ = request.reply.send(Err(HubError::Gone));
+            }
+            return;
+        };
+        let outcome = tokio::task::spawn_blocking(move || {
+            let core = core;
+            let answers = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                requests
+                    .iter()
+                    .map(|request| core.states(&request.at, request.budget))
+                    .collect::<Vec<_>>()
+            }));
+            (core, requests, answers)
+        })
+        .await;
+        match outcome {
+            Ok((core, requests, Ok(answers))) => {
+                self.core = Some(core);
+                for (request, answer) in requests.into_iter().zip(answers) {
+                    let _ = request.reply.send(Ok(answer));
+                }
+            }
+            Ok((core, requests, Err(_))) => {
+                // Reading panicked inside automerge: the document was not changed, keep it.
+                tracing::error!(text = %self.text, "reading past states panicked");
+                self.core = Some(core);
+                for request in requests {
+                    let _ = request
+                        .reply
+                        .send(Err(HubError::Refused("no such state of the text".into())));
+                }
+            }
+            // The blocking pool is gone (shutting down): the replies were dropped with it.
+            Err(_) => {}
+        }
     }
 
     /// Loads the document from every stored part, retrying if compaction removed a part meanwhile.
@@ -909,6 +987,9 @@ fn fail_all(batch: Vec<Command>, error: &HubError) {
             }
             Command::Edit(edit) => {
                 let _ = edit.reply.send(Err(HubError::Load(error.to_string())));
+            }
+            Command::States(request) => {
+                let _ = request.reply.send(Err(HubError::Load(error.to_string())));
             }
             Command::Flush(done) => {
                 let _ = done.send(());

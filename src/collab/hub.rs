@@ -13,7 +13,7 @@ use std::time::Duration;
 use automerge::ChangeHash;
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
-use super::document::{self, Command, EditRequest};
+use super::document::{self, Command, EditRequest, StatesRequest};
 use super::flow::{Budgets, Credit, FlowSettings, PeerFlow};
 use super::presence::Presence;
 use crate::model::{MemberId, TextId};
@@ -250,6 +250,19 @@ impl Hub {
     ) -> Result<DocView, HubError> {
         let (reply, answer) = oneshot::channel();
         self.send(text, Command::Read { at, reply });
+        answer.await.map_err(|_| HubError::Gone)?
+    }
+
+    /// The Markdown at each of several states (lists of heads), read off the runtime within
+    /// `budget`: a state read after the budget, or naming a change the document lacks, is `None`.
+    pub async fn read_states(
+        &self,
+        text: TextId,
+        at: Vec<Vec<ChangeHash>>,
+        budget: std::time::Duration,
+    ) -> Result<Vec<Option<String>>, HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(text, Command::States(StatesRequest { at, budget, reply }));
         answer.await.map_err(|_| HubError::Gone)?
     }
 

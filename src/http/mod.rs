@@ -19,6 +19,7 @@ mod page;
 mod security_headers;
 mod session_api;
 mod sync_socket;
+mod text_history;
 mod text_pages;
 mod texts_api;
 mod trace;
@@ -86,6 +87,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(group_removal::router())
         .merge(texts_api::router())
         .merge(text_pages::router())
+        .merge(text_history::router())
         .merge(accounts::router())
         .merge(admin::router())
         .merge(home::router())

@@ -1,5 +1,6 @@
-//! The pages of a text: reading view, live editor, numbered lines, history, diff, exports; new
-//! texts and imports; wiki page addresses and a group's recent changes.
+//! The pages of a text: reading view, live editor, numbered lines, exports; new texts and
+//! imports; wiki page addresses and a group's recent changes. History and diffs are in
+//! `text_history.rs`.
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -21,15 +22,13 @@ use crate::model::{GroupId, TextKind, TextStatus, VersionId};
 use crate::organisation;
 use crate::text::markdown::{self, RenderOptions, Rendered};
 use crate::text::wiki::{self, Resolver};
-use crate::text::{self, DiffSide, NewTextInput, TextContext};
+use crate::text::{self, NewTextInput, TextContext};
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(show_text))
         .routes(routes!(show_editor))
         .routes(routes!(show_lines))
-        .routes(routes!(show_history))
-        .routes(routes!(show_diff))
         .routes(routes!(export_markdown))
         .routes(routes!(export_html))
         .routes(routes!(submit_status))
@@ -44,15 +43,7 @@ pub fn router() -> OpenApiRouter<App> {
 /// Renders a text's Markdown with its wiki links resolved, off the async workers (a long
 /// programme takes milliseconds).
 pub async fn render(app: &App, ctx: &TextContext, source: &str) -> AppResult<Rendered> {
-    let resolver =
-        Resolver::for_markdown(app, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
-    let source = source.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let resolve = |target: &markdown::WikiTarget| resolver.resolve(target);
-        markdown::render(&source, &options(&resolve))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))
+    text::render(app, ctx, source).await
 }
 
 /// The numbered-lines view of a text.
@@ -93,7 +84,7 @@ fn status_view(status: TextStatus) -> tpl::TextStatusView {
     }
 }
 
-fn header_view(ctx: &TextContext) -> tpl::TextHeaderView {
+pub(super) fn header_view(ctx: &TextContext) -> tpl::TextHeaderView {
     tpl::TextHeaderView {
         id: ctx.text.text_id.to_string(),
         title: ctx.text.title.clone(),
@@ -123,7 +114,7 @@ fn link_views(texts: Vec<crate::store::TextSummary>) -> Vec<tpl::TextLinkView> {
         .collect()
 }
 
-async fn load(app: &App, page: &Page, id: &str) -> AppResult<TextContext> {
+pub(super) async fn load(app: &App, page: &Page, id: &str) -> AppResult<TextContext> {
     text::load_text(app, page.viewer.as_ref(), parse_text_id(id)?).await
 }
 
@@ -207,111 +198,6 @@ async fn show_lines(
         numbered_html: numbered,
     };
     Ok(html(tpl::text_lines_page(&page.ctx, &view)))
-}
-
-fn version_views(
-    versions: &[crate::store::VersionRow],
-    names_authors: bool,
-) -> Vec<tpl::VersionView> {
-    versions
-        .iter()
-        .map(|v| tpl::VersionView {
-            id: v.text_version_id.to_string(),
-            label: v.label.clone(),
-            author_name: v.author_name.clone().filter(|_| names_authors),
-            created_at: v.created_at,
-        })
-        .collect()
-}
-
-async fn history_view(
-    app: &App,
-    lang: tpl::Lang,
-    ctx: &TextContext,
-    label_error: Option<String>,
-) -> AppResult<tpl::TextHistoryView> {
-    let versions = app.db.versions(ctx.text.text_id).await?;
-    let edits = app.db.text_edits(ctx.text.text_id, 50).await?;
-    Ok(tpl::TextHistoryView {
-        header: header_view(ctx),
-        versions: version_views(&versions, ctx.names_authors()),
-        edits: edits
-            .into_iter()
-            .map(|e| tpl::EditView {
-                author_name: e.author_name.filter(|_| ctx.names_authors()),
-                changes: e.changes,
-                message: e.message.map(|m| views::edit_message(lang, &m)),
-                at: e.created_at,
-            })
-            .collect(),
-        label_error,
-    })
-}
-
-/// Named versions and recent changes.
-#[utoipa::path(get, path = "/texts/{id}/history", tag = "pages", params(("id" = String, Path, description = "Text id")),
-    responses((status = 200, description = "HTML page"), (status = 404, description = "No such text")))]
-async fn show_history(
-    State(app): State<App>,
-    page: Page,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let ctx = load(&app, &page, &id).await?;
-    let view = history_view(&app, page.lang(), &ctx, None).await?;
-    Ok(html(tpl::text_history_page(&page.ctx, &view)))
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct DiffParams {
-    /// A version id or `now`.
-    from: Option<String>,
-    /// A version id or `now`.
-    to: Option<String>,
-}
-
-/// The differences between two versions, word by word.
-#[utoipa::path(get, path = "/texts/{id}/diff", tag = "pages", params(("id" = String, Path, description = "Text id"), DiffParams),
-    responses((status = 200, description = "HTML page"), (status = 404, description = "No such text or version")))]
-async fn show_diff(
-    State(app): State<App>,
-    page: Page,
-    Path(id): Path<String>,
-    Query(params): Query<DiffParams>,
-) -> AppResult<Response> {
-    let ctx = load(&app, &page, &id).await?;
-    let versions = app.db.versions(ctx.text.text_id).await?;
-    // Without a starting point, compare the latest named version with now.
-    let from_raw = params
-        .from
-        .clone()
-        .or_else(|| versions.first().map(|v| v.text_version_id.to_string()));
-    let from = DiffSide::parse(from_raw.as_deref())?;
-    let to = DiffSide::parse(params.to.as_deref())?;
-    let (old, from_label) = text::side_markdown(&app, &ctx, &from).await?;
-    let (new, to_label) = text::side_markdown(&app, &ctx, &to).await?;
-    let diff = text::diff(old, new).await?;
-    let now_label = tpl::t(page.lang(), "text.now");
-    let label = |l: String| if l == "now" { now_label.clone() } else { l };
-    let view = tpl::TextDiffView {
-        header: header_view(&ctx),
-        from_label: label(from_label),
-        to_label: label(to_label),
-        diff_html: diff.html,
-        insertions: diff.insertions,
-        deletions: diff.deletions,
-        truncated: diff.truncated,
-        versions: version_views(&versions, ctx.names_authors()),
-        from: side_code(&from),
-        to: side_code(&to),
-    };
-    Ok(html(tpl::text_diff_page(&page.ctx, &view)))
-}
-
-fn side_code(side: &DiffSide) -> String {
-    match side {
-        DiffSide::Now => "now".into(),
-        DiffSide::Version(id) => id.to_string(),
-    }
 }
 
 fn attachment(text: &TextContext, extension: &str) -> String {
@@ -423,7 +309,9 @@ async fn submit_version(
             Ok(see_other(&format!("/texts/{}/history", ctx.text.text_id)))
         }
         Err(AppError::Invalid(fields)) => {
-            let view = history_view(&app, page.lang(), &ctx, fields.get("label").cloned()).await?;
+            let view =
+                super::text_history::history_view(&app, &ctx, None, fields.get("label").cloned())
+                    .await?;
             Ok(html_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 tpl::text_history_page(&page.ctx, &view),

@@ -17,7 +17,8 @@ use crate::app::App;
 use crate::collab::{PeerInfo, doc};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, VersionId};
-use crate::text::{self, DiffSide, NewTextInput, TextContext};
+use crate::text::history::{self, Point};
+use crate::text::{self, NewTextInput, TextContext};
 
 /// The largest WebSocket message accepted: a sync message carrying a whole offline session.
 pub const MAX_SYNC_MESSAGE: usize = 8 * 1024 * 1024;
@@ -32,6 +33,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(restore_version))
         .routes(routes!(diff_text))
         .routes(routes!(text_history))
+        .routes(routes!(text_sessions))
         .routes(routes!(list_group_texts))
 }
 
@@ -320,9 +322,11 @@ async fn restore_version(
 
 #[derive(Deserialize, IntoParams)]
 pub struct DiffQuery {
-    /// A version id, or `now` (the default).
+    /// A point of the history: a version id, `e` and a stored batch's id (`e42`, as `history`
+    /// and `sessions` give them), automerge heads (hex hashes separated by commas), `start` (the
+    /// empty text) or `now` (the default).
     from: Option<String>,
-    /// A version id, or `now` (the default).
+    /// A point of the history, as `from`; `now` by default.
     to: Option<String>,
 }
 
@@ -335,9 +339,12 @@ pub struct DiffOut {
     deletions: usize,
     /// The inputs were too large to compare finely within the time allowed: a coarser diff.
     truncated: bool,
+    /// The same differences on the rendered text (headings, emphasis, lists): sanitised HTML
+    /// with `<ins>` and `<del>` around changed text.
+    rendered_html: String,
 }
 
-/// The differences between two versions of a text (or a version and now), word by word.
+/// The differences between any two points of a text's history, word by word.
 #[utoipa::path(get, path = "/api/v1/texts/{id}/diff", tag = "texts", params(("id" = String, Path, description = "Text id"), DiffQuery),
     responses((status = 200, body = DiffOut), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn diff_text(
@@ -347,21 +354,30 @@ async fn diff_text(
     Query(query): Query<DiffQuery>,
 ) -> AppResult<Json<DiffOut>> {
     let ctx = text::load_text(&app, viewer.as_ref(), parse_text_id(&id)?).await?;
-    let from = DiffSide::parse(query.from.as_deref())?;
-    let to = DiffSide::parse(query.to.as_deref())?;
-    let (old, _) = text::side_markdown(&app, &ctx, &from).await?;
-    let (new, _) = text::side_markdown(&app, &ctx, &to).await?;
+    let from = Point::parse(query.from.as_deref())?;
+    let to = Point::parse(query.to.as_deref())?;
+    let mut sides = history::resolve_points(&app, &ctx, &[from, to])
+        .await?
+        .into_iter()
+        .map(|(markdown, _)| markdown);
+    let (Some(old), Some(new)) = (sides.next(), sides.next()) else {
+        return Err(AppError::Internal(anyhow::anyhow!("two points, two sides")));
+    };
+    let rendered = history::rendered_comparison(&app, &ctx, &old, &new).await?;
     let diff = text::diff(old, new).await?;
     Ok(Json(DiffOut {
         html: diff.html,
         insertions: diff.insertions,
         deletions: diff.deletions,
-        truncated: diff.truncated,
+        truncated: diff.truncated || rendered.truncated,
+        rendered_html: rendered.html,
     }))
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct EditOut {
+    /// The state after this batch, as a diff's `from` or `to` (`e42`).
+    point: String,
     /// Only for those who may see the group's directory (null for anyone else).
     author_id: Option<MemberId>,
     /// Only for those who may see the group's directory (null for anyone else).
@@ -388,6 +404,7 @@ async fn text_history(
         edits
             .into_iter()
             .map(|e| EditOut {
+                point: Point::Edit(e.text_edit_id).code(),
                 author_id: e.author_id.filter(|_| ctx.names_authors()),
                 author_name: e.author_name.filter(|_| ctx.names_authors()),
                 changes: e.changes,
@@ -397,6 +414,105 @@ async fn text_history(
             })
             .collect(),
     ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionAuthorOut {
+    /// Null for the server's own changes, and for anyone who may not see the group's directory.
+    id: Option<MemberId>,
+    /// As `id`.
+    name: Option<String>,
+    /// Whether these are the server's own changes (an import, a restoration).
+    server: bool,
+    /// Automerge changes they made in the session.
+    changes: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionOut {
+    /// The state before the session (`start` for the text's first), as a diff's `from`.
+    from: String,
+    /// The state after it, as a diff's `to`.
+    to: String,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    started_at: time::OffsetDateTime,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    ended_at: time::OffsetDateTime,
+    authors: Vec<SessionAuthorOut>,
+    /// Stored batches in the session.
+    batches: usize,
+    /// Words added and removed from `from` to `to`; null while not computed yet (within the
+    /// page's time budget: asking again fills them in).
+    words_added: Option<usize>,
+    words_removed: Option<usize>,
+    /// The counts come from a coarser comparison (long texts).
+    approximate: bool,
+    /// The server's messages ("created", "restored version 3").
+    messages: Vec<String>,
+    /// The page's bound cut the session: it began earlier (on the next page).
+    continues_earlier: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionsOut {
+    /// Newest first, twenty at most.
+    sessions: Vec<SessionOut>,
+    /// `before` for the next, older page; null on the last.
+    older: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SessionsQuery {
+    /// The sessions before this stored batch (a previous page's `older`).
+    before: Option<String>,
+}
+
+/// A text's edits grouped into sessions (by author and burst of typing), newest first, with the
+/// words each added and removed and its two points for `diff`.
+#[utoipa::path(get, path = "/api/v1/texts/{id}/sessions", tag = "texts", params(("id" = String, Path, description = "Text id"), SessionsQuery),
+    responses((status = 200, body = SessionsOut), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn text_sessions(
+    State(app): State<App>,
+    MaybeMember(viewer): MaybeMember,
+    Path(id): Path<String>,
+    Query(query): Query<SessionsQuery>,
+) -> AppResult<Json<SessionsOut>> {
+    let ctx = text::load_text(&app, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let before = history::parse_cursor(query.before.as_deref())?;
+    let (page, words) = history::sessions_with_words(&app, &ctx, before).await?;
+    let names = ctx.names_authors();
+    Ok(Json(SessionsOut {
+        sessions: page
+            .sessions
+            .iter()
+            .zip(words)
+            .map(|(s, w)| SessionOut {
+                from: s.from_point().code(),
+                to: s.to_point().code(),
+                started_at: s.started_at,
+                ended_at: s.ended_at,
+                authors: s
+                    .authors
+                    .iter()
+                    .map(|a| SessionAuthorOut {
+                        id: a.author_id.filter(|_| names),
+                        name: a.name.clone().filter(|_| names),
+                        server: a.author_id.is_none(),
+                        changes: a.changes,
+                    })
+                    .collect(),
+                batches: s.batches,
+                words_added: w.map(|w| w.added),
+                words_removed: w.map(|w| w.removed),
+                approximate: w.is_some_and(|w| w.approximate),
+                messages: s.messages.clone(),
+                continues_earlier: s.continues_earlier,
+            })
+            .collect(),
+        older: page.older.map(|id| id.to_string()),
+    }))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -56,6 +56,9 @@ pub struct NewChunk<'a> {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct EditRow {
+    /// The batch's place in the text's history (larger is later): the address of the state
+    /// after it (`e<id>` in a diff's `from`/`to`).
+    pub text_edit_id: i64,
     pub author_id: Option<MemberId>,
     pub author_name: Option<String>,
     pub changes: i32,
@@ -328,11 +331,33 @@ impl Db {
 
     /// The latest stored batches of a text, newest first.
     pub async fn text_edits(&self, text: TextId, limit: i64) -> StoreResult<Vec<EditRow>> {
-        const SQL: &str = "select e.author_id, m.name as author_name, e.changes, e.heads, e.message, e.created_at \
+        self.text_edits_before(text, None, limit).await
+    }
+
+    /// The stored batches of a text before the batch `before` (all when `None`), newest first:
+    /// the history's pages walk back through them by keyset, never by offset.
+    pub async fn text_edits_before(
+        &self,
+        text: TextId,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<EditRow>> {
+        const SQL: &str = "select e.text_edit_id, e.author_id, m.name as author_name, e.changes, e.heads, e.message, e.created_at \
              from text_edit e left join member m on m.member_id = e.author_id \
-             where e.text_id = $1 order by e.text_edit_id desc limit $2";
+             where e.text_id = $1 and e.text_edit_id < $2 order by e.text_edit_id desc limit $3";
+        let before = before.unwrap_or(i64::MAX);
+        Ok(on_backend!(self, pool => {
+            sqlx::query_as(SQL).bind(text).bind(before).bind(limit).fetch_all(pool).await?
+        }))
+    }
+
+    /// One stored batch of a text, if it is this text's.
+    pub async fn text_edit(&self, text: TextId, id: i64) -> StoreResult<Option<EditRow>> {
+        const SQL: &str = "select e.text_edit_id, e.author_id, m.name as author_name, e.changes, e.heads, e.message, e.created_at \
+             from text_edit e left join member m on m.member_id = e.author_id \
+             where e.text_id = $1 and e.text_edit_id = $2";
         Ok(
-            on_backend!(self, pool => sqlx::query_as(SQL).bind(text).bind(limit).fetch_all(pool).await?),
+            on_backend!(self, pool => sqlx::query_as(SQL).bind(text).bind(id).fetch_optional(pool).await?),
         )
     }
 

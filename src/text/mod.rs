@@ -1,6 +1,7 @@
 //! Texts: programme chapters, motions and wiki pages, each an automerge document edited live
 //! (`crate::collab`). This module holds the rules shared by the API and the pages: who may read,
-//! write and manage a text, how texts are created, named versions, diffs and wiki links.
+//! write and manage a text, how texts are created, named versions, diffs, the history and wiki
+//! links.
 //!
 //! Rights (also in ARCHITECTURE.md):
 //! - Whoever may see a text's group may read its texts.
@@ -9,7 +10,9 @@
 //! - Changing a text's status takes `organiser` or above.
 
 pub mod diff;
+pub mod history;
 pub mod markdown;
+pub mod rendered_diff;
 mod templates;
 pub mod wiki;
 
@@ -323,52 +326,21 @@ pub async fn restore_version(
         .map_err(hub_error)
 }
 
-/// Which state of the text a diff compares: a named version, or the text now.
-pub enum DiffSide {
-    Version(VersionId),
-    Now,
-}
-
-impl DiffSide {
-    pub fn parse(raw: Option<&str>) -> Result<DiffSide, AppError> {
-        match raw.map(str::trim).filter(|s| !s.is_empty()) {
-            None | Some("now") | Some("current") => Ok(DiffSide::Now),
-            Some(id) => id.parse().map(DiffSide::Version).map_err(|_| {
-                AppError::bad_request(format!(
-                    "« {id} » n'est pas un numéro de version ni « now »."
-                ))
-            }),
-        }
-    }
-}
-
 /// How long a diff may take before it settles for a coarser result.
 pub const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// The Markdown of one side of a diff, and its label.
-pub async fn side_markdown(
-    app: &App,
-    ctx: &TextContext,
-    side: &DiffSide,
-) -> AppResult<(String, String)> {
-    match side {
-        DiffSide::Now => {
-            let view = app
-                .hub
-                .read(ctx.text.text_id, None)
-                .await
-                .map_err(hub_error)?;
-            Ok((view.markdown, "now".into()))
-        }
-        DiffSide::Version(id) => {
-            let version = app
-                .db
-                .version(ctx.text.text_id, *id)
-                .await?
-                .ok_or_else(AppError::not_found)?;
-            Ok((version.markdown, version.label))
-        }
-    }
+/// Renders a text's Markdown with its wiki links resolved (to what the viewer may see), off the
+/// async workers (a long programme takes milliseconds).
+pub async fn render(app: &App, ctx: &TextContext, source: &str) -> AppResult<markdown::Rendered> {
+    let resolver =
+        wiki::Resolver::for_markdown(app, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
+    let source = source.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let resolve = |target: &markdown::WikiTarget| resolver.resolve(target);
+        markdown::render(&source, &markdown::RenderOptions::new(&resolve))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
 }
 
 /// A word diff between two states, computed off the async runtime.

@@ -33,12 +33,13 @@ pub use pages::accounts::{
 pub use pages::admin::admin_index;
 pub use pages::errors::error_page;
 pub use pages::groups::{directory, group_page, groups_index, manage_group};
+pub use pages::history::{text_diff_page, text_history_page};
 pub use pages::home::{home, home_anonymous};
 pub use pages::members::profile;
 pub use pages::organisers::{admin_accounts, remove_member_page};
 pub use pages::texts::{
-    group_changes_page, new_text_page, text_diff_page, text_edit_page, text_history_page,
-    text_lines_page, text_page, wiki_missing_page,
+    group_changes_page, new_text_page, text_edit_page, text_lines_page, text_page,
+    wiki_missing_page,
 };
 pub use views::*;
 

@@ -168,24 +168,68 @@ fn versions() -> Vec<VersionView> {
     ]
 }
 
+fn session(
+    authors: Vec<SessionAuthorView>,
+    words: Option<(usize, usize)>,
+    from: &str,
+    to: &str,
+) -> SessionView {
+    SessionView {
+        authors,
+        started_at: time::macros::datetime!(2026-03-01 14:05 UTC),
+        ended_at: time::macros::datetime!(2026-03-01 14:20 UTC),
+        batches: 12,
+        words,
+        approximate: false,
+        messages: vec![],
+        from: from.into(),
+        to: to.into(),
+        continues_earlier: false,
+    }
+}
+
+fn member_author(name: Option<&str>) -> SessionAuthorView {
+    SessionAuthorView {
+        name: name.map(Into::into),
+        server: false,
+        changes: 3,
+    }
+}
+
 fn history_view() -> TextHistoryView {
     TextHistoryView {
         header: text_header(TextStatusView::Drafting, true),
         versions: versions(),
-        edits: vec![
-            EditView {
-                author_name: Some("Dominique".into()),
-                changes: 12,
-                message: Some("Reformulation".into()),
-                at: time::macros::datetime!(2026-03-01 14:05 UTC),
+        sessions: vec![
+            SessionView {
+                messages: vec!["Reformulation".into()],
+                ..session(
+                    vec![
+                        member_author(Some("Dominique")),
+                        member_author(Some("Louise")),
+                    ],
+                    Some((12, 1)),
+                    "e7",
+                    "e9",
+                )
             },
-            EditView {
-                author_name: None,
-                changes: 1,
-                message: None,
-                at: time::macros::datetime!(2026-02-28 08:00 UTC),
+            SessionView {
+                batches: 1,
+                messages: vec!["created".into(), "restored version 3; Import".into()],
+                ..session(
+                    vec![SessionAuthorView {
+                        name: None,
+                        server: true,
+                        changes: 1,
+                    }],
+                    None,
+                    "start",
+                    "e7",
+                )
             },
         ],
+        paged: false,
+        older: None,
         label_error: Some("Indiquez un nom.".into()),
     }
 }
@@ -195,11 +239,15 @@ fn diff_view() -> TextDiffView {
         header: text_header(TextStatusView::Amending, false),
         from_label: "Premier jet".into(),
         to_label: "maintenant".into(),
-        diff_html: "Le <del>car</del><ins>train <mark>de nuit</mark></ins> roule.".into(),
+        rendered_html: Some(
+            "<h2>Le <del>car</del><ins>train de nuit</ins></h2><p>roule.</p>".into(),
+        ),
+        source_html: None,
         insertions: 3,
         deletions: 1,
         truncated: false,
         versions: versions(),
+        extra_points: vec![],
         from: "v1".into(),
         to: "now".into(),
     }
@@ -638,7 +686,9 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
                 &TextHistoryView {
                     header: text_header(TextStatusView::Adopted, false),
                     versions: vec![],
-                    edits: vec![],
+                    sessions: vec![],
+                    paged: false,
+                    older: None,
                     label_error: None,
                 },
             )
@@ -1318,8 +1368,39 @@ fn text_history_names_compares_and_restores() {
     assert!(html.contains(
         "<option value=\"v2\" selected>Avant le congrès (2 mars 2026 à 9 h 00)</option>"
     ));
-    assert!(html.contains("<strong>Dominique</strong> — 12 modifications : <span class=\"edit-message\">Reformulation</span>"));
-    assert!(html.contains("<strong>Serveur</strong> — 1 modification"));
+    // Sessions: who, the words, the batches, their own diff, and two points to compare.
+    assert!(
+        html.contains("<strong>Dominique, Louise</strong>"),
+        "{html}"
+    );
+    assert!(html.contains("12 mots ajoutés, 1 supprimé · 6 modifications · <span class=\"edit-message\">Reformulation</span>"), "{html}");
+    assert!(html.contains("<strong>Serveur</strong>"));
+    // The server's messages in the reader's language.
+    assert!(
+        html.contains("<span class=\"edit-message\">création du texte</span>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<span class=\"edit-message\">version 3 restaurée ; Import</span>"),
+        "{html}"
+    );
+    assert!(html.contains("mots en cours de calcul"), "{html}");
+    assert!(html.contains("href=\"/texts/20/diff?from=e7&amp;to=e9\""));
+    assert!(html.contains("href=\"/texts/20/diff?from=start&amp;to=e7\""));
+    assert!(
+        html.contains("<input id=\"to-0\" type=\"radio\" name=\"to\" value=\"e9\" checked>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<input id=\"from-1\" type=\"radio\" name=\"from\" value=\"e7\" checked>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<input id=\"from-start\" type=\"radio\" name=\"from\" value=\"start\">"),
+        "{html}"
+    );
+    assert!(html.contains("Comparer les points choisis"));
+    assert!(!html.contains("?before="));
 
     // Who may neither write nor name versions sees the history only.
     let reader = text_history_page(
@@ -1334,8 +1415,29 @@ fn text_history_names_compares_and_restores() {
     assert!(!reader.contains("/restore"));
     assert!(!reader.contains("action=\"/texts/20/versions\""));
     assert!(!reader.contains("error-summary"));
-    assert!(reader.contains("<strong>Server</strong> — 1 change"));
-    assert!(reader.contains("12 changes"));
+    assert!(reader.contains("<strong>Server</strong>"));
+    // Authors the reader may not know are counted, not named.
+    let anonymous = text_history_page(
+        &ctx(Lang::Fr, false),
+        &TextHistoryView {
+            sessions: vec![session(
+                vec![member_author(None), member_author(None)],
+                Some((1, 0)),
+                "start",
+                "e1",
+            )],
+            ..history_view()
+        },
+    )
+    .into_string();
+    assert!(
+        anonymous.contains("<strong>2 participant·e·s</strong>"),
+        "{anonymous}"
+    );
+    assert!(
+        reader.contains("12 words added, 1 deleted · 6 changes"),
+        "{reader}"
+    );
     assert!(reader.contains("Compare with now"));
 }
 
@@ -1343,8 +1445,31 @@ fn text_history_names_compares_and_restores() {
 fn text_diff_summarises_with_plurals() {
     let html = text_diff_page(&ctx(Lang::Fr, true), &diff_view()).into_string();
     assert!(html.contains(
+        "<div class=\"prose diff-rendered\"><h2>Le <del>car</del><ins>train de nuit</ins></h2><p>roule.</p></div>"
+    ), "{html}");
+    // The Markdown source is one link away, and shown instead when asked.
+    assert!(
+        html.contains("href=\"/texts/20/diff?from=v1&amp;to=now&amp;view=source\""),
+        "{html}"
+    );
+    let source = text_diff_page(
+        &ctx(Lang::Fr, true),
+        &TextDiffView {
+            rendered_html: None,
+            source_html: Some(
+                "Le <del>car</del><ins>train <mark>de nuit</mark></ins> roule.".into(),
+            ),
+            ..diff_view()
+        },
+    )
+    .into_string();
+    assert!(source.contains(
         "<div class=\"diff\">Le <del>car</del><ins>train <mark>de nuit</mark></ins> roule.</div>"
     ));
+    assert!(
+        source.contains("view=source\" aria-current=\"page\">Source Markdown</a>"),
+        "{source}"
+    );
     assert!(html.contains("3 mots ajoutés, 1 supprimé."));
     assert!(html.contains("De « Premier jet » à « maintenant »"));
     assert!(html.contains("<option value=\"v1\" selected>"));
@@ -1519,12 +1644,17 @@ fn text_strings_are_escaped() {
             &TextHistoryView {
                 header: header.clone(),
                 versions: versions.clone(),
-                edits: vec![EditView {
-                    author_name: Some(HOSTILE.into()),
-                    changes: 2,
-                    message: Some(HOSTILE.into()),
-                    at: time::macros::datetime!(2026-03-01 14:05 UTC),
+                sessions: vec![SessionView {
+                    messages: vec![HOSTILE.into()],
+                    ..session(
+                        vec![member_author(Some(HOSTILE))],
+                        Some((1, 1)),
+                        HOSTILE,
+                        HOSTILE,
+                    )
                 }],
+                paged: true,
+                older: Some(HOSTILE.into()),
                 label_error: None,
             },
         )
@@ -1535,12 +1665,17 @@ fn text_strings_are_escaped() {
                 header: header.clone(),
                 from_label: HOSTILE.into(),
                 to_label: HOSTILE.into(),
-                diff_html: "<ins>x</ins>".into(),
+                rendered_html: Some("<ins>x</ins>".into()),
+                source_html: None,
                 insertions: 1,
                 deletions: 0,
                 truncated: false,
                 versions,
-                from: "v1".into(),
+                extra_points: vec![PointOption {
+                    code: HOSTILE.into(),
+                    label: HOSTILE.into(),
+                }],
+                from: HOSTILE.into(),
                 to: "now".into(),
             },
         )

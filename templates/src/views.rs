@@ -525,27 +525,58 @@ pub struct VersionView {
     pub created_at: time::OffsetDateTime,
 }
 
-/// A batch of changes to a text.
+/// Who took part in a session of edits.
 #[derive(Debug, Clone)]
-pub struct EditView {
-    /// `None`: the server (an import, a restoration).
-    pub author_name: Option<String>,
-    /// How many changes the batch holds.
-    pub changes: i32,
-    pub message: Option<String>,
-    pub at: time::OffsetDateTime,
+pub struct SessionAuthorView {
+    /// `None`: the server (an import, a restoration), or an author the reader may not know.
+    pub name: Option<String>,
+    /// Whether this is the server's own change (else a member, named or not).
+    pub server: bool,
+    pub changes: i64,
 }
 
-/// A text's history: named versions and recent changes.
+/// A session of edits: consecutive batches by the same people without a long pause.
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub authors: Vec<SessionAuthorView>,
+    pub started_at: time::OffsetDateTime,
+    pub ended_at: time::OffsetDateTime,
+    /// Stored batches in the session.
+    pub batches: usize,
+    /// Words added and removed; `None` while not computed (a later view fills it in).
+    pub words: Option<(usize, usize)>,
+    /// The counts come from a coarser comparison (long texts).
+    pub approximate: bool,
+    /// The server's messages ("restored version 3").
+    pub messages: Vec<String>,
+    /// The session's start and end points, as written in a diff's `from` and `to`.
+    pub from: String,
+    pub to: String,
+    /// The page's bound cut it: it began earlier (see the next page).
+    pub continues_earlier: bool,
+}
+
+/// A text's history: named versions and sessions of edits.
 #[derive(Debug, Clone)]
 pub struct TextHistoryView {
     pub header: TextHeaderView,
     /// Newest first.
     pub versions: Vec<VersionView>,
     /// Newest first.
-    pub edits: Vec<EditView>,
+    pub sessions: Vec<SessionView>,
+    /// This page starts before a batch (not the newest page).
+    pub paged: bool,
+    /// The `before` of the next, older page.
+    pub older: Option<String>,
     /// An already-localised error on the version's name (the form's `label` field).
     pub label_error: Option<String>,
+}
+
+/// A point offered by the compare form: its code and its label.
+#[derive(Debug, Clone)]
+pub struct PointOption {
+    pub code: String,
+    pub label: String,
 }
 
 /// The differences between two states of a text.
@@ -554,8 +585,11 @@ pub struct TextDiffView {
     pub header: TextHeaderView,
     pub from_label: String,
     pub to_label: String,
-    /// Sanitised by the server: the text with `<del>`, `<ins>` and `<mark>` inside.
-    pub diff_html: String,
+    /// Sanitised by the server: the rendered text with `<del>` and `<ins>` inside; `None` when
+    /// the Markdown source diff is shown.
+    pub rendered_html: Option<String>,
+    /// Sanitised by the server: the Markdown source with `<del>`, `<ins>` and `<mark>` inside.
+    pub source_html: Option<String>,
     /// Words added and removed.
     pub insertions: usize,
     pub deletions: usize,
@@ -563,7 +597,10 @@ pub struct TextDiffView {
     pub truncated: bool,
     /// For the compare form.
     pub versions: Vec<VersionView>,
-    /// The compared states: version ids or `now`.
+    /// Points offered besides the versions and now (the compared ones when they are not
+    /// versions).
+    pub extra_points: Vec<PointOption>,
+    /// The compared points, as written in `from` and `to`.
     pub from: String,
     pub to: String,
 }

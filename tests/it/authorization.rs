@@ -932,3 +932,45 @@ async fn the_organisers_pages_and_actions_follow_the_same_rules() {
     );
     p.app.stop().await;
 }
+
+/// A text's history — its sessions, diffs between any two points, on the API and the pages —
+/// is seen by whoever may see the text's group; anyone else gets the 404 of an unknown text.
+#[tokio::test]
+async fn text_histories_and_diffs_follow_the_text() {
+    let p = party().await;
+    let admin = p.api(Who::Admin).await;
+    let mut texts = Vec::new();
+    for group in [p.section, p.private_section] {
+        let created = admin
+            .post(
+                "/api/v1/texts",
+                json!({"group_id": group.to_string(), "title": "Motion", "kind": "programme", "markdown": "Un texte.\n"}),
+            )
+            .await;
+        assert_eq!(created.status(), 201);
+        let body: Value = created.json().await.unwrap();
+        texts.push(body["id"].as_str().unwrap().to_owned());
+    }
+    for (text, public) in [(&texts[0], true), (&texts[1], false)] {
+        let expected = |who: Who| match (public, who) {
+            (true, _) => 200,
+            (false, Who::PrivateMember | Who::FederationSecretary | Who::Admin) => 200,
+            (false, _) => 404,
+        };
+        check_get(&p, &format!("/api/v1/texts/{text}/sessions"), expected).await;
+        check_get(
+            &p,
+            &format!("/api/v1/texts/{text}/diff?from=start&to=now"),
+            expected,
+        )
+        .await;
+        check_page(&p, &format!("/texts/{text}/history"), expected).await;
+        check_page(
+            &p,
+            &format!("/texts/{text}/diff?from=start&to=now&view=source"),
+            expected,
+        )
+        .await;
+    }
+    p.app.stop().await;
+}

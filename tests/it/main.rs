@@ -11,6 +11,7 @@ mod cache;
 mod cli;
 mod commonmark;
 mod form_errors;
+mod history;
 mod logs;
 mod nul_bytes;
 mod openapi;

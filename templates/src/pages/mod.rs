@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod errors;
 pub mod groups;
+pub mod history;
 pub mod home;
 pub mod members;
 pub mod organisers;

@@ -14,17 +14,16 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::assets;
 use crate::components::{
-    Control, Field, count_label, csrf_field, encode, encode_segment, error_summary, field_id,
-    form_title, select_field,
+    Control, Field, csrf_field, encode, encode_segment, error_summary, field_id, form_title,
+    select_field,
 };
 use crate::{
-    FormErrors, GroupChangesView, Lang, NewTextView, PageContext, TextDiffView, TextEditView,
-    TextHeaderView, TextHistoryView, TextKindView, TextLinesView, TextLinkView, TextListItem,
-    TextReadView, TextStatusView, TocEntryView, VersionView, WikiMissingView, format_datetime,
-    page,
+    FormErrors, GroupChangesView, Lang, NewTextView, PageContext, TextEditView, TextHeaderView,
+    TextKindView, TextLinesView, TextLinkView, TextListItem, TextReadView, TextStatusView,
+    TocEntryView, WikiMissingView, format_datetime, page,
 };
 
-fn text_href(id: &str) -> String {
+pub(super) fn text_href(id: &str) -> String {
     format!("/texts/{}", encode_segment(id))
 }
 
@@ -33,7 +32,7 @@ fn group_href(id: &str) -> String {
 }
 
 /// A date in words, with its machine-readable form.
-fn datetime(lang: Lang, at: OffsetDateTime) -> Markup {
+pub(super) fn datetime(lang: Lang, at: OffsetDateTime) -> Markup {
     html! {
         time datetime=[at.format(&Rfc3339).ok()] { (format_datetime(lang, at)) }
     }
@@ -60,7 +59,7 @@ fn status_tag(lang: Lang, status: TextStatusView) -> Markup {
 
 /// The tabs of a text's pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tab {
+pub(super) enum Tab {
     Read,
     Edit,
     Lines,
@@ -70,7 +69,7 @@ enum Tab {
 impl Tab {
     const ALL: [Tab; 4] = [Tab::Read, Tab::Edit, Tab::Lines, Tab::History];
 
-    fn label(self, lang: Lang, header: &TextHeaderView) -> String {
+    pub(super) fn label(self, lang: Lang, header: &TextHeaderView) -> String {
         let l = lang.code();
         match self {
             Tab::Read => t!("text.tab_read", locale = l),
@@ -94,7 +93,7 @@ impl Tab {
 }
 
 /// Groupes › group › text (› page).
-fn text_breadcrumbs(lang: Lang, header: &TextHeaderView, crumb: Option<&str>) -> Markup {
+pub(super) fn text_breadcrumbs(lang: Lang, header: &TextHeaderView, crumb: Option<&str>) -> Markup {
     let l = lang.code();
     html! {
         nav.breadcrumbs aria-label=(t!("group.breadcrumbs", locale = l)) {
@@ -114,7 +113,12 @@ fn text_breadcrumbs(lang: Lang, header: &TextHeaderView, crumb: Option<&str>) ->
 
 /// The title, the kind and status, the last change, and the tabs with `tab` current: the page
 /// itself when `exact`, else a page reached from it (a comparison, from the history).
-fn text_heading(lang: Lang, header: &TextHeaderView, current_tab: Tab, exact: bool) -> Markup {
+pub(super) fn text_heading(
+    lang: Lang,
+    header: &TextHeaderView,
+    current_tab: Tab,
+    exact: bool,
+) -> Markup {
     let l = lang.code();
     html! {
         header.page-header.text-header {
@@ -136,7 +140,7 @@ fn text_heading(lang: Lang, header: &TextHeaderView, current_tab: Tab, exact: bo
 }
 
 /// The `<title>` of a text's page: "Historique · Title", or the title alone for reading.
-fn text_title(lang: Lang, header: &TextHeaderView, view: Option<&str>) -> String {
+pub(super) fn text_title(lang: Lang, header: &TextHeaderView, view: Option<&str>) -> String {
     match view {
         Some(view) => t!(
             "text.page_title",
@@ -378,214 +382,6 @@ pub fn text_lines_page(ctx: &PageContext, view: &TextLinesView) -> Markup {
         }
     };
     page(ctx, &text_title(lang, header, Some(&tab_label)), body)
-}
-
-/// "Avant le congrès (3 mars 2026 à 14 h 05)", for the compare form's options.
-fn version_option(lang: Lang, version: &VersionView) -> String {
-    t!(
-        "text.version_option",
-        locale = lang.code(),
-        label = &version.label,
-        date = format_datetime(lang, version.created_at)
-    )
-    .into_owned()
-}
-
-/// The compare form (GET /texts/{id}/diff?from=…&to=…): the named versions and "now".
-fn compare_form(
-    lang: Lang,
-    text_id: &str,
-    versions: &[VersionView],
-    from: &str,
-    to: &str,
-) -> Markup {
-    let l = lang.code();
-    let no_errors = FormErrors::new();
-    let mut options: Vec<(&str, String)> = vec![(
-        "now",
-        t!("text.compare_now_option", locale = l).into_owned(),
-    )];
-    options.extend(
-        versions
-            .iter()
-            .map(|v| (v.id.as_str(), version_option(lang, v))),
-    );
-    html! {
-        section.section aria-labelledby="compare-title" {
-            h2 #compare-title { (t!("text.compare_title", locale = l)) }
-            form.form-row method="get" action={ (text_href(text_id)) "/diff" } {
-                (select_field(lang, "from", "from", &t!("text.compare_from", locale = l), &options, Some(from), &no_errors))
-                (select_field(lang, "to", "to", &t!("text.compare_to", locale = l), &options, Some(to), &no_errors))
-                button.button type="submit" { (t!("text.compare_submit", locale = l)) }
-            }
-        }
-    }
-}
-
-/// A text's history (GET /texts/{id}/history): naming the current version, the named versions
-/// (compare, restore), the compare form and the recent changes.
-///
-/// The naming form posts `label` to `/texts/{id}/versions`; restoring posts to
-/// `/texts/{id}/versions/{version}/restore`.
-pub fn text_history_page(ctx: &PageContext, view: &TextHistoryView) -> Markup {
-    let lang = ctx.lang;
-    let l = lang.code();
-    let header = &view.header;
-    let base = text_href(&header.id);
-    let tab_label = Tab::History.label(lang, header);
-    let errors: FormErrors = view
-        .label_error
-        .iter()
-        .map(|e| ("label".to_owned(), e.clone()))
-        .collect();
-    let body = html! {
-        div.wrap {
-            (text_breadcrumbs(lang, header, Some(&tab_label)))
-            (error_summary(lang, &errors, &["label"]))
-            (text_heading(lang, header, Tab::History, true))
-
-            @if header.contributor {
-                section.section aria-labelledby="version-title" {
-                    h2 #version-title { (t!("text.version_title", locale = l)) }
-                    p.section-intro { (t!("text.version_intro", locale = l)) }
-                    form.form method="post" action={ (base) "/versions" } novalidate {
-                        (csrf_field(ctx))
-                        (Field::new("label", t!("text.version_label", locale = l), Control::Text)
-                            .hint(t!("text.version_hint", locale = l))
-                            .autocomplete("off")
-                            .required()
-                            .render(lang, &errors))
-                        button.button type="submit" { (t!("text.version_submit", locale = l)) }
-                    }
-                }
-            }
-
-            section.section aria-labelledby="versions-title" {
-                h2 #versions-title { (t!("text.versions", locale = l)) }
-                @if view.versions.is_empty() {
-                    div.empty-state {
-                        p { (t!("text.versions_empty", locale = l)) }
-                        @if header.contributor {
-                            p { (t!("text.versions_empty_hint", locale = l)) }
-                        }
-                    }
-                } @else {
-                    @if header.can_write {
-                        p.section-intro { (t!("text.restore_help", locale = l)) }
-                    }
-                    ol.versions role="list" {
-                        @for version in &view.versions {
-                            li.version {
-                                div.version-main {
-                                    strong.version-label { (version.label) }
-                                    span.version-meta {
-                                        @if let Some(author) = &version.author_name {
-                                            (t!("text.version_by", locale = l, name = author)) " · "
-                                        }
-                                        (datetime(lang, version.created_at))
-                                    }
-                                }
-                                div.version-actions {
-                                    a href={ (base) "/diff?from=" (encode(&version.id)) "&to=now" } {
-                                        (t!("text.compare_now", locale = l))
-                                        span.visually-hidden { " : " (version.label) }
-                                    }
-                                    @if header.can_write {
-                                        form.inline-form method="post" action={ (base) "/versions/" (encode_segment(&version.id)) "/restore" } {
-                                            (csrf_field(ctx))
-                                            button.button.button--secondary.button--small type="submit" {
-                                                (t!("text.restore", locale = l))
-                                                span.visually-hidden { " : " (version.label) }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-
-            @if let Some(latest) = view.versions.first() {
-                (compare_form(lang, &header.id, &view.versions, &latest.id, "now"))
-            }
-
-            section.section aria-labelledby="edits-title" {
-                h2 #edits-title { (t!("text.edits", locale = l)) }
-                @if view.edits.is_empty() {
-                    div.empty-state { p { (t!("text.edits_empty", locale = l)) } }
-                } @else {
-                    ol.activity.edits role="list" {
-                        @for edit in &view.edits {
-                            li {
-                                span.activity-when { (datetime(lang, edit.at)) }
-                                span {
-                                    strong {
-                                        @match &edit.author_name {
-                                            Some(name) => (name),
-                                            None => (t!("text.server", locale = l)),
-                                        }
-                                    }
-                                    " — " (count_label(lang, i64::from(edit.changes), "count.changes.one", "count.changes.other"))
-                                    @if let Some(message) = &edit.message {
-                                        " : " span.edit-message { (message) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    page(
-        ctx,
-        &form_title(
-            lang,
-            &text_title(lang, header, Some(&tab_label)),
-            !errors.is_empty(),
-        ),
-        body,
-    )
-}
-
-/// The differences between two states of a text (GET /texts/{id}/diff?from=…&to=…).
-pub fn text_diff_page(ctx: &PageContext, view: &TextDiffView) -> Markup {
-    let lang = ctx.lang;
-    let l = lang.code();
-    let header = &view.header;
-    let crumb = t!("text.diff_title", locale = l).into_owned();
-    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    let body = html! {
-        div.wrap {
-            (text_breadcrumbs(lang, header, Some(&crumb)))
-            (text_heading(lang, header, Tab::History, false))
-
-            (compare_form(lang, &header.id, &view.versions, &view.from, &view.to))
-
-            section.section aria-labelledby="diff-title" {
-                h2 #diff-title { (t!("text.diff_heading", locale = l, from = &view.from_label, to = &view.to_label)) }
-                p.diff-summary {
-                    @if view.insertions == 0 && view.deletions == 0 {
-                        (t!("text.diff_same", locale = l))
-                    } @else {
-                        (t!("text.diff_summary", locale = l,
-                            added = count_label(lang, count(view.insertions), "count.words_added.one", "count.words_added.other"),
-                            deleted = count_label(lang, count(view.deletions), "count.words_deleted.one", "count.words_deleted.other")))
-                    }
-                }
-                @if view.truncated {
-                    div.notice.notice--warn { p { (t!("text.diff_truncated", locale = l)) } }
-                }
-                p.hint { (t!("text.diff_legend", locale = l)) }
-                div.diff {
-                    // Sanitised by the server (ammonia).
-                    (PreEscaped(&view.diff_html))
-                }
-            }
-        }
-    };
-    page(ctx, &text_title(lang, header, Some(&crumb)), body)
 }
 
 /// The error keys of the new text page, top to bottom.
