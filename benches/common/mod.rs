@@ -8,8 +8,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The binary under test: this checkout's, or `ATELIER_BENCH_BIN` (another build, to measure
+/// before and after a change in the same run).
 pub fn atelier() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atelier"));
+    let binary = std::env::var_os("ATELIER_BENCH_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_atelier").into());
+    let mut command = Command::new(binary);
     command
         .env("ATELIER_LOG", "warn")
         .env_remove("ATELIER_DATABASE_URL");

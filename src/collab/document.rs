@@ -23,6 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::actors::Bindings;
 use super::doc::{self, ObjId};
+use super::fanout;
 use super::flow::{Credit, PeerFlow};
 use super::hub::{DocView, Hub, HubError, Outgoing, PeerInfo};
 use super::incoming::{new_changes, too_large};
@@ -141,6 +142,8 @@ struct Core {
     peers: HashMap<u64, Peer>,
     limits: Limits,
     actors: Bindings,
+    /// The bytes of the changes applied lately, sent to every peer without re-encoding them.
+    encoded: fanout::Encoded,
 }
 
 impl Core {
@@ -452,6 +455,7 @@ impl Task {
                 peers: HashMap::new(),
                 limits: Limits::for_text_length(self.hub.inner.settings.max_text_length),
                 actors: Bindings::new(actors),
+                encoded: fanout::Encoded::default(),
             });
             return Ok(());
         }
@@ -744,6 +748,7 @@ impl Task {
             return;
         };
         let mut slow = Vec::new();
+        let mut round = fanout::Round::default();
         for (id, peer) in core.peers.iter_mut() {
             if acknowledge.contains(id) {
                 // The protocol stays silent when the peer's last message already named our
@@ -751,7 +756,8 @@ impl Task {
                 // stored: forget what we last told it, so that we say it again.
                 peer.state.last_sent_heads.clear();
             }
-            if let Some(message) = core.doc.sync().generate_sync_message(&mut peer.state)
+            if let Some(message) =
+                fanout::generate(&mut core.doc, &mut peer.state, &core.encoded, &mut round)
                 && !peer.send(Outgoing::Sync(message.encode()))
             {
                 slow.push(*id);
@@ -809,6 +815,9 @@ impl Core {
                         .with_time(doc::unix_now()),
                 );
                 if committed.is_some() {
+                    if let Some(change) = self.doc.get_last_local_change() {
+                        self.encoded.remember(&change);
+                    }
                     *applied.authors.entry(edit.author).or_default() += 1;
                     applied.messages.push(edit.message.clone());
                 }
@@ -906,6 +915,9 @@ impl Core {
         // message undone if it does; so is a batch that does not apply as a whole (a change
         // that reuses a sequence number, say), so that only the culprit is refused.
         let careful = length_before.saturating_add(growth) > self.limits.max_text_length;
+        for change in &changes {
+            self.encoded.remember(change);
+        }
         let together = changes.is_empty() || (!careful && self.doc.apply_changes(changes).is_ok());
         // Once the changes are in, only a peer's last message of the batch is received: it
         // supersedes the earlier ones' heads, needs and haves. A message asking for a reset is

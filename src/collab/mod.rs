@@ -6,6 +6,7 @@
 mod actors;
 pub mod doc;
 mod document;
+mod fanout;
 pub mod flow;
 pub mod frames;
 mod hub;
