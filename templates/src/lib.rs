@@ -29,7 +29,7 @@ pub use pages::accounts::{
 pub use pages::admin::admin_index;
 pub use pages::errors::error_page;
 pub use pages::groups::{directory, group_page, groups_index, manage_group};
-pub use pages::home::{home, home_anonymous};
+pub use pages::home::{home, home_anonymous, welcome};
 pub use pages::members::profile;
 pub use pages::texts::{
     group_changes_page, new_text_page, text_diff_page, text_edit_page, text_history_page,
