@@ -21,6 +21,9 @@
 //!   someone whose roles, there and in the groups below (which the removal also ends), they
 //!   could give.
 //! - The list of every account, and disabling or enabling one, is for national admins.
+//! - A party member who may not write a group's texts but may join the group (a theme or a
+//!   working group open to them) is offered to join it to write; a supporter is told that
+//!   writing is for party members; anyone else that it is for the group's members.
 
 use crate::model::{GroupId, GroupKind, MemberId, ProfileVisibility, Role, Visibility};
 use crate::store::{GroupRow, ScopeRow};
@@ -209,6 +212,42 @@ impl TextRights {
     }
 }
 
+/// What stands between a reader and writing the drafting texts of a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteBar {
+    /// Joining the group (open to them, and they are a party member, so they would join as a
+    /// member) lets them write: the editor offers the button.
+    JoinToWrite,
+    /// A supporter: supporters read; writing takes being a party member.
+    Supporter,
+    /// Writing is for the group's members, and the group does not open to them by a click (a
+    /// section, a federation, a group by invitation, or they are in it as a supporter).
+    NotInGroup,
+}
+
+impl TextRights {
+    /// Why `viewer` may not write there (`access` decided for them); `None` for contributors.
+    pub fn write_bar(&self, viewer: &Viewer, access: &Access) -> Option<WriteBar> {
+        if self.contributor {
+            None
+        } else if !viewer.is_party_member() {
+            Some(WriteBar::Supporter)
+        } else if access.can_join {
+            Some(WriteBar::JoinToWrite)
+        } else {
+            Some(WriteBar::NotInGroup)
+        }
+    }
+
+    /// Whether writing there is theirs, or one click away (joining): « Contribuer » is offered.
+    pub fn writing_within_reach(&self, viewer: &Viewer, access: &Access) -> bool {
+        matches!(
+            self.write_bar(viewer, access),
+            None | Some(WriteBar::JoinToWrite)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,6 +390,49 @@ mod tests {
         assert!(admin.contributor && admin.can_manage);
         let anonymous = TextRights::in_group(None, &Access::to_group(None, &g, &chain));
         assert!(anonymous.can_read && !anonymous.contributor);
+    }
+
+    #[test]
+    fn joining_to_write_is_offered_to_party_members_of_groups_that_open_to_them() {
+        let theme = group(GroupId(9), GroupKind::Theme, Visibility::Public);
+        let theme_chain = [NATIONAL, GroupId(9)];
+        let section = group(OTHER_SECTION, GroupKind::Section, Visibility::Public);
+        let section_chain = [NATIONAL, FEDERATION, OTHER_SECTION];
+        let bar = |memberships: &[(GroupId, Role)], g: &GroupRow, chain: &[GroupId]| {
+            let v = viewer(memberships);
+            let access = Access::to_group(Some(&v), g, chain);
+            TextRights::in_group(Some(&v), &access).write_bar(&v, &access)
+        };
+        let member = [(SECTION, Role::Member)];
+        assert_eq!(
+            bar(&member, &theme, &theme_chain),
+            Some(WriteBar::JoinToWrite)
+        );
+        assert_eq!(
+            bar(&member, &section, &section_chain),
+            Some(WriteBar::NotInGroup)
+        );
+        assert_eq!(
+            bar(&[(SECTION, Role::Supporter)], &theme, &theme_chain),
+            Some(WriteBar::Supporter)
+        );
+        // In the theme already, as a supporter, though a party member elsewhere: not by a click.
+        assert_eq!(
+            bar(
+                &[(SECTION, Role::Member), (GroupId(9), Role::Supporter)],
+                &theme,
+                &theme_chain
+            ),
+            Some(WriteBar::NotInGroup)
+        );
+        assert_eq!(
+            bar(&[(GroupId(9), Role::Member)], &theme, &theme_chain),
+            None
+        );
+        assert_eq!(
+            bar(&[(NATIONAL, Role::Admin)], &section, &section_chain),
+            None
+        );
     }
 
     #[test]

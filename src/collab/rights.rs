@@ -60,7 +60,8 @@ async fn react(db: &Db, hub: &Hub, change: &Change) -> StoreResult<()> {
         | Change::Renamed(_)
         | Change::GroupAdded
         | Change::Activity(_)
-        | Change::Texts(_) => {}
+        | Change::Texts(_)
+        | Change::Visit(_) => {}
     }
     Ok(())
 }

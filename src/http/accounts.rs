@@ -476,5 +476,6 @@ async fn submit_invitation_acceptance(
         start_session(&page.session, member).await?;
     }
     flash(&page.session, tpl::t(page.lang(), "flash.joined")).await?;
-    Ok(see_other(&format!("/groups/{}", invitation.group_id)))
+    // The welcome page: the texts being drafted where the member now is, one click from each.
+    Ok(see_other("/welcome"))
 }

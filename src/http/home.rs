@@ -12,6 +12,7 @@ use atelier_templates as tpl;
 
 use super::page::{LANG_COOKIE, Page, html};
 use super::views::{self, Tree};
+use super::workspace;
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::model::GroupKind;
@@ -22,15 +23,18 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(switch_language))
 }
 
-/// Home: for a member, their groups and themes, what happened there, themes to join; for a
-/// visitor, what Atelier is and how to get in.
+/// Home: for a member, their work first (the texts being drafted in their groups and themes,
+/// what changed since their last visit), then their groups and themes, then themes to join;
+/// for a visitor, what Atelier is and how to get in.
 #[utoipa::path(get, path = "/", tag = "pages", responses((status = 200, description = "HTML page")))]
 async fn show_home(State(app): State<App>, page: Page) -> AppResult<Response> {
     let Some(viewer) = page.viewer.as_ref() else {
         let open = app.config.registration == crate::config::RegistrationMode::Open;
         return Ok(html(tpl::home_anonymous(&page.ctx, open)));
     };
+    let since = workspace::visit_now(&app, viewer).await?;
     let tree = Tree::load(&app).await?;
+    let work = workspace::work(&app, viewer, &tree, since).await?;
     let memberships: Vec<_> = viewer.memberships().collect();
     let card_of = |kind_is_theme: bool| {
         memberships
@@ -51,12 +55,17 @@ async fn show_home(State(app): State<App>, page: Page) -> AppResult<Response> {
         })
         .map(|g| tree.card(g, None))
         .collect();
+    // After a previous visit, only what happened since; on a first visit, the latest news.
     let activity = app.db.activity_for(viewer.member_id, 20).await?;
     let view = tpl::HomeView {
+        drafting: work.drafting,
+        since,
+        changed: work.changed,
         my_groups,
         my_themes,
         recent_activity: activity
             .iter()
+            .filter(|a| since.is_none_or(|s| a.at > s))
             .map(|a| views::activity_item(page.lang(), a))
             .collect(),
         suggested_themes,

@@ -24,6 +24,7 @@ mod text_pages;
 mod texts_api;
 mod trace;
 mod views;
+mod workspace;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,6 +92,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(accounts::router())
         .merge(admin::router())
         .merge(home::router())
+        .merge(workspace::router())
         .merge(ops::router())
         .merge(assets::router())
 }

@@ -68,14 +68,14 @@ fn options<'a>(
     }
 }
 
-fn kind_view(kind: TextKind) -> tpl::TextKindView {
+pub(super) fn kind_view(kind: TextKind) -> tpl::TextKindView {
     match kind {
         TextKind::Programme => tpl::TextKindView::Programme,
         TextKind::Wiki => tpl::TextKindView::Wiki,
     }
 }
 
-fn status_view(status: TextStatus) -> tpl::TextStatusView {
+pub(super) fn status_view(status: TextStatus) -> tpl::TextStatusView {
     match status {
         TextStatus::Drafting => tpl::TextStatusView::Drafting,
         TextStatus::Amending => tpl::TextStatusView::Amending,
@@ -174,6 +174,9 @@ async fn show_editor(
         header: header_view(&ctx),
         readonly: !ctx.can_write,
         sync_url: format!("/api/v1/texts/{}/sync", ctx.text.text_id),
+        write_bar: ctx
+            .write_bar
+            .map(|bar| super::workspace::write_bar_view(bar, ctx.group.group.kind)),
     };
     Ok(html(tpl::text_edit_page(&page.ctx, &view)))
 }

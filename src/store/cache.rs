@@ -29,6 +29,7 @@ use moka::sync::Cache;
 use tokio::sync::broadcast;
 use tower_sessions::session::Record;
 
+use super::visits::Visit;
 use super::{ActivityRow, GroupRow, ScopeRow, StoreResult, TextSummary};
 use crate::model::{GroupId, MemberId, TextId};
 
@@ -66,6 +67,8 @@ pub enum Change {
     Activity(GroupId),
     /// A group's list of texts.
     Texts(GroupId),
+    /// When a member was last seen (`store::visits`).
+    Visit(MemberId),
     /// A text's status (and so who may write it), in its group.
     TextStatus(TextId, GroupId),
     /// Anything: a bulk import ran, or announcements may have been missed.
@@ -84,6 +87,7 @@ impl Change {
             Change::Group(g) => format!("group {g}"),
             Change::Activity(g) => format!("activity {g}"),
             Change::Texts(g) => format!("texts {g}"),
+            Change::Visit(m) => format!("visit {m}"),
             Change::TextStatus(t, g) => format!("text-status {t} {g}"),
             Change::Everything => "everything".to_owned(),
         }
@@ -102,6 +106,7 @@ impl Change {
             "group" => arg.parse().ok().map(Change::Group),
             "activity" => arg.parse().ok().map(Change::Activity),
             "texts" => arg.parse().ok().map(Change::Texts),
+            "visit" => arg.parse().ok().map(Change::Visit),
             "text-status" => arg
                 .split_once(' ')
                 .and_then(|(t, g)| Some(Change::TextStatus(t.parse().ok()?, g.parse().ok()?))),
@@ -126,6 +131,7 @@ pub(crate) struct Caches {
     pub member_counts: Cache<(), Arc<std::collections::HashMap<GroupId, i64>>>,
     pub activity: Cache<GroupId, Arc<Vec<ActivityRow>>>,
     pub texts: Cache<GroupId, Arc<Vec<TextSummary>>>,
+    pub visits: Cache<MemberId, Visit>,
     /// Every change, made here or announced by another server, for whoever follows them.
     changes: broadcast::Sender<Change>,
 }
@@ -162,6 +168,7 @@ impl Caches {
             member_counts: cache(1, MEMBER_COUNTS_TTL),
             activity: cache(10_000, TTL),
             texts: cache(10_000, TTL),
+            visits: cache(100_000, TTL),
             changes: broadcast::channel(1024).0,
         }
     }
@@ -206,6 +213,7 @@ impl Caches {
             }
             Change::Activity(group) => self.activity.invalidate(group),
             Change::Texts(group) | Change::TextStatus(_, group) => self.texts.invalidate(group),
+            Change::Visit(member) => self.visits.invalidate(member),
             Change::Everything => {
                 self.sessions.invalidate_all();
                 self.members.invalidate_all();
@@ -213,6 +221,7 @@ impl Caches {
                 self.member_counts.invalidate_all();
                 self.activity.invalidate_all();
                 self.texts.invalidate_all();
+                self.visits.invalidate_all();
             }
         }
         metrics::counter!("atelier_cache_forgets_total").increment(1);
@@ -275,6 +284,7 @@ mod tests {
             Change::Activity(GroupId(3)),
             Change::Texts(GroupId(9)),
             Change::TextStatus(TextId(11), GroupId(2)),
+            Change::Visit(MemberId(4)),
             Change::Everything,
         ] {
             assert_eq!(Change::decode(&change.encode()), change);

@@ -17,6 +17,7 @@ mod members;
 pub mod sessions;
 mod texts;
 mod tokens;
+pub mod visits;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -40,6 +41,7 @@ pub use texts::{
     DOC_CHANNEL, DocPart, EditRow, NewChunk, NewText, TextRow, TextSummary, VersionRow,
 };
 pub use tokens::{InvitationRow, RegistrationRefusal, RegistrationRow, TokenUse};
+pub use visits::Visit;
 
 use crate::config::{SqliteSync, redact_url};
 

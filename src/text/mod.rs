@@ -20,7 +20,7 @@ use automerge::ChangeHash;
 
 use crate::app::App;
 use crate::auth::Viewer;
-use crate::auth::permissions::TextRights;
+use crate::auth::permissions::{TextRights, WriteBar};
 use crate::collab::doc;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, TextTitle, VersionId};
@@ -46,6 +46,9 @@ pub struct TextContext {
     pub contributor: bool,
     /// May change its status.
     pub can_manage: bool,
+    /// Why a signed-in reader who is not a contributor may not write, and whether joining the
+    /// group would let them; `None` for contributors and visitors.
+    pub write_bar: Option<WriteBar>,
 }
 
 /// Loads a text the viewer may read; 404 when it does not exist or its group is hidden from them.
@@ -54,6 +57,7 @@ pub async fn load_text(app: &App, viewer: Option<&Viewer>, id: TextId) -> AppRes
     let group = organisation::load_group(app, viewer, text.group_id).await?;
     let rights = TextRights::in_group(viewer, &group.access);
     Ok(TextContext {
+        write_bar: viewer.and_then(|v| rights.write_bar(v, &group.access)),
         can_write: rights.contributor && text.status == TextStatus::Drafting,
         contributor: rights.contributor,
         can_manage: rights.can_manage,
@@ -69,6 +73,22 @@ impl TextContext {
     /// membership public.
     pub fn names_authors(&self) -> bool {
         self.group.access.can_see_directory
+    }
+}
+
+/// Joins the text's group so as to write it (the editor's « Rejoindre ce thème pour modifier »).
+/// Nothing to do for a contributor; refused, saying why, when joining would not let them write.
+pub async fn join_to_write(app: &App, viewer: &Viewer, ctx: &TextContext) -> AppResult<()> {
+    match ctx.write_bar {
+        None => Ok(()),
+        Some(WriteBar::JoinToWrite) => organisation::join(app, viewer, &ctx.group).await,
+        Some(WriteBar::Supporter) => Err(AppError::forbidden_because(
+            "Les sympathisant·es lisent les textes ; les modifier est réservé aux adhérent·es.",
+        )),
+        Some(WriteBar::NotInGroup) => Err(AppError::forbidden_because(format!(
+            "Seuls les membres de « {} » peuvent modifier ce texte, et ce groupe ne se rejoint pas d'un clic.",
+            ctx.group.group.name
+        ))),
     }
 }
 

@@ -34,7 +34,7 @@ pub use pages::admin::admin_index;
 pub use pages::errors::error_page;
 pub use pages::groups::{directory, group_page, groups_index, manage_group};
 pub use pages::history::{text_diff_page, text_history_page};
-pub use pages::home::{home, home_anonymous};
+pub use pages::home::{home, home_anonymous, welcome};
 pub use pages::members::profile;
 pub use pages::organisers::{admin_accounts, remove_member_page};
 pub use pages::texts::{

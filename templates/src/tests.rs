@@ -106,6 +106,19 @@ fn text_item(id: &str, title: &str, kind: TextKindView, status: TextStatusView) 
     }
 }
 
+fn work_item(id: &str, is_new: bool, can_contribute: bool) -> WorkItem {
+    WorkItem {
+        id: id.into(),
+        title: format!("Texte {id} {HOSTILE}"),
+        group_name: "Écologie".into(),
+        kind: TextKindView::Programme,
+        status: TextStatusView::Drafting,
+        updated_at: time::macros::datetime!(2026-03-02 10:30 UTC),
+        is_new,
+        can_contribute,
+    }
+}
+
 fn text_header(status: TextStatusView, can_write: bool) -> TextHeaderView {
     TextHeaderView {
         id: "20".into(),
@@ -355,6 +368,14 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
             },
         ],
         suggested_themes: vec![card("11", "Santé", GroupKindView::Theme, None)],
+        drafting: vec![work_item("20", true, true), work_item("21", false, false)],
+        since: Some(time::macros::datetime!(2026-03-01 09:00 UTC)),
+        changed: vec![work_item("20", true, true)],
+    };
+    let welcome_view = WelcomeView {
+        group_names: vec!["Section Lyon 1er".into(), "Écologie".into()],
+        drafting: vec![work_item("20", false, true)],
+        open_drafting: vec![work_item("22", false, true)],
     };
     let index = GroupsIndexView {
         tree: vec![TreeNode {
@@ -455,6 +476,11 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
         (
             "home_empty",
             home(&member, &HomeView::default()).into_string(),
+        ),
+        ("welcome", welcome(&member, &welcome_view).into_string()),
+        (
+            "welcome_empty",
+            welcome(&member, &WelcomeView::default()).into_string(),
         ),
         (
             "group_page",
@@ -648,6 +674,20 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
                     header: text_header(TextStatusView::Drafting, true),
                     readonly: false,
                     sync_url: "/texts/20/sync".into(),
+                    write_bar: None,
+                },
+            )
+            .into_string(),
+        ),
+        (
+            "text_edit_page_join",
+            text_edit_page(
+                &member,
+                &TextEditView {
+                    header: text_header(TextStatusView::Drafting, false),
+                    readonly: true,
+                    sync_url: "/texts/20/sync".into(),
+                    write_bar: Some(WriteBarView::Join(GroupKindView::Theme)),
                 },
             )
             .into_string(),
@@ -660,6 +700,7 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
                     header: text_header(TextStatusView::Amending, false),
                     readonly: true,
                     sync_url: "/texts/20/sync".into(),
+                    write_bar: None,
                 },
             )
             .into_string(),
@@ -1274,6 +1315,7 @@ fn text_edit_page_keeps_the_editor_contract() {
             header: text_header(TextStatusView::Drafting, true),
             readonly: false,
             sync_url: "/texts/20/sync?x=1&y=2".into(),
+            write_bar: None,
         },
     )
     .into_string();
@@ -1307,6 +1349,7 @@ fn text_edit_page_keeps_the_editor_contract() {
             header: text_header(TextStatusView::Amending, false),
             readonly: true,
             sync_url: "/texts/20/sync".into(),
+            write_bar: None,
         },
     )
     .into_string();
@@ -1327,11 +1370,122 @@ fn text_edit_page_keeps_the_editor_contract() {
             },
             readonly: true,
             sync_url: "/s".into(),
+            write_bar: None,
         },
     )
     .into_string();
     assert!(member_readonly.contains("Il a été adopté : il ne change plus."));
     assert!(!member_readonly.contains("Seuls les membres"));
+}
+
+#[test]
+fn a_reader_is_told_why_and_offered_the_one_button_that_lets_them_write() {
+    let page_with = |status, bar| {
+        text_edit_page(
+            &ctx(Lang::Fr, true),
+            &TextEditView {
+                header: text_header(status, false),
+                readonly: true,
+                sync_url: "/s".into(),
+                write_bar: Some(bar),
+            },
+        )
+        .into_string()
+    };
+    let join = page_with(
+        TextStatusView::Drafting,
+        WriteBarView::Join(GroupKindView::Theme),
+    );
+    assert!(join.contains("Pour le modifier, rejoignez le thème « Écologie »"));
+    assert!(
+        join.contains("<form class=\"inline-form\" method=\"post\" action=\"/texts/20/join\">")
+    );
+    assert!(join.contains("name=\"csrf_token\" value=\"tok-123\""));
+    assert!(join.contains(">Rejoindre ce thème pour modifier</button>"));
+    let group = page_with(
+        TextStatusView::Drafting,
+        WriteBarView::Join(GroupKindView::WorkingGroup),
+    );
+    assert!(group.contains(">Rejoindre ce groupe pour modifier</button>"));
+    // Joining would not let them write: why, and no button.
+    for (status, bar, reason) in [
+        (
+            TextStatusView::Drafting,
+            WriteBarView::Supporter,
+            "réservé aux adhérent·es du parti",
+        ),
+        (
+            TextStatusView::Drafting,
+            WriteBarView::NotInGroup,
+            "Seuls les membres de « Écologie »",
+        ),
+        (
+            TextStatusView::Amending,
+            WriteBarView::Join(GroupKindView::Theme),
+            "il ne change plus que par des amendements",
+        ),
+    ] {
+        let html = page_with(status, bar);
+        assert!(html.contains(reason), "{bar:?}: {html}");
+        assert!(!html.contains("/texts/20/join"), "{bar:?}");
+    }
+}
+
+#[test]
+fn the_home_page_leads_with_the_member_work_and_welcome_offers_each_text() {
+    let home_view = HomeView {
+        drafting: vec![work_item("20", true, true), work_item("21", false, false)],
+        since: Some(time::macros::datetime!(2026-03-01 09:00 UTC)),
+        changed: vec![work_item("20", true, true)],
+        my_groups: vec![card("4", "Section Lyon 1er", GroupKindView::Section, None)],
+        suggested_themes: vec![card("11", "Santé", GroupKindView::Theme, None)],
+        ..HomeView::default()
+    };
+    let html = home(&ctx(Lang::Fr, true), &home_view).into_string();
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {html}"))
+    };
+    assert!(at("Vos textes en cours d’écriture") < at("Depuis votre dernière visite"));
+    assert!(at("Depuis votre dernière visite") < at("Vos groupes"));
+    assert!(at("Vos groupes") < at("Thèmes à rejoindre"));
+    assert!(html.contains("depuis le 1er mars 2026 à 9 h 00"));
+    assert!(html.contains("Nouveau depuis votre dernière visite"));
+    assert!(html.contains("href=\"/texts/20\">Lire<span class=\"visually-hidden\"> : Texte 20"));
+    assert!(html.contains("href=\"/texts/20/edit\">Contribuer"));
+    assert!(
+        !html.contains("href=\"/texts/21/edit\""),
+        "no « Contribuer » where writing is out of reach"
+    );
+    let first = home(
+        &ctx(Lang::En, true),
+        &HomeView {
+            drafting: vec![work_item("20", false, true)],
+            ..HomeView::default()
+        },
+    )
+    .into_string();
+    assert!(first.contains("Your texts being drafted"));
+    assert!(first.contains("Recently in your groups"), "a first visit");
+    assert!(!first.contains("Since your last visit"));
+
+    let welcome_html = welcome(
+        &ctx(Lang::Fr, true),
+        &WelcomeView {
+            group_names: vec!["Lille-Centre".into()],
+            drafting: vec![work_item("20", false, true)],
+            open_drafting: vec![work_item("22", false, true)],
+        },
+    )
+    .into_string();
+    assert!(welcome_html.contains("Bienvenue, Camille Martin !"));
+    assert!(welcome_html.contains("Vous faites maintenant partie de Lille-Centre."));
+    assert!(
+        welcome_html.find("href=\"/texts/20/edit\"") < welcome_html.find("href=\"/texts/22/edit\"")
+    );
+    let empty = welcome(&ctx(Lang::Fr, true), &WelcomeView::default()).into_string();
+    assert!(empty.contains("Aucun texte n’est en cours d’écriture dans votre section"));
+    assert!(empty.contains("href=\"/groups\""), "an empty state invites");
 }
 
 #[test]

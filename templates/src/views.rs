@@ -207,14 +207,48 @@ pub struct ActivityItem {
     pub url: Option<String>,
 }
 
-/// A member's workspace.
+/// A text to work on, in a member's lists (home and welcome pages), with what they may do.
+#[derive(Debug, Clone)]
+pub struct WorkItem {
+    pub id: String,
+    pub title: String,
+    pub group_name: String,
+    pub kind: TextKindView,
+    pub status: TextStatusView,
+    pub updated_at: time::OffsetDateTime,
+    /// Changed since the member's previous visit.
+    pub is_new: bool,
+    /// « Contribuer »: the member may write it, or join its theme to write it.
+    pub can_contribute: bool,
+}
+
+/// A member's workspace: their work first, then their groups, then themes to join.
 #[derive(Debug, Clone, Default)]
 pub struct HomeView {
+    /// Programme texts being drafted in the member's groups and themes, latest change first.
+    pub drafting: Vec<WorkItem>,
+    /// The end of the member's previous visit; `None` during their first visit.
+    pub since: Option<time::OffsetDateTime>,
+    /// Texts of the member's groups and themes changed since then (any kind and status).
+    pub changed: Vec<WorkItem>,
     pub my_groups: Vec<GroupCard>,
     pub my_themes: Vec<GroupCard>,
+    /// Since `since` when there is one, else the latest.
     pub recent_activity: Vec<ActivityItem>,
     /// Themes the viewer has not joined.
     pub suggested_themes: Vec<GroupCard>,
+}
+
+/// Where an accepted invitation lands: the texts being drafted where the new member is, and in
+/// the themes open to them.
+#[derive(Debug, Clone, Default)]
+pub struct WelcomeView {
+    /// The groups the member holds a membership in.
+    pub group_names: Vec<String>,
+    /// Programme texts being drafted in those groups, latest change first.
+    pub drafting: Vec<WorkItem>,
+    /// Programme texts being drafted in themes the member has not joined but may join.
+    pub open_drafting: Vec<WorkItem>,
 }
 
 /// A group's page.
@@ -496,6 +530,18 @@ pub struct TextReadView {
     pub backlinks: Vec<TextLinkView>,
 }
 
+/// Why a signed-in reader may not write a text, when their role is the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteBarView {
+    /// Joining the text's group lets them write: the editor offers the button (a form posting
+    /// to `/texts/{id}/join`).
+    Join(GroupKindView),
+    /// A supporter: writing is for party members.
+    Supporter,
+    /// Writing is for the group's members, and the group does not open by a click.
+    NotInGroup,
+}
+
 /// The live editor of a text.
 #[derive(Debug, Clone)]
 pub struct TextEditView {
@@ -504,6 +550,8 @@ pub struct TextEditView {
     pub readonly: bool,
     /// The editor's WebSocket address.
     pub sync_url: String,
+    /// Why the reader may not write, when it is their role (`None` for contributors).
+    pub write_bar: Option<WriteBarView>,
 }
 
 /// A text with numbered paragraphs and lines, to cite them in amendments.

@@ -974,3 +974,61 @@ async fn text_histories_and_diffs_follow_the_text() {
     }
     p.app.stop().await;
 }
+
+#[tokio::test]
+async fn the_welcome_page_and_joining_to_write_follow_the_rules() {
+    let p = party().await;
+    check_page(&p, "/welcome", |who| match who {
+        Who::Anonymous => 303,
+        _ => 200,
+    })
+    .await;
+    let admin = p.api(Who::Admin).await;
+    let theme_text = admin.create_text(p.theme, "Hôpital public").await;
+    let section_text = admin.create_text(p.section, "Motion de Lille").await;
+    let private_text = admin.create_text(p.private_wg, "Statuts révisés").await;
+    // Joining to write: the party's members join a theme open to them; supporters and people
+    // of no section are told why (403); a section is not joined by a click; a hidden group's
+    // text is not found. Contributors are sent back to the editor with nothing to do.
+    let theme_rule: fn(Who) -> u16 = |who| match who {
+        Who::Outsider | Who::Supporter => 403,
+        _ => 303,
+    };
+    let section_rule: fn(Who) -> u16 = |who| match who {
+        Who::Outsider | Who::Supporter | Who::PrivateMember => 403,
+        _ => 303,
+    };
+    let private_rule: fn(Who) -> u16 = |who| match who {
+        Who::Anonymous | Who::Admin => 303,
+        _ => 404,
+    };
+    for (text, rule) in [
+        (&theme_text, theme_rule),
+        (&section_text, section_rule),
+        (&private_text, private_rule),
+    ] {
+        let join = format!("/texts/{text}/join");
+        for who in EVERYONE {
+            let browser = p.browser(who).await;
+            let from = if who.email().is_some() { "/" } else { "/login" };
+            let r = browser.submit(from, &join, &[]).await;
+            assert_eq!(r.status().as_u16(), rule(who), "POST {join} as {who:?}");
+            if r.status() == 303 {
+                let location = r.headers()["location"].to_str().unwrap().to_owned();
+                let expected = if who.email().is_some() {
+                    format!("/texts/{text}/edit")
+                } else {
+                    format!("/login?next=%2Ftexts%2F{text}%2Fjoin")
+                };
+                assert_eq!(location, expected, "{who:?}");
+            }
+        }
+    }
+    let db = &p.app.app.db;
+    assert_eq!(
+        db.role_in(p.s1_member, p.theme).await.unwrap(),
+        Some(Role::Member)
+    );
+    assert_eq!(db.role_in(p.outsider, p.theme).await.unwrap(), None);
+    p.app.stop().await;
+}

@@ -476,3 +476,54 @@ async fn editor_on_a_slow_link() {
     assert!(first <= FIRST_VISIT_BUDGET, "{out}");
     s.app.stop().await;
 }
+
+/// From a real invitation (created through the API, its link read from the mail the server
+/// wrote) to typing in a programme text of a theme the newcomer has not joined: at most four
+/// clicks (issue 11, point 4), and the server holds what was typed.
+#[tokio::test]
+async fn a_newcomer_types_in_a_programme_text_within_four_clicks_of_the_invitation() {
+    let party = crate::welcome::party(crate::harness::Backend::Sqlite)
+        .await
+        .expect("sqlite is always there");
+    let app = &party.app;
+    let invited = app
+        .api_as("secretaire@exemple.fr")
+        .await
+        .post(
+            &format!("/api/v1/groups/{}/invitations", party.section),
+            json!({ "email": "nina@exemple.fr", "role": "member" }),
+        )
+        .await;
+    assert_eq!(invited.status(), 201);
+    let sentence = " Une phrase de Nina, nouvelle adhérente.";
+    let out = node(
+        "tests/browser/first_contribution.mjs",
+        &[
+            ("BASE_URL", app.url.clone()),
+            ("INVITATION_PATH", app.last_mailed_path()),
+            ("NAME", "Nina Nouvelle".into()),
+            ("PASSWORD", crate::harness::PASSWORD.into()),
+            ("TEXT_TITLE", "Hôpital public".into()),
+            ("SENTENCE", sentence.into()),
+        ],
+    )
+    .await;
+    assert_eq!(out["ok"], true, "{out}");
+    let clicks = out["clicks"].as_u64().expect("a count");
+    assert!(clicks <= 4, "{clicks} clicks: {out}");
+    assert_eq!(
+        out["steps"],
+        json!(["accept", "contribute", "join", "editor"]),
+        "{out}"
+    );
+    let stored = party
+        .admin
+        .get_json(&format!("/api/v1/texts/{}", party.theme_text), 200)
+        .await;
+    assert!(
+        stored["markdown"].as_str().unwrap().contains(sentence),
+        "{stored}"
+    );
+    assert_eq!(stored["markdown"], out["markdown"]);
+    party.app.stop().await;
+}

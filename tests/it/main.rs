@@ -34,3 +34,4 @@ mod texts_bounds;
 mod texts_durability;
 mod texts_flow;
 mod texts_lifecycle;
+mod welcome;

@@ -139,7 +139,10 @@ async fn text_actions_speak_the_readers_language(lang: &str, expected: [&str; 7]
         .await;
     assert_eq!(code, 200);
     assert!(diff.contains(now), "{now} not in the diff page");
-    assert!(!diff.contains("history.point_now"), "a raw key on the diff page");
+    assert!(
+        !diff.contains("history.point_now"),
+        "a raw key on the diff page"
+    );
 
     // The history says what the server's own changes were, in the reader's language.
     let (_, page) = browser.get_text(&history).await;

@@ -10,6 +10,7 @@ fn settings(app: &TestApp) -> insta::Settings {
     settings.add_filter(r#"value="[A-Za-z0-9_-]{43}""#, r#"value="[csrf]""#);
     settings.add_filter(r"\d{1,2}(er)? [a-zéû]+ \d{4} à \d{1,2} h \d{2}", "[date]");
     settings.add_filter(r"\d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}:\d{2}", "[date]");
+    settings.add_filter(r#"datetime="[0-9T:Z-]+""#, r#"datetime="[date]""#);
     settings.add_filter(&regex_escape(&app.url), "[server]");
     // Asset URLs carry their file's hash (tests/it/assets.rs checks them): shown plain here, so
     // a change of the stylesheet does not touch every snapshot.

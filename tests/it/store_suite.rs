@@ -47,6 +47,7 @@ on_both_backends!(
     imports_are_all_or_nothing,
     directory_pages_and_filters,
     actor_ids_are_bound_to_their_first_user_per_text,
+    visits_are_written_at_most_every_few_minutes_and_close_the_previous_one,
 );
 
 async fn new_member(db: &Db, email: &str, name: &str) -> MemberId {
@@ -594,4 +595,52 @@ async fn actor_ids_are_bound_to_their_first_user_per_text(db: Db) {
             .is_empty()
     );
     assert_eq!(db.text_actors(two).await.unwrap(), vec![(a, Some(bob))]);
+}
+
+async fn visits_are_written_at_most_every_few_minutes_and_close_the_previous_one(db: Db) {
+    use atelier::store::Visit;
+    let member = new_member(&db, "visite@exemple.fr", "Victor Visite").await;
+    let other = new_member(&db, "autre@exemple.fr", "Alice Autre").await;
+    assert_eq!(db.visit(member).await.unwrap(), Visit::default());
+    let t0 = atelier::store::now();
+    let seen = |last, previous| Visit {
+        last_seen_at: Some(last),
+        previous_visit_at: previous,
+    };
+    // The first view opens the first visit.
+    assert_eq!(db.record_visit(member, t0).await.unwrap(), seen(t0, None));
+    // A view a minute later is not written; one ten minutes later is, in the same visit.
+    let t1 = t0 + Duration::minutes(1);
+    assert_eq!(db.record_visit(member, t1).await.unwrap(), seen(t0, None));
+    let t2 = t0 + Duration::minutes(10);
+    assert_eq!(db.record_visit(member, t2).await.unwrap(), seen(t2, None));
+    // After two hours away, a new visit: the previous one ended at its last view.
+    let t3 = t2 + Duration::hours(2);
+    assert_eq!(
+        db.record_visit(member, t3).await.unwrap(),
+        seen(t3, Some(t2))
+    );
+    // Views during that visit keep where its news start.
+    let t4 = t3 + Duration::minutes(20);
+    assert_eq!(
+        db.record_visit(member, t4).await.unwrap(),
+        seen(t4, Some(t2))
+    );
+    assert_eq!(db.visit(member).await.unwrap().since(t4), Some(t2));
+    // What the database holds, not only this store's cache.
+    const SQL: &str = "select last_seen_at, previous_visit_at from member where member_id = $1";
+    let stored: Visit = match db.backend() {
+        atelier::store::Backend::Sqlite(pool) => sqlx::query_as(SQL)
+            .bind(member)
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+        atelier::store::Backend::Postgres(pool) => sqlx::query_as(SQL)
+            .bind(member)
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+    };
+    assert_eq!(stored, seen(t4, Some(t2)));
+    assert_eq!(db.visit(other).await.unwrap(), Visit::default());
 }

@@ -1,10 +1,13 @@
-//! The home page: a member's workspace, or the welcome page for visitors.
+//! The home page (a member's workspace, or the welcome page for visitors) and the page an
+//! accepted invitation lands on.
 
 use maud::{Markup, html};
 use rust_i18n::t;
+use time::OffsetDateTime;
 
+use super::texts::{status_tag, text_href, updated};
 use crate::components::{card_list, join_form};
-use crate::{HomeView, PageContext, page};
+use crate::{HomeView, Lang, PageContext, WelcomeView, WorkItem, format_datetime, page};
 
 /// The welcome page: what Atelier is for, and how to get in.
 pub fn home_anonymous(ctx: &PageContext, registration_open: bool) -> Markup {
@@ -49,8 +52,75 @@ pub fn home_anonymous(ctx: &PageContext, registration_open: bool) -> Markup {
     page(ctx, &t!("home.anonymous_title", locale = l), body)
 }
 
-/// A member's workspace: their themes, what happened in their groups, their groups, and themes
-/// to join.
+/// Texts to work on, each with « Lire » and, when the member may write it or join its theme to,
+/// « Contribuer » (the editor). The links name their text for screen readers.
+fn work_list(lang: Lang, items: &[WorkItem]) -> Markup {
+    let l = lang.code();
+    html! {
+        ul.work-list role="list" {
+            @for item in items {
+                li.work-item {
+                    div.work-item-main {
+                        h3.work-item-title { (item.title) }
+                        p.text-list-meta {
+                            span { (item.group_name) }
+                            " " (status_tag(lang, item.status))
+                            " " (updated(lang, item.updated_at))
+                            @if item.is_new {
+                                " " span.tag.tag--new { (t!("home.new_since_visit", locale = l)) }
+                            }
+                        }
+                    }
+                    div.work-item-actions {
+                        a.button.button--secondary.button--small href=(text_href(&item.id)) {
+                            (t!("home.read", locale = l))
+                            span.visually-hidden { " : " (item.title) }
+                        }
+                        @if item.can_contribute {
+                            a.button.button--small href={ (text_href(&item.id)) "/edit" } {
+                                (t!("home.contribute", locale = l))
+                                span.visually-hidden { " : " (item.title) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "Since your last visit, on 3 March…": texts changed and what happened; on a first visit, the
+/// latest news of the member's groups.
+fn news(lang: Lang, since: Option<OffsetDateTime>, view: &HomeView) -> Markup {
+    let l = lang.code();
+    html! {
+        section.section aria-labelledby="news" {
+            @if let Some(since) = since {
+                h2 #news { (t!("home.since_visit", locale = l)) }
+                p.section-intro {
+                    (t!("home.since_visit_intro", locale = l, date = format_datetime(lang, since)))
+                }
+                @if view.changed.is_empty() && view.recent_activity.is_empty() {
+                    div.empty-state { p { (t!("home.since_visit_empty", locale = l)) } }
+                }
+            } @else {
+                h2 #news { (t!("home.activity", locale = l)) }
+                @if view.recent_activity.is_empty() {
+                    div.empty-state { p { (t!("home.activity_empty", locale = l)) } }
+                }
+            }
+            @if !view.changed.is_empty() {
+                (work_list(lang, &view.changed))
+            }
+            @if !view.recent_activity.is_empty() {
+                (crate::components::activity_list(&view.recent_activity))
+            }
+        }
+    }
+}
+
+/// A member's workspace: the texts being drafted in their groups and themes, what changed since
+/// their last visit, then their themes and groups, then themes to join.
 pub fn home(ctx: &PageContext, view: &HomeView) -> Markup {
     let lang = ctx.lang;
     let l = lang.code();
@@ -60,20 +130,25 @@ pub fn home(ctx: &PageContext, view: &HomeView) -> Markup {
             h1 { (t!("home.hello", locale = l, name = name)) }
             p.lead { (t!("home.workspace_lead", locale = l)) }
 
+            section.section aria-labelledby="drafting" {
+                h2 #drafting { (t!("home.drafting", locale = l)) }
+                @if view.drafting.is_empty() {
+                    div.empty-state {
+                        p { (t!("home.drafting_empty", locale = l)) }
+                        p { a href="#suggested-themes" { (t!("home.drafting_empty_link", locale = l)) } }
+                    }
+                } @else {
+                    (work_list(lang, &view.drafting))
+                }
+            }
+
+            (news(lang, view.since, view))
+
             section.section aria-labelledby="my-themes" {
                 h2 #my-themes { (t!("home.my_themes", locale = l)) }
                 (card_list(lang, &view.my_themes, 3, html! {
                     p { (t!("home.my_themes_empty", locale = l)) }
                 }, |_| html! {}))
-            }
-
-            section.section aria-labelledby="activity" {
-                h2 #activity { (t!("home.activity", locale = l)) }
-                @if view.recent_activity.is_empty() {
-                    div.empty-state { p { (t!("home.activity_empty", locale = l)) } }
-                } @else {
-                    (crate::components::activity_list(&view.recent_activity))
-                }
             }
 
             section.section aria-labelledby="my-groups" {
@@ -94,4 +169,52 @@ pub fn home(ctx: &PageContext, view: &HomeView) -> Markup {
         }
     };
     page(ctx, &t!("home.title", locale = l), body)
+}
+
+/// Where an accepted invitation lands (GET /welcome): the texts being drafted where the new
+/// member is, then in the themes open to them, each one click from reading or writing.
+pub fn welcome(ctx: &PageContext, view: &WelcomeView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let name = ctx.viewer.as_ref().map(|v| v.name.as_str()).unwrap_or("");
+    let groups = view.group_names.join(", ");
+    let body = html! {
+        div.wrap {
+            h1 { (t!("welcome.title", locale = l, name = name)) }
+            @if groups.is_empty() {
+                p.lead { (t!("welcome.lead_no_group", locale = l)) }
+            } @else {
+                p.lead { (t!("welcome.lead", locale = l, groups = groups)) }
+            }
+
+            section.section aria-labelledby="drafting" {
+                h2 #drafting { (t!("welcome.drafting", locale = l)) }
+                @if view.drafting.is_empty() {
+                    div.empty-state {
+                        p { (t!("welcome.drafting_empty", locale = l)) }
+                    }
+                } @else {
+                    (work_list(lang, &view.drafting))
+                }
+            }
+
+            section.section aria-labelledby="open-drafting" {
+                h2 #open-drafting { (t!("welcome.open_drafting", locale = l)) }
+                p.section-intro { (t!("welcome.open_drafting_intro", locale = l)) }
+                @if view.open_drafting.is_empty() {
+                    div.empty-state {
+                        p { (t!("welcome.open_drafting_empty", locale = l)) }
+                        p { a href="/groups" { (t!("home.browse_groups", locale = l)) } }
+                    }
+                } @else {
+                    (work_list(lang, &view.open_drafting))
+                }
+            }
+
+            p.actions {
+                a.button.button--secondary href="/" { (t!("welcome.to_workspace", locale = l)) }
+            }
+        }
+    };
+    page(ctx, &t!("welcome.page_title", locale = l), body)
 }

@@ -18,12 +18,12 @@ use crate::components::{
     select_field,
 };
 use crate::{
-    FormErrors, GroupChangesView, Lang, NewTextView, PageContext, TextEditView, TextHeaderView,
-    TextKindView, TextLinesView, TextLinkView, TextListItem, TextReadView, TextStatusView,
-    TocEntryView, WikiMissingView, format_datetime, page,
+    FormErrors, GroupChangesView, GroupKindView, Lang, NewTextView, PageContext, TextEditView,
+    TextHeaderView, TextKindView, TextLinesView, TextLinkView, TextListItem, TextReadView,
+    TextStatusView, TocEntryView, WikiMissingView, WriteBarView, format_datetime, page,
 };
 
-pub(super) fn text_href(id: &str) -> String {
+pub(crate) fn text_href(id: &str) -> String {
     format!("/texts/{}", encode_segment(id))
 }
 
@@ -39,7 +39,7 @@ pub(super) fn datetime(lang: Lang, at: OffsetDateTime) -> Markup {
 }
 
 /// "modifié le 3 mars 2026 à 14 h 05".
-fn updated(lang: Lang, at: OffsetDateTime) -> Markup {
+pub(crate) fn updated(lang: Lang, at: OffsetDateTime) -> Markup {
     let date = format_datetime(lang, at);
     html! {
         time.meta-item datetime=[at.format(&Rfc3339).ok()] {
@@ -53,7 +53,7 @@ fn kind_tag(lang: Lang, kind: TextKindView) -> Markup {
 }
 
 /// The status as a word in a coloured tag: the word carries the meaning, the colour helps.
-fn status_tag(lang: Lang, status: TextStatusView) -> Markup {
+pub(crate) fn status_tag(lang: Lang, status: TextStatusView) -> Markup {
     html! { span.tag.{ "tag--status-" (status.code()) } { (status.label(lang)) } }
 }
 
@@ -298,7 +298,7 @@ pub fn text_page(ctx: &PageContext, view: &TextReadView) -> Markup {
 }
 
 /// Why the viewer may not change the text: its status, their membership.
-fn readonly_reasons(lang: Lang, header: &TextHeaderView) -> Vec<String> {
+fn readonly_reasons(lang: Lang, header: &TextHeaderView, bar: Option<WriteBarView>) -> Vec<String> {
     let l = lang.code();
     let mut reasons = Vec::new();
     match header.status {
@@ -308,13 +308,42 @@ fn readonly_reasons(lang: Lang, header: &TextHeaderView) -> Vec<String> {
         TextStatusView::Archived => reasons.push(t!("text.readonly_archived", locale = l)),
     }
     if !header.contributor || reasons.is_empty() {
-        reasons.push(t!(
-            "text.readonly_not_member",
-            locale = l,
-            group = &header.group_name
-        ));
+        let group = &header.group_name;
+        reasons.push(match bar {
+            Some(WriteBarView::Supporter) => t!("text.readonly_supporter", locale = l),
+            Some(WriteBarView::Join(kind)) if header.status == TextStatusView::Drafting => {
+                join_reason(lang, kind, group).into()
+            }
+            _ => t!("text.readonly_not_member", locale = l, group = group),
+        });
     }
     reasons.into_iter().map(|r| r.into_owned()).collect()
+}
+
+fn join_reason(lang: Lang, kind: GroupKindView, group: &str) -> String {
+    let l = lang.code();
+    if kind == GroupKindView::Theme {
+        t!("text.join_theme_reason", locale = l, group = group).into_owned()
+    } else {
+        t!("text.join_group_reason", locale = l, group = group).into_owned()
+    }
+}
+
+/// The one button that lets a reader write a drafting text: join its theme (POST
+/// /texts/{id}/join, which comes back to this editor).
+fn join_to_write_form(ctx: &PageContext, header: &TextHeaderView, kind: GroupKindView) -> Markup {
+    let l = ctx.lang.code();
+    let label = if kind == GroupKindView::Theme {
+        t!("text.join_theme_to_edit", locale = l)
+    } else {
+        t!("text.join_group_to_edit", locale = l)
+    };
+    html! {
+        form.inline-form method="post" action={ (text_href(&header.id)) "/join" } {
+            (csrf_field(ctx))
+            button.button type="submit" { (label) }
+        }
+    }
 }
 
 /// The live editor (GET /texts/{id}/edit). The page only holds the editor's mount point; the
@@ -335,8 +364,11 @@ pub fn text_edit_page(ctx: &PageContext, view: &TextEditView) -> Markup {
             @if view.readonly {
                 div.notice.notice--readonly {
                     p { strong { (t!("text.readonly_notice", locale = l)) } }
-                    @for reason in readonly_reasons(lang, header) {
+                    @for reason in readonly_reasons(lang, header, view.write_bar) {
                         p { (reason) }
+                    }
+                    @if let (Some(WriteBarView::Join(kind)), TextStatusView::Drafting) = (view.write_bar, header.status) {
+                        (join_to_write_form(ctx, header, kind))
                     }
                 }
             } @else {
