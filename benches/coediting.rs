@@ -426,6 +426,13 @@ impl Keyboard {
     }
 }
 
+/// How the server ended typists' connections, when it did: printed if arrivals went missing.
+static CLOSES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn note_close(how: String) {
+    CLOSES.lock().unwrap().push(how);
+}
+
 /// When each keystroke was sent, by change hash, and by which client.
 type Sent = Arc<Mutex<HashMap<ChangeHash, (Instant, usize)>>>;
 
@@ -461,8 +468,18 @@ async fn typist(
         };
         tokio::select! {
             frame = stream.next() => {
-                let Some(Ok(frame)) = frame else { break };
-                let Message::Binary(bytes) = frame else { continue };
+                let Some(Ok(frame)) = frame else {
+                    note_close(format!("{frame:?}").chars().take(120).collect());
+                    break;
+                };
+                let bytes = match frame {
+                    Message::Binary(bytes) => bytes,
+                    Message::Close(close) => {
+                        note_close(format!("{close:?}"));
+                        break;
+                    }
+                    _ => continue,
+                };
                 let message = sync::Message::decode(&bytes).expect("a valid sync message");
                 let arrived = Instant::now();
                 {
@@ -523,11 +540,12 @@ struct LoadResult {
 }
 
 /// `clients` clients on one 100,000-character text for `length`, `typists` of them typing
-/// 2 keystrokes a second.
+/// `rate` keystrokes a second.
 async fn typing_load(
     bench: &Arc<Bench>,
     clients: usize,
     typists: usize,
+    rate: f64,
     length: Duration,
     branches: bool,
 ) -> LoadResult {
@@ -542,12 +560,12 @@ async fn typing_load(
     let _ = sink.close().await;
 
     let sent: Sent = Arc::default();
-    let interval = Duration::from_millis(500);
+    let interval = Duration::from_secs_f64(1.0 / rate);
     let start = Instant::now() + Duration::from_secs(2);
     let stop = start + length;
     let mut tasks = Vec::new();
     for me in 0..clients {
-        // Keystrokes spread evenly over the half-second.
+        // Keystrokes spread evenly over the interval.
         let first = start + interval * me as u32 / clients as u32;
         tasks.push(tokio::spawn(typist(
             bench.clone(),
@@ -571,10 +589,14 @@ async fn typing_load(
     all.sort();
     let keystrokes = sent.lock().unwrap().len();
     let expected = keystrokes * (clients - 1);
+    let closes = std::mem::take(&mut *CLOSES.lock().unwrap());
     assert!(
         all.len() * 100 >= expected * 99,
-        "{} of {expected} keystroke arrivals seen: the server lost some",
-        all.len()
+        "{} of {expected} keystroke arrivals seen: the server lost some; {} connections ended \
+         early: {:?}",
+        all.len(),
+        closes.len(),
+        closes.iter().take(5).collect::<Vec<_>>()
     );
     LoadResult {
         p50: quantile(&all, 0.5),
@@ -632,6 +654,19 @@ async fn main() {
         .map(|n| vec![n.parse().expect("--clients takes a number")])
         .unwrap_or_else(|| vec![10, 50, 100, 200]);
     let branches = args.iter().any(|a| a == "--branches");
+    let number = |flag: &str| -> Option<f64> {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|at| args.get(at + 1))
+            .map(|n| {
+                n.parse()
+                    .unwrap_or_else(|_| panic!("{flag} takes a number"))
+            })
+    };
+    // `--rate K`: keystrokes a second per typist (default 2); `--typists N`: how many of the
+    // clients type (default all), the others read.
+    let rate = number("--rate").unwrap_or(2.0);
+    let typists = number("--typists").map(|n| n as usize);
     let mode = if branches {
         " (clients that never merge)"
     } else {
@@ -703,7 +738,7 @@ async fn main() {
     // 2. Typing load.
     if runs("typing") {
         let length = Duration::from_secs(if quick { 6 } else { 20 });
-        let floor = typing_load(&bench, 2, 1, length, branches).await;
+        let floor = typing_load(&bench, 2, 1, 2.0, length, branches).await;
         println!(
             "| typing{mode}, 2 clients (1 typing) on 100,000 characters | p50 {}, p99 {}, server {:.2} cores | — | 1 |",
             ms(floor.p50),
@@ -711,9 +746,15 @@ async fn main() {
             floor.cores
         );
         for clients in client_counts {
-            let load = typing_load(&bench, clients, clients, length, branches).await;
+            let typing = typists.unwrap_or(clients).min(clients);
+            let load = typing_load(&bench, clients, typing, rate, length, branches).await;
+            let who = if typing == clients {
+                format!("{clients} clients × {rate} keystrokes/s")
+            } else {
+                format!("{clients} clients, {typing} typing × {rate} keystrokes/s")
+            };
             println!(
-                "| typing{mode}, {clients} clients × 2 keystrokes/s on 100,000 characters ({} arrivals) | p50 {}, p99 {}, server {:.2} cores | 2 clients: p99 {} | {:.1}× the p99 |",
+                "| typing{mode}, {who} on 100,000 characters ({} arrivals) | p50 {}, p99 {}, server {:.2} cores | 2 clients: p99 {} | {:.1}× the p99 |",
                 load.arrivals,
                 ms(load.p50),
                 ms(load.p99),
