@@ -15,7 +15,6 @@ use atelier_templates as tpl;
 use super::extract::FormData;
 use super::page::{Page, flash, html, html_with_status, see_other};
 use super::texts_api::parse_text_id;
-use super::views;
 use crate::app::App;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{GroupId, TextKind, TextStatus, VersionId};

@@ -230,19 +230,6 @@ pub async fn visible_memberships(
         .collect())
 }
 
-/// The message of a change in a text's history, in the reader's language. The server's own
-/// changes carry fixed English messages in the document ("created", "restored version 3": the
-/// automerge history is language-neutral data); anything else is shown as written.
-pub fn edit_message(lang: tpl::Lang, message: &str) -> String {
-    if message == "created" {
-        return tpl::t(lang, "text.edit_created");
-    }
-    match message.strip_prefix("restored version ") {
-        Some(version) => tpl::t_args(lang, "text.edit_restored", &[("version", version)]),
-        None => message.to_owned(),
-    }
-}
-
 /// One line of an activity list, in the reader's language.
 pub fn activity_item(lang: tpl::Lang, row: &ActivityRow) -> tpl::ActivityItem {
     let key = format!("activity.{}", row.action);
