@@ -235,34 +235,9 @@ fn hashes_to_send(doc: &mut AutoCommit, haves: &[Have]) -> Vec<ChangeHash> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collab::sync_state::tests::{Dice, Peer, typed};
     use automerge::transaction::Transactable;
     use automerge::{ObjType, ROOT};
-
-    struct Dice(u64);
-
-    impl Dice {
-        fn roll(&mut self, sides: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % sides
-        }
-    }
-
-    fn typed(doc: &mut AutoCommit, text: &automerge::ObjId, dice: &mut Dice) {
-        let length = doc.length(text);
-        let at = dice.roll(length as u64 + 1) as usize;
-        doc.splice_text(text, at, 0, "é").unwrap();
-        doc.commit();
-    }
-
-    struct Peer {
-        doc: AutoCommit,
-        state: sync::State,
-        server_state: sync::State,
-        to_server: VecDeque<sync::Message>,
-        to_peer: VecDeque<sync::Message>,
-    }
 
     /// A server and several peers edit and sync in random order (messages crossing); whenever
     /// the server answers a peer, `generate` and automerge's own function, each on its copy of

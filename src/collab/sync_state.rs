@@ -82,17 +82,18 @@ pub(super) fn receive_applied(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use automerge::sync::SyncDoc;
     use automerge::transaction::Transactable;
     use automerge::{ObjType, ROOT, ReadDoc};
 
     /// A tiny deterministic generator, so that a failure replays.
-    struct Dice(u64);
+    /// A tiny deterministic generator (shared with `fanout`'s tests).
+    pub(in crate::collab) struct Dice(pub(in crate::collab) u64);
 
     impl Dice {
-        fn roll(&mut self, sides: u64) -> u64 {
+        pub(in crate::collab) fn roll(&mut self, sides: u64) -> u64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
@@ -100,7 +101,7 @@ mod tests {
         }
     }
 
-    fn typed(doc: &mut AutoCommit, text: &automerge::ObjId, dice: &mut Dice) {
+    pub(in crate::collab) fn typed(doc: &mut AutoCommit, text: &automerge::ObjId, dice: &mut Dice) {
         let length = doc.length(text);
         let at = dice.roll(length as u64 + 1) as usize;
         doc.splice_text(text, at, 0, "é").unwrap();
@@ -109,12 +110,12 @@ mod tests {
 
     /// A peer of the test: its document, its state, the server's state for it, and the messages
     /// on their way in each direction (delivered in order, at random times, so that they cross).
-    struct Peer {
-        doc: AutoCommit,
-        state: sync::State,
-        server_state: sync::State,
-        to_server: std::collections::VecDeque<sync::Message>,
-        to_peer: std::collections::VecDeque<sync::Message>,
+    pub(in crate::collab) struct Peer {
+        pub(in crate::collab) doc: AutoCommit,
+        pub(in crate::collab) state: sync::State,
+        pub(in crate::collab) server_state: sync::State,
+        pub(in crate::collab) to_server: std::collections::VecDeque<sync::Message>,
+        pub(in crate::collab) to_peer: std::collections::VecDeque<sync::Message>,
     }
 
     /// A server and several peers edit and sync in random order; whenever the server receives
