@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::document::close;
+use super::close;
 use super::vet::{self, Limits, split_chunks};
 use crate::model::MemberId;
 

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use automerge::sync;
 use automerge::{AutoCommit, Change, ChangeHash};
 
-use super::document::close;
+use super::close;
 use super::vet::{self, BUNDLE, CHANGE, COMPRESSED_CHANGE, Limits, Refusal, split_chunks};
 
 /// The changes a peer's message carries that the document does not have yet, parsed and vetted.

@@ -4,6 +4,7 @@
 //! stored before peers are answered; with PostgreSQL, other servers hear of them (`store::listen`).
 
 mod actors;
+pub mod close;
 pub mod doc;
 mod document;
 mod fanout;
@@ -17,7 +18,6 @@ pub mod rights;
 mod sync_state;
 mod vet;
 
-pub use document::close;
 pub use flow::{FlowSettings, PeerRates, Rate};
 pub use hub::{
     DEFAULT_MAX_TEXT_LENGTH, DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo,
