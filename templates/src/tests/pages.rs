@@ -1,0 +1,510 @@
+//! Layout, group, management, error and organisers' pages, escaping and assets.
+
+use super::*;
+
+#[test]
+fn every_page_renders_in_both_languages() {
+    for lang in Lang::ALL {
+        for (name, html) in all_pages(lang) {
+            check_page(name, lang, &html);
+        }
+    }
+}
+
+#[test]
+fn languages_differ() {
+    let fr = home_anonymous(&ctx(Lang::Fr, false), true).into_string();
+    let en = home_anonymous(&ctx(Lang::En, false), true).into_string();
+    assert!(fr.contains("Aller au contenu") && fr.contains("Se connecter"));
+    assert!(en.contains("Skip to content") && en.contains("Sign in"));
+}
+
+#[test]
+fn layout_navigation_and_language_switch() {
+    let html = home(&ctx(Lang::Fr, true), &HomeView::default()).into_string();
+    assert!(html.contains("<nav class=\"main-nav\" aria-label=\"Navigation principale\">"));
+    assert!(html.contains("href=\"/admin\""), "admin link for admins");
+    assert!(html.contains("href=\"/members/7\""), "viewer's profile");
+    assert!(html.contains("action=\"/logout\""));
+    assert!(html.contains("href=\"/lang/en?next=/groups/3\" hreflang=\"en\""));
+    assert!(html.contains(
+        "href=\"/lang/fr?next=/groups/3\" hreflang=\"fr\" lang=\"fr\" aria-current=\"true\""
+    ));
+    assert!(html.contains("role=\"status\""), "flash");
+    assert!(
+        html.contains("aria-current=\"page\">Groupes</a>"),
+        "current section"
+    );
+
+    let mut visitor = ctx(Lang::En, false);
+    visitor.flash = None;
+    visitor.csrf_token = None;
+    let html = home_anonymous(&visitor, false).into_string();
+    assert!(!html.contains("href=\"/admin\""));
+    assert!(!html.contains("/logout"));
+    assert!(html.contains("href=\"/login?next=/groups/3\""));
+    assert!(!html.contains("href=\"/register\""), "registration closed");
+    assert!(!html.contains("role=\"status\""));
+    assert!(!html.contains("csrf"));
+    assert!(
+        home_anonymous(&visitor, true)
+            .into_string()
+            .contains("href=\"/register\"")
+    );
+}
+
+#[test]
+fn user_strings_are_escaped() {
+    let member = ctx(Lang::Fr, true);
+    let mut group = group_view(GroupKindView::Theme, HOSTILE);
+    group.description = HOSTILE.into();
+    group.breadcrumbs = vec![("1".into(), HOSTILE.into())];
+    let pages = [
+        group_page(&member, &group).into_string(),
+        manage_group(&member, &manage_view(HOSTILE), &errors()).into_string(),
+        groups_index(
+            &member,
+            &GroupsIndexView {
+                themes: vec![card("1", HOSTILE, GroupKindView::Theme, None)],
+                ..Default::default()
+            },
+        )
+        .into_string(),
+        error_page(&member, 404, HOSTILE).into_string(),
+        invitation(
+            &member,
+            &InvitationView {
+                token: "t".into(),
+                group_name: HOSTILE.into(),
+                role: RoleView::Member,
+                inviter_name: HOSTILE.into(),
+                email: "x@y.z".into(),
+                needs_account: false,
+                needs_login: false,
+                for_another_account: false,
+            },
+            &FormErrors::new(),
+        )
+        .into_string(),
+        page(
+            &PageContext {
+                viewer: Some(ViewerView {
+                    id: "\"><x".into(),
+                    name: HOSTILE.into(),
+                    is_admin: false,
+                }),
+                flash: Some(HOSTILE.into()),
+                path: "/\"><script>".into(),
+                ..ctx(Lang::Fr, true)
+            },
+            HOSTILE,
+            maud::html! {},
+        )
+        .into_string(),
+    ];
+    for html in pages {
+        assert!(!html.contains(HOSTILE), "unescaped: {html}");
+        assert!(
+            !html.replace(&forms_script(), "").contains("<script"),
+            "a script tag: {html}"
+        );
+        assert!(html.contains(ESCAPED));
+    }
+}
+
+#[test]
+fn error_summary_links_to_fields() {
+    let html = register(&ctx(Lang::Fr, false), &RegisterForm::default(), &errors()).into_string();
+    assert!(html.contains("<div class=\"error-summary\" role=\"alert\""));
+    assert!(html.contains("<title>Erreur : Créer un compte — Atelier</title>"));
+    assert!(html.contains("<a href=\"#field-name\">Indiquez un nom.</a>"));
+    assert!(html.contains("id=\"field-name\""));
+    assert!(html.contains("aria-invalid=\"true\""));
+    assert!(html.contains("aria-describedby=\"field-name-hint field-name-error\""));
+    let html = register(
+        &ctx(Lang::Fr, false),
+        &RegisterForm::default(),
+        &FormErrors::new(),
+    )
+    .into_string();
+    assert!(!html.contains("error-summary"));
+    assert!(!html.contains("aria-invalid"));
+
+    let html = login(
+        &ctx(Lang::En, false),
+        &LoginForm {
+            error: Some("Wrong.".into()),
+            ..Default::default()
+        },
+    )
+    .into_string();
+    assert!(html.contains("<a href=\"#field-email\">Wrong.</a>"));
+}
+
+#[test]
+fn group_pages_show_trust_and_kind() {
+    let member = ctx(Lang::Fr, true);
+    let theme = group_page(&member, &group_view(GroupKindView::Theme, "Écologie")).into_string();
+    assert!(theme.contains("Visible par :"));
+    assert!(theme.contains("<strong>les adhérents</strong>"));
+    assert!(theme.contains("au-delà des conventions"));
+    assert!(theme.contains("action=\"/groups/3/join\""));
+    assert!(theme.contains("Rejoindre ce thème"));
+
+    let section = group_page(
+        &member,
+        &GroupView {
+            can_join: false,
+            ..group_view(GroupKindView::Section, "Lyon 1er")
+        },
+    )
+    .into_string();
+    assert!(section.contains("Fédération du Rhône"));
+    assert!(section.contains("aria-label=\"Fil d’Ariane\""));
+    assert!(!section.contains("/join"));
+    assert!(section.contains("href=\"/groups/3/members\""));
+    assert!(section.contains("href=\"/groups/3/manage\""));
+
+    let federation = group_page(
+        &member,
+        &GroupView {
+            children: vec![],
+            ..group_view(GroupKindView::Federation, "Rhône")
+        },
+    )
+    .into_string();
+    assert!(federation.contains("Cette fédération n’a pas encore de section."));
+
+    let english = group_page(
+        &ctx(Lang::En, true),
+        &GroupView {
+            visibility: VisibilityView::Group,
+            ..group_view(GroupKindView::Theme, "Ecology")
+        },
+    )
+    .into_string();
+    assert!(english.contains("Visible to:"));
+    assert!(english.contains("the group’s members"));
+}
+
+#[test]
+fn manage_page_forms() {
+    let html = manage_group(
+        &ctx(Lang::Fr, true),
+        &manage_view("Rhône"),
+        &FormErrors::new(),
+    )
+    .into_string();
+    assert!(html.contains("action=\"/groups/3/members\""));
+    assert!(html.contains("action=\"/groups/3/invitations\""));
+    assert!(html.contains("action=\"/groups/3/edit\""));
+    assert!(html.contains("action=\"/groups\""));
+    assert!(html.contains("name=\"parent_id\" value=\"3\""));
+    assert!(html.contains("name=\"member_id\" value=\"8\""));
+    assert!(html.contains("<option value=\"member\" selected>Adhérent·e</option>"));
+    // A role the viewer may not give is shown, not offered.
+    assert!(!html.contains("name=\"member_id\" value=\"9\""));
+    assert!(html.contains("Administrateur·rice"));
+    assert!(html.contains("<option value=\"section\">Section</option>"));
+    assert!(html.contains("value=\"members\" checked"));
+}
+
+#[test]
+fn directory_pagination_and_search() {
+    let view = DirectoryView {
+        group_id: "3".into(),
+        group_name: "Lyon".into(),
+        members: vec![entry("8", "Dominique", RoleView::Member)],
+        page: 2,
+        pages: 3,
+        query: "a&b c".into(),
+    };
+    let html = directory(&ctx(Lang::Fr, true), &view).into_string();
+    assert!(html.contains("method=\"get\" action=\"/groups/3/members\""));
+    assert!(html.contains("name=\"q\" type=\"search\" value=\"a&amp;b c\""));
+    assert!(html.contains("href=\"/groups/3/members?q=a%26b%20c&amp;page=1\" rel=\"prev\""));
+    assert!(html.contains("href=\"/groups/3/members?q=a%26b%20c&amp;page=3\" rel=\"next\""));
+    assert!(html.contains("Page 2 sur 3"));
+    let empty = directory(
+        &ctx(Lang::Fr, true),
+        &DirectoryView {
+            members: vec![],
+            ..view
+        },
+    )
+    .into_string();
+    assert!(empty.contains("Aucun membre ne correspond à « a&amp;b c »"));
+}
+
+#[test]
+fn error_pages() {
+    let visitor = ctx(Lang::Fr, false);
+    assert!(
+        error_page(&visitor, 404, "")
+            .into_string()
+            .contains("Page introuvable")
+    );
+    assert!(
+        error_page(&visitor, 429, "")
+            .into_string()
+            .contains("Trop de tentatives, réessayez dans quelques minutes")
+    );
+    let html = error_page(&visitor, 500, "").into_string();
+    assert!(html.contains("<title>Un problème est survenu de notre côté — Atelier</title>"));
+    assert!(html.contains("href=\"/\""));
+    assert!(
+        error_page(&ctx(Lang::En, false), 404, "")
+            .into_string()
+            .contains("Page not found")
+    );
+}
+
+#[test]
+fn enums_round_trip_and_have_labels() {
+    for kind in GroupKindView::ALL {
+        assert_eq!(GroupKindView::from_code(kind.code()), Some(*kind));
+    }
+    for role in RoleView::ALL {
+        assert_eq!(RoleView::from_code(role.code()), Some(*role));
+    }
+    for visibility in VisibilityView::ALL {
+        assert_eq!(
+            VisibilityView::from_code(visibility.code()),
+            Some(*visibility)
+        );
+    }
+    for mode in RegistrationModeView::ALL {
+        assert_eq!(RegistrationModeView::from_code(mode.code()), Some(*mode));
+    }
+    assert_eq!(GroupKindView::from_code("nope"), None);
+    assert_eq!(RoleView::Supporter.label(Lang::Fr), "Sympathisant·e");
+    assert_eq!(RoleView::Organiser.label(Lang::Fr), "Organisateur·rice");
+    assert_eq!(RoleView::Admin.label(Lang::En), "Administrator");
+    assert_eq!(
+        GroupKindView::WorkingGroup.label(Lang::Fr),
+        "Groupe de travail"
+    );
+    assert_eq!(
+        GroupKindView::Federation.plural_label(Lang::En),
+        "Federations"
+    );
+    assert_eq!(VisibilityView::Members.label(Lang::Fr), "les adhérents");
+}
+
+#[test]
+fn server_helpers() {
+    assert_eq!(t(Lang::Fr, "flash.joined"), "Vous avez rejoint le groupe.");
+    assert_eq!(t(Lang::En, "flash.joined"), "You have joined the group.");
+    assert_eq!(t(Lang::En, "no.such.key"), "no.such.key");
+    let args = [
+        ("actor", "Sacha"),
+        ("member", "Dominique"),
+        ("group", "Lyon"),
+        ("detail", ""),
+    ];
+    assert_eq!(
+        t_args(Lang::Fr, "activity.member_joined", &args),
+        "Dominique a rejoint Lyon"
+    );
+    assert_eq!(
+        t_args(Lang::En, "activity.something_new", &args),
+        "Something new in Lyon"
+    );
+    assert_eq!(crate::fill("%{a} %{b} %{", &[("a", "1")]), "1 %{b} %{");
+    assert_eq!(crate::components::member_count(Lang::Fr, 0), "0 membre");
+    assert_eq!(crate::components::member_count(Lang::En, 0), "0 members");
+    assert_eq!(crate::components::member_count(Lang::Fr, 2), "2 membres");
+}
+
+// ---- Texts ----
+
+#[test]
+fn error_summary_follows_the_fields_order() {
+    let errors = FormErrors::from([
+        ("password_confirmation".to_owned(), "B".to_owned()),
+        ("email".to_owned(), "A".to_owned()),
+        ("zzz_other".to_owned(), "C".to_owned()),
+    ]);
+    let html = register(&ctx(Lang::Fr, false), &RegisterForm::default(), &errors).into_string();
+    let a = html.find(">A</a>").unwrap();
+    let b = html.find(">B</a>").unwrap();
+    let c = html.find(">C</a>").unwrap();
+    assert!(a < b && b < c, "summary order");
+}
+
+/// The stylesheet and the icon: present, and nothing loaded from another origin.
+#[test]
+fn static_assets_are_self_contained() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/static");
+    let css = std::fs::read_to_string(dir.join("atelier.css")).unwrap();
+    let svg = std::fs::read_to_string(dir.join("favicon.svg")).unwrap();
+    for needle in ["@import", "url(", "//fonts.", "https:", "http:"] {
+        assert!(!css.contains(needle), "atelier.css contains {needle}");
+    }
+    assert!(css.contains(":focus-visible"));
+    assert!(css.contains("@media (max-width: 700px)"));
+    assert!(css.contains("line-through"));
+    assert_eq!(
+        css.matches('{').count(),
+        css.matches('}').count(),
+        "unbalanced braces"
+    );
+    assert!(svg.starts_with("<svg"));
+    // Only the SVG namespace, which is a name, not a fetch.
+    assert_eq!(svg.matches("http").count(), 1);
+}
+
+/// The organisers' weekly pages (issue 11, point 5): a group's pending invitations on its
+/// management page, the confirmation before removing a member, the list of accounts.
+#[test]
+fn organisers_pages_pass_the_checks_and_escape() {
+    let at = time::macros::datetime!(2026-03-03 14:05 UTC);
+    let invitation =
+        |id: &str, email: &str, expired: bool, can_handle: bool| PendingInvitationView {
+            id: id.into(),
+            email: email.into(),
+            role: RoleView::Member,
+            invited_by: Some(HOSTILE.into()),
+            sent_at: at,
+            expires_at: at,
+            expired,
+            can_handle,
+        };
+    let account = |id: &str, name: &str, disabled: bool, is_self: bool| AccountEntry {
+        id: id.into(),
+        name: name.into(),
+        email: format!("{id}@exemple.fr"),
+        created_at: at,
+        disabled,
+        is_admin: is_self,
+        is_self,
+    };
+    for lang in [Lang::Fr, Lang::En] {
+        let member = ctx(lang, true);
+        let mut manage = manage_view("Lille");
+        manage.invitations = vec![
+            invitation("41", HOSTILE, false, true),
+            invitation("42", "b@exemple.fr", true, false),
+        ];
+        let remove = RemoveMemberView {
+            group_id: "3".into(),
+            group_name: "Lille".into(),
+            member_id: "9".into(),
+            member_name: HOSTILE.into(),
+            role: RoleView::Member,
+            below: vec![EndedMembershipView {
+                group_name: HOSTILE.into(),
+                kind: GroupKindView::WorkingGroup,
+                role: RoleView::Organiser,
+            }],
+            is_self: false,
+        };
+        let accounts = AccountsView {
+            query: HOSTILE.into(),
+            total: 120,
+            page: 2,
+            pages: 3,
+            accounts: vec![
+                account("7", "Camille Martin", false, true),
+                account("8", HOSTILE, true, false),
+                account("9", "Dominique", false, false),
+            ],
+        };
+        let pages = [
+            (
+                "manage_with_invitations",
+                manage_group(&member, &manage, &FormErrors::new()).into_string(),
+            ),
+            (
+                "remove_member",
+                remove_member_page(&member, &remove).into_string(),
+            ),
+            (
+                "remove_self",
+                remove_member_page(
+                    &member,
+                    &RemoveMemberView {
+                        is_self: true,
+                        below: vec![],
+                        ..remove.clone()
+                    },
+                )
+                .into_string(),
+            ),
+            (
+                "admin_accounts",
+                admin_accounts(&member, &accounts).into_string(),
+            ),
+            (
+                "admin_accounts_empty",
+                admin_accounts(
+                    &member,
+                    &AccountsView {
+                        accounts: vec![],
+                        total: 0,
+                        pages: 1,
+                        page: 1,
+                        ..accounts.clone()
+                    },
+                )
+                .into_string(),
+            ),
+        ];
+        for (name, html) in &pages {
+            check_page(name, lang, html);
+            assert!(!html.contains(HOSTILE), "{name}: unescaped");
+        }
+        let manage = &pages[0].1;
+        assert!(
+            manage.contains("action=\"/groups/3/invitations/41/resend\""),
+            "{manage}"
+        );
+        assert!(manage.contains("action=\"/groups/3/invitations/41/withdraw\""));
+        assert!(
+            !manage.contains("/invitations/42/"),
+            "no button beyond one's role"
+        );
+        let accounts_page = &pages[3].1;
+        assert!(
+            !accounts_page.contains("action=\"/members/7/"),
+            "no button on one's own account"
+        );
+        assert!(accounts_page.contains("action=\"/members/8/enable\""));
+        assert!(accounts_page.contains("action=\"/members/9/disable\""));
+        assert!(accounts_page.contains("rel=\"prev\"") && accounts_page.contains("rel=\"next\""));
+    }
+}
+
+/// Pages link to assets by their content's hash, so a new version of a file has a new name
+/// (and browsers may keep each name for good).
+#[test]
+fn asset_urls_carry_the_hash_of_the_file() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/static");
+    let names: Vec<&str> = crate::assets::ALL.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        names,
+        [
+            "atelier.css",
+            "automerge.wasm",
+            "editor.js",
+            "favicon.svg",
+            "forms.js"
+        ]
+    );
+    for (name, url) in crate::assets::ALL {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let (stem, extension) = name.rsplit_once('.').unwrap();
+        let hash = crate::assets::content_hash(&bytes);
+        assert_eq!(*url, format!("/assets/{stem}.{hash}.{extension}"));
+    }
+    assert_ne!(
+        crate::assets::content_hash(b"a"),
+        crate::assets::content_hash(b"b")
+    );
+    let page = crate::page(&ctx(Lang::Fr, true), "Titre", maud::html! {}).into_string();
+    assert!(page.contains(&format!(
+        "<link rel=\"stylesheet\" href=\"{}\">",
+        crate::assets::ATELIER_CSS
+    )));
+    assert!(!page.contains("/assets/atelier.css"));
+}
