@@ -1,6 +1,6 @@
 //! The hub: finds or starts the task that owns an open text's document, and hands it commands.
 //!
-//! One task per open text (see `document.rs`). The registry maps a text to its task's command
+//! One task per open text (see `document`). The registry maps a text to its task's command
 //! channel. A task leaves the registry when its text has been idle for `idle_after`; commands
 //! that raced with its departure are handed back to the hub, which starts a new task for them,
 //! so no command is ever dropped on the floor.
