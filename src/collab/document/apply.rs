@@ -1,5 +1,6 @@
 //! Applying a batch: the peers' sync messages and the server's own edits, off the async runtime,
-//! then storing the new changes (one chunk) before anyone is answered.
+//! then storing the new changes (the peers' in one chunk, each server edit in its own) before
+//! anyone is answered.
 //!
 //! Peers' messages are vetted (`vet`, `incoming`) before automerge parses them, their changes are
 //! applied in one call, and a batch that could make the text longer than its longest is applied
@@ -11,15 +12,15 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use automerge::sync::{self, SyncDoc};
-use automerge::transaction::{CommitOptions, Transactable};
+use automerge::transaction::CommitOptions;
 use automerge::{Change, ChangeHash, ReadDoc};
 
 use crate::collab::close;
 use crate::collab::doc;
-use crate::collab::hub::HubError;
+use crate::collab::hub::{HubError, Spliced};
 use crate::collab::incoming::{new_changes, too_large};
 use crate::model::MemberId;
-use crate::store::{DocPart, NewChunk};
+use crate::store::{ActorOwner, DocPart, NewChunk, StoreError};
 
 use super::{Core, EditReply, EditRequest, Task};
 
@@ -28,22 +29,31 @@ use super::{Core, EditReply, EditRequest, Task};
 struct Applied {
     /// Peers to disconnect: (peer, close code, reason).
     refused: Vec<(u64, u16, String)>,
-    /// Changes made, by author (for the history).
+    /// The peers' changes made, by member (for the history).
     authors: HashMap<Option<MemberId>, i32>,
     /// A change broke the document's shape: it must be reloaded.
     poisoned: bool,
-    /// The incremental save of the new changes (empty if none).
-    chunk: Vec<u8>,
-    heads: Vec<ChangeHash>,
-    edit_replies: Vec<(EditReply, Result<(), HubError>)>,
-    /// The messages of the server's own changes (e.g. "restored version 3").
-    messages: Vec<String>,
+    /// What to store, in order: the peers' changes, then each server edit on its own, so that
+    /// the history tells its author and message (its cause) apart from the peers' typing.
+    chunks: Vec<Chunk>,
+    /// Each server edit's reply, its outcome, and the chunk that holds it (none if it changed
+    /// nothing).
+    edit_replies: Vec<(EditReply, Result<Spliced, HubError>, Option<usize>)>,
     /// Peers whose messages carried changes: they wait for our heads as an acknowledgement.
     acknowledge: HashSet<u64>,
     /// The snapshot to store instead of the current parts, when compaction is due.
     snapshot: Option<Vec<u8>>,
-    /// Actor ids first used in this batch, to bind before the chunk is stored.
-    actors: Vec<crate::store::ActorOwner>,
+    /// Actor ids first used in this batch, to bind before the chunks are stored.
+    actors: Vec<ActorOwner>,
+}
+
+/// Changes to store as one chunk (`NewChunk`): who made how many, the heads after them, and the
+/// message of a server edit.
+struct Chunk {
+    bytes: Vec<u8>,
+    authors: Vec<(Option<MemberId>, i32)>,
+    heads: Vec<ChangeHash>,
+    message: Option<String>,
 }
 
 impl Task {
@@ -80,63 +90,70 @@ impl Task {
             tracing::warn!(text = %self.text, "a change broke the document's shape: reloading it");
             self.close_all("Le document a été rechargé ; reconnexion.");
             self.core = None;
-            for (reply, _) in applied.edit_replies {
+            for (reply, _, _) in applied.edit_replies {
                 let _ = reply.send(Err(HubError::Refused("the document was reloaded".into())));
             }
             return;
         }
-        if !applied.chunk.is_empty()
-            && let Err(e) = self.store(&applied).await
-        {
+        let (stored, failure) = self.store(&applied).await;
+        if let Some(e) = failure {
             tracing::error!(text = %self.text, error = %e, "cannot store changes: peers will resend them");
             self.close_all("Le serveur n'a pas pu enregistrer ; reconnexion.");
             self.core = None;
-            for (reply, _) in applied.edit_replies {
-                let _ = reply.send(Err(HubError::Store(e.to_string())));
+            for (reply, result, chunk) in applied.edit_replies {
+                // An edit whose chunk was stored before the failure is durable all the same.
+                let durable = chunk.is_some_and(|chunk| chunk < stored);
+                let _ = reply.send(if durable {
+                    result
+                } else {
+                    Err(HubError::Store(e.to_string()))
+                });
             }
             return;
         }
         if let Some(snapshot) = applied.snapshot.take() {
             self.compact(snapshot).await;
         }
-        for (reply, result) in applied.edit_replies {
-            let _ = reply.send(result.map(|()| applied.heads.clone()));
+        for (reply, result, _) in applied.edit_replies {
+            let _ = reply.send(result);
         }
         self.answer_peers(&applied.acknowledge);
     }
 
-    async fn store(&mut self, applied: &Applied) -> Result<(), crate::store::StoreError> {
-        let authors: Vec<(Option<MemberId>, i32)> =
-            applied.authors.iter().map(|(a, n)| (*a, *n)).collect();
-        let heads = doc::heads_to_json(&applied.heads);
-        let joined = applied.messages.join("; ");
-        let message = (!joined.is_empty()).then_some(joined.as_str());
-        // Bound before the chunk is stored, so before anyone else can see these actor ids. One
-        // bound meanwhile by another server to someone else: this copy must not be stored.
-        let db = &self.hub.inner.db;
-        if !db
-            .bind_text_actors(self.text, &applied.actors)
-            .await?
-            .is_empty()
-        {
-            return Err(crate::store::StoreError::Conflict("actor"));
+    /// Stores the batch's chunks in order; how many were stored, and what stopped the others.
+    async fn store(&mut self, applied: &Applied) -> (usize, Option<StoreError>) {
+        if applied.chunks.is_empty() {
+            return (0, None);
         }
-        let id = self
-            .hub
-            .inner
-            .db
-            .append_chunk(&NewChunk {
-                text: self.text,
-                bytes: &applied.chunk,
-                authors: &authors,
-                heads: &heads,
-                message,
-            })
-            .await?;
-        self.parts.push(DocPart::Chunk(id));
-        self.chunks_since_snapshot += 1;
-        self.dirty_since.get_or_insert_with(Instant::now);
-        Ok(())
+        // Bound before the chunks are stored, so before anyone else can see these actor ids. One
+        // bound meanwhile by another server to someone else: this copy must not be stored.
+        let db = self.hub.inner.db.clone();
+        match db.bind_text_actors(self.text, &applied.actors).await {
+            Ok(taken) if taken.is_empty() => {}
+            Ok(_) => return (0, Some(StoreError::Conflict("actor"))),
+            Err(e) => return (0, Some(e)),
+        }
+        for (stored, chunk) in applied.chunks.iter().enumerate() {
+            let heads = doc::heads_to_json(&chunk.heads);
+            let appended = db
+                .append_chunk(&NewChunk {
+                    text: self.text,
+                    bytes: &chunk.bytes,
+                    authors: &chunk.authors,
+                    heads: &heads,
+                    message: chunk.message.as_deref(),
+                })
+                .await;
+            match appended {
+                Ok(id) => {
+                    self.parts.push(DocPart::Chunk(id));
+                    self.chunks_since_snapshot += 1;
+                    self.dirty_since.get_or_insert_with(Instant::now);
+                }
+                Err(e) => return (stored, Some(e)),
+            }
+        }
+        (applied.chunks.len(), None)
     }
 
     async fn compact(&mut self, snapshot: Vec<u8>) {
@@ -171,46 +188,55 @@ impl Core {
         if applied.poisoned {
             return applied;
         }
+        let peers_changes = self.doc.save_incremental();
+        if !peers_changes.is_empty() {
+            applied.chunks.push(Chunk {
+                bytes: peers_changes,
+                authors: applied.authors.drain().collect(),
+                heads: self.doc.get_heads(),
+                message: None,
+            });
+        }
         for edit in edits {
-            let result = self.edit(&edit.markdown);
-            if result.is_ok() {
-                let committed = self.doc.commit_with(
-                    CommitOptions::default()
-                        .with_message(edit.message.clone())
-                        .with_time(doc::unix_now()),
-                );
-                if committed.is_some() {
-                    if let Some(change) = self.doc.get_last_local_change() {
-                        self.encoded.remember(&change);
-                    }
-                    *applied.authors.entry(edit.author).or_default() += 1;
-                    applied.messages.push(edit.message.clone());
+            let (result, chunk) = match self.server_edit(&edit.edit) {
+                Ok(range) => {
+                    let chunk = self.commit_server_edit(&edit, &mut applied.chunks);
+                    let spliced = Spliced {
+                        heads: self.doc.get_heads(),
+                        start: range.start,
+                        end: range.end,
+                    };
+                    (Ok(spliced), chunk)
                 }
-            }
-            applied.edit_replies.push((edit.reply, result));
+                Err(e) => (Err(e), None),
+            };
+            applied.edit_replies.push((edit.reply, result, chunk));
         }
         applied.actors = self.actors.take_new();
-        applied.chunk = self.doc.save_incremental();
-        applied.heads = self.doc.get_heads();
         if compact {
             applied.snapshot = Some(self.doc.save());
         }
         applied
     }
 
-    /// A server-side edit (a restored version): held to the same longest text as peers, and made
-    /// under the server's actor id, bound to no member.
-    fn edit(&mut self, markdown: &str) -> Result<(), HubError> {
-        let length = markdown.encode_utf16().count();
-        if length > self.limits.max_text_length && length > self.doc.length(&self.markdown) {
-            return Err(HubError::TooLarge(self.limits.max_text_length));
+    /// Commits a server edit as one change with its message, and makes it a chunk of its own;
+    /// which one (none if the edit changed nothing).
+    fn commit_server_edit(&mut self, edit: &EditRequest, chunks: &mut Vec<Chunk>) -> Option<usize> {
+        self.doc.commit_with(
+            CommitOptions::default()
+                .with_message(edit.message.clone())
+                .with_time(doc::unix_now()),
+        )?;
+        if let Some(change) = self.doc.get_last_local_change() {
+            self.encoded.remember(&change);
         }
-        while !self.actors.claim(&self.doc.get_actor().clone(), None) {
-            self.doc.set_actor(automerge::ActorId::random());
-        }
-        self.doc
-            .update_text(&self.markdown, markdown)
-            .map_err(|e| HubError::Refused(e.to_string()))
+        chunks.push(Chunk {
+            bytes: self.doc.save_incremental(),
+            authors: vec![(edit.author, 1)],
+            heads: self.doc.get_heads(),
+            message: Some(edit.message.clone()),
+        });
+        Some(chunks.len() - 1)
     }
 
     /// Applies the peers' sync messages. Applying changes costs time linear in the document per

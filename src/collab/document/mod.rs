@@ -3,8 +3,8 @@
 //! Commands arrive on a channel and are handled in batches: everything already queued is taken
 //! at once, the sync messages are applied together off the async runtime (applying a change
 //! costs time linear in the document, so coalescing keeps a busy text fast), the new changes are
-//! stored in one chunk, and only then are the peers answered: a peer that sees its changes in
-//! the server's heads knows they are durable.
+//! stored (the peers' in one chunk), and only then are the peers answered: a peer that sees its
+//! changes in the server's heads knows they are durable.
 //!
 //! Hostile or broken input from one peer closes that peer's socket, never the document: a
 //! message that does not decode, a change from a read-only peer, a change that removes or
@@ -12,15 +12,16 @@
 //! the batch's other peers resync), a message beyond the bounds of `vet` or a text growing past
 //! its longest, a change under another member's actor id (`actors`).
 //!
-//! This module is the task and its loop (loading, refreshing, reading states, storing the
-//! derived Markdown); `apply` applies and vets a batch and stores it; `peers` is the peers and
-//! their messages.
+//! This module is the task and its loop (loading, refreshing, storing the derived Markdown);
+//! `apply` applies and vets a batch and stores it; `peers` is the peers and their messages; `ops`
+//! is what the server itself asks of the document: reading past states, anchoring passages and
+//! resolving anchors, replacing the text or splicing a passage.
 
 mod apply;
+mod ops;
 mod peers;
 
 use std::collections::HashMap;
-use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
@@ -31,31 +32,29 @@ use crate::collab::close;
 use crate::collab::doc::{self, ObjId};
 use crate::collab::fanout;
 use crate::collab::flow::{Credit, PeerFlow};
-use crate::collab::hub::{DocView, Hub, HubError, Outgoing, PeerInfo};
+use crate::collab::hub::{DocView, Hub, HubError, Outgoing, PeerInfo, Spliced};
 use crate::collab::presence::Presence;
 use crate::collab::vet::Limits;
 use crate::model::{MemberId, TextId};
 use crate::store::DocPart;
+use ops::Reading;
+pub(super) use ops::{AnchorRequest, ResolveRequest, ServerEdit, StatesRequest};
 use peers::Peer;
 
 /// The longest a busy text's task waits before its next batch (see `run`).
 const MAX_PACING: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// Where the outcome of a server-side edit goes: the new heads, once stored.
-pub(super) type EditReply = oneshot::Sender<Result<Vec<ChangeHash>, HubError>>;
+/// Where the outcome of a server-side edit goes: the heads after it and where its text is, once
+/// stored.
+pub(super) type EditReply = oneshot::Sender<Result<Spliced, HubError>>;
 
+/// One of the server's own edits: one automerge change, under the server's actor id, stored as
+/// its own batch with its author and message (its cause: "restored version 3").
 pub(super) struct EditRequest {
-    pub markdown: String,
+    pub edit: ServerEdit,
     pub author: Option<MemberId>,
     pub message: String,
     pub reply: EditReply,
-}
-
-/// The Markdown at several states of the text, materialised off the runtime within `budget`.
-pub(super) struct StatesRequest {
-    pub at: Vec<Vec<ChangeHash>>,
-    pub budget: std::time::Duration,
-    pub reply: oneshot::Sender<Result<Vec<Option<String>>, HubError>>,
 }
 
 pub(super) enum Command {
@@ -87,6 +86,10 @@ pub(super) enum Command {
     Edit(EditRequest),
     /// The Markdown at each of several past states (the history's sessions and diffs).
     States(StatesRequest),
+    /// Anchors a passage (`anchor`).
+    Anchor(AnchorRequest),
+    /// Where anchored passages are now.
+    Resolve(ResolveRequest),
     Refresh,
     CloseAll(String),
     /// Closes one member's peers (their rights changed).
@@ -103,26 +106,6 @@ struct Core {
     actors: Bindings,
     /// The bytes of the changes applied lately, sent to every peer without re-encoding them.
     encoded: fanout::Encoded,
-}
-
-impl Core {
-    /// The Markdown at each of `at`, until `budget` has passed (`None` after, and for a state
-    /// naming a change the document does not have: automerge would silently read it as the
-    /// empty document).
-    fn states(&self, at: &[Vec<ChangeHash>], budget: std::time::Duration) -> Vec<Option<String>> {
-        let deadline = Instant::now().checked_add(budget);
-        at.iter()
-            .map(|heads| {
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    return None;
-                }
-                if heads.is_empty() || !self.doc.get_missing_deps(heads).is_empty() {
-                    return None;
-                }
-                self.doc.text_at(&self.markdown, heads).ok()
-            })
-            .collect()
-    }
 }
 
 struct Task {
@@ -228,7 +211,8 @@ impl Task {
         let mut syncs = Vec::new();
         let mut edits = Vec::new();
         let mut refresh = false;
-        let mut states = Vec::new();
+        // What is read from the document, after the batch's changes are applied.
+        let mut readings = Vec::new();
         // The room the batch's messages take in their peers' inbound queues: given back once
         // they are applied.
         let mut credits = Vec::new();
@@ -267,7 +251,9 @@ impl Task {
                 Command::Read { at, reply } => {
                     let _ = reply.send(self.view(at.as_deref()));
                 }
-                Command::States(request) => states.push(request),
+                Command::States(request) => readings.push(Reading::States(request)),
+                Command::Anchor(request) => readings.push(Reading::Anchor(request)),
+                Command::Resolve(request) => readings.push(Reading::Resolve(request)),
                 Command::Refresh => refresh = true,
                 Command::CloseAll(reason) => self.close_all(&reason),
                 Command::CloseMember(member, reason) => self.close_member(member, &reason),
@@ -284,52 +270,8 @@ impl Task {
             self.apply(syncs, edits).await;
         }
         drop(credits);
-        if !states.is_empty() {
-            self.states(states).await;
-        }
-    }
-
-    /// Materialises past states off the runtime: reading a state costs time linear in the
-    /// document's history (its clock, then its text), so a history page's dozen states of a long
-    /// text would hold a worker. The document is moved to a blocking thread and back, as when
-    /// applying changes; each request stops at its budget, later states answering `None`.
-    async fn states(&mut self, requests: Vec<StatesRequest>) {
-        let Some(core) = self.core.take() else {
-            for request in requests {
-                let _ = request.reply.send(Err(HubError::Gone));
-            }
-            return;
-        };
-        let outcome = tokio::task::spawn_blocking(move || {
-            let core = core;
-            let answers = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                requests
-                    .iter()
-                    .map(|request| core.states(&request.at, request.budget))
-                    .collect::<Vec<_>>()
-            }));
-            (core, requests, answers)
-        })
-        .await;
-        match outcome {
-            Ok((core, requests, Ok(answers))) => {
-                self.core = Some(core);
-                for (request, answer) in requests.into_iter().zip(answers) {
-                    let _ = request.reply.send(Ok(answer));
-                }
-            }
-            Ok((core, requests, Err(_))) => {
-                // Reading panicked inside automerge: the document was not changed, keep it.
-                tracing::error!(text = %self.text, "reading past states panicked");
-                self.core = Some(core);
-                for request in requests {
-                    let _ = request
-                        .reply
-                        .send(Err(HubError::Refused("no such state of the text".into())));
-                }
-            }
-            // The blocking pool is gone (shutting down): the replies were dropped with it.
-            Err(_) => {}
+        if !readings.is_empty() {
+            self.read(readings).await;
         }
     }
 
@@ -473,20 +415,21 @@ impl Task {
 
 /// Answers every waiting request of a batch that could not be handled.
 fn fail_all(batch: Vec<Command>, error: &HubError) {
+    let load_failed = || HubError::Load(error.to_string());
     for command in batch {
         match command {
             Command::Join { out, .. } => {
                 let _ = out.try_send(Outgoing::Close(close::RECONNECT, error.to_string()));
             }
             Command::Read { reply, .. } => {
-                let _ = reply.send(Err(HubError::Load(error.to_string())));
+                let _ = reply.send(Err(load_failed()));
             }
             Command::Edit(edit) => {
-                let _ = edit.reply.send(Err(HubError::Load(error.to_string())));
+                let _ = edit.reply.send(Err(load_failed()));
             }
-            Command::States(request) => {
-                let _ = request.reply.send(Err(HubError::Load(error.to_string())));
-            }
+            Command::States(request) => Reading::States(request).fail(load_failed()),
+            Command::Anchor(request) => Reading::Anchor(request).fail(load_failed()),
+            Command::Resolve(request) => Reading::Resolve(request).fail(load_failed()),
             Command::Flush(done) => {
                 let _ = done.send(());
             }
