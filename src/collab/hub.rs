@@ -1,6 +1,6 @@
 //! The hub: finds or starts the task that owns an open text's document, and hands it commands.
 //!
-//! One task per open text (see `document.rs`). The registry maps a text to its task's command
+//! One task per open text (see `document`). The registry maps a text to its task's command
 //! channel. A task leaves the registry when its text has been idle for `idle_after`; commands
 //! that raced with its departure are handed back to the hub, which starts a new task for them,
 //! so no command is ever dropped on the floor.
@@ -13,7 +13,10 @@ use std::time::Duration;
 use automerge::ChangeHash;
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
-use super::document::{self, Command, EditRequest, StatesRequest};
+use super::anchor::{Anchor, AnchorError, Resolved};
+use super::document::{
+    self, AnchorRequest, Command, EditRequest, ResolveRequest, ServerEdit, StatesRequest,
+};
 use super::flow::{Budgets, Credit, FlowSettings, PeerFlow};
 use super::presence::Presence;
 use crate::model::{MemberId, TextId};
@@ -41,6 +44,9 @@ pub struct HubSettings {
     /// The bounds of the queues between sockets and documents, and each member's rates.
     pub flow: FlowSettings,
 }
+
+/// How long reading one past state may take (`anchored_passage`).
+const READ_BUDGET: Duration = Duration::from_secs(2);
 
 /// 2 Mi characters: twenty times a national programme (about 100,000).
 pub const DEFAULT_MAX_TEXT_LENGTH: usize = 2 * 1024 * 1024;
@@ -72,6 +78,9 @@ pub enum HubError {
     Refused(String),
     #[error("the text would be longer than {0} characters")]
     TooLarge(usize),
+    /// A passage that cannot be anchored, resolved or spliced.
+    #[error(transparent)]
+    Anchor(#[from] AnchorError),
 }
 
 /// Who a peer is, as the WebSocket handler established before the upgrade.
@@ -161,6 +170,36 @@ impl Drop for PeerHandle {
 pub struct DocView {
     pub markdown: String,
     pub heads: Vec<ChangeHash>,
+}
+
+/// What a splice replaces.
+#[derive(Debug, Clone)]
+pub enum Passage {
+    /// A range of the current Markdown, in UTF-16 units.
+    Range(std::ops::Range<usize>),
+    /// Wherever an anchored passage is now; with `if_unchanged`, only if its text is still what
+    /// it was when anchored (else `AnchorError::Changed`, and nothing is spliced). A deleted
+    /// passage is refused (`AnchorError::Deleted`); an insertion point receives the text.
+    Anchored { anchor: Anchor, if_unchanged: bool },
+}
+
+/// A passage to replace as one change of the server's, whose message names its cause
+/// ("amendment 42 adopted") and whose author is recorded in the history as an edit's.
+#[derive(Debug, Clone)]
+pub struct Splice {
+    pub passage: Passage,
+    pub replacement: String,
+    pub message: String,
+    pub author: Option<MemberId>,
+}
+
+/// What a server edit did, once stored: the heads after it, and where its text now is (the
+/// replacement's range in UTF-16 units; the whole text for a replacement of the Markdown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spliced {
+    pub heads: Vec<ChangeHash>,
+    pub start: usize,
+    pub end: usize,
 }
 
 pub(super) struct HubInner {
@@ -275,15 +314,79 @@ impl Hub {
         author: Option<MemberId>,
         message: String,
     ) -> Result<Vec<ChangeHash>, HubError> {
+        let edit = ServerEdit::Replace(markdown);
+        Ok(self.edit(text, edit, author, message).await?.heads)
+    }
+
+    /// Replaces a passage as one change of the server's (only the words that differ change, so
+    /// that what is anchored in the others stays), with the splice's message and author; stored
+    /// before this returns, then sent to the text's peers like any change. A splice that would
+    /// make the text longer than its longest is refused (`TooLarge`) and nothing is stored.
+    pub async fn splice(&self, text: TextId, splice: Splice) -> Result<Spliced, HubError> {
+        let edit = ServerEdit::Splice {
+            passage: splice.passage,
+            replacement: splice.replacement,
+        };
+        self.edit(text, edit, splice.author, splice.message).await
+    }
+
+    async fn edit(
+        &self,
+        text: TextId,
+        edit: ServerEdit,
+        author: Option<MemberId>,
+        message: String,
+    ) -> Result<Spliced, HubError> {
         let (reply, answer) = oneshot::channel();
         let edit = EditRequest {
-            markdown,
+            edit,
             author,
             message,
             reply,
         };
         self.send(text, Command::Edit(edit));
         answer.await.map_err(|_| HubError::Gone)?
+    }
+
+    /// Anchors `range` (UTF-16 units) of the Markdown as it is now, or as it was at the heads
+    /// `at` (those a client's positions refer to): see `anchor` for how the anchor follows edits.
+    pub async fn anchor(
+        &self,
+        text: TextId,
+        range: std::ops::Range<usize>,
+        at: Option<Vec<ChangeHash>>,
+    ) -> Result<Anchor, HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(text, Command::Anchor(AnchorRequest { range, at, reply }));
+        answer.await.map_err(|_| HubError::Gone)?
+    }
+
+    /// Where each anchored passage is now (in one read of the text): its range, its text, and
+    /// whether it was deleted or changed since anchored. An anchor not taken on this text is
+    /// `AnchorError::Foreign`.
+    pub async fn resolve(
+        &self,
+        text: TextId,
+        anchors: Vec<Anchor>,
+    ) -> Result<Vec<Result<Resolved, AnchorError>>, HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(text, Command::Resolve(ResolveRequest { anchors, reply }));
+        answer.await.map_err(|_| HubError::Gone)?
+    }
+
+    /// The anchored passage as it was when anchored (from the Markdown at the anchor's heads).
+    pub async fn anchored_passage(
+        &self,
+        text: TextId,
+        anchor: &Anchor,
+    ) -> Result<String, HubError> {
+        let then = self
+            .read_states(text, vec![anchor.heads().to_vec()], READ_BUDGET)
+            .await?
+            .pop()
+            .flatten()
+            .ok_or(AnchorError::Foreign)?;
+        Ok(anchor.passage_in(&then).ok_or(AnchorError::Foreign)?)
     }
 
     /// Closes every peer of a text (its rights changed: they reconnect and are re-checked).

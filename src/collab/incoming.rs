@@ -1,6 +1,6 @@
 //! What a peer's sync message brings: its chunks vetted (`vet`) before automerge parses them,
 //! then the changes the document lacks, each kept away from the document's root. Called by the
-//! document task (`document.rs`) off the runtime, for every message of a batch.
+//! document task (`document::apply`) off the runtime, for every message of a batch.
 
 use std::collections::HashSet;
 

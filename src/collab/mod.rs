@@ -4,6 +4,7 @@
 //! stored before peers are answered; with PostgreSQL, other servers hear of them (`store::listen`).
 
 mod actors;
+mod anchor;
 pub mod close;
 pub mod doc;
 mod document;
@@ -18,8 +19,10 @@ pub mod rights;
 mod sync_state;
 mod vet;
 
+pub use anchor::{Anchor, AnchorError, ParseAnchorError, Resolved};
 pub use flow::{FlowSettings, PeerRates, Rate};
 pub use hub::{
-    DEFAULT_MAX_TEXT_LENGTH, DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo,
+    DEFAULT_MAX_TEXT_LENGTH, DocView, Hub, HubError, HubSettings, Outgoing, Passage, PeerHandle,
+    PeerInfo, Splice, Spliced,
 };
 pub use vet::Limits;

@@ -31,6 +31,7 @@ mod test_rules;
 mod text_numbering;
 mod texts;
 mod texts_access;
+mod texts_anchors;
 mod texts_bounds;
 mod texts_durability;
 mod texts_flow;

@@ -150,12 +150,19 @@ impl SyncClient {
 
     /// Inserts `text` at UTF-16 offset `at` of the Markdown and sends the change.
     pub async fn insert(&mut self, at: usize, text: &str) {
+        self.splice(at, 0, text).await;
+    }
+
+    /// Deletes `delete` UTF-16 units at offset `at` of the Markdown, inserts `text` there, and
+    /// sends the change.
+    pub async fn splice(&mut self, at: usize, delete: usize, text: &str) {
         let (_, id) = self
             .doc
             .get(ROOT, "markdown")
             .expect("read")
             .expect("the document has been received");
-        self.doc.splice_text(&id, at, 0, text).expect("splice");
+        let delete = isize::try_from(delete).expect("a small deletion");
+        self.doc.splice_text(&id, at, delete, text).expect("splice");
         self.doc.commit();
         self.send_sync().await;
     }
