@@ -1,14 +1,12 @@
-//! `atelier backup FILE`: a consistent copy of the database, taken while the server runs.
-//!
-//! SQLite: `VACUUM INTO` writes a transactionally consistent, compacted copy from a read
-//! snapshot, without stopping writers (WAL mode). PostgreSQL: `pg_dump` in its custom format
-//! (a consistent snapshot by construction), restored with `pg_restore`.
+//! `atelier backup FILE`: a consistent copy of the database, taken while the server runs. The
+//! copy itself is the store's (`Db::backup_to`: `VACUUM INTO` on SQLite, `pg_dump` on
+//! PostgreSQL); this checks the target first.
 
 use std::path::Path;
 
-use crate::store::{Backend, Db};
+use crate::store::Db;
 
-pub async fn backup(db: &Db, database_url: &str, target: &Path) -> anyhow::Result<()> {
+pub async fn backup(db: &Db, target: &Path) -> anyhow::Result<()> {
     if target.exists() {
         anyhow::bail!(
             "{} already exists: choose a new file name, a backup never overwrites",
@@ -20,36 +18,5 @@ pub async fn backup(db: &Db, database_url: &str, target: &Path) -> anyhow::Resul
     {
         anyhow::bail!("the folder {} does not exist", parent.display());
     }
-    match db.backend() {
-        Backend::Sqlite(pool) => {
-            let target = std::path::absolute(target)?;
-            let target = target
-                .to_str()
-                .ok_or_else(|| anyhow::anyhow!("the backup path is not valid UTF-8"))?;
-            sqlx::query("vacuum into $1")
-                .bind(target)
-                .execute(pool)
-                .await
-                .map_err(|e| anyhow::anyhow!("the backup failed: {e}"))?;
-        }
-        Backend::Postgres(_) => {
-            let output = tokio::process::Command::new("pg_dump")
-                .args(["--format=custom", "--no-owner", "--file"])
-                .arg(target)
-                .arg(database_url)
-                .output()
-                .await
-                .map_err(|e| {
-                    anyhow::anyhow!("cannot run pg_dump (install the PostgreSQL client tools): {e}")
-                })?;
-            if !output.status.success() {
-                let _ = std::fs::remove_file(target);
-                anyhow::bail!(
-                    "pg_dump failed: {}",
-                    String::from_utf8_lossy(&output.stderr).trim()
-                );
-            }
-        }
-    }
-    Ok(())
+    db.backup_to(target).await
 }

@@ -187,7 +187,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { file } => {
             let config = Config::resolve(&cli.common, &no_serve)?;
             let db = open_db(&config).await?;
-            crate::backup::backup(&db, &config.database_url(), &file).await?;
+            crate::backup::backup(&db, &file).await?;
             println!("Backup written to {}.", file.display());
             Ok(())
         }

@@ -57,7 +57,7 @@ pub enum Change {
     SessionsOf(MemberId),
     /// A member's state or memberships (and so the groups' member counts).
     Member(MemberId),
-    /// A member's name (it appears in activity lists).
+    /// A member's name (it is in their cached scope and appears in activity lists).
     Renamed(MemberId),
     /// A group was added to the tree: nobody's rights change.
     GroupAdded,
@@ -198,7 +198,9 @@ impl Caches {
                 self.members.invalidate(member);
                 self.member_counts.invalidate_all();
             }
-            Change::Renamed(_) => {
+            // The name is in the member's cached scope (headers, presence) and in activity lists.
+            Change::Renamed(member) => {
+                self.members.invalidate(member);
                 self.activity.invalidate_all();
             }
             Change::GroupAdded => {

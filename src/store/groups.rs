@@ -377,28 +377,24 @@ impl Db {
         }))
     }
 
-    /// Creates the national group if there is none, in a write transaction so that two servers
-    /// starting at once do not both create it.
+    /// Creates the national group if there is none. Servers starting at once may all try: a
+    /// unique index (migration 0011) makes every insert but the first do nothing, and each then
+    /// reads the one that won.
     pub async fn ensure_national_group(&self, name: &str) -> StoreResult<GroupId> {
         let id = on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let existing: Option<GroupId> =
+            sqlx::query(
+                "insert into party_group (kind, name, description, visibility, created_at) \
+                 values ('national', $1, '', 'public', $2) on conflict (kind) where kind = 'national' do nothing",
+            )
+            .bind(name)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+            let id: GroupId =
                 sqlx::query_scalar("select group_id from party_group where kind = 'national' order by group_id limit 1")
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let id = match existing {
-                Some(id) => id,
-                None => {
-                    sqlx::query_scalar(
-                        "insert into party_group (kind, name, description, visibility, created_at) \
-                         values ('national', $1, '', 'public', $2) returning group_id",
-                    )
-                    .bind(name)
-                    .bind(now())
                     .fetch_one(&mut *tx)
-                    .await?
-                }
-            };
+                    .await?;
             tx.commit().await?;
             id
         });

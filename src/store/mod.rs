@@ -5,10 +5,13 @@
 //! method, [`on_backend!`] expands the same body once per backend, each type-checked against its
 //! own driver. Both dialects accept `$1` placeholders, `returning` and `on conflict`, so most SQL
 //! is written once; where the dialects differ, the method matches on [`Backend`] explicitly and
-//! the difference is visible where it happens. The same store test-suite runs against both.
+//! the difference is visible where it happens. `Backend` is private to this module: nothing
+//! outside the store sees a pool, and the same store test-suite (`tests/it/store_suite/`) runs
+//! every public method against both.
 
 mod actors;
 mod audit;
+mod backup;
 pub mod cache;
 mod groups;
 mod invitations;
@@ -67,16 +70,29 @@ pub(crate) fn on_unique(what: &'static str) -> impl FnOnce(sqlx::Error) -> Store
     }
 }
 
+/// The pool of one backend. Private to the store: every feature goes through `Db`'s methods.
 #[derive(Clone, Debug)]
-pub enum Backend {
+enum Backend {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+/// The URL the store was opened with (`pg_dump` needs it for a backup); its password never
+/// shows in `Debug`.
+#[derive(Clone)]
+struct DatabaseUrl(Arc<str>);
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
 }
 
 /// The store. Cheap to clone: a pool handle and the shared caches of its reads.
 #[derive(Clone, Debug)]
 pub struct Db {
     backend: Backend,
+    url: DatabaseUrl,
     cache: Arc<cache::Caches>,
     /// On SQLite, also write each change to `change_announcement` for a server running on the
     /// same file: set by the command line (`Db::announcing`).
@@ -140,7 +156,7 @@ impl Db {
                 .map_err(|e| {
                     anyhow::anyhow!("cannot connect to PostgreSQL at {}: {e}", redact_url(url))
                 })?;
-            Db::on(Backend::Postgres(pool))
+            Db::on(Backend::Postgres(pool), url)
         } else {
             let connect = SqliteConnectOptions::from_str(url)
                 .map_err(|e| anyhow::anyhow!("the database URL {url} is not valid: {e}"))?
@@ -160,7 +176,7 @@ impl Db {
                 .connect_with(connect)
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot open the SQLite database {url}: {e}"))?;
-            Db::on(Backend::Sqlite(pool))
+            Db::on(Backend::Sqlite(pool), url)
         };
         db.migrate().await?;
         Ok(db)
@@ -183,9 +199,10 @@ impl Db {
         .await
     }
 
-    fn on(backend: Backend) -> Db {
+    fn on(backend: Backend, url: &str) -> Db {
         Db {
             backend,
+            url: DatabaseUrl(url.into()),
             cache: Arc::new(cache::Caches::new()),
             announce: false,
         }
@@ -231,7 +248,7 @@ impl Db {
         self.cache.follow()
     }
 
-    pub fn backend(&self) -> &Backend {
+    fn backend(&self) -> &Backend {
         &self.backend
     }
 

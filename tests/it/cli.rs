@@ -256,14 +256,19 @@ async fn backup_while_writing_then_restore() {
         count >= before && count <= before + 3000,
         "a consistent snapshot: {before} ≤ {count}"
     );
-    if let atelier::store::Backend::Sqlite(pool) = db.backend() {
-        let check: String = sqlx::query_scalar("pragma integrity_check")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        assert_eq!(check, "ok");
-    }
     db.close().await;
+    let copy = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        restored.path().join("atelier.db").display()
+    ))
+    .await
+    .unwrap();
+    let check: String = sqlx::query_scalar("pragma integrity_check")
+        .fetch_one(&copy)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    copy.close().await;
     app.stop().await;
 }
 

@@ -1,6 +1,24 @@
 //! Rules about the tests themselves, checked on their sources.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The `.rs` files under `dir`, in its folders too, sorted.
+pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
 
 /// What a test that needs PostgreSQL calls.
 const POSTGRES_MARKERS: [&str; 3] = [
@@ -17,10 +35,13 @@ fn every_postgres_test_is_ignored_with_its_reason() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it");
     let mut checked = 0;
     let mut unmarked = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !name.ends_with(".rs") || name == "harness.rs" || name == "test_rules.rs" {
+    for path in rust_files(&dir) {
+        let name = path
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if name == "harness.rs" || name == "test_rules.rs" {
             continue;
         }
         let source = std::fs::read_to_string(&path).unwrap();
