@@ -128,6 +128,12 @@ pub async fn serve(
         app.search.clone(),
         IndexHome::new(app.config.search_index_dir()),
     ));
+    let consumers = crate::events::Runners::start(
+        &app.db,
+        event_consumers(&app),
+        crate::events::RunnerSettings::default(),
+    );
+    let edit_debts = crate::collab::edit_events::pay_forgotten(app.db.clone());
     let router = crate::http::router(app.clone());
     tracing::info!(%addr, backend = app.db.backend_name(), "atelier is listening");
     // Upgraded sockets are not the HTTP server's any more: its graceful shutdown does not wait
@@ -146,6 +152,9 @@ pub async fn serve(
     housekeeping.abort();
     generations.abort();
     rights.abort();
+    edit_debts.abort();
+    // Before the documents go: a consumer may read them. Each commits what it handled.
+    consumers.stop(SHUTDOWN_BOUND).await;
     listening.abort();
     app.hub.shutdown();
     if tokio::time::timeout(SHUTDOWN_BOUND, app.hub.flush_all())
@@ -163,6 +172,16 @@ pub async fn serve(
         tracing::warn!("the database did not close in time");
     }
     Ok(())
+}
+
+/// The outbox's consumers this server runs (`crate::events`), each in its own task.
+fn event_consumers(app: &App) -> Vec<Box<dyn crate::events::Consumer>> {
+    vec![Box::new(crate::indexing::IndexConsumer::new(
+        app.db.clone(),
+        app.hub.clone(),
+        IndexHome::new(app.config.search_index_dir()),
+        app.search.clone(),
+    ))]
 }
 
 /// Periodic clean-up: expired sessions and old change announcements.

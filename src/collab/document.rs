@@ -31,7 +31,7 @@ use super::incoming::{new_changes, too_large};
 use super::presence::{PeerSummary, Presence, Said, ToClient};
 use super::vet::Limits;
 use crate::model::{MemberId, TextId};
-use crate::store::{DocPart, NewChunk};
+use crate::store::{ChunkEvent, DocPart, NewChunk};
 
 /// The longest a busy text's task waits before its next batch (see `run`).
 const MAX_PACING: std::time::Duration = std::time::Duration::from_millis(100);
@@ -43,6 +43,8 @@ pub(super) struct EditRequest {
     pub markdown: String,
     pub author: Option<MemberId>,
     pub message: String,
+    /// What the edit appends with the chunk that stores it (`text.version_restored`).
+    pub event: Option<ChunkEvent>,
     pub reply: EditReply,
 }
 
@@ -157,8 +159,9 @@ struct Applied {
     chunk: Vec<u8>,
     heads: Vec<ChangeHash>,
     edit_replies: Vec<(EditReply, Result<(), HubError>)>,
-    /// The messages of the server's own changes (e.g. "restored version 3").
+    /// The messages and events of the server's own changes (e.g. "restored version 3").
     messages: Vec<String>,
+    events: Vec<ChunkEvent>,
     /// Peers whose messages carried changes: they wait for our heads as an acknowledgement.
     acknowledge: HashSet<u64>,
     /// The snapshot to store instead of the current parts, when compaction is due.
@@ -177,6 +180,7 @@ struct Task {
     /// The derived Markdown in the database is older than the document.
     dirty_since: Option<Instant>,
     idle_since: Instant,
+    edit_events: super::edit_events::EditEvents,
 }
 
 /// Runs the task of `text` until it has been idle long enough to leave memory.
@@ -189,6 +193,7 @@ pub(super) async fn run(hub: Hub, text: TextId, mut rx: mpsc::UnboundedReceiver<
         chunks_since_snapshot: 0,
         dirty_since: None,
         idle_since: Instant::now(),
+        edit_events: super::edit_events::EditEvents::new(&hub, text),
     };
     let settings = hub.inner.settings.clone();
     let mut last_batch_end = Instant::now();
@@ -234,6 +239,7 @@ pub(super) async fn run(hub: Hub, text: TextId, mut rx: mpsc::UnboundedReceiver<
         }
         let idle = task.core.as_ref().is_none_or(|core| core.peers.is_empty())
             && task.idle_since.elapsed() >= settings.idle_after;
+        task.edit_events.pay(idle).await;
         if idle {
             task.materialize().await;
             if hub.leave(text, &mut rx) {
@@ -256,6 +262,7 @@ impl Task {
             Some(at) => idle.min(settings.materialize_every.saturating_sub(at.elapsed())),
             None => idle,
         }
+        .min(self.edit_events.due_in())
         .max(std::time::Duration::from_millis(10))
     }
 
@@ -315,6 +322,7 @@ impl Task {
                 Command::CloseMember(member, reason) => self.close_member(member, &reason),
                 Command::Flush(done) => {
                     self.materialize().await;
+                    self.edit_events.pay(true).await;
                     let _ = done.send(());
                 }
             }
@@ -683,16 +691,15 @@ impl Task {
         {
             return Err(crate::store::StoreError::Conflict("actor"));
         }
-        let id = self
-            .hub
-            .inner
-            .db
+        let id = db
             .append_chunk(&NewChunk {
                 text: self.text,
                 bytes: &applied.chunk,
                 authors: &authors,
                 heads: &heads,
                 message,
+                edited: self.edit_events.announce(),
+                events: &applied.events,
             })
             .await?;
         self.parts.push(DocPart::Chunk(id));
@@ -798,6 +805,7 @@ impl Core {
                     }
                     *applied.authors.entry(edit.author).or_default() += 1;
                     applied.messages.push(edit.message.clone());
+                    applied.events.extend(edit.event);
                 }
             }
             applied.edit_replies.push((edit.reply, result));

@@ -17,7 +17,7 @@ use super::document::{self, Command, EditRequest, StatesRequest};
 use super::flow::{Budgets, Credit, FlowSettings, PeerFlow};
 use super::presence::Presence;
 use crate::model::{MemberId, TextId};
-use crate::store::Db;
+use crate::store::{ChunkEvent, Db};
 
 /// Tuning of the hub. The defaults suit a convention weekend on one server.
 #[derive(Debug, Clone)]
@@ -28,6 +28,9 @@ pub struct HubSettings {
     pub compact_after_chunks: usize,
     /// How often the derived Markdown (lists, wiki links) is refreshed while people type.
     pub materialize_every: Duration,
+    /// A text's `text.edited` events are this far apart at least (`edit_events`): what an
+    /// edit may wait before a consumer (the search index) hears of it, while people type.
+    pub edit_event_every: Duration,
     /// How many documents may be loading from the database at once.
     pub concurrent_loads: usize,
     /// Messages queued for one peer before it is considered too slow and disconnected.
@@ -51,6 +54,7 @@ impl Default for HubSettings {
             idle_after: Duration::from_secs(60),
             compact_after_chunks: 500,
             materialize_every: Duration::from_secs(2),
+            edit_event_every: Duration::from_millis(500),
             concurrent_loads: 4,
             peer_queue: 1024,
             max_batch: 512,
@@ -274,12 +278,14 @@ impl Hub {
         markdown: String,
         author: Option<MemberId>,
         message: String,
+        event: Option<ChunkEvent>,
     ) -> Result<Vec<ChangeHash>, HubError> {
         let (reply, answer) = oneshot::channel();
         let edit = EditRequest {
             markdown,
             author,
             message,
+            event,
             reply,
         };
         self.send(text, Command::Edit(edit));

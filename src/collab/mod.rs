@@ -7,6 +7,7 @@ mod actors;
 pub mod close;
 pub mod doc;
 mod document;
+pub mod edit_events;
 mod fanout;
 pub mod flow;
 pub mod frames;

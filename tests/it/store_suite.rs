@@ -33,6 +33,7 @@ macro_rules! on_both_backends {
         )+
     };
 }
+pub(crate) use on_both_backends;
 
 on_both_backends!(
     members_are_unique_by_address,
