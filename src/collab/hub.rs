@@ -16,6 +16,7 @@ use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use super::document::{self, Command, EditRequest, StatesRequest};
 use super::flow::{Budgets, Credit, FlowSettings, PeerFlow};
 use super::presence::Presence;
+use crate::config::DEFAULT_MAX_TEXT_LENGTH;
 use crate::model::{MemberId, TextId};
 use crate::store::Db;
 
@@ -41,9 +42,6 @@ pub struct HubSettings {
     /// The bounds of the queues between sockets and documents, and each member's rates.
     pub flow: FlowSettings,
 }
-
-/// 2 Mi characters: twenty times a national programme (about 100,000).
-pub const DEFAULT_MAX_TEXT_LENGTH: usize = 2 * 1024 * 1024;
 
 impl Default for HubSettings {
     fn default() -> Self {

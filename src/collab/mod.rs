@@ -5,6 +5,7 @@
 
 mod actors;
 pub mod close;
+pub mod derived;
 pub mod doc;
 mod document;
 mod fanout;
@@ -18,8 +19,8 @@ pub mod rights;
 mod sync_state;
 mod vet;
 
-pub use flow::{FlowSettings, PeerRates, Rate};
+pub use flow::FlowSettings;
 pub use hub::{
-    DEFAULT_MAX_TEXT_LENGTH, DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo,
+    DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo,
 };
 pub use vet::Limits;
