@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use sqlx::FromRow;
+use super::rows::from_row;
 use time::OffsetDateTime;
 
 use super::cache::ACTIVITY_KEPT;
 use super::{Change, Db, StoreResult, now, on_backend};
 use crate::model::{GroupId, MemberId};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct ActivityRow {
     pub audit_event_id: i64,
     pub at: OffsetDateTime,
@@ -21,6 +21,17 @@ pub struct ActivityRow {
     pub member_name: Option<String>,
     pub detail: String,
 }
+from_row!(ActivityRow {
+    audit_event_id,
+    at,
+    action,
+    actor_name,
+    group_id,
+    group_name,
+    member_id,
+    member_name,
+    detail
+});
 
 /// Something that happened, as recorded.
 #[derive(Debug, Clone, Copy)]

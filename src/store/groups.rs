@@ -3,14 +3,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::FromRow;
+use super::rows::from_row;
 use time::OffsetDateTime;
 
 use super::cache::MemberScope;
 use super::{BeginWrite, Change, Db, StoreResult, now, on_backend};
 use crate::model::{GroupId, GroupKind, MemberId, Role, Visibility};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct GroupRow {
     pub group_id: GroupId,
     pub kind: GroupKind,
@@ -20,24 +20,44 @@ pub struct GroupRow {
     pub visibility: Visibility,
     pub created_at: OffsetDateTime,
 }
+from_row!(GroupRow {
+    group_id,
+    kind,
+    name,
+    description,
+    parent_id,
+    visibility,
+    created_at
+});
 
 /// A member's membership, with the group it is in.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct MembershipRow {
     pub group_id: GroupId,
     pub role: Role,
     pub kind: GroupKind,
     pub name: String,
 }
+from_row!(MembershipRow {
+    group_id,
+    role,
+    kind,
+    name
+});
 
 /// One line of a member's scope: through a membership in `via_group_id` with `role`, the member
 /// is in the subtree of `ancestor_id` (every ancestor of the group, the group included).
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct ScopeRow {
     pub via_group_id: GroupId,
     pub ancestor_id: GroupId,
     pub role: Role,
 }
+from_row!(ScopeRow {
+    via_group_id,
+    ancestor_id,
+    role
+});
 
 /// Gives member `$1` role `$3` in group `$2` (replacing any role they had there), at `$4`.
 pub(crate) const UPSERT_MEMBERSHIP: &str = "insert into membership (member_id, group_id, role, created_at) \

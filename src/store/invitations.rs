@@ -1,7 +1,7 @@
 //! A group's pending invitations, as its managers see them: listed, sent again (a new link that
 //! ends the old one) and withdrawn. Invitations are created and accepted in `tokens.rs`.
 
-use sqlx::FromRow;
+use super::rows::from_row;
 use time::{Duration, OffsetDateTime};
 
 use super::{BeginWrite, Db, StoreResult, now, on_backend};
@@ -12,7 +12,7 @@ use crate::model::{GroupId, MemberId, Role};
 pub const EXPIRED_KEPT: Duration = Duration::days(30);
 
 /// An invitation not yet accepted nor withdrawn, with who sent it.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct PendingInvitationRow {
     pub invitation_id: i64,
     pub email: String,
@@ -23,6 +23,16 @@ pub struct PendingInvitationRow {
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
 }
+from_row!(PendingInvitationRow {
+    invitation_id,
+    email,
+    group_id,
+    role,
+    invited_by,
+    inviter_name,
+    created_at,
+    expires_at
+});
 
 const PENDING_COLUMNS: &str = "i.invitation_id, i.email, i.group_id, i.role, i.invited_by, m.name as inviter_name, \
      i.created_at, i.expires_at from invitation i left join member m on m.member_id = i.invited_by";

@@ -1,12 +1,12 @@
 //! Members: accounts, their titles, the directory, and bulk import.
 
-use sqlx::FromRow;
+use super::rows::from_row;
 use time::OffsetDateTime;
 
 use super::{BeginWrite, Change, Db, StoreResult, now, on_backend, on_unique};
 use crate::model::{Email, GroupId, MemberId, ProfileVisibility, Role, TitleKind};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct MemberRow {
     pub member_id: MemberId,
     pub email: String,
@@ -15,9 +15,17 @@ pub struct MemberRow {
     pub created_at: OffsetDateTime,
     pub disabled_at: Option<OffsetDateTime>,
 }
+from_row!(MemberRow {
+    member_id,
+    email,
+    name,
+    password_hash,
+    created_at,
+    disabled_at
+});
 
 /// One line of the administrators' list of accounts.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct AccountRow {
     pub member_id: MemberId,
     pub name: String,
@@ -27,6 +35,14 @@ pub struct AccountRow {
     /// An administrator of the national group.
     pub is_admin: bool,
 }
+from_row!(AccountRow {
+    member_id,
+    name,
+    email,
+    created_at,
+    disabled_at,
+    is_admin
+});
 
 /// Whether the member `m` is a national administrator: an `admin` membership of the root group.
 const IS_NATIONAL_ADMIN: &str = "exists (select 1 from membership ms join party_group g on g.group_id = ms.group_id \
@@ -65,19 +81,29 @@ fn contains_pattern_as_typed(query: &str) -> String {
     pattern
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct TitleRow {
     pub member_id: MemberId,
     pub kind: TitleKind,
     pub label: String,
 }
+from_row!(TitleRow {
+    member_id,
+    kind,
+    label
+});
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct DirectoryRow {
     pub member_id: MemberId,
     pub name: String,
     pub role: Role,
 }
+from_row!(DirectoryRow {
+    member_id,
+    name,
+    role
+});
 
 #[derive(Debug, Clone)]
 pub struct NewMember<'a> {

@@ -14,6 +14,8 @@ mod groups;
 mod invitations;
 mod listen;
 mod members;
+mod migrations;
+mod rows;
 pub mod sessions;
 mod texts;
 mod tokens;
@@ -242,10 +244,15 @@ impl Db {
 
     /// Applies the migrations of this backend that are not applied yet.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        let result = match &self.backend {
-            Backend::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
-            Backend::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
-        };
+        let result: Result<(), sqlx::error::BoxDynError> = async {
+            match &self.backend {
+                Backend::Sqlite(pool) => Ok(migrations::SQLITE.migrator().await?.run(pool).await?),
+                Backend::Postgres(pool) => {
+                    Ok(migrations::POSTGRES.migrator().await?.run(pool).await?)
+                }
+            }
+        }
+        .await;
         result.map_err(|e| anyhow::anyhow!("cannot apply the database migrations: {e}"))
     }
 

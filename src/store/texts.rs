@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sqlx::FromRow;
+use super::rows::from_row;
 use time::OffsetDateTime;
 
 use super::cache::TEXTS_KEPT;
@@ -11,7 +11,7 @@ use super::{
 };
 use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, VersionId};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct TextRow {
     pub text_id: TextId,
     pub group_id: GroupId,
@@ -23,6 +23,17 @@ pub struct TextRow {
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
+from_row!(TextRow {
+    text_id,
+    group_id,
+    kind,
+    title,
+    slug,
+    status,
+    created_by,
+    created_at,
+    updated_at
+});
 
 const TEXT_COLUMNS: &str = "t.text_id, t.group_id, t.kind, t.title, t.slug, t.status, t.created_by, t.created_at, t.updated_at";
 
@@ -54,7 +65,7 @@ pub struct NewChunk<'a> {
     pub message: Option<&'a str>,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct EditRow {
     /// The batch's place in the text's history (larger is later): the address of the state
     /// after it (`e<id>` in a diff's `from`/`to`).
@@ -66,8 +77,17 @@ pub struct EditRow {
     pub message: Option<String>,
     pub created_at: OffsetDateTime,
 }
+from_row!(EditRow {
+    text_edit_id,
+    author_id,
+    author_name,
+    changes,
+    heads,
+    message,
+    created_at
+});
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct VersionRow {
     pub text_version_id: VersionId,
     pub text_id: TextId,
@@ -78,9 +98,19 @@ pub struct VersionRow {
     pub author_name: Option<String>,
     pub created_at: OffsetDateTime,
 }
+from_row!(VersionRow {
+    text_version_id,
+    text_id,
+    label,
+    heads,
+    markdown,
+    author_id,
+    author_name,
+    created_at
+});
 
 /// A text that links to another, or was changed recently, with where it lives.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct TextSummary {
     pub text_id: TextId,
     pub group_id: GroupId,
@@ -91,6 +121,16 @@ pub struct TextSummary {
     pub status: TextStatus,
     pub updated_at: OffsetDateTime,
 }
+from_row!(TextSummary {
+    text_id,
+    group_id,
+    group_name,
+    kind,
+    title,
+    slug,
+    status,
+    updated_at
+});
 
 const SUMMARY: &str = "select t.text_id, t.group_id, g.name as group_name, t.kind, t.title, t.slug, t.status, t.updated_at \
      from text t join party_group g on g.group_id = t.group_id";

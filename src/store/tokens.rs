@@ -2,13 +2,13 @@
 //! registration confirmations. Only a SHA-256 of each secret is stored; links are single-use
 //! and expire.
 
-use sqlx::FromRow;
+use super::rows::from_row;
 use time::{Duration, OffsetDateTime};
 
 use super::{BeginWrite, Change, Db, StoreResult, now, on_backend};
 use crate::model::{GroupId, MemberId, Role};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct InvitationRow {
     pub invitation_id: i64,
     pub email: String,
@@ -20,6 +20,16 @@ pub struct InvitationRow {
     /// `revoked` or `resent` once the group's managers withdrew it (`store::invitations`).
     pub withdrawn_reason: Option<String>,
 }
+from_row!(InvitationRow {
+    invitation_id,
+    email,
+    group_id,
+    role,
+    invited_by,
+    expires_at,
+    used_at,
+    withdrawn_reason
+});
 
 /// Why a single-use link was not honoured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,12 +44,17 @@ pub enum TokenUse {
 }
 
 /// A registration waiting for its address to be confirmed (`accounts::registration`).
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct RegistrationRow {
     pub email: String,
     pub name: String,
     pub password_hash: String,
 }
+from_row!(RegistrationRow {
+    email,
+    name,
+    password_hash
+});
 
 /// Why a registration link did not create its account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

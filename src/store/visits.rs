@@ -8,7 +8,7 @@
 //! new visit, and the old one's end becomes `previous_visit_at`: what the home page counts news
 //! from, the same for the whole visit, so that reloading does not make the news vanish.
 
-use sqlx::FromRow;
+use super::rows::from_row;
 use time::{Duration, OffsetDateTime};
 
 use super::{Change, Db, StoreResult, on_backend};
@@ -22,11 +22,15 @@ pub const VISIT_GAP: Duration = Duration::minutes(30);
 pub const SEEN_REFRESH: Duration = Duration::minutes(5);
 
 /// A member's visits as stored; both `None` before their first visit.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromRow)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Visit {
     pub last_seen_at: Option<OffsetDateTime>,
     pub previous_visit_at: Option<OffsetDateTime>,
 }
+from_row!(Visit {
+    last_seen_at,
+    previous_visit_at
+});
 
 impl Visit {
     /// From when a view at `at` counts news: the end of the previous visit; `None` during the
