@@ -20,7 +20,5 @@ mod sync_state;
 mod vet;
 
 pub use flow::FlowSettings;
-pub use hub::{
-    DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo,
-};
+pub use hub::{DocView, Hub, HubError, HubSettings, Outgoing, PeerHandle, PeerInfo};
 pub use vet::Limits;
