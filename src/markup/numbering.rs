@@ -204,7 +204,7 @@ mod tests {
     use crate::markup::test_support::{render_md, resolver};
     use crate::markup::{RenderOptions, render, render_numbered};
 
-    // From ../shared/data/programme/sante.md: aloisdg/VIrepublique2017, CC BY-SA 4.0.
+    // From /work/shared/data/programme/sante.md: aloisdg/VIrepublique2017, CC BY-SA 4.0.
     const SANTE: &str = "### Santé
 
 * **Fusion de toutes les assurances maladies dans un organisme géré par l'état.** Suppression de beaucoup de procédures administratives de santé.
