@@ -41,25 +41,15 @@ impl<'a> SourceMap<'a> {
                 .map(|(at, _)| at)
                 .collect(),
         };
-        // A byte loop rather than `char_indices`: a text is mostly ASCII, and this runs on every
-        // render of texts up to 900 KB.
-        let bytes = source.as_bytes();
-        let mut wide_chars = Vec::new();
         let mut excess = 0;
-        let mut at = 0;
-        while at < bytes.len() {
-            let (utf8, utf16) = match bytes[at] {
-                0x00..=0x7F => (1, 1),
-                0xC0..=0xDF => (2, 1),
-                0xE0..=0xEF => (3, 1),
-                _ => (4, 2),
-            };
-            if utf8 > 1 {
-                excess += utf8 - utf16;
-                wide_chars.push((at + utf8, excess));
-            }
-            at += utf8;
-        }
+        let wide_chars = source
+            .char_indices()
+            .filter(|(_, c)| !c.is_ascii())
+            .map(|(at, c)| {
+                excess += c.len_utf8() - c.len_utf16();
+                (at + c.len_utf8(), excess)
+            })
+            .collect();
         Self {
             source,
             parsed,
