@@ -19,7 +19,6 @@ pub mod import;
 pub mod indexing;
 pub mod logging;
 pub mod mail;
-pub mod markup;
 pub mod model;
 pub mod organisation;
 pub mod store;
