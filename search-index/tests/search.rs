@@ -2,7 +2,7 @@
 //!
 //! The sentences below are taken from a real 2017 French presidential programme,
 //! aloisdg/VIrepublique2017 (files politique.md, sante.md, energie.md, education.md),
-//! licensed CC BY-SA 4.0 (see /work/shared/data/README.md).
+//! licensed CC BY-SA 4.0 (see ../shared/data/README.md).
 
 use atelier_search::{IndexDoc, SCHEMA_VERSION_FILE, SearchError, SearchIndex, SearchQuery};
 

@@ -391,7 +391,7 @@ mod tests {
     }
 
     // Two successive versions of alinéa 7 of article 4 of pjl16-581 (Sénat, dépôt then
-    // commission), from /work/shared/data/alineas-fr.jsonl:
+    // commission), from ../shared/data/alineas-fr.jsonl:
     // regardscitoyens/the-law-factory-parser-test-cases, ODbL.
     const NULLITE_DEPOT: &str = "\"La violation de cette interdiction emporte la nullité du contrat. Cette nullité ne donne lieu à aucune restitution entre les parties.";
     const NULLITE_COMMISSION: &str = "\"La violation de cette interdiction emporte de plein droit la cessation du contrat. Cette cessation ne donne lieu à aucune restitution entre les parties.";

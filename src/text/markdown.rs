@@ -1858,7 +1858,7 @@ mod tests {
         );
     }
 
-    // From /work/shared/data/programme/sante.md: aloisdg/VIrepublique2017, CC BY-SA 4.0.
+    // From ../shared/data/programme/sante.md: aloisdg/VIrepublique2017, CC BY-SA 4.0.
     const SANTE: &str = "### Santé
 
 * **Fusion de toutes les assurances maladies dans un organisme géré par l'état.** Suppression de beaucoup de procédures administratives de santé.
