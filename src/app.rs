@@ -122,6 +122,12 @@ pub async fn serve(
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
     let listening = app.db.listen_to_other_servers(app.hub.clone());
     let rights = crate::collab::rights::follow(app.db.clone(), app.hub.clone());
+    let consumers = crate::events::Runners::start(
+        &app.db,
+        event_consumers(&app),
+        crate::events::RunnerSettings::default(),
+    );
+    let edit_debts = crate::collab::edit_events::pay_forgotten(app.db.clone());
     let router = crate::http::router(app.clone());
     tracing::info!(%addr, backend = app.db.backend_name(), "atelier is listening");
     // Upgraded sockets are not the HTTP server's any more: its graceful shutdown does not wait
@@ -139,6 +145,9 @@ pub async fn serve(
     .await?;
     housekeeping.abort();
     rights.abort();
+    edit_debts.abort();
+    // Before the documents go: a consumer may read them. Each commits what it handled.
+    consumers.stop(SHUTDOWN_BOUND).await;
     listening.abort();
     app.hub.shutdown();
     if tokio::time::timeout(SHUTDOWN_BOUND, app.hub.flush_all())
@@ -156,6 +165,11 @@ pub async fn serve(
         tracing::warn!("the database did not close in time");
     }
     Ok(())
+}
+
+/// The outbox's consumers this server runs (`crate::events`), each in its own task.
+fn event_consumers(_app: &App) -> Vec<Box<dyn crate::events::Consumer>> {
+    Vec::new()
 }
 
 /// Periodic clean-up: expired sessions and old change announcements.

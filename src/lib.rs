@@ -14,6 +14,7 @@ pub mod collab;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod import;
 pub mod indexing;

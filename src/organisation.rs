@@ -203,6 +203,7 @@ pub async fn create_group(app: &App, viewer: &Viewer, new: NewGroup) -> AppResul
             &new.description,
             Some(parent_id),
             new.visibility,
+            Some(viewer.member_id),
         )
         .await?;
     app.db

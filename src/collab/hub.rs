@@ -20,7 +20,7 @@ use super::document::{
 use super::flow::{Budgets, Credit, FlowSettings, PeerFlow};
 use super::presence::Presence;
 use crate::model::{MemberId, TextId};
-use crate::store::Db;
+use crate::store::{ChunkEvent, Db};
 
 /// Tuning of the hub. The defaults suit a convention weekend on one server.
 #[derive(Debug, Clone)]
@@ -31,6 +31,9 @@ pub struct HubSettings {
     pub compact_after_chunks: usize,
     /// How often the derived Markdown (lists, wiki links) is refreshed while people type.
     pub materialize_every: Duration,
+    /// A text's `text.edited` events are this far apart at least (`edit_events`): what an
+    /// edit may wait before a consumer (the search index) hears of it, while people type.
+    pub edit_event_every: Duration,
     /// How many documents may be loading from the database at once.
     pub concurrent_loads: usize,
     /// Messages queued for one peer before it is considered too slow and disconnected.
@@ -57,6 +60,7 @@ impl Default for HubSettings {
             idle_after: Duration::from_secs(60),
             compact_after_chunks: 500,
             materialize_every: Duration::from_secs(2),
+            edit_event_every: Duration::from_millis(500),
             concurrent_loads: 4,
             peer_queue: 1024,
             max_batch: 512,
@@ -191,6 +195,9 @@ pub struct Splice {
     pub replacement: String,
     pub message: String,
     pub author: Option<MemberId>,
+    /// What the splice appends with the chunk that stores it, besides `text.edited` (its cause:
+    /// `amendment.adopted`, once amendments exist).
+    pub event: Option<ChunkEvent>,
 }
 
 /// What a server edit did, once stored: the heads after it, and where its text now is (the
@@ -313,9 +320,10 @@ impl Hub {
         markdown: String,
         author: Option<MemberId>,
         message: String,
+        event: Option<ChunkEvent>,
     ) -> Result<Vec<ChangeHash>, HubError> {
         let edit = ServerEdit::Replace(markdown);
-        Ok(self.edit(text, edit, author, message).await?.heads)
+        Ok(self.edit(text, edit, author, message, event).await?.heads)
     }
 
     /// Replaces a passage as one change of the server's (only the words that differ change, so
@@ -327,7 +335,8 @@ impl Hub {
             passage: splice.passage,
             replacement: splice.replacement,
         };
-        self.edit(text, edit, splice.author, splice.message).await
+        self.edit(text, edit, splice.author, splice.message, splice.event)
+            .await
     }
 
     async fn edit(
@@ -336,12 +345,14 @@ impl Hub {
         edit: ServerEdit,
         author: Option<MemberId>,
         message: String,
+        event: Option<ChunkEvent>,
     ) -> Result<Spliced, HubError> {
         let (reply, answer) = oneshot::channel();
         let edit = EditRequest {
             edit,
             author,
             message,
+            event,
             reply,
         };
         self.send(text, Command::Edit(edit));

@@ -8,6 +8,7 @@ mod anchor;
 pub mod close;
 pub mod doc;
 mod document;
+pub mod edit_events;
 mod fanout;
 pub mod flow;
 pub mod frames;

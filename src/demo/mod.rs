@@ -297,7 +297,7 @@ async fn ensure_group(
         return Ok(existing.group_id);
     }
     Ok(db
-        .create_group(kind, name, description, Some(parent), visibility)
+        .create_group(kind, name, description, Some(parent), visibility, None)
         .await?)
 }
 

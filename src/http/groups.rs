@@ -648,6 +648,7 @@ async fn submit_group_edit(
                 parsed.name.as_str(),
                 &parsed.description,
                 parsed.visibility,
+                Some(viewer.member_id),
             )
             .await?;
         Ok(())

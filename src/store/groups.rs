@@ -7,8 +7,10 @@ use super::rows::from_row;
 use time::OffsetDateTime;
 
 use super::cache::MemberScope;
-use super::{BeginWrite, Change, Db, StoreResult, now, on_backend};
-use crate::model::{GroupId, GroupKind, MemberId, Role, Visibility};
+use serde_json::json;
+
+use super::{BeginWrite, Change, Db, NewEvent, StoreResult, append_events, now, on_backend};
+use crate::model::{EventKind, GroupId, GroupKind, MemberId, Role, Visibility};
 
 #[derive(Debug, Clone)]
 pub struct GroupRow {
@@ -65,7 +67,32 @@ pub(crate) const UPSERT_MEMBERSHIP: &str = "insert into membership (member_id, g
 
 const GROUP_COLUMNS: &str = "group_id, kind, name, description, parent_id, visibility, created_at";
 
+/// `group.created`: what the group is, where, and who may see it.
+fn created_event(
+    id: GroupId,
+    kind: GroupKind,
+    name: &str,
+    parent: Option<GroupId>,
+    visibility: Visibility,
+    actor: Option<MemberId>,
+) -> NewEvent {
+    NewEvent {
+        kind: EventKind::GroupCreated,
+        text_id: None,
+        group_id: Some(id),
+        member_id: None,
+        actor_id: actor,
+        payload: json!({
+            "kind": kind.code(),
+            "name": name,
+            "parent_id": parent.map(|p| p.0),
+            "visibility": visibility.code(),
+        }),
+    }
+}
+
 impl Db {
+    /// Creates a group on behalf of `actor` (`group.created`).
     pub async fn create_group(
         &self,
         kind: GroupKind,
@@ -73,9 +100,12 @@ impl Db {
         description: &str,
         parent: Option<GroupId>,
         visibility: Visibility,
+        actor: Option<MemberId>,
     ) -> StoreResult<GroupId> {
-        let id = on_backend!(self, pool => {
-            sqlx::query_scalar(
+        let at = now();
+        let (id, last) = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id: GroupId = sqlx::query_scalar(
                 "insert into party_group (kind, name, description, parent_id, visibility, created_at) \
                  values ($1, $2, $3, $4, $5, $6) returning group_id",
             )
@@ -84,30 +114,60 @@ impl Db {
             .bind(description)
             .bind(parent)
             .bind(visibility)
-            .bind(now())
-            .fetch_one(pool)
-            .await?
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let created = [created_event(id, kind, name, parent, visibility, actor)];
+            let last = append_events!(tx, &created, at);
+            tx.commit().await?;
+            (id, last)
         });
+        self.appended(last);
         self.publish(Change::GroupAdded).await;
         Ok(id)
     }
 
+    /// Renames a group, and sets its description and visibility, on behalf of `actor`
+    /// (`group.changed`; nothing for a group that does not exist).
     pub async fn update_group(
         &self,
         id: GroupId,
         name: &str,
         description: &str,
         visibility: Visibility,
+        actor: Option<MemberId>,
     ) -> StoreResult<()> {
-        on_backend!(self, pool => {
-            sqlx::query("update party_group set name = $1, description = $2, visibility = $3 where group_id = $4")
-                .bind(name)
-                .bind(description)
-                .bind(visibility)
-                .bind(id)
-                .execute(pool)
-                .await?;
+        let at = now();
+        let last = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let updated: Option<GroupId> = sqlx::query_scalar(
+                "update party_group set name = $1, description = $2, visibility = $3 where group_id = $4 \
+                 returning group_id",
+            )
+            .bind(name)
+            .bind(description)
+            .bind(visibility)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let mut last = 0;
+            if updated.is_some() {
+                // The state after the change: a consumer reads the group again anyway, and the
+                // audit of who changed what needs no more.
+                let changed = [NewEvent {
+                    kind: EventKind::GroupChanged,
+                    text_id: None,
+                    group_id: Some(id),
+                    member_id: None,
+                    actor_id: actor,
+                    payload: json!({"name": name, "visibility": visibility.code()}),
+                }];
+                last = append_events!(tx, &changed, at);
+            }
+            tx.commit().await?;
+            last
         });
+        self.appended(last);
         self.publish(Change::Group(id)).await;
         Ok(())
     }
@@ -381,23 +441,33 @@ impl Db {
     /// unique index (migration 0011) makes every insert but the first do nothing, and each then
     /// reads the one that won.
     pub async fn ensure_national_group(&self, name: &str) -> StoreResult<GroupId> {
-        let id = on_backend!(self, pool => {
+        let at = now();
+        let (id, last) = on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(
+            let inserted = sqlx::query(
                 "insert into party_group (kind, name, description, visibility, created_at) \
                  values ('national', $1, '', 'public', $2) on conflict (kind) where kind = 'national' do nothing",
             )
             .bind(name)
-            .bind(now())
+            .bind(at)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
             let id: GroupId =
                 sqlx::query_scalar("select group_id from party_group where kind = 'national' order by group_id limit 1")
                     .fetch_one(&mut *tx)
                     .await?;
+            // Only the server whose insert won records the creation.
+            let created = if inserted == 1 {
+                vec![created_event(id, GroupKind::National, name, None, Visibility::Public, None)]
+            } else {
+                Vec::new()
+            };
+            let last = append_events!(tx, &created, at);
             tx.commit().await?;
-            id
+            (id, last)
         });
+        self.appended(last);
         self.publish(Change::GroupAdded).await;
         Ok(id)
     }

@@ -91,6 +91,9 @@ impl Db {
             match read.await {
                 Ok((seen, rows)) => {
                     last = Some(rows.last().map_or(seen, |(id, _)| *id));
+                    if !rows.is_empty() {
+                        self.nudge_events();
+                    }
                     for (_, payload) in rows {
                         self.heard(&payload);
                     }
@@ -123,6 +126,7 @@ impl Db {
 
     fn missed(&self, others: &dyn OtherServers) {
         self.cache.apply(Change::Everything);
+        self.nudge_events();
         others.announcements_missed();
     }
 
@@ -130,6 +134,8 @@ impl Db {
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) => {
+                    // Whatever another server announced, it may have appended events with it.
+                    self.nudge_events();
                     let payload = notification.payload();
                     if notification.channel() == DOC_CHANNEL {
                         if let Ok(id) = payload.parse::<i64>() {

@@ -3,8 +3,10 @@
 use super::rows::from_row;
 use time::OffsetDateTime;
 
-use super::{BeginWrite, Change, Db, StoreResult, now, on_backend, on_unique};
-use crate::model::{Email, GroupId, MemberId, ProfileVisibility, Role, TitleKind};
+use super::{
+    BeginWrite, Change, Db, NewEvent, StoreResult, append_events, now, on_backend, on_unique,
+};
+use crate::model::{Email, EventKind, GroupId, MemberId, ProfileVisibility, Role, TitleKind};
 
 #[derive(Debug, Clone)]
 pub struct MemberRow {
@@ -370,13 +372,37 @@ impl Db {
                 progress(((batch_index * BATCH) + batch.len()) as u64);
             }
             let after: i64 = sqlx::query_scalar("select count(*) from member").fetch_one(&mut *tx).await?;
+            let imported = imported_events(rows);
+            let last = append_events!(tx, &imported, at);
             tx.commit().await?;
             let created = (after - before) as u64;
-            ImportCounts { created, updated: rows.len() as u64 - created }
+            (ImportCounts { created, updated: rows.len() as u64 - created }, last)
         });
+        let (counts, last) = counts;
+        self.appended(last);
         self.publish(Change::Everything).await;
         Ok(counts)
     }
+}
+
+/// One `group.members_imported` per group an import filled: a bulk import is one fact for
+/// the groups' followers, not one per member (each would cost as much as the membership).
+fn imported_events(rows: &[ImportMember]) -> Vec<NewEvent> {
+    let mut per_group = std::collections::BTreeMap::<GroupId, u64>::new();
+    for row in rows {
+        *per_group.entry(row.group_id).or_default() += 1;
+    }
+    per_group
+        .into_iter()
+        .map(|(group, rows)| NewEvent {
+            kind: EventKind::GroupMembersImported,
+            text_id: None,
+            group_id: Some(group),
+            member_id: None,
+            actor_id: None,
+            payload: serde_json::json!({ "rows": rows }),
+        })
+        .collect()
 }
 
 /// Per-backend bulk statements of the import. PostgreSQL takes whole arrays (`unnest`), one round

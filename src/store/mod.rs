@@ -13,6 +13,7 @@ mod actors;
 mod audit;
 mod backup;
 pub mod cache;
+pub(crate) mod events;
 mod groups;
 mod invitations;
 mod listen;
@@ -36,6 +37,8 @@ use sqlx::{PgPool, SqlitePool};
 pub use actors::ActorOwner;
 pub use audit::{ActivityRow, AuditEvent};
 pub use cache::{CACHE_CHANNEL, Change};
+pub(crate) use events::append_events;
+pub use events::{Event, NewEvent};
 pub use groups::{GroupRow, MembershipRow, ScopeRow};
 pub use invitations::{EXPIRED_KEPT, PendingInvitationRow};
 pub use listen::OtherServers;
@@ -43,7 +46,7 @@ pub use members::{
     AccountRow, DirectoryRow, ImportCounts, ImportMember, MemberRow, NewMember, TitleRow,
 };
 pub use texts::{
-    DOC_CHANNEL, DocPart, EditRow, NewChunk, NewText, TextRow, TextSummary, VersionRow,
+    ChunkEvent, DOC_CHANNEL, DocPart, EditRow, NewChunk, NewText, TextRow, TextSummary, VersionRow,
 };
 pub use tokens::{InvitationRow, RegistrationRefusal, RegistrationRow, TokenUse};
 pub use visits::Visit;
@@ -94,6 +97,8 @@ pub struct Db {
     backend: Backend,
     url: DatabaseUrl,
     cache: Arc<cache::Caches>,
+    /// How this process hears of new events (`store::events`).
+    events: Arc<events::EventSignal>,
     /// On SQLite, also write each change to `change_announcement` for a server running on the
     /// same file: set by the command line (`Db::announcing`).
     announce: bool,
@@ -204,6 +209,7 @@ impl Db {
             backend,
             url: DatabaseUrl(url.into()),
             cache: Arc::new(cache::Caches::new()),
+            events: Arc::new(events::EventSignal::new()),
             announce: false,
         }
     }

@@ -3,13 +3,15 @@
 use std::sync::Arc;
 
 use super::rows::from_row;
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::cache::TEXTS_KEPT;
 use super::{
-    Backend, BeginWrite, Change, Db, StoreResult, now, on_backend, on_unique, storable_text,
+    Backend, BeginWrite, Change, Db, NewEvent, StoreResult, append_events, now, on_backend,
+    on_unique, storable_text,
 };
-use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, VersionId};
+use crate::model::{EventKind, GroupId, MemberId, TextId, TextKind, TextStatus, VersionId};
 
 #[derive(Debug, Clone)]
 pub struct TextRow {
@@ -63,6 +65,20 @@ pub struct NewChunk<'a> {
     pub authors: &'a [(Option<MemberId>, i32)],
     pub heads: &'a str,
     pub message: Option<&'a str>,
+    /// Appends `text.edited` with the batch; otherwise the text owes one, which
+    /// `Db::append_owed_edit_event` appends later (`collab::edit_events` coalesces them).
+    pub edited: bool,
+    /// What the server's own edits in the batch append with it (a restored version).
+    pub events: &'a [ChunkEvent],
+}
+
+/// An event a server-side edit appends with the chunk that stores it; its subject is the
+/// chunk's text, in its group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChunkEvent {
+    pub kind: EventKind,
+    pub actor: Option<MemberId>,
+    pub payload: Value,
 }
 
 #[derive(Debug, Clone)]
@@ -143,7 +159,7 @@ impl Db {
     /// already has a text with that slug.
     pub async fn create_text(&self, new: &NewText<'_>) -> StoreResult<TextId> {
         let at = now();
-        let id = on_backend!(self, pool => {
+        let (id, last) = on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let id: TextId = sqlx::query_scalar(
                 "insert into text (group_id, kind, title, slug, markdown, created_by, created_at, updated_at) \
@@ -174,9 +190,18 @@ impl Db {
             .bind(at)
             .execute(&mut *tx)
             .await?;
+            let created = [NewEvent::text(
+                EventKind::TextCreated,
+                id,
+                new.group,
+                new.author,
+                json!({"kind": new.kind.code(), "slug": new.slug, "title": new.title}),
+            )];
+            let last = append_events!(tx, &created, at);
             tx.commit().await?;
-            id
+            (id, last)
         });
+        self.appended(last);
         self.publish(Change::Texts(new.group)).await;
         Ok(id)
     }
@@ -209,19 +234,37 @@ impl Db {
         }))
     }
 
-    /// Moves a text from status `from` to `to`. `false` when its status is no longer `from`
-    /// (someone else moved it meanwhile): the move was checked against a state that has gone.
+    /// Moves a text from status `from` to `to`, on behalf of `actor`. `false` when its status is
+    /// no longer `from` (someone else moved it meanwhile): the move was checked against a state
+    /// that has gone.
     pub async fn set_text_status(
         &self,
         id: TextId,
         from: TextStatus,
         to: TextStatus,
+        actor: Option<MemberId>,
     ) -> StoreResult<bool> {
         const SQL: &str =
             "update text set status = $1 where text_id = $2 and status = $3 returning group_id";
-        let changed: Option<GroupId> = on_backend!(self, pool => {
-            sqlx::query_scalar(SQL).bind(to).bind(id).bind(from).fetch_optional(pool).await?
+        let (changed, last) = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let changed: Option<GroupId> =
+                sqlx::query_scalar(SQL).bind(to).bind(id).bind(from).fetch_optional(&mut *tx).await?;
+            let mut last = 0;
+            if let Some(group) = changed {
+                let moved = [NewEvent::text(
+                    EventKind::TextStatusChanged,
+                    id,
+                    group,
+                    actor,
+                    json!({"from": from.code(), "to": to.code()}),
+                )];
+                last = append_events!(tx, &moved, now());
+            }
+            tx.commit().await?;
+            (changed, last)
         });
+        self.appended(last);
         if let Some(group) = changed {
             self.publish(Change::TextStatus(id, group)).await;
         }
@@ -258,11 +301,12 @@ impl Db {
         Ok(on_backend!(self, pool => sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?))
     }
 
-    /// Stores a batch of changes, records who made them, and (PostgreSQL) tells the other servers,
-    /// all in one transaction: once this returns, the changes are durable.
+    /// Stores a batch of changes, records who made them, appends its events and (PostgreSQL)
+    /// tells the other servers, all in one transaction: once this returns, the changes are
+    /// durable.
     pub async fn append_chunk(&self, chunk: &NewChunk<'_>) -> StoreResult<i64> {
         let at = now();
-        let (id, group) = on_backend!(self, pool => {
+        let (id, group, last) = on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "insert into doc_chunk (text_id, bytes, created_at) values ($1, $2, $3) returning doc_chunk_id",
@@ -272,9 +316,11 @@ impl Db {
             .bind(at)
             .fetch_one(&mut *tx)
             .await?;
+            let mut last_edit = 0i64;
             for (author, changes) in chunk.authors {
-                sqlx::query(
-                    "insert into text_edit (text_id, author_id, changes, heads, message, created_at) values ($1, $2, $3, $4, $5, $6)",
+                last_edit = sqlx::query_scalar(
+                    "insert into text_edit (text_id, author_id, changes, heads, message, created_at) values ($1, $2, $3, $4, $5, $6) \
+                     returning text_edit_id",
                 )
                 .bind(chunk.text)
                 .bind(*author)
@@ -282,14 +328,17 @@ impl Db {
                 .bind(chunk.heads)
                 .bind(chunk.message)
                 .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            }
-            let group: GroupId = sqlx::query_scalar("update text set updated_at = $1 where text_id = $2 returning group_id")
-                .bind(at)
-                .bind(chunk.text)
                 .fetch_one(&mut *tx)
                 .await?;
+            }
+            let group: GroupId = sqlx::query_scalar(
+                "update text set updated_at = $1, edit_event_owed = $3 where text_id = $2 returning group_id",
+            )
+            .bind(at)
+            .bind(chunk.text)
+            .bind(!chunk.edited)
+            .fetch_one(&mut *tx)
+            .await?;
             if matches!(self.backend(), Backend::Postgres(_)) {
                 // Delivered at commit, so listeners never see a chunk that is not there yet.
                 sqlx::query("select pg_notify($1, $2)")
@@ -298,9 +347,12 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
             }
+            let events = chunk_events(chunk, group, last_edit);
+            let last = append_events!(tx, &events, at);
             tx.commit().await?;
-            (id, group)
+            (id, group, last)
         });
+        self.appended(last);
         // The group's list of texts is ordered by last edit. Only this server forgets it: the
         // others hear of the chunk on DOC_CHANNEL, and their lists catch up within the TTL.
         self.cache.forget(&Change::Texts(group));
@@ -401,6 +453,7 @@ impl Db {
         )
     }
 
+    /// Names a state of a text (`text.version_recorded`).
     pub async fn create_version(
         &self,
         text: TextId,
@@ -409,8 +462,10 @@ impl Db {
         markdown: &str,
         author: Option<MemberId>,
     ) -> StoreResult<VersionId> {
-        Ok(on_backend!(self, pool => {
-            sqlx::query_scalar(
+        let at = now();
+        let (id, last) = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id: VersionId = sqlx::query_scalar(
                 "insert into text_version (text_id, label, heads, markdown, author_id, created_at) \
                  values ($1, $2, $3, $4, $5, $6) returning text_version_id",
             )
@@ -419,10 +474,70 @@ impl Db {
             .bind(heads)
             .bind(storable_text(markdown).as_ref())
             .bind(author)
-            .bind(now())
-            .fetch_one(pool)
-            .await?
-        }))
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let group: GroupId = sqlx::query_scalar("select group_id from text where text_id = $1")
+                .bind(text)
+                .fetch_one(&mut *tx)
+                .await?;
+            let recorded = [NewEvent::text(
+                EventKind::TextVersionRecorded,
+                text,
+                group,
+                author,
+                json!({"version_id": id.0, "label": label}),
+            )];
+            let last = append_events!(tx, &recorded, at);
+            tx.commit().await?;
+            (id, last)
+        });
+        self.appended(last);
+        Ok(id)
+    }
+
+    /// Appends the `text.edited` event a text owes (its last batches were stored too soon after
+    /// its previous one), unless another server did meanwhile. `false` if none was owed.
+    pub async fn append_owed_edit_event(&self, text: TextId) -> StoreResult<bool> {
+        let at = now();
+        let last = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let owed: Option<GroupId> = sqlx::query_scalar(
+                "update text set edit_event_owed = false where text_id = $1 and edit_event_owed returning group_id",
+            )
+            .bind(text)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let mut last = 0;
+            if let Some(group) = owed {
+                let latest: Option<(i64, Option<MemberId>)> = sqlx::query_as(
+                    "select text_edit_id, author_id from text_edit where text_id = $1 order by text_edit_id desc limit 1",
+                )
+                .bind(text)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (last_edit, author) = latest.unwrap_or((0, None));
+                let edited = [edited_event(text, group, author, last_edit)];
+                last = append_events!(tx, &edited, at);
+            }
+            tx.commit().await?;
+            last
+        });
+        self.appended(last);
+        Ok(last > 0)
+    }
+
+    /// The texts owing a `text.edited` event whose last batch was stored before `stored_before`:
+    /// what the server that stored it did not append (it stopped or crashed meanwhile).
+    pub async fn texts_owing_edit_events(
+        &self,
+        stored_before: OffsetDateTime,
+    ) -> StoreResult<Vec<TextId>> {
+        const SQL: &str =
+            "select text_id from text where edit_event_owed and updated_at < $1 order by text_id";
+        Ok(
+            on_backend!(self, pool => sqlx::query_scalar(SQL).bind(stored_before).fetch_all(pool).await?),
+        )
     }
 
     /// The named versions of a text, newest first.
@@ -513,4 +628,37 @@ impl Db {
              order by e.text_id, last_edit desc";
         Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(group).fetch_all(pool).await?))
     }
+}
+
+/// The events a stored batch appends: its server-side edits' own, then `text.edited` if due.
+fn chunk_events(chunk: &NewChunk<'_>, group: GroupId, last_edit: i64) -> Vec<NewEvent> {
+    let mut events: Vec<NewEvent> = chunk
+        .events
+        .iter()
+        .map(|e| NewEvent::text(e.kind, chunk.text, group, e.actor, e.payload.clone()))
+        .collect();
+    if chunk.edited {
+        // Named only when one member made the whole batch; the batches say who typed what.
+        let author = match chunk.authors {
+            [(author, _)] => *author,
+            _ => None,
+        };
+        events.push(edited_event(chunk.text, group, author, last_edit));
+    }
+    events
+}
+
+fn edited_event(
+    text: TextId,
+    group: GroupId,
+    author: Option<MemberId>,
+    last_edit: i64,
+) -> NewEvent {
+    NewEvent::text(
+        EventKind::TextEdited,
+        text,
+        group,
+        author,
+        json!({"last_edit": last_edit}),
+    )
 }

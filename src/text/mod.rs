@@ -277,7 +277,12 @@ pub async fn set_status(app: &App, ctx: &TextContext, status: TextStatus) -> App
     // same text at once, the second gets a conflict instead of an unchecked move.
     if !app
         .db
-        .set_text_status(ctx.text.text_id, from, status)
+        .set_text_status(
+            ctx.text.text_id,
+            from,
+            status,
+            ctx.viewer.as_ref().map(|v| v.member_id),
+        )
         .await?
     {
         return Err(AppError::conflict(
@@ -341,6 +346,11 @@ pub async fn restore_version(
             version.markdown.clone(),
             Some(viewer.member_id),
             format!("restored version {}", version.text_version_id),
+            Some(crate::store::ChunkEvent {
+                kind: crate::model::EventKind::TextVersionRestored,
+                actor: Some(viewer.member_id),
+                payload: serde_json::json!({ "version_id": version.text_version_id.0 }),
+            }),
         )
         .await
         .map_err(hub_error)

@@ -91,7 +91,7 @@ async fn writes_show_at_once_on_the_server_that_made_them(backend: Backend) {
 
     app.app
         .db
-        .update_group(theme, "Santé", "", Visibility::Group)
+        .update_group(theme, "Santé", "", Visibility::Group, None)
         .await
         .unwrap();
     let (status, _) = visitor.get_text(&format!("/groups/{theme}")).await;
@@ -205,7 +205,7 @@ async fn a_change_made_on_one_server_or_by_the_cli_is_seen_at_once_on_another() 
     north
         .app
         .db
-        .update_group(theme, "Culture", "", Visibility::Group)
+        .update_group(theme, "Culture", "", Visibility::Group, None)
         .await
         .unwrap();
     eventually("a group made private on the other server", || async {

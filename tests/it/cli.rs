@@ -336,6 +336,7 @@ async fn an_interrupted_demo_load_is_completed_not_duplicated() {
         "",
         Some(national),
         atelier::model::Visibility::Public,
+        None,
     )
     .await
     .unwrap();

@@ -212,7 +212,7 @@ impl TestApp {
     ) -> atelier::model::GroupId {
         self.app
             .db
-            .create_group(kind, name, "", Some(parent), visibility)
+            .create_group(kind, name, "", Some(parent), visibility, None)
             .await
             .expect("group created")
     }

@@ -10,6 +10,7 @@ mod browser;
 mod cache;
 mod cli;
 mod commonmark;
+mod events;
 mod form_errors;
 mod history;
 mod logs;

@@ -429,7 +429,7 @@ async fn a_status_moves_only_along_the_life_of_a_text() {
                 || app
                     .app
                     .db
-                    .set_text_status(text_id, current, from)
+                    .set_text_status(text_id, current, from, None)
                     .await
                     .unwrap()
         );

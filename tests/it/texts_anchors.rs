@@ -208,6 +208,7 @@ async fn anchors_follow_concurrent_edits_and_a_splice_is_stored(backend: Backend
         replacement: replacement.to_owned(),
         message: "amendment 7 adopted".into(),
         author: Some(f.organiser),
+        event: None,
     };
     let refused = [
         (
@@ -269,6 +270,7 @@ async fn anchors_follow_concurrent_edits_and_a_splice_is_stored(backend: Backend
                 replacement: "Nous exigeons".into(),
                 message: "amendment 42 adopted".into(),
                 author: Some(f.organiser),
+                event: None,
             },
         )
         .await
@@ -287,6 +289,7 @@ async fn anchors_follow_concurrent_edits_and_a_splice_is_stored(backend: Backend
                 replacement: " Et de jour.".into(),
                 message: "amendment 43 adopted".into(),
                 author: Some(f.organiser),
+                event: None,
             },
         )
         .await

@@ -225,7 +225,13 @@ async fn a_text_cannot_grow_past_its_longest_by_small_changes_creation_or_restor
         .app
         .app
         .hub
-        .replace(text, "z".repeat(2_500), None, "restored version 1".into())
+        .replace(
+            text,
+            "z".repeat(2_500),
+            None,
+            "restored version 1".into(),
+            None,
+        )
         .await
         .expect_err("longer than the longest text");
     let response = axum::response::IntoResponse::into_response(atelier::text::hub_error(refused));

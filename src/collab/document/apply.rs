@@ -20,7 +20,7 @@ use crate::collab::doc;
 use crate::collab::hub::{HubError, Spliced};
 use crate::collab::incoming::{new_changes, too_large};
 use crate::model::MemberId;
-use crate::store::{ActorOwner, DocPart, NewChunk, StoreError};
+use crate::store::{ActorOwner, ChunkEvent, DocPart, NewChunk, StoreError};
 
 use super::{Core, EditReply, EditRequest, Task};
 
@@ -48,12 +48,13 @@ struct Applied {
 }
 
 /// Changes to store as one chunk (`NewChunk`): who made how many, the heads after them, and the
-/// message of a server edit.
+/// message and event of a server edit.
 struct Chunk {
     bytes: Vec<u8>,
     authors: Vec<(Option<MemberId>, i32)>,
     heads: Vec<ChangeHash>,
     message: Option<String>,
+    events: Vec<ChunkEvent>,
 }
 
 impl Task {
@@ -133,6 +134,11 @@ impl Task {
             Ok(_) => return (0, Some(StoreError::Conflict("actor"))),
             Err(e) => return (0, Some(e)),
         }
+        // One `text.edited` for the batch at most (`edit_events`), with its last chunk: a consumer
+        // that reads the text on the event then reads it with every chunk of the batch. The
+        // chunks before it mark the text as owing the event, the last one settles it.
+        let edited = self.edit_events.announce();
+        let last = applied.chunks.len() - 1;
         for (stored, chunk) in applied.chunks.iter().enumerate() {
             let heads = doc::heads_to_json(&chunk.heads);
             let appended = db
@@ -142,6 +148,8 @@ impl Task {
                     authors: &chunk.authors,
                     heads: &heads,
                     message: chunk.message.as_deref(),
+                    edited: edited && stored == last,
+                    events: &chunk.events,
                 })
                 .await;
             match appended {
@@ -195,6 +203,7 @@ impl Core {
                 authors: applied.authors.drain().collect(),
                 heads: self.doc.get_heads(),
                 message: None,
+                events: Vec::new(),
             });
         }
         for edit in edits {
@@ -235,6 +244,7 @@ impl Core {
             authors: vec![(edit.author, 1)],
             heads: self.doc.get_heads(),
             message: Some(edit.message.clone()),
+            events: edit.event.iter().cloned().collect(),
         });
         Some(chunks.len() - 1)
     }

@@ -36,7 +36,7 @@ use crate::collab::hub::{DocView, Hub, HubError, Outgoing, PeerInfo, Spliced};
 use crate::collab::presence::Presence;
 use crate::collab::vet::Limits;
 use crate::model::{MemberId, TextId};
-use crate::store::DocPart;
+use crate::store::{ChunkEvent, DocPart};
 use ops::Reading;
 pub(super) use ops::{AnchorRequest, ResolveRequest, ServerEdit, StatesRequest};
 use peers::Peer;
@@ -54,6 +54,8 @@ pub(super) struct EditRequest {
     pub edit: ServerEdit,
     pub author: Option<MemberId>,
     pub message: String,
+    /// What the edit appends with the chunk that stores it (`text.version_restored`).
+    pub event: Option<ChunkEvent>,
     pub reply: EditReply,
 }
 
@@ -118,6 +120,7 @@ struct Task {
     /// The derived Markdown in the database is older than the document.
     dirty_since: Option<Instant>,
     idle_since: Instant,
+    edit_events: crate::collab::edit_events::EditEvents,
 }
 
 /// Runs the task of `text` until it has been idle long enough to leave memory.
@@ -130,6 +133,7 @@ pub(super) async fn run(hub: Hub, text: TextId, mut rx: mpsc::UnboundedReceiver<
         chunks_since_snapshot: 0,
         dirty_since: None,
         idle_since: Instant::now(),
+        edit_events: crate::collab::edit_events::EditEvents::new(&hub, text),
     };
     let settings = hub.inner.settings.clone();
     let mut last_batch_end = Instant::now();
@@ -175,6 +179,7 @@ pub(super) async fn run(hub: Hub, text: TextId, mut rx: mpsc::UnboundedReceiver<
         }
         let idle = task.core.as_ref().is_none_or(|core| core.peers.is_empty())
             && task.idle_since.elapsed() >= settings.idle_after;
+        task.edit_events.pay(idle).await;
         if idle {
             task.materialize().await;
             if hub.leave(text, &mut rx) {
@@ -197,6 +202,7 @@ impl Task {
             Some(at) => idle.min(settings.materialize_every.saturating_sub(at.elapsed())),
             None => idle,
         }
+        .min(self.edit_events.due_in())
         .max(std::time::Duration::from_millis(10))
     }
 
@@ -259,6 +265,7 @@ impl Task {
                 Command::CloseMember(member, reason) => self.close_member(member, &reason),
                 Command::Flush(done) => {
                     self.materialize().await;
+                    self.edit_events.pay(true).await;
                     let _ = done.send(());
                 }
             }

@@ -17,7 +17,8 @@ on_both_backends!(raw:
     a_backup_is_a_consistent_copy,
 );
 
-async fn open(url: &str) -> Db {
+/// Another handle on the database: another server, or the command line.
+pub(super) async fn open(url: &str) -> Db {
     Db::connect(&ConnectOptions {
         url: url.to_owned(),
         sqlite_sync: SqliteSync::Normal,
@@ -58,7 +59,7 @@ async fn the_database_answers_migrates_once_and_closes(db: Db, raw: Raw) {
 }
 
 /// What a server hears from the others, as the hub would.
-struct Heard(Mutex<Option<mpsc::UnboundedSender<Option<TextId>>>>);
+pub(super) struct Heard(pub(super) Mutex<Option<mpsc::UnboundedSender<Option<TextId>>>>);
 
 impl OtherServers for Heard {
     fn text_changed(&self, text: TextId) {
@@ -73,7 +74,7 @@ impl OtherServers for Heard {
     }
 }
 
-async fn within<T>(what: &str, wait: impl Future<Output = T>) -> T {
+pub(super) async fn within<T>(what: &str, wait: impl Future<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(10), wait)
         .await
         .unwrap_or_else(|_| panic!("{what} within 10 s"))
@@ -119,6 +120,8 @@ async fn other_processes_changes_are_heard_and_old_announcements_pruned(db: Db, 
             authors: &[],
             heads: "[]",
             message: None,
+            edited: true,
+            events: &[],
         })
         .await
         .unwrap();

@@ -10,6 +10,7 @@ use atelier::store::{Db, NewMember, NewText};
 mod activity;
 mod coverage;
 mod database;
+mod events;
 mod groups;
 mod invitations;
 mod members;
@@ -175,7 +176,7 @@ pub async fn tree(db: &Db) -> Tree {
         "one national group"
     );
     let group = |kind, name: &'static str, parent, visibility| async move {
-        db.create_group(kind, name, "", Some(parent), visibility)
+        db.create_group(kind, name, "", Some(parent), visibility, None)
             .await
             .unwrap()
     };

@@ -20,6 +20,8 @@ fn chunk<'a>(text: TextId, authors: &'a [(Option<MemberId>, i32)], heads: &'a st
         authors,
         heads,
         message: None,
+        edited: true,
+        events: &[],
     }
 }
 

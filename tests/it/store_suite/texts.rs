@@ -127,7 +127,7 @@ async fn a_status_moves_only_from_where_it_was(db: Db) {
     let t = tree(&db).await;
     let text = new_text(&db, t.section, "statut", None).await;
     assert!(
-        db.set_text_status(text, TextStatus::Drafting, TextStatus::Amending)
+        db.set_text_status(text, TextStatus::Drafting, TextStatus::Amending, None)
             .await
             .unwrap()
     );
@@ -137,7 +137,7 @@ async fn a_status_moves_only_from_where_it_was(db: Db) {
     );
     // Checked against a state that has gone: refused, nothing changes.
     assert!(
-        !db.set_text_status(text, TextStatus::Drafting, TextStatus::Archived)
+        !db.set_text_status(text, TextStatus::Drafting, TextStatus::Archived, None)
             .await
             .unwrap()
     );
@@ -146,14 +146,14 @@ async fn a_status_moves_only_from_where_it_was(db: Db) {
         TextStatus::Amending
     );
     assert!(
-        !db.set_text_status(TextId(999_999), TextStatus::Drafting, TextStatus::Amending)
+        !db.set_text_status(TextId(999_999), TextStatus::Drafting, TextStatus::Amending, None)
             .await
             .unwrap()
     );
     // Two moves from the same state at once: one wins.
     let (first, second) = tokio::join!(
-        db.set_text_status(text, TextStatus::Amending, TextStatus::Adopted),
-        db.set_text_status(text, TextStatus::Amending, TextStatus::Drafting)
+        db.set_text_status(text, TextStatus::Amending, TextStatus::Adopted, None),
+        db.set_text_status(text, TextStatus::Amending, TextStatus::Drafting, None)
     );
     assert_eq!(
         [first.unwrap(), second.unwrap()]
@@ -189,6 +189,8 @@ async fn chunks_append_and_compaction_replaces_exactly_what_it_loaded(db: Db) {
         authors: &[],
         heads: "[\"h\"]",
         message: None,
+        edited: true,
+        events: &[],
     };
     let c1 = db.append_chunk(&chunk(b"one")).await.unwrap();
     let c2 = db.append_chunk(&chunk(b"two")).await.unwrap();

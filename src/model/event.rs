@@ -1,0 +1,86 @@
+//! What kinds of event the outbox records (`store::events`, `crate::events`).
+
+use std::fmt;
+
+/// What happened, named `subject.verb`: the subject's ids are the event's typed columns, the
+/// rest is in its small JSON payload (see each variant).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// A text was created (by hand, imported, or by the demo). Payload: `kind`, `slug`, `title`.
+    TextCreated,
+    /// A text's document changed: at most two a second per text and server while people type,
+    /// and one after the last batch of a burst. Payload: `last_edit`, the `text_edit_id` of the
+    /// latest batch stored (the history's `e<id>` point); the batches between two such events
+    /// say who typed what.
+    TextEdited,
+    /// A text's status moved. Payload: `from`, `to` (status codes).
+    TextStatusChanged,
+    /// A version of a text was named. Payload: `version_id`, `label`.
+    TextVersionRecorded,
+    /// A version's Markdown was brought back as a new change. Payload: `version_id`.
+    TextVersionRestored,
+    /// A group was created (the national group included, by the server that created it).
+    /// Payload: `kind`, `name`, `parent_id` (null for the national group), `visibility`.
+    GroupCreated,
+    /// A group's name, description or visibility were set (whether or not they differ).
+    /// Payload: `name`, `visibility`, as they are now.
+    GroupChanged,
+    /// Members were imported into a group (one event per group and import). Payload: `rows`.
+    GroupMembersImported,
+    /// A kind this server does not know (written by a newer one): consumers pass over it.
+    Unknown,
+}
+
+impl EventKind {
+    /// Every kind this server writes.
+    pub const ALL: &'static [EventKind] = &[
+        EventKind::TextCreated,
+        EventKind::TextEdited,
+        EventKind::TextStatusChanged,
+        EventKind::TextVersionRecorded,
+        EventKind::TextVersionRestored,
+        EventKind::GroupCreated,
+        EventKind::GroupChanged,
+        EventKind::GroupMembersImported,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::TextCreated => "text.created",
+            EventKind::TextEdited => "text.edited",
+            EventKind::TextStatusChanged => "text.status_changed",
+            EventKind::TextVersionRecorded => "text.version_recorded",
+            EventKind::TextVersionRestored => "text.version_restored",
+            EventKind::GroupCreated => "group.created",
+            EventKind::GroupChanged => "group.changed",
+            EventKind::GroupMembersImported => "group.members_imported",
+            EventKind::Unknown => "unknown",
+        }
+    }
+
+    /// The kind named `name`; `None` for a name this server does not write.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        EventKind::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventKind;
+
+    #[test]
+    fn every_kind_reads_back_from_its_name() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));
+            assert!(kind.as_str().contains('.'), "{kind} is dotted");
+        }
+        assert_eq!(EventKind::parse("unknown"), None);
+        assert_eq!(EventKind::parse("text.renamed"), None);
+    }
+}
