@@ -72,6 +72,8 @@ fn sources() -> Vec<(std::path::PathBuf, String)> {
                 }
             } else if path.extension().is_some_and(|e| e == "rs")
                 && path.file_name().is_none_or(|n| n != "tests.rs")
+                // The outbox's event kinds (`text.created`) are names, not keys.
+                && !path.ends_with("model/event.rs")
             {
                 let source = std::fs::read_to_string(&path).unwrap();
                 found.push((path, source));
