@@ -26,7 +26,7 @@ create table event (
 -- milliseconds, compared exactly on both backends). Per-server consumers keep their position
 -- with their own state (an index in its commit).
 create table consumer_position (
-    consumer    text primary key,
+    consumer    text not null primary key, -- not null: SQLite would take NULL in a text key
     position    integer not null,
     holder      text,
     lease_until integer not null default 0,

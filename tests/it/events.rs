@@ -10,7 +10,7 @@ use atelier::events::{Consumer, Event, EventKind, RunnerSettings, Runners, Scope
 use atelier::model::{
     Email, GroupId, GroupKind, MemberId, Role, TextId, TextKind, TextStatus, Visibility,
 };
-use atelier::store::{ChunkEvent, ConnectOptions, Db, ImportMember, NewChunk, NewText, StoreError};
+use atelier::store::{ChunkEvent, ConnectOptions, Db, NewChunk, NewText};
 use serde_json::json;
 use tokio::time::Instant;
 
@@ -718,10 +718,8 @@ async fn a_splice_appends_its_cause_and_the_edit(backend: Backend) {
     })
     .await;
     let events: Vec<&Event> = events.iter().filter(|e| e.position > base).collect();
-    let seen: Vec<(EventKind, serde_json::Value)> = events
-        .iter()
-        .map(|e| (e.kind, e.payload.clone()))
-        .collect();
+    let seen: Vec<(EventKind, serde_json::Value)> =
+        events.iter().map(|e| (e.kind, e.payload.clone())).collect();
     assert_eq!(
         seen,
         [
@@ -734,10 +732,7 @@ async fn a_splice_appends_its_cause_and_the_edit(backend: Backend) {
         ]
     );
     for event in events {
-        assert_eq!(
-            (event.text_id, event.actor_id),
-            (Some(text), Some(author))
-        );
+        assert_eq!((event.text_id, event.actor_id), (Some(text), Some(author)));
     }
     app.stop().await;
 }

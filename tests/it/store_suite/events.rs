@@ -364,15 +364,26 @@ async fn positions_have_no_gap_and_appear_in_order_under_concurrent_writers(db: 
 
 async fn edit_events_owed_are_listed_and_paid_once(db: Db) {
     let (group, alice, _) = base(&db).await;
-    let quiet = db.create_text(&new_text(group, "calme", alice)).await.unwrap();
-    let busy = db.create_text(&new_text(group, "actif", alice)).await.unwrap();
-    let other = db.create_text(&new_text(group, "autre", alice)).await.unwrap();
+    let quiet = db
+        .create_text(&new_text(group, "calme", alice))
+        .await
+        .unwrap();
+    let busy = db
+        .create_text(&new_text(group, "actif", alice))
+        .await
+        .unwrap();
+    let other = db
+        .create_text(&new_text(group, "autre", alice))
+        .await
+        .unwrap();
     assert!(
         !db.append_owed_edit_event(busy).await.unwrap(),
         "nothing is owed yet"
     );
     let authors = [(Some(alice), 1)];
-    db.append_chunk(&chunk(quiet, &authors, true)).await.unwrap();
+    db.append_chunk(&chunk(quiet, &authors, true))
+        .await
+        .unwrap();
     db.append_chunk(&chunk(busy, &authors, false))
         .await
         .unwrap();
@@ -468,7 +479,12 @@ async fn a_cluster_consumer_is_held_by_one_process_at_a_time(db: Db) {
     // Given up by someone else: nothing. By the holder: the other takes over at once.
     db.release_consumer("mailer", other).await.unwrap();
     assert_eq!(
-        db.consumer_position("mailer").await.unwrap().unwrap().1.as_deref(),
+        db.consumer_position("mailer")
+            .await
+            .unwrap()
+            .unwrap()
+            .1
+            .as_deref(),
         Some(holder)
     );
     db.release_consumer("mailer", holder).await.unwrap();
@@ -511,14 +527,21 @@ async fn appends_are_heard_at_once_here_and_through_a_poll_elsewhere(db: Db, raw
     // This process's own appends are followed at once, after their commit.
     let mut own = db.follow_events();
     assert_eq!(*own.borrow_and_update(), start);
-    db.create_text(&new_text(group, "ici", alice)).await.unwrap();
+    db.create_text(&new_text(group, "ici", alice))
+        .await
+        .unwrap();
     assert!(own.has_changed().unwrap());
     assert_eq!(*own.borrow_and_update(), start + 1);
     // A write that appends nothing wakes nobody.
     assert!(
-        !db.set_text_status(TextId(999_999), TextStatus::Drafting, TextStatus::Amending, None)
-            .await
-            .unwrap()
+        !db.set_text_status(
+            TextId(999_999),
+            TextStatus::Drafting,
+            TextStatus::Amending,
+            None
+        )
+        .await
+        .unwrap()
     );
     assert!(!own.has_changed().unwrap());
 
@@ -537,7 +560,9 @@ async fn appends_are_heard_at_once_here_and_through_a_poll_elsewhere(db: Db, raw
         loop {
             tries += 1;
             let slug = format!("essai-{tries}");
-            cli.create_text(&new_text(group, &slug, alice)).await.unwrap();
+            cli.create_text(&new_text(group, &slug, alice))
+                .await
+                .unwrap();
             let nudged = tokio::time::timeout(Duration::from_secs(2), server.events_nudged());
             if nudged.await.is_ok() {
                 break;

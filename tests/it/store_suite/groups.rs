@@ -168,9 +168,15 @@ async fn groups_are_listed_by_kind_and_name(db: Db) {
     assert_eq!(by_name.get("lille"), Some(&t.section));
     assert_eq!(by_name.get("roubaix"), Some(&t.other));
     // An update shows in the cached tree at once.
-    db.update_group(t.section, "Lille-Centre", "Le centre", Visibility::Members, None)
-        .await
-        .unwrap();
+    db.update_group(
+        t.section,
+        "Lille-Centre",
+        "Le centre",
+        Visibility::Members,
+        None,
+    )
+    .await
+    .unwrap();
     let section = db.group(t.section).await.unwrap().unwrap();
     assert_eq!(
         (

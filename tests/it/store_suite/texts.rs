@@ -146,9 +146,14 @@ async fn a_status_moves_only_from_where_it_was(db: Db) {
         TextStatus::Amending
     );
     assert!(
-        !db.set_text_status(TextId(999_999), TextStatus::Drafting, TextStatus::Amending, None)
-            .await
-            .unwrap()
+        !db.set_text_status(
+            TextId(999_999),
+            TextStatus::Drafting,
+            TextStatus::Amending,
+            None
+        )
+        .await
+        .unwrap()
     );
     // Two moves from the same state at once: one wins.
     let (first, second) = tokio::join!(
