@@ -17,6 +17,13 @@ pub enum SearchError {
         cause: std::io::Error,
     },
 
+    /// There is no index where one was expected.
+    #[error("there is no search index at {path}")]
+    Missing {
+        /// Where the index was expected.
+        path: String,
+    },
+
     /// Tantivy could not open or create the index.
     #[error("the search index at {path} cannot be opened: {cause}")]
     Open {

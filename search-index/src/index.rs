@@ -13,7 +13,7 @@ use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, 
 use crate::SearchError;
 use crate::analyzers;
 use crate::schema::{self, Fields, SCHEMA_VERSION, SCHEMA_VERSION_FILE};
-use crate::writer::IndexWriterHandle;
+use crate::writer::{IndexWriterHandle, payload_position};
 
 /// Memory budget of the (single) writer, shared among its indexing threads.
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
@@ -96,6 +96,18 @@ impl SearchIndex {
         Self::from_index(index, fields, path)
     }
 
+    /// Opens the index in `dir`, which must hold one (of this schema version): unlike
+    /// [`SearchIndex::open_or_create`], a missing index is an error, not a new empty one.
+    pub fn open_existing(dir: &Path) -> Result<SearchIndex, SearchError> {
+        let has_index = dir.join("meta.json").is_file();
+        if !has_index {
+            return Err(SearchError::Missing {
+                path: dir.display().to_string(),
+            });
+        }
+        Self::open_or_create(dir)
+    }
+
     /// An empty index in memory, for tests.
     pub fn open_in_ram() -> SearchIndex {
         let (schema, fields) = schema::build();
@@ -151,6 +163,16 @@ impl SearchIndex {
             self.fields,
             self.location.clone(),
         ))
+    }
+
+    /// The position recorded by the last commit ([`IndexWriterHandle::commit_at`]); `None` when
+    /// no commit recorded one (an empty index).
+    pub fn position(&self) -> Result<Option<i64>, SearchError> {
+        let metas = self.index.load_metas().map_err(|cause| SearchError::Open {
+            path: self.location.to_string(),
+            cause,
+        })?;
+        Ok(metas.payload.as_deref().and_then(payload_position))
     }
 
     /// Number of documents visible to searches (committed, not deleted).

@@ -25,11 +25,12 @@
 //!     .search(&SearchQuery { text: "remboursement".into(), limit: 10, ..SearchQuery::default() })
 //!     .unwrap();
 //! assert_eq!(results.total, 1);
-//! assert!(results.hits[0].snippet_html.contains("<b>remboursements</b>"));
+//! assert!(results.hits[0].snippet_html.contains("<mark>remboursements</mark>"));
 //! ```
 
 mod analyzers;
 mod error;
+mod generations;
 mod index;
 mod query;
 mod schema;
@@ -39,6 +40,7 @@ pub use analyzers::{
     ENGLISH, FRENCH, analyze, english as english_analyzer, french as french_analyzer,
 };
 pub use error::SearchError;
+pub use generations::{Build, IndexHome};
 pub use index::SearchIndex;
 pub use query::{Hit, MAX_DEPTH, MAX_LIMIT, MAX_QUERY_CHARS, SearchQuery, SearchResults};
 pub use schema::{SCHEMA_VERSION, SCHEMA_VERSION_FILE, names as field_names};

@@ -29,6 +29,8 @@ pub const MAX_DEPTH: usize = 10_000;
 pub const MAX_QUERY_CHARS: usize = 1_000;
 /// Length of a snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
+/// What surrounds a matched word in a snippet.
+const HIGHLIGHT: (&str, &str) = ("<mark>", "</mark>");
 
 /// A search. `text` is user input in tantivy's query syntax, parsed leniently: anything it
 /// cannot make sense of is dropped, never an error; only its first [`MAX_QUERY_CHARS`]
@@ -66,6 +68,8 @@ pub struct SearchResults {
     /// Number of matching documents per kind, ignoring the query's own kind filter (so that the
     /// other kinds can be offered), most frequent first.
     pub facets_kind: Vec<(String, u64)>,
+    /// The same per group, ignoring the query's own group filter.
+    pub facets_group: Vec<(String, u64)>,
 }
 
 /// One hit.
@@ -73,11 +77,14 @@ pub struct SearchResults {
 pub struct Hit {
     /// The document's key.
     pub key: String,
+    /// What the document was made from, e.g. "text:5" (empty: none).
+    pub source: String,
     /// The document's kind.
     pub kind: String,
     /// Plain text: escape it.
     pub title: String,
-    /// An excerpt of the body, HTML-escaped, matched words in `<b>`.
+    /// An excerpt of the body (or the title, when the body did not match), HTML-escaped,
+    /// matched words in `<mark>`.
     pub snippet_html: String,
     /// Where the hit links to.
     pub url: String,
@@ -123,9 +130,6 @@ impl SearchIndex {
         };
 
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
-        if let Some(group_id) = &q.group_id {
-            filters.push(term_filter(f.group_id, group_id));
-        }
         if let Some(place) = &q.place_prefix {
             let term = Term::from_facet(f.place, &place_facet(place));
             filters.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
@@ -140,34 +144,47 @@ impl SearchIndex {
             };
             filters.push(Box::new(RangeQuery::new(bound(q.from), bound(q.to))));
         }
-        // Everything but the kind filter: what the kind facet counts.
-        let without_kind = with_filters(
-            text_query.box_clone(),
-            filters.iter().map(|f| f.box_clone()),
-        );
-        let full = match &q.kind {
-            Some(kind) => with_filters(
-                without_kind.box_clone(),
-                std::iter::once(term_filter(f.kind, kind)),
-            ),
-            None => without_kind.box_clone(),
+        let kind = q.kind.as_deref().map(|kind| term_filter(f.kind, kind));
+        let group = q.group_id.as_deref().map(|g| term_filter(f.group_id, g));
+        // Each facet counts what matches every filter but its own, so that the other values
+        // can be offered.
+        let filtered = |extra: [Option<&Box<dyn Query>>; 2]| {
+            with_filters(
+                text_query.box_clone(),
+                filters
+                    .iter()
+                    .chain(extra.into_iter().flatten())
+                    .map(|f| f.box_clone()),
+            )
         };
+        let full = filtered([kind.as_ref(), group.as_ref()]);
+        let for_kinds = filtered([None, group.as_ref()]);
+        let for_groups = filtered([kind.as_ref(), None]);
 
         let limit = q.limit.min(MAX_LIMIT);
         let offset = q.offset.min(MAX_DEPTH.saturating_sub(limit));
         let (top, total) = self.top_and_count(&searcher, &*full, listing, offset, limit)?;
-        // A second pass, simpler than one multi-collector pass per case; cheap at our sizes.
+        // More passes, simpler than one multi-collector pass per case; cheap at our sizes.
         let kinds = searcher
-            .search(&*without_kind, &KindCounts)
+            .search(&*for_kinds, &TermCounts(names::KIND))
+            .map_err(query_error)?;
+        let groups = searcher
+            .search(&*for_groups, &TermCounts(names::GROUP_ID))
             .map_err(query_error)?;
 
         let snippets = if listing || top.is_empty() {
             None
         } else {
-            let mut generator =
-                SnippetGenerator::create(&searcher, &*full, f.body).map_err(query_error)?;
-            generator.set_max_num_chars(SNIPPET_CHARS);
-            Some(generator)
+            let generator = |field| {
+                SnippetGenerator::create(&searcher, &*full, field).map(|mut generator| {
+                    generator.set_max_num_chars(SNIPPET_CHARS);
+                    generator
+                })
+            };
+            Some(Snippets {
+                body: generator(f.body).map_err(query_error)?,
+                title: generator(f.title).map_err(query_error)?,
+            })
         };
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -175,12 +192,11 @@ impl SearchIndex {
             hits.push(hit(f, &doc, score, snippets.as_ref()));
         }
 
-        let mut facets_kind: Vec<(String, u64)> = kinds.into_iter().collect();
-        facets_kind.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(SearchResults {
             total,
             hits,
-            facets_kind,
+            facets_kind: most_frequent_first(kinds),
+            facets_group: most_frequent_first(groups),
         })
     }
 
@@ -243,27 +259,44 @@ fn unscored<T>(top: Vec<(T, DocAddress)>) -> Vec<(Score, DocAddress)> {
     top.into_iter().map(|(_, address)| (0.0, address)).collect()
 }
 
-fn hit(
-    f: &Fields,
-    doc: &TantivyDocument,
-    score: Score,
-    snippets: Option<&SnippetGenerator>,
-) -> Hit {
+/// The snippet generators of a query: the body's, and the title's for hits found by it.
+struct Snippets {
+    body: SnippetGenerator,
+    title: SnippetGenerator,
+}
+
+fn highlighted(generator: &SnippetGenerator, text: &str) -> Option<String> {
+    let mut snippet = generator.snippet(text);
+    if snippet.highlighted().is_empty() {
+        return None;
+    }
+    snippet.set_snippet_prefix_postfix(HIGHLIGHT.0, HIGHLIGHT.1);
+    Some(snippet.to_html())
+}
+
+fn hit(f: &Fields, doc: &TantivyDocument, score: Score, snippets: Option<&Snippets>) -> Hit {
     let text = |field| {
         doc.get_first(field)
             .and_then(|v| v.as_str())
             .map(str::to_owned)
     };
     let body = text(f.body).unwrap_or_default();
+    let title = text(f.title).unwrap_or_default();
     let snippet_html = snippets
-        .map(|g| g.snippet(&body))
-        .filter(|s| !s.is_empty())
-        .map(|s| s.to_html())
+        .and_then(|s| {
+            highlighted(&s.body, &body).or_else(|| {
+                // A document found by its title alone (a text's title has no body).
+                body.is_empty()
+                    .then(|| highlighted(&s.title, &title))
+                    .flatten()
+            })
+        })
         .unwrap_or_else(|| leading_excerpt(&body));
     Hit {
         key: text(f.doc_key).unwrap_or_default(),
+        source: text(f.source).unwrap_or_default(),
         kind: text(f.kind).unwrap_or_default(),
-        title: text(f.title).unwrap_or_default(),
+        title: text(f.label).unwrap_or(title),
         snippet_html,
         url: text(f.url).unwrap_or_default(),
         score,
@@ -304,26 +337,33 @@ fn escape_html(text: &str) -> String {
     out
 }
 
-/// Counts matching documents per kind, from the `kind` fast column.
-struct KindCounts;
+/// Sorts counts, most frequent first, then by value.
+fn most_frequent_first(counts: BTreeMap<String, u64>) -> Vec<(String, u64)> {
+    let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
+}
 
-struct KindCountsSegment {
+/// Counts matching documents per value of a string fast field (`kind`, `group_id`).
+struct TermCounts(&'static str);
+
+struct TermCountsSegment {
     column: Option<StrColumn>,
     counts: Vec<u64>,
 }
 
-impl Collector for KindCounts {
+impl Collector for TermCounts {
     type Fruit = BTreeMap<String, u64>;
-    type Child = KindCountsSegment;
+    type Child = TermCountsSegment;
 
     fn for_segment(
         &self,
         _segment: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<KindCountsSegment> {
-        let column = reader.fast_fields().str(names::KIND)?;
+    ) -> tantivy::Result<TermCountsSegment> {
+        let column = reader.fast_fields().str(self.0)?;
         let terms = column.as_ref().map_or(0, |c| c.num_terms());
-        Ok(KindCountsSegment {
+        Ok(TermCountsSegment {
             column,
             counts: vec![0; terms],
         })
@@ -339,15 +379,15 @@ impl Collector for KindCounts {
     ) -> tantivy::Result<BTreeMap<String, u64>> {
         let mut merged = BTreeMap::new();
         for fruit in fruits {
-            for (kind, count) in fruit {
-                *merged.entry(kind).or_insert(0) += count;
+            for (value, count) in fruit {
+                *merged.entry(value).or_insert(0) += count;
             }
         }
         Ok(merged)
     }
 }
 
-impl SegmentCollector for KindCountsSegment {
+impl SegmentCollector for TermCountsSegment {
     type Fruit = BTreeMap<String, u64>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
@@ -366,9 +406,9 @@ impl SegmentCollector for KindCountsSegment {
             return counts;
         };
         for (ord, &count) in self.counts.iter().enumerate() {
-            let mut kind = String::new();
-            if count > 0 && matches!(column.ord_to_str(ord as u64, &mut kind), Ok(true)) {
-                counts.insert(kind, count);
+            let mut value = String::new();
+            if count > 0 && matches!(column.ord_to_str(ord as u64, &mut value), Ok(true)) {
+                counts.insert(value, count);
             }
         }
         counts

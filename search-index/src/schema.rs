@@ -10,7 +10,7 @@ use crate::analyzers::{ENGLISH, FRENCH};
 /// Bump whenever [`build`] changes in a way an existing index cannot follow (a field added,
 /// removed or re-optioned, an analyzer changed): opening an older index then fails with
 /// [`crate::SearchError::SchemaMismatch`] and the server asks for `atelier reindex`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The file, beside tantivy's own files, that records [`SCHEMA_VERSION`].
 pub const SCHEMA_VERSION_FILE: &str = "atelier-schema-version";
@@ -19,6 +19,12 @@ pub const SCHEMA_VERSION_FILE: &str = "atelier-schema-version";
 pub mod names {
     /// Unique key, e.g. "group:12", "paragraph:5:3" (STRING | STORED).
     pub const DOC_KEY: &str = "doc_key";
+    /// What the document was made from, e.g. "text:5" for a text's title and each of its
+    /// paragraphs: a source's documents are replaced together (STRING | STORED).
+    pub const SOURCE: &str = "source";
+    /// What a hit shows as its title when the indexed title is not it (a paragraph shows its
+    /// text's title but is not found by it) (STORED only).
+    pub const LABEL: &str = "label";
     /// Kind of document: "group", "text", "paragraph", "amendment", … (STRING | STORED | FAST).
     pub const KIND: &str = "kind";
     /// Title, French analyzer, stored.
@@ -45,6 +51,8 @@ pub mod names {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fields {
     pub doc_key: Field,
+    pub source: Field,
+    pub label: Field,
     pub kind: Field,
     pub title: Field,
     pub body: Field,
@@ -70,6 +78,8 @@ pub(crate) fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let fields = Fields {
         doc_key: builder.add_text_field(names::DOC_KEY, STRING | STORED),
+        source: builder.add_text_field(names::SOURCE, STRING | STORED),
+        label: builder.add_text_field(names::LABEL, STORED),
         kind: builder.add_text_field(names::KIND, STRING | STORED | FAST),
         title: builder.add_text_field(names::TITLE, analysed(FRENCH).set_stored()),
         body: builder.add_text_field(names::BODY, analysed(FRENCH).set_stored()),

@@ -14,6 +14,11 @@ use crate::schema::Fields;
 pub struct IndexDoc {
     /// Unique key, e.g. "group:12" or "paragraph:5:3". Upserts replace by key.
     pub key: String,
+    /// What the document was made from, e.g. "text:5" (empty: none). All the documents of a
+    /// source are replaced together ([`IndexWriterHandle::replace_source`]).
+    pub source: String,
+    /// What a hit shows as its title, when the indexed `title` is not it (plain text).
+    pub label: Option<String>,
     /// "group", "text", "paragraph", "amendment", "comment", "debate", …
     pub kind: String,
     /// Plain text (no Markdown, no HTML).
@@ -82,9 +87,50 @@ impl IndexWriterHandle {
                 kind: doc.kind.clone(),
             });
         }
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.doc_key, &doc.key));
+        self.add(doc)
+    }
+
+    /// Replaces every document of `source` with `docs` (once committed): what was made from a
+    /// text before it changed goes, whatever its keys were. Idempotent. `docs` empty removes
+    /// the source from the index.
+    pub fn replace_source(&mut self, source: &str, docs: &[IndexDoc]) -> Result<(), SearchError> {
+        if source.is_empty() {
+            return Err(SearchError::EmptyKey {
+                kind: "source".to_owned(),
+            });
+        }
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.source, source));
+        for doc in docs {
+            if doc.key.is_empty() {
+                return Err(SearchError::EmptyKey {
+                    kind: doc.kind.clone(),
+                });
+            }
+            // A key is unique whatever its source: a document that moved from another source
+            // (none do yet) would otherwise be found twice.
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.doc_key, &doc.key));
+            self.add(&IndexDoc {
+                source: source.to_owned(),
+                ..doc.clone()
+            })?;
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, doc: &IndexDoc) -> Result<(), SearchError> {
         let f = &self.fields;
         let mut d = TantivyDocument::default();
         d.add_text(f.doc_key, &doc.key);
+        if !doc.source.is_empty() {
+            d.add_text(f.source, &doc.source);
+        }
+        if let Some(label) = &doc.label {
+            d.add_text(f.label, label);
+        }
         d.add_text(f.kind, &doc.kind);
         d.add_text(f.title, &doc.title);
         d.add_text(f.body, &doc.body);
@@ -105,8 +151,6 @@ impl IndexWriterHandle {
             d.add_date(f.date, DateTime::from_timestamp_secs(date));
         }
         d.add_text(f.url, &doc.url);
-        self.writer
-            .delete_term(Term::from_field_text(f.doc_key, &doc.key));
         self.writer
             .add_document(d)
             .map_err(|e| self.write_error(e))?;
@@ -137,6 +181,23 @@ impl IndexWriterHandle {
         Ok(())
     }
 
+    /// Like [`IndexWriterHandle::commit`], recording `position` in the same commit: the place in
+    /// the feed of changes the index now reflects ([`crate::SearchIndex::position`]). The index
+    /// and its position move together, so a crash between the two cannot exist.
+    pub fn commit_at(&mut self, position: i64) -> Result<(), SearchError> {
+        // The prepared commit borrows the writer: errors are made from a copy of the location.
+        let location = self.location.clone();
+        let write_error = |cause| SearchError::Write {
+            path: location.to_string(),
+            cause,
+        };
+        let mut prepared = self.writer.prepare_commit().map_err(write_error)?;
+        prepared.set_payload(&position_payload(position));
+        prepared.commit().map_err(write_error)?;
+        self.reader.reload().map_err(write_error)?;
+        Ok(())
+    }
+
     /// Discards the changes since the last commit.
     pub fn rollback(&mut self) -> Result<(), SearchError> {
         self.writer.rollback().map_err(|e| self.write_error(e))?;
@@ -144,7 +205,35 @@ impl IndexWriterHandle {
     }
 }
 
+/// The commit payload that records a position: `{"position":12}`, so that more can be added.
+fn position_payload(position: i64) -> String {
+    format!("{{\"position\":{position}}}")
+}
+
+/// The position a commit payload records; `None` for a commit without one (or not ours).
+pub(crate) fn payload_position(payload: &str) -> Option<i64> {
+    let rest = payload.trim().strip_prefix("{\"position\":")?;
+    rest.strip_suffix('}')?.trim().parse().ok()
+}
+
 /// "/fed/section", "fed/section" and "/fed/section/" all give the facet /fed/section.
 pub(crate) fn place_facet(place: &str) -> Facet {
     Facet::from_path(place.split('/').filter(|s| !s.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_position_survives_its_payload() {
+        for position in [0, 1, 12, i64::MAX] {
+            assert_eq!(
+                payload_position(&position_payload(position)),
+                Some(position)
+            );
+        }
+        assert_eq!(payload_position("garbage"), None);
+        assert_eq!(payload_position(""), None);
+    }
 }

@@ -166,7 +166,7 @@ fn snippets_highlight_the_original_words_and_escape_html() {
 
     let hit = &index.search(&query("sante")).unwrap().hits[0];
     assert!(
-        hit.snippet_html.contains("<b>santé</b>"),
+        hit.snippet_html.contains("<mark>santé</mark>"),
         "{}",
         hit.snippet_html
     );
@@ -544,4 +544,77 @@ fn handles_can_move_between_tasks() {
     owned::<atelier_search::IndexWriterHandle>();
     fn error<T: std::error::Error + Send + Sync + 'static>() {}
     error::<SearchError>();
+}
+
+#[test]
+fn a_source_is_replaced_whole_and_its_paragraphs_show_their_label() {
+    let index = SearchIndex::open_in_ram();
+    let mut writer = index.writer().unwrap();
+    let paragraph = |n: u32, body: &str| IndexDoc {
+        label: Some("Santé".into()),
+        group_id: Some("4".into()),
+        ..doc(&format!("paragraph:9:{n}"), "paragraph", "", body)
+    };
+    let title = IndexDoc {
+        group_id: Some("4".into()),
+        ..doc("text:9", "text", "Santé publique", "")
+    };
+    let first = [title.clone(), paragraph(1, SANTE), paragraph(2, LYCEE)];
+    writer.replace_source("text:9", &first).unwrap();
+    writer
+        .upsert(&IndexDoc {
+            group_id: Some("5".into()),
+            ..doc("group:5", "group", "Lycées", LYCEE)
+        })
+        .unwrap();
+    writer.commit_at(3).unwrap();
+    assert_eq!(index.position().unwrap(), Some(3));
+    let search = |text: &str, group: Option<&str>| {
+        index
+            .search(&SearchQuery {
+                text: text.into(),
+                group_id: group.map(str::to_owned),
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .unwrap()
+    };
+    let found = search("internats", None);
+    assert_eq!(found.total, 2);
+    assert_eq!(
+        found.facets_group,
+        [("4".to_owned(), 1), ("5".to_owned(), 1)]
+    );
+    let in_group = search("internats", Some("4"));
+    assert_eq!(in_group.total, 1);
+    assert_eq!(
+        in_group.hits[0].title, "Santé",
+        "the paragraph shows its label"
+    );
+    assert_eq!(in_group.hits[0].source, "text:9");
+    assert_eq!(
+        in_group.facets_group.len(),
+        2,
+        "the group facet ignores the group filter"
+    );
+    let by_title = search("publique", None);
+    assert_eq!(by_title.total, 1, "paragraphs are not found by their label");
+    assert_eq!(by_title.hits[0].snippet_html, "Santé <mark>publique</mark>");
+
+    // The paragraph about boarding schools is gone from the text: replaced whole, twice
+    // (idempotent).
+    let second = [title, paragraph(1, SANTE)];
+    writer.replace_source("text:9", &second).unwrap();
+    writer.replace_source("text:9", &second).unwrap();
+    writer.commit_at(4).unwrap();
+    assert_eq!(search("internats", None).total, 1);
+    assert_eq!(search("maladies", None).total, 1);
+    writer.replace_source("text:9", &[]).unwrap();
+    writer.commit().unwrap();
+    assert_eq!(search("maladies", None).total, 0);
+    assert_eq!(
+        index.position().unwrap(),
+        None,
+        "a commit without a position"
+    );
 }

@@ -1,0 +1,91 @@
+//! The full rebuild: a complete new generation made from the database, then switched to.
+//! `atelier reindex` runs it while servers run (they switch without a restart), and a server
+//! runs it when it starts without a usable index.
+
+use std::time::Duration;
+
+use atelier_search::{Build, IndexHome};
+
+use super::documents::{self, Source};
+use crate::collab::{Hub, HubSettings};
+use crate::store::Db;
+
+/// What a rebuild made.
+#[derive(Debug, Clone)]
+pub struct Rebuilt {
+    /// The new generation, now current.
+    pub generation: String,
+    /// Documents indexed.
+    pub documents: u64,
+    /// The outbox position it reflects.
+    pub position: i64,
+}
+
+/// Builds a complete generation from the database and makes it current.
+///
+/// The position is read before anything else: whatever is written meanwhile comes after it in
+/// the outbox, and the consumer, resuming from it, handles it again (handling an event re-reads
+/// the current state, so a second time changes nothing).
+pub async fn rebuild(db: &Db, hub: &Hub, home: &IndexHome) -> anyhow::Result<Rebuilt> {
+    let position = db.last_event_position().await?;
+    let home = home.clone();
+    let mut build = tokio::task::spawn_blocking(move || home.build()).await??;
+    let mut count: u64 = 0;
+    for group in db.groups(None).await? {
+        if !documents::visible_to_anyone(db, &group).await? {
+            continue;
+        }
+        let mut sources = vec![Source::Group(group.group_id)];
+        for text in db.texts_of_group(group.group_id).await? {
+            sources.push(Source::Text(text.text_id));
+        }
+        for source in sources {
+            let docs = documents::read(db, hub, source).await?;
+            count += docs.len() as u64;
+            build = add(build, source, docs).await?;
+        }
+    }
+    let generation = tokio::task::spawn_blocking(move || build.finish(position)).await??;
+    Ok(Rebuilt {
+        generation,
+        documents: count,
+        position,
+    })
+}
+
+/// Adds a source's documents off the async runtime (the writer may wait for its indexing
+/// threads).
+async fn add(
+    mut build: Build,
+    source: Source,
+    docs: Vec<atelier_search::IndexDoc>,
+) -> anyhow::Result<Build> {
+    Ok(tokio::task::spawn_blocking(move || {
+        build
+            .writer()
+            .replace_source(&source.key(), &docs)
+            .map(|()| build)
+    })
+    .await??)
+}
+
+/// `atelier reindex`: rebuilds the index of the data directory's `dir` and switches to it. A
+/// server running on that directory serves the new index within a second, without a restart.
+pub async fn reindex(db: &Db, dir: &std::path::Path) -> anyhow::Result<Rebuilt> {
+    let home = IndexHome::new(dir);
+    // The texts' current Markdown is read from their documents, as the server reads it; the
+    // documents leave memory soon after (the command reads each once).
+    let hub = Hub::new(
+        db.clone(),
+        HubSettings {
+            idle_after: Duration::from_secs(1),
+            ..HubSettings::default()
+        },
+    );
+    let rebuilt = rebuild(db, &hub, &home).await?;
+    // Generations a server still writes stay: that server removes them once it has switched.
+    if let Err(e) = home.remove_unused(Some(&rebuilt.generation)) {
+        tracing::warn!(error = %e, "the previous search indexes could not all be removed");
+    }
+    Ok(rebuilt)
+}
