@@ -11,6 +11,12 @@
 //!    (one typing), i.e. the floor of storing a change and fanning it out.
 //! 3. **Memory.** 1,000 texts opened, then left idle until the hub evicts them: the server's
 //!    resident memory before opening, once they are open, and after eviction.
+//! 4. **Index lag.** A probe types a new word into a text of its own every 1.5 s and searches
+//!    for it (`GET /api/v1/search`) until found: the time from the server's acknowledgement of
+//!    the keystrokes to the first answer that finds them, while 100 typists type on the
+//!    100,000-character text (whose every edited event makes the indexer re-read it whole), and
+//!    the server's own `atelier_search_index_lag_seconds` (an event's append to the commit that
+//!    makes it searchable). Baseline: the same probe on the idle server, in the same run.
 //!
 //! The typing clients are light on purpose: 100 browsers would each apply every other client's
 //! keystrokes to their own copy of the text, which on this 2-core machine would starve the
@@ -24,7 +30,7 @@
 //! `--branches` goes with the other options, e.g. `-- --only typing --branches`.
 //!
 //! Run: `cargo bench --bench coediting` (`-- --quick` for a short run, `-- --only typing` for one
-//! part: `replay`, `typing` or `memory`; `--clients N` for one typing load). It prints Markdown rows
+//! part: `replay`, `typing`, `memory` or `index`; `--clients N` for one typing load). It prints Markdown rows
 //! for BENCHMARKS.md. Reads the trace from `../shared/data/traces/`.
 
 mod common;
@@ -606,6 +612,65 @@ async fn typing_load(
     }
 }
 
+// ---- 4. Index lag ----
+
+/// Types `probes` new words into a text of its own, one every `every`, each searched for until
+/// found: the time from the server's acknowledgement to the first search that finds it.
+async fn index_probe(bench: &Bench, probes: usize, every: Duration, label: &str) -> Vec<Duration> {
+    let id = bench
+        .create_text(&format!("Sonde {label}"), "Une sonde.\n")
+        .await;
+    let (mut sink, stream) = bench.connect(&id).await.split();
+    let mut frames = read_frames(stream);
+    let mut doc = initial_sync(&mut sink, &mut frames).await;
+    let text = doc.get(ROOT, "markdown").unwrap().expect("markdown").1;
+    let mut lags = Vec::new();
+    for i in 0..probes {
+        let next = Instant::now() + every;
+        let word = format!("sonde{label}{i}");
+        let end = doc.text(&text).unwrap().encode_utf16().count();
+        doc.splice_text(&text, end, 0, &format!("\n{word}\n"))
+            .unwrap();
+        let head = doc.commit().expect("a change");
+        send_change(&mut sink, &mut doc, head).await;
+        loop {
+            let bytes = frames.recv().await.expect("the server's acknowledgement");
+            if sync::Message::decode(&bytes).unwrap().heads.contains(&head) {
+                break;
+            }
+        }
+        let stored = Instant::now();
+        let path = format!("/api/v1/search?q={word}");
+        loop {
+            let found: Value = bench.get(&path).await.json().await.unwrap();
+            if found["total"].as_u64().unwrap_or(0) > 0 {
+                break;
+            }
+            assert!(
+                stored.elapsed() < Duration::from_secs(60),
+                "{word} never found"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        lags.push(stored.elapsed());
+        tokio::time::sleep_until(next.into()).await;
+    }
+    let _ = sink.close().await;
+    lags.sort();
+    lags
+}
+
+/// A quantile of the server's `atelier_search_index_lag_seconds` (a summary in `/metrics`).
+async fn server_index_lag(bench: &Bench, quantile: &str) -> Option<Duration> {
+    let metrics = bench.get("/metrics").await.text().await.unwrap();
+    let prefix = format!("atelier_search_index_lag_seconds{{quantile=\"{quantile}\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(Duration::from_secs_f64)
+}
+
 // ---- 3. Memory ----
 
 fn programme_chapters() -> Vec<String> {
@@ -763,6 +828,37 @@ async fn main() {
                 load.p99.as_secs_f64() / floor.p99.as_secs_f64()
             );
         }
+    }
+
+    // 4. Index lag: the probe alone, then beside 100 typists.
+    if runs("index") {
+        let probes = if quick { 8 } else { 30 };
+        let every = Duration::from_millis(1500);
+        let idle = index_probe(&bench, probes, every, "calme").await;
+        let typing = typists.unwrap_or(100);
+        let length = every * probes as u32 + Duration::from_secs(4);
+        let load = tokio::spawn({
+            let bench = bench.clone();
+            async move { typing_load(&bench, typing, typing, rate, length, branches).await }
+        });
+        // The typists start two seconds after their text is made; the probe starts then.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let busy = index_probe(&bench, probes, every, "charge").await;
+        let load = load.await.unwrap();
+        let server_p99 = server_index_lag(&bench, "0.99").await;
+        println!(
+            "| index lag, acknowledged edit → found by search, beside {typing} typists × {rate} keystrokes/s ({probes} probes; typing p99 {}) | p50 {}, p99 {} | idle server: p50 {}, p99 {} | {:.1}× the p99 |",
+            ms(load.p99),
+            ms(quantile(&busy, 0.5)),
+            ms(quantile(&busy, 0.99)),
+            ms(quantile(&idle, 0.5)),
+            ms(quantile(&idle, 0.99)),
+            quantile(&busy, 0.99).as_secs_f64() / quantile(&idle, 0.99).as_secs_f64()
+        );
+        println!(
+            "| index lag inside the server (event appended → searchable), whole run | p99 {} | — | reported |",
+            server_p99.map_or("—".to_owned(), ms)
+        );
     }
 
     // 3. Memory, on a server of its own: texts created, the server restarted (so that nothing

@@ -9,11 +9,12 @@ use std::time::Duration;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
-use atelier_search::SearchIndex;
+use atelier_search::IndexHome;
 
 use crate::accounts::throttle::SigninThrottle;
 use crate::collab::{Hub, HubSettings};
 use crate::config::Config;
+use crate::indexing::LiveIndex;
 use crate::mail::Mailer;
 use crate::store::{ConnectOptions, Db};
 
@@ -21,7 +22,8 @@ pub struct AppInner {
     pub db: Db,
     pub config: Config,
     pub mailer: Mailer,
-    pub search: SearchIndex,
+    /// The search index requests read (swapped when a rebuild switches generations).
+    pub search: LiveIndex,
     pub metrics: PrometheusHandle,
     /// The open texts' documents (live co-editing).
     pub hub: Hub,
@@ -59,7 +61,8 @@ fn metrics_handle() -> PrometheusHandle {
 
 impl App {
     /// Opens everything the server needs: the data directory, the database (migrated), the
-    /// search index, the mailer. Each failure is one sentence saying what could not be opened.
+    /// search index, the mailer. Each failure is one sentence saying what could not be opened;
+    /// a missing or damaged search index is not one (it is rebuilt once the server runs).
     pub async fn open(config: Config) -> anyhow::Result<App> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             anyhow::anyhow!(
@@ -73,8 +76,7 @@ impl App {
             max_connections: 16,
         })
         .await?;
-        let search = SearchIndex::open_or_create(&config.search_index_dir())
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let search = LiveIndex::open(&IndexHome::new(config.search_index_dir()));
         let mailer = Mailer::new(
             config.smtp_url.as_deref(),
             &config.mail_from,
@@ -122,6 +124,10 @@ pub async fn serve(
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
     let listening = app.db.listen_to_other_servers(app.hub.clone());
     let rights = crate::collab::rights::follow(app.db.clone(), app.hub.clone());
+    let generations = tokio::spawn(crate::indexing::follow_generations(
+        app.search.clone(),
+        IndexHome::new(app.config.search_index_dir()),
+    ));
     let consumers = crate::events::Runners::start(
         &app.db,
         event_consumers(&app),
@@ -144,6 +150,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await?;
     housekeeping.abort();
+    generations.abort();
     rights.abort();
     edit_debts.abort();
     // Before the documents go: a consumer may read them. Each commits what it handled.
@@ -168,8 +175,13 @@ pub async fn serve(
 }
 
 /// The outbox's consumers this server runs (`crate::events`), each in its own task.
-fn event_consumers(_app: &App) -> Vec<Box<dyn crate::events::Consumer>> {
-    Vec::new()
+fn event_consumers(app: &App) -> Vec<Box<dyn crate::events::Consumer>> {
+    vec![Box::new(crate::indexing::IndexConsumer::new(
+        app.db.clone(),
+        app.hub.clone(),
+        IndexHome::new(app.config.search_index_dir()),
+        app.search.clone(),
+    ))]
 }
 
 /// Periodic clean-up: expired sessions and old change announcements.

@@ -45,7 +45,7 @@ enum Command {
     /// Imports data.
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Rebuilds the search index from the database.
+    /// Rebuilds the search index from the database; running servers switch to it, no restart.
     Reindex,
     /// Writes a consistent copy of the database to FILE, while the server runs.
     Backup {
@@ -180,8 +180,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex => {
             let config = Config::resolve(&cli.common, &no_serve)?;
             let db = open_db(&config).await?;
-            let count = crate::indexing::reindex(&db, &config.search_index_dir()).await?;
-            println!("The search index is rebuilt: {count} documents.");
+            let rebuilt = crate::indexing::reindex(&db, &config.search_index_dir()).await?;
+            println!(
+                "The search index is rebuilt: {} documents. Running servers switch to it within a second.",
+                rebuilt.documents
+            );
             Ok(())
         }
         Command::Backup { file } => {

@@ -16,6 +16,7 @@ mod html_errors;
 mod members;
 mod ops;
 mod page;
+mod search;
 mod security_headers;
 mod session_api;
 mod sync_socket;
@@ -87,6 +88,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(group_invitations::router())
         .merge(group_removal::router())
         .merge(texts_api::router())
+        .merge(search::router())
         .merge(text_pages::router())
         .merge(text_history::router())
         .merge(accounts::router())

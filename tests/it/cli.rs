@@ -363,64 +363,50 @@ async fn an_interrupted_demo_load_is_completed_not_duplicated() {
 }
 
 #[tokio::test]
-async fn a_damaged_search_index_stops_the_start_until_reindexed() {
+async fn reindex_builds_a_new_generation_of_public_content_only() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     assert!(atelier(&data, &["demo"]).status.success());
-    let mut config = atelier::Config::defaults();
-    config.data_dir = data.clone();
-    atelier::App::open(config.clone())
-        .await
-        .expect("opens")
-        .db
-        .close()
-        .await;
-    std::fs::write(
-        data.join("search-index").join("atelier-schema-version"),
-        "999",
-    )
-    .unwrap();
-    let error = atelier::App::open(config.clone())
-        .await
-        .err()
-        .expect("refused");
-    assert!(
-        error.to_string().contains("reindex"),
-        "the sentence says what to do: {error}"
-    );
+    // An index of another schema version, as an older Atelier left it: replaced whole.
+    let old = data.join("search-index");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(old.join("atelier-schema-version"), "1").unwrap();
+    std::fs::write(old.join("meta.json"), "{}").unwrap();
 
     let output = atelier(&data, &["reindex"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("documents"));
-    let app = atelier::App::open(config)
-        .await
-        .expect("opens after reindex");
-    let results = app
-        .search
-        .search(&atelier_search::SearchQuery {
-            text: "sante".into(),
-            limit: 10,
-            ..Default::default()
-        })
-        .unwrap();
+    assert!(!old.join("meta.json").exists(), "the old layout is gone");
+    let (_, index) = atelier_search::IndexHome::new(&old)
+        .open_current()
+        .unwrap()
+        .expect("a current generation");
+    let search = |q: &str| {
+        index
+            .search(&atelier_search::SearchQuery {
+                text: q.into(),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+    };
     assert_eq!(
-        results.hits.first().map(|h| h.title.as_str()),
+        search("sante").hits.first().map(|h| h.title.as_str()),
         Some("Santé"),
         "public themes are found, accents folded"
     );
-    let private = app
-        .search
-        .search(&atelier_search::SearchQuery {
-            text: "statuts".into(),
-            limit: 10,
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!(
-        private.total, 0,
-        "a group-only working group is not in the shared index"
+    assert!(
+        search("sante")
+            .facets_kind
+            .iter()
+            .any(|(kind, _)| kind == "paragraph"),
+        "the demo programme's paragraphs are indexed"
     );
-    app.db.close().await;
+    assert_eq!(
+        search("revision").total,
+        0,
+        "a group-only working group (« Révision des statuts ») is not in the shared index"
+    );
 }
 
 #[tokio::test]

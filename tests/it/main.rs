@@ -22,6 +22,7 @@ mod pages;
 mod presence;
 mod privacy;
 mod registration;
+mod search;
 mod secrets;
 mod security_headers;
 mod signin;

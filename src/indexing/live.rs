@@ -1,0 +1,138 @@
+//! The index that requests read: the current generation, swapped without a restart when a
+//! rebuild (`atelier reindex`, or a start without a usable index) switches to a new one.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use atelier_search::{IndexHome, SearchIndex, SearchQuery, SearchResults};
+
+/// The index being read, shared by the requests, the consumer that writes it and the watch on
+/// the generations. `None` while it is being rebuilt. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct LiveIndex {
+    current: Arc<RwLock<Option<Generation>>>,
+}
+
+/// An open generation: its name (as the pointer file says it) and the index.
+#[derive(Clone, Debug)]
+pub struct Generation {
+    pub name: String,
+    pub index: SearchIndex,
+}
+
+/// Why a search cannot be answered now.
+#[derive(Debug, thiserror::Error)]
+pub enum Unavailable {
+    #[error("the search index is being rebuilt")]
+    Rebuilding,
+    #[error("{0}")]
+    Failed(#[from] atelier_search::SearchError),
+    #[error("the search failed: {0}")]
+    Panicked(String),
+}
+
+impl LiveIndex {
+    /// The current generation in `home`, if it opens; otherwise an index being rebuilt (the
+    /// consumer rebuilds it): a missing or damaged index never stops the server.
+    pub fn open(home: &IndexHome) -> LiveIndex {
+        let live = LiveIndex::default();
+        match home.open_current() {
+            Ok(Some((name, index))) => live.set(Some(Generation { name, index })),
+            Ok(None) => tracing::info!(
+                dir = %home.root().display(),
+                "there is no search index yet: it is built in the background"
+            ),
+            Err(e) => tracing::warn!(
+                error = %e,
+                "the search index cannot be opened: it is rebuilt in the background"
+            ),
+        }
+        live
+    }
+
+    pub fn current(&self) -> Option<Generation> {
+        self.current
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    pub(super) fn set(&self, generation: Option<Generation>) {
+        *self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = generation;
+    }
+
+    /// Whether searches are answered (honestly "being rebuilt" counts: the server serves).
+    pub fn healthy(&self) -> bool {
+        self.current().is_none_or(|g| g.index.healthy())
+    }
+
+    pub fn is_rebuilding(&self) -> bool {
+        self.current().is_none()
+    }
+
+    /// Replaces the generation served, unless it is no longer `served` (someone else switched
+    /// meanwhile). Whether it replaced it.
+    pub(super) fn replace(&self, served: Option<&str>, generation: Generation) -> bool {
+        let mut current = self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if current.as_ref().map(|g| g.name.as_str()) != served {
+            return false;
+        }
+        *current = Some(generation);
+        true
+    }
+
+    /// Runs a search on the blocking pool (a search of a large index takes milliseconds).
+    pub async fn search(&self, query: SearchQuery) -> Result<SearchResults, Unavailable> {
+        let generation = self.current().ok_or(Unavailable::Rebuilding)?;
+        let answer = tokio::task::spawn_blocking(move || generation.index.search(&query)).await;
+        match answer {
+            Ok(results) => Ok(results?),
+            // The search panicked: tantivy's bug, reported as the server's error.
+            Err(e) => Err(Unavailable::Panicked(e.to_string())),
+        }
+    }
+}
+
+/// How often the pointer to the current generation is read, to serve a new one (switched to by
+/// `atelier reindex`) even when no event comes to wake the consumer.
+const WATCH_EVERY: Duration = Duration::from_secs(1);
+
+/// Follows the pointer: when it names another generation than the one served, opens it and
+/// serves it. The consumer moves its writer there at its next commit (`super::consumer`).
+pub async fn follow_generations(live: LiveIndex, home: IndexHome) {
+    let mut tick = tokio::time::interval(WATCH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let served = live.current().map(|g| g.name);
+        let home = home.clone();
+        let before = served.clone();
+        let opened = tokio::task::spawn_blocking(move || -> Option<Generation> {
+            let name = home.current().ok()??;
+            if Some(&name) == before.as_ref() {
+                return None;
+            }
+            match home.open_current() {
+                Ok(Some((name, index))) => Some(Generation { name, index }),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the new search index cannot be opened");
+                    None
+                }
+            }
+        })
+        .await;
+        if let Ok(Some(generation)) = opened {
+            let name = generation.name.clone();
+            if live.replace(served.as_deref(), generation) {
+                tracing::info!(generation = %name, "serving the rebuilt search index");
+            }
+        }
+    }
+}
