@@ -73,10 +73,15 @@ pub async fn read(db: &Db, hub: &Hub, source: Source) -> anyhow::Result<Vec<Inde
     }
 }
 
-/// The text's Markdown now: the live document's, as the API reads it (the stored copy lags the
-/// typing by up to two seconds). A document that cannot be loaded is logged and the stored
-/// copy indexed instead: one damaged text must not hold up the index.
+/// The text's Markdown now. An open document is read (the stored copy lags the typing by up to
+/// two seconds); a text nobody has open is read from the store, whose copy is then current
+/// (written at creation and when its document leaves memory), so indexing never loads
+/// documents. A document that cannot be read is logged and the stored copy indexed instead:
+/// one damaged text must not hold up the index.
 async fn current_markdown(db: &Db, hub: &Hub, id: TextId) -> anyhow::Result<Option<String>> {
+    if !hub.open_texts().contains(&id) {
+        return Ok(db.text_markdown(id).await?);
+    }
     match hub.read(id, None).await {
         Ok(view) => Ok(Some(view.markdown)),
         // The text exists (its row was just read): its document did not answer because the

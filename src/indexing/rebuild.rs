@@ -2,8 +2,6 @@
 //! `atelier reindex` runs it while servers run (they switch without a restart), and a server
 //! runs it when it starts without a usable index.
 
-use std::time::Duration;
-
 use atelier_search::{Build, IndexHome};
 
 use super::documents::{self, Source};
@@ -73,15 +71,10 @@ async fn add(
 /// server running on that directory serves the new index within a second, without a restart.
 pub async fn reindex(db: &Db, dir: &std::path::Path) -> anyhow::Result<Rebuilt> {
     let home = IndexHome::new(dir);
-    // The texts' current Markdown is read from their documents, as the server reads it; the
-    // documents leave memory soon after (the command reads each once).
-    let hub = Hub::new(
-        db.clone(),
-        HubSettings {
-            idle_after: Duration::from_secs(1),
-            ..HubSettings::default()
-        },
-    );
+    // No document is open here: the texts' stored Markdown is read. A running server stores it
+    // every two seconds while people type: what it typed since reaches the new index with the
+    // text's next event.
+    let hub = Hub::new(db.clone(), HubSettings::default());
     let rebuilt = rebuild(db, &hub, &home).await?;
     // Generations a server still writes stay: that server removes them once it has switched.
     if let Err(e) = home.remove_unused(Some(&rebuilt.generation)) {
