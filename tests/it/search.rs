@@ -226,6 +226,88 @@ async fn only_what_anyone_may_see_is_found_on_postgres() {
     only_what_anyone_may_see_is_found(TestApp::postgres().await.expect("postgres")).await;
 }
 
+/// Waits until `q` finds nothing (a source hidden or renamed), or fails after `within`.
+async fn gone_within(api: &Api, q: &str, since: Instant, within: Duration) {
+    while total(api, q).await > 0 {
+        assert!(
+            since.elapsed() < within,
+            "{q:?} was still found after {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Groups are followed like texts (`group.created`, `group.changed`): a public group is found
+/// once created; hidden, neither it nor its texts are; public again under another name, it is
+/// found by that name only, with its texts.
+async fn groups_are_found_as_they_are_created_and_changed(app: TestApp) {
+    let national = app.national().await;
+    let visitor = app.api();
+    let created = Instant::now();
+    let theme = app
+        .group(
+            GroupKind::Theme,
+            "Agriculture",
+            national,
+            Visibility::Public,
+        )
+        .await;
+    let body = found_within(&visitor, "agriculture", created, FRESH).await;
+    assert_eq!(body["total"], 1, "{body}");
+    assert_eq!(body["hits"][0]["kind"], "group", "{body}");
+    assert_eq!(body["hits"][0]["url"], format!("/groups/{theme}"), "{body}");
+    let admin = app.member("admin@exemple.fr", "Ada").await;
+    app.grant(admin, national, Role::Admin).await;
+    let api = app.api_as("admin@exemple.fr").await;
+    let written = Instant::now();
+    create_text(&api, theme, "Semences", "Des semences paysannes.\n").await;
+    found_within(&visitor, "paysannes", written, FRESH).await;
+
+    let db = &app.app.db;
+    let hidden = Instant::now();
+    db.update_group(
+        theme,
+        "Agroécologie",
+        "Des fermes",
+        Visibility::Members,
+        None,
+    )
+    .await
+    .expect("hidden");
+    gone_within(&visitor, "agriculture", hidden, FRESH).await;
+    gone_within(&visitor, "paysannes", hidden, FRESH).await;
+    assert_eq!(total(&visitor, "agroecologie").await, 0);
+    assert_eq!(total(&api, "semences").await, 0, "hidden from everyone");
+
+    let shown = Instant::now();
+    db.update_group(
+        theme,
+        "Agroécologie",
+        "Des fermes",
+        Visibility::Public,
+        None,
+    )
+    .await
+    .expect("shown");
+    let body = found_within(&visitor, "agroecologie", shown, FRESH).await;
+    assert_eq!(body["hits"][0]["kind"], "group", "{body}");
+    found_within(&visitor, "paysannes", shown, FRESH).await;
+    assert_eq!(total(&visitor, "agriculture").await, 0, "the old name");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_are_found_as_they_are_created_and_changed_on_sqlite() {
+    groups_are_found_as_they_are_created_and_changed(TestApp::start().await).await;
+}
+
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_are_found_as_they_are_created_and_changed_on_postgres() {
+    let app = TestApp::postgres().await.expect("postgres");
+    groups_are_found_as_they_are_created_and_changed(app).await;
+}
+
 #[tokio::test]
 async fn bad_parameters_are_refused_and_odd_syntax_is_read_best_effort() {
     let app = TestApp::start().await;
