@@ -13,6 +13,7 @@ mod commonmark;
 mod form_errors;
 mod history;
 mod logs;
+mod markup_source_ranges;
 mod nul_bytes;
 mod openapi;
 mod organisers;
