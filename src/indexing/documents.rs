@@ -10,7 +10,7 @@ use crate::auth::permissions::Access;
 use crate::collab::{Hub, HubError};
 use crate::model::{GroupId, TextId};
 use crate::store::{Db, GroupRow, TextRow};
-use crate::text::markdown::{self, RenderOptions, WikiResolution, WikiTarget};
+use crate::markup::{self, RenderOptions, WikiResolution, WikiTarget};
 
 /// What documents are made from: replaced together when it changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -116,7 +116,7 @@ pub async fn text_documents(text: TextRow, markdown: String) -> anyhow::Result<V
         let resolve = |_: &WikiTarget| WikiResolution::Missing {
             create_href: String::new(),
         };
-        let rendered = markdown::render(&markdown, &RenderOptions::new(&resolve));
+        let rendered = markup::render(&markdown, &RenderOptions::new(&resolve));
         let id = text.text_id;
         let common = IndexDoc {
             group_id: Some(text.group_id.to_string()),

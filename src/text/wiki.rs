@@ -4,10 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::markdown::{self, WikiResolution, WikiTarget};
 use crate::app::App;
 use crate::auth::Viewer;
 use crate::error::AppResult;
+use crate::markup::{self, WikiResolution, WikiTarget};
 use crate::model::{GroupId, TextId};
 use crate::organisation;
 use crate::store::{Db, GroupRow, StoreResult, TextSummary};
@@ -17,11 +17,11 @@ pub fn target_group(groups: &[GroupRow], own: GroupId, target: &WikiTarget) -> O
     let Some(name) = target.theme.as_deref() else {
         return Some(own);
     };
-    let wanted = markdown::slugify(name);
+    let wanted = markup::slugify(name);
     // Themes first: "santé" is the theme before it is any section's name.
     let mut candidates: Vec<&GroupRow> = groups
         .iter()
-        .filter(|g| markdown::slugify(&g.name) == wanted)
+        .filter(|g| markup::slugify(&g.name) == wanted)
         .collect();
     candidates.sort_by_key(|g| g.kind != crate::model::GroupKind::Theme);
     candidates.first().map(|g| g.group_id)
@@ -29,7 +29,7 @@ pub fn target_group(groups: &[GroupRow], own: GroupId, target: &WikiTarget) -> O
 
 /// Where a wiki page lives on the site: this redirects to the page, or offers to create it.
 pub fn page_href(group: GroupId, title: &str) -> String {
-    format!("/groups/{group}/wiki/{}", markdown::slugify(title))
+    format!("/groups/{group}/wiki/{}", markup::slugify(title))
 }
 
 /// Stores the derived Markdown of a text and the wiki links in it. Links are resolved against
@@ -40,7 +40,7 @@ pub async fn store_derived(db: &Db, text: TextId, markdown_source: &str) -> Stor
     let Some(row) = db.text(text).await? else {
         return Ok(());
     };
-    let targets = markdown::wiki_links(markdown_source);
+    let targets = markup::wiki_links(markdown_source);
     let groups = if targets.iter().any(|t| t.theme.is_some()) {
         db.groups(None).await?
     } else {
@@ -50,7 +50,7 @@ pub async fn store_derived(db: &Db, text: TextId, markdown_source: &str) -> Stor
         .iter()
         .filter_map(|t| {
             let group = target_group(&groups, row.group_id, t)?;
-            let slug = markdown::slugify(&t.title);
+            let slug = markup::slugify(&t.title);
             (!slug.is_empty()).then(|| (group, slug, t.title.clone()))
         })
         .collect();
@@ -76,7 +76,7 @@ impl Resolver {
         markdown_source: &str,
     ) -> AppResult<Resolver> {
         let db = &app.db;
-        let targets = markdown::wiki_links(markdown_source);
+        let targets = markup::wiki_links(markdown_source);
         let groups = if targets.iter().any(|t| t.theme.is_some()) {
             let visible = organisation::visible_group_ids(app, viewer).await?;
             app.db
@@ -115,7 +115,7 @@ impl Resolver {
                 create_href: "/groups".into(),
             };
         };
-        let slug = markdown::slugify(&target.title);
+        let slug = markup::slugify(&target.title);
         let href = page_href(group, &target.title);
         if self
             .existing

@@ -14,6 +14,7 @@ mod events;
 mod form_errors;
 mod history;
 mod logs;
+mod markup_source_ranges;
 mod nul_bytes;
 mod openapi;
 mod organisers;
