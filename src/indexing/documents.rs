@@ -8,9 +8,9 @@ use atelier_search::IndexDoc;
 
 use crate::auth::permissions::Access;
 use crate::collab::{Hub, HubError};
+use crate::markup::{self, RenderOptions, WikiResolution, WikiTarget};
 use crate::model::{GroupId, TextId};
 use crate::store::{Db, GroupRow, TextRow};
-use crate::markup::{self, RenderOptions, WikiResolution, WikiTarget};
 
 /// What documents are made from: replaced together when it changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
