@@ -21,8 +21,11 @@ pub mod logging;
 pub mod mail;
 pub mod model;
 pub mod organisation;
+pub mod secret;
+pub mod server;
 pub mod store;
 pub mod text;
 
-pub use app::{App, serve};
+pub use app::App;
+pub use server::serve;
 pub use config::Config;

@@ -103,7 +103,7 @@ async fn submit_login(
 ) -> AppResult<Response> {
     page.ensure_csrf().await?;
     let next = safe_next(form.next.as_deref());
-    match accounts::sign_in(&app, &form.email, &form.password, &ip).await {
+    match accounts::sign_in(&app.db, &app.throttle, &form.email, &form.password, &ip).await {
         Ok(member) => {
             start_session(&page.session, member.member_id).await?;
             Ok(see_other(&next))
@@ -251,7 +251,7 @@ async fn submit_register(
             ));
         }
     };
-    registration::register(&app, account).await?;
+    registration::register(&app.db, &app.mailer, &app.throttle, account).await?;
     Ok(html(tpl::register_sent(&page.ctx)))
 }
 
@@ -263,7 +263,7 @@ async fn show_register_confirmation(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     open_registration(&app, &mut page).await?;
-    let email = registration::pending_registration(&app, &token).await?;
+    let email = registration::pending_registration(&app.db, &token).await?;
     Ok(html(tpl::register_confirm(&page.ctx, &token, &email)))
 }
 
@@ -275,7 +275,7 @@ async fn submit_register_confirmation(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     open_registration(&app, &mut page).await?;
-    let member = registration::confirm_registration(&app, &token).await?;
+    let member = registration::confirm_registration(&app.db, &token).await?;
     start_session(&page.session, member).await?;
     flash(&page.session, tpl::t(page.lang(), "flash.welcome")).await?;
     Ok(see_other("/"))
@@ -303,7 +303,7 @@ async fn submit_forgot_password(
     page.ensure_csrf().await?;
     // Not a sign-in failure: asking for a link must not slow anyone's sign-in (the throttle
     // spaces out the mails themselves).
-    accounts::request_password_reset(&app, &form.email).await?;
+    accounts::request_password_reset(&app.db, &app.mailer, &app.throttle, &form.email).await?;
     Ok(html(tpl::forgot_password(&page.ctx, true)))
 }
 
@@ -316,7 +316,7 @@ async fn show_reset_password(
 ) -> AppResult<Response> {
     page.ensure_csrf().await?;
     app.db
-        .password_reset_member(&crate::auth::secret::hash_secret(&token))
+        .password_reset_member(&crate::secret::hash_secret(&token))
         .await?
         .map_err(accounts::token_refusal)?;
     Ok(html(tpl::reset_password(
@@ -357,7 +357,7 @@ async fn submit_reset_password(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
-    let member = accounts::reset_password(&app, &token, password).await?;
+    let member = accounts::reset_password(&app.db, &token, password).await?;
     start_session(&page.session, member).await?;
     flash(&page.session, tpl::t(page.lang(), "flash.password_changed")).await?;
     Ok(see_other("/"))
@@ -368,7 +368,7 @@ async fn invitation_view(
     page: &Page,
     token: &str,
 ) -> AppResult<(tpl::InvitationView, crate::store::InvitationRow)> {
-    let invitation = accounts::find_invitation(app, token).await?;
+    let invitation = accounts::find_invitation(&app.db, token).await?;
     let group = app
         .db
         .group(invitation.group_id)
@@ -468,10 +468,10 @@ async fn submit_invitation_acceptance(
                     ));
                 }
             };
-            accounts::create_account(&app, account, invitation.invited_by).await?
+            accounts::create_account(&app.db, account, invitation.invited_by).await?
         }
     };
-    accounts::accept_invitation(&app, &invitation, member).await?;
+    accounts::accept_invitation(&app.db, &invitation, member).await?;
     if page.viewer.is_none() {
         start_session(&page.session, member).await?;
     }

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_sessions::Session;
 
-use crate::auth::secret::{new_secret, same_secret};
+use crate::secret::{new_secret, same_secret};
 use crate::error::AppError;
 
 pub const SESSION_KEY: &str = "csrf";

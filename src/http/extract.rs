@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 use crate::app::App;
 use crate::auth::Viewer;
-use crate::auth::secret::hash_secret;
+use crate::secret::hash_secret;
 use crate::error::AppError;
 use crate::model::MemberId;
 use crate::store::sessions::MEMBER_KEY;

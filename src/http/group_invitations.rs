@@ -82,7 +82,7 @@ pub(super) async fn pending_views(
     ctx: &GroupContext,
 ) -> AppResult<Vec<tpl::PendingInvitationView>> {
     let now = OffsetDateTime::now_utc();
-    Ok(invitations::pending(app, ctx)
+    Ok(invitations::pending(&app.db, ctx)
         .await?
         .into_iter()
         .map(|row| tpl::PendingInvitationView {
@@ -106,10 +106,10 @@ async fn list_invitations(
     current: CurrentMember,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<PendingInvitationOut>>> {
-    let ctx = organisation::load_group(&app, Some(&current.viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(&current.viewer), parse_group_id(&id)?).await?;
     let now = OffsetDateTime::now_utc();
     Ok(Json(
-        invitations::pending(&app, &ctx)
+        invitations::pending(&app.db, &ctx)
             .await?
             .into_iter()
             .map(|row| invitation_out(row, now))
@@ -124,9 +124,8 @@ async fn handle_by_api(
     (id, invitation): (String, String),
     handling: Handling,
 ) -> AppResult<Json<serde_json::Value>> {
-    let ctx = organisation::load_group(app, Some(&current.viewer), parse_group_id(&id)?).await?;
-    invitations::handle(
-        app,
+    let ctx = organisation::load_group(&app.db, Some(&current.viewer), parse_group_id(&id)?).await?;
+    invitations::handle(&app.db, &app.mailer, &app.throttle,
         &current.viewer,
         &ctx,
         parse_invitation_id(&invitation)?,
@@ -166,9 +165,8 @@ async fn handle_by_page(
     handling: Handling,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let ctx = organisation::load_group(app, Some(viewer), parse_group_id(&id)?).await?;
-    invitations::handle(
-        app,
+    let ctx = organisation::load_group(&app.db, Some(viewer), parse_group_id(&id)?).await?;
+    invitations::handle(&app.db, &app.mailer, &app.throttle,
         viewer,
         &ctx,
         parse_invitation_id(&invitation)?,

@@ -29,7 +29,7 @@ async fn load(
     let group: GroupId = group.parse().map_err(|_| AppError::not_found())?;
     let member = member.parse().map_err(|_| AppError::not_found())?;
     Ok((
-        organisation::load_group(app, Some(viewer), group).await?,
+        organisation::load_group(&app.db, Some(viewer), group).await?,
         member,
     ))
 }
@@ -49,7 +49,7 @@ async fn show_remove_member(
     if !is_self && !ctx.access.can_manage {
         return Err(AppError::forbidden());
     }
-    let plan = organisation::removal_plan(&app, &ctx, member).await?;
+    let plan = organisation::removal_plan(&app.db, &ctx, member).await?;
     let Some((here, below)) = plan.split_first() else {
         return Err(AppError::not_found());
     };
@@ -94,7 +94,7 @@ async fn submit_remove_member(
     let viewer = page.require_viewer()?;
     let (ctx, member) = load(&app, viewer, &ids).await?;
     let group = ctx.group.group_id;
-    organisation::remove_member(&app, viewer, &ctx, member).await?;
+    organisation::remove_member(&app.db, viewer, &ctx, member).await?;
     if member == viewer.member_id {
         // Home, not the group: a private group is hidden from whoever left it.
         flash(&page.session, tpl::t(page.lang(), "flash.left_group")).await?;

@@ -131,7 +131,7 @@ async fn create_group(
         body.visibility.as_deref(),
     )
     .map_err(AppError::invalid)?;
-    let id = organisation::create_group(&app, &current.viewer, new).await?;
+    let id = organisation::create_group(&app.db, &current.viewer, new).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
 }
 
@@ -174,7 +174,7 @@ async fn get_group(
     MaybeMember(viewer): MaybeMember,
     Path(id): Path<String>,
 ) -> AppResult<Json<GroupDetail>> {
-    let ctx = organisation::load_group(&app, viewer.as_ref(), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, viewer.as_ref(), parse_group_id(&id)?).await?;
     Ok(Json(group_detail(&app, &ctx, viewer.as_ref()).await?))
 }
 
@@ -266,7 +266,7 @@ async fn list_group_members(
     Path(id): Path<String>,
     Query(query): Query<DirectoryQuery>,
 ) -> AppResult<Json<DirectoryOut>> {
-    let ctx = organisation::load_group(&app, Some(&current.viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(&current.viewer), parse_group_id(&id)?).await?;
     Ok(Json(directory(&app, &ctx, &query).await?))
 }
 
@@ -295,9 +295,8 @@ async fn add_group_member(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RoleIn>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let ctx = organisation::load_group(&app, Some(&current.viewer), parse_group_id(&id)?).await?;
-    organisation::set_role(
-        &app,
+    let ctx = organisation::load_group(&app.db, Some(&current.viewer), parse_group_id(&id)?).await?;
+    organisation::set_role(&app.db,
         &current.viewer,
         &ctx,
         body.member_id,
@@ -315,9 +314,9 @@ async fn remove_group_member(
     current: CurrentMember,
     Path((id, member)): Path<(String, String)>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let ctx = organisation::load_group(&app, Some(&current.viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(&current.viewer), parse_group_id(&id)?).await?;
     let member = member.parse().map_err(|_| AppError::not_found())?;
-    organisation::remove_member(&app, &current.viewer, &ctx, member).await?;
+    organisation::remove_member(&app.db, &current.viewer, &ctx, member).await?;
     Ok(Json(serde_json::json!({})))
 }
 
@@ -365,7 +364,7 @@ async fn create_invitation(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<InvitationIn>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    let ctx = organisation::load_group(&app, Some(&current.viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(&current.viewer), parse_group_id(&id)?).await?;
     invite(&app, &current.viewer, &ctx, &body.email, &body.role).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({}))))
 }
@@ -378,8 +377,8 @@ async fn join_group(
     current: CurrentMember,
     Path(id): Path<String>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let ctx = organisation::load_group(&app, Some(&current.viewer), parse_group_id(&id)?).await?;
-    organisation::join(&app, &current.viewer, &ctx).await?;
+    let ctx = organisation::load_group(&app.db, Some(&current.viewer), parse_group_id(&id)?).await?;
+    organisation::join(&app.db, &current.viewer, &ctx).await?;
     Ok(Json(serde_json::json!({})))
 }
 
@@ -438,7 +437,7 @@ async fn show_group(
     page: Page,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let ctx = organisation::load_group(&app, page.viewer.as_ref(), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, page.viewer.as_ref(), parse_group_id(&id)?).await?;
     let view = group_view(&app, &ctx, page.viewer.as_ref(), page.lang()).await?;
     Ok(html(tpl::group_page(&page.ctx, &view)))
 }
@@ -452,7 +451,7 @@ async fn show_directory(
     Query(query): Query<DirectoryQuery>,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let ctx = organisation::load_group(&app, Some(viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(viewer), parse_group_id(&id)?).await?;
     let out = directory(&app, &ctx, &query).await?;
     let view = tpl::DirectoryView {
         group_id: ctx.group.group_id.to_string(),
@@ -515,7 +514,7 @@ async fn show_manage_group(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let ctx = organisation::load_group(&app, Some(viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(viewer), parse_group_id(&id)?).await?;
     if !ctx.access.can_manage {
         return Err(AppError::forbidden());
     }
@@ -583,7 +582,7 @@ async fn submit_member_role(
     FormData(form): FormData<RoleForm>,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let ctx = organisation::load_group(&app, Some(viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(viewer), parse_group_id(&id)?).await?;
     if !ctx.access.can_manage {
         return Err(AppError::forbidden());
     }
@@ -606,7 +605,7 @@ async fn submit_member_role(
         let member = member_id
             .parse()
             .map_err(|_| AppError::invalid_field("member_id", "Ce membre n'existe pas."))?;
-        organisation::set_role(&app, viewer, &ctx, member, role).await
+        organisation::set_role(&app.db, viewer, &ctx, member, role).await
     }
     .await;
     manage_outcome(&app, &page, &ctx, result, "flash.role_saved").await
@@ -629,7 +628,7 @@ async fn submit_group_edit(
     FormData(form): FormData<EditForm>,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let ctx = organisation::load_group(&app, Some(viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(viewer), parse_group_id(&id)?).await?;
     if !ctx.access.can_manage {
         return Err(AppError::forbidden());
     }
@@ -671,7 +670,7 @@ async fn submit_invitation(
     FormData(form): FormData<InvitationForm>,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let ctx = organisation::load_group(&app, Some(viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(viewer), parse_group_id(&id)?).await?;
     let result = invite(&app, viewer, &ctx, &form.email, &form.role).await;
     // The invitation form's fields are named apart from the add-a-member form's on that page.
     let result = result.map_err(|e| prefix_fields(e, "invitation_"));
@@ -686,8 +685,8 @@ async fn submit_join(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let ctx = organisation::load_group(&app, Some(viewer), parse_group_id(&id)?).await?;
-    organisation::join(&app, viewer, &ctx).await?;
+    let ctx = organisation::load_group(&app.db, Some(viewer), parse_group_id(&id)?).await?;
+    organisation::join(&app.db, viewer, &ctx).await?;
     flash(&page.session, tpl::t(page.lang(), "flash.joined")).await?;
     Ok(see_other(&format!("/groups/{}", ctx.group.group_id)))
 }
@@ -725,7 +724,7 @@ async fn submit_new_group(
             form.visibility.as_deref(),
         )
         .map_err(AppError::invalid)?;
-        organisation::create_group(&app, viewer, new).await
+        organisation::create_group(&app.db, viewer, new).await
     }
     .await;
     match (created, parent) {
@@ -735,7 +734,7 @@ async fn submit_new_group(
         }
         // From a group's management page: back to it, with the errors next to the sub-group form.
         (Err(e @ AppError::Invalid(_)), Some(parent)) => {
-            let ctx = organisation::load_group(&app, Some(viewer), parent).await?;
+            let ctx = organisation::load_group(&app.db, Some(viewer), parent).await?;
             manage_outcome(&app, &page, &ctx, Err(prefix_fields(e, "new_")), "").await
         }
         (Err(e), _) => Err(e),

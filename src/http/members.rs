@@ -218,7 +218,7 @@ async fn create_member(
     }
     let account = NewAccount::parse(&body.email, &body.name, body.password.as_deref())
         .map_err(AppError::invalid)?;
-    let id = accounts::create_account(&app, account, Some(current.viewer.member_id)).await?;
+    let id = accounts::create_account(&app.db, account, Some(current.viewer.member_id)).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
 }
 
@@ -240,7 +240,7 @@ async fn load_profile(
     viewer: &Viewer,
     id: MemberId,
 ) -> AppResult<(MemberOut, crate::store::MemberRow)> {
-    let row = organisation::visible_member(app, viewer, id).await?;
+    let row = organisation::visible_member(&app.db, viewer, id).await?;
     let (functions, mandates) = titles(app, id).await?;
     let email = (viewer.member_id == id || viewer.is_admin()).then(|| row.email.clone());
     Ok((
@@ -373,7 +373,7 @@ async fn disable_member(
     current: CurrentMember,
     Path(id): Path<String>,
 ) -> AppResult<Json<serde_json::Value>> {
-    accounts::set_account_disabled(&app, &current.viewer, parse_member_id(&id)?, true).await?;
+    accounts::set_account_disabled(&app.db, &current.viewer, parse_member_id(&id)?, true).await?;
     Ok(Json(serde_json::json!({})))
 }
 
@@ -385,7 +385,7 @@ async fn enable_member(
     current: CurrentMember,
     Path(id): Path<String>,
 ) -> AppResult<Json<serde_json::Value>> {
-    accounts::set_account_disabled(&app, &current.viewer, parse_member_id(&id)?, false).await?;
+    accounts::set_account_disabled(&app.db, &current.viewer, parse_member_id(&id)?, false).await?;
     Ok(Json(serde_json::json!({})))
 }
 
@@ -426,7 +426,7 @@ async fn set_disabled_from_page(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let member = parse_member_id(id)?;
-    accounts::set_account_disabled(app, viewer, member, disabled).await?;
+    accounts::set_account_disabled(&app.db, viewer, member, disabled).await?;
     let message = if disabled {
         "flash.account_disabled"
     } else {

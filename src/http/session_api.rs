@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, AuthVia, ClientIp, CurrentMember};
 use crate::accounts;
 use crate::app::App;
-use crate::auth::secret::hash_secret;
+use crate::secret::hash_secret;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::model::MemberId;
 
@@ -52,8 +52,8 @@ async fn create_session(
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<Credentials>,
 ) -> AppResult<(StatusCode, Json<SessionCreated>)> {
-    let member = accounts::sign_in(&app, &body.email, &body.password, &ip).await?;
-    let token = accounts::issue_api_token(&app, member.member_id).await?;
+    let member = accounts::sign_in(&app.db, &app.throttle, &body.email, &body.password, &ip).await?;
+    let token = accounts::issue_api_token(&app.db, member.member_id).await?;
     let member = MemberSummary {
         id: member.member_id,
         name: member.name,

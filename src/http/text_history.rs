@@ -69,7 +69,7 @@ pub(super) async fn history_view(
     label_error: Option<String>,
 ) -> AppResult<tpl::TextHistoryView> {
     let versions = app.db.versions(ctx.text.text_id).await?;
-    let (page, words) = history::sessions_with_words(app, ctx, before).await?;
+    let (page, words) = history::sessions_with_words(&app.db, &app.hub, &app.word_counts, ctx, before).await?;
     Ok(tpl::TextHistoryView {
         header: header_view(ctx),
         versions: version_views(&versions, ctx.names_authors()),
@@ -159,7 +159,7 @@ async fn show_diff(
         .or_else(|| versions.first().map(|v| v.text_version_id.to_string()));
     let from = Point::parse(from_raw.as_deref())?;
     let to = Point::parse(params.to.as_deref())?;
-    let mut sides = history::resolve_points(&app, &ctx, &[from.clone(), to.clone()])
+    let mut sides = history::resolve_points(&app.db, &app.hub, &ctx, &[from.clone(), to.clone()])
         .await?
         .into_iter();
     let (Some((old, from_label)), Some((new, to_label))) = (sides.next(), sides.next()) else {
@@ -170,7 +170,7 @@ async fn show_diff(
         let diff = text::diff(old, new).await?;
         (Some(diff.html.clone()), None, diff)
     } else {
-        let rendered = history::rendered_comparison(&app, &ctx, &old, &new).await?;
+        let rendered = history::rendered_comparison(&app.db, &ctx, &old, &new).await?;
         let mut diff = text::diff(old, new).await?;
         diff.truncated |= rendered.truncated;
         (None, Some(rendered.html), diff)

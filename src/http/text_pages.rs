@@ -42,13 +42,13 @@ pub fn router() -> OpenApiRouter<App> {
 /// Renders a text's Markdown with its wiki links resolved, off the async workers (a long
 /// programme takes milliseconds).
 pub async fn render(app: &App, ctx: &TextContext, source: &str) -> AppResult<Rendered> {
-    text::render(app, ctx, source).await
+    text::render(&app.db, ctx, source).await
 }
 
 /// The numbered-lines view of a text.
 async fn render_numbered(app: &App, ctx: &TextContext, source: &str) -> AppResult<String> {
     let resolver =
-        Resolver::for_markdown(app, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
+        Resolver::for_markdown(&app.db, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
     let source = source.to_owned();
     tokio::task::spawn_blocking(move || {
         let resolve = |target: &markdown::WikiTarget| resolver.resolve(target);
@@ -114,7 +114,7 @@ fn link_views(texts: Vec<crate::store::TextSummary>) -> Vec<tpl::TextLinkView> {
 }
 
 pub(super) async fn load(app: &App, page: &Page, id: &str) -> AppResult<TextContext> {
-    text::load_text(app, page.viewer.as_ref(), parse_text_id(id)?).await
+    text::load_text(&app.db, page.viewer.as_ref(), parse_text_id(id)?).await
 }
 
 /// The reading view.
@@ -132,8 +132,7 @@ async fn show_text(
         .await
         .map_err(text::hub_error)?;
     let rendered = render(&app, &ctx, &current.markdown).await?;
-    let backlinks = wiki::backlinks(
-        &app,
+    let backlinks = wiki::backlinks(&app.db,
         page.viewer.as_ref(),
         ctx.text.group_id,
         &ctx.text.slug,
@@ -285,7 +284,7 @@ async fn submit_status(
     let ctx = load(&app, &page, &id).await?;
     let status =
         TextStatus::parse(&form.status).ok_or_else(|| AppError::bad_request("Statut inconnu."))?;
-    text::set_status(&app, &ctx, status).await?;
+    text::set_status(&app.db, &ctx, status).await?;
     flash(&page.session, tpl::t(page.lang(), "flash.status_changed")).await?;
     Ok(see_other(&format!("/texts/{}", ctx.text.text_id)))
 }
@@ -305,7 +304,7 @@ async fn submit_version(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let ctx = load(&app, &page, &id).await?;
-    match text::create_version(&app, viewer, &ctx, &form.label).await {
+    match text::create_version(&app.db, &app.hub, viewer, &ctx, &form.label).await {
         Ok(_) => {
             flash(&page.session, tpl::t(page.lang(), "flash.version_saved")).await?;
             Ok(see_other(&format!("/texts/{}/history", ctx.text.text_id)))
@@ -339,7 +338,7 @@ async fn submit_restore(
         .version(ctx.text.text_id, version_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    text::restore_version(&app, viewer, &ctx, &version).await?;
+    text::restore_version(&app.hub, viewer, &ctx, &version).await?;
     flash(&page.session, tpl::t(page.lang(), "flash.version_restored")).await?;
     Ok(see_other(&format!("/texts/{}", ctx.text.text_id)))
 }
@@ -378,7 +377,7 @@ async fn creatable_group(
 ) -> AppResult<organisation::GroupContext> {
     let viewer = page.require_viewer()?;
     let group_id: GroupId = id.parse().map_err(|_| AppError::not_found())?;
-    let group = organisation::load_group(app, Some(viewer), group_id).await?;
+    let group = organisation::load_group(&app.db, Some(viewer), group_id).await?;
     if !text::can_create_in(viewer, &group) {
         return Err(AppError::forbidden());
     }
@@ -587,13 +586,13 @@ async fn show_wiki_page(
     Path((id, slug)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let group_id: GroupId = id.parse().map_err(|_| AppError::not_found())?;
-    let group = organisation::load_group(&app, page.viewer.as_ref(), group_id).await?;
+    let group = organisation::load_group(&app.db, page.viewer.as_ref(), group_id).await?;
     if let Some(found) = app.db.text_by_slug(group_id, &slug).await? {
         return Ok(see_other(&format!("/texts/{}", found.text_id)));
     }
-    let backlinks = wiki::backlinks(&app, page.viewer.as_ref(), group_id, &slug).await?;
+    let backlinks = wiki::backlinks(&app.db, page.viewer.as_ref(), group_id, &slug).await?;
     // The title as the links wrote it, when one of them did; else the slug, spaced.
-    let title = wiki::link_title(&app, page.viewer.as_ref(), group_id, &slug)
+    let title = wiki::link_title(&app.db, page.viewer.as_ref(), group_id, &slug)
         .await?
         .unwrap_or_else(|| slug.replace('-', " "));
     let view = tpl::WikiMissingView {
@@ -621,7 +620,7 @@ async fn show_group_changes(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let group_id: GroupId = id.parse().map_err(|_| AppError::not_found())?;
-    let group = organisation::load_group(&app, page.viewer.as_ref(), group_id).await?;
+    let group = organisation::load_group(&app.db, page.viewer.as_ref(), group_id).await?;
     let texts = app.db.recent_texts(group_id, 50).await?;
     // The three most recent authors of each text (the rows come most recent first per text).
     // Names are shown, as in the group's activity feed, only to those who may see who belongs

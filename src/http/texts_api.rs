@@ -72,7 +72,7 @@ async fn create_text(
     )
     .and_then(|input| input.within(app.config.doc_max_text_length))
     .map_err(AppError::invalid)?;
-    let group = crate::organisation::load_group(&app, Some(&current.viewer), body.group_id).await?;
+    let group = crate::organisation::load_group(&app.db, Some(&current.viewer), body.group_id).await?;
     if !text::can_create_in(&current.viewer, &group) {
         return Err(AppError::forbidden());
     }
@@ -135,7 +135,7 @@ async fn get_text(
     MaybeMember(viewer): MaybeMember,
     Path(id): Path<String>,
 ) -> AppResult<Json<TextOut>> {
-    let ctx = text::load_text(&app, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, viewer.as_ref(), parse_text_id(&id)?).await?;
     Ok(Json(text_out(&app, &ctx).await?))
 }
 
@@ -155,7 +155,7 @@ async fn sync_text(
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
     check_origin(&headers)?;
-    let ctx = text::load_text(&app, Some(&current.viewer), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, Some(&current.viewer), parse_text_id(&id)?).await?;
     // A plain GET (no upgrade): our error, after the rights check, rather than axum's text.
     let upgrade = upgrade.map_err(|_| {
         AppError::bad_request("Cette adresse attend une connexion WebSocket (Upgrade: websocket).")
@@ -216,9 +216,9 @@ async fn set_text_status(
         )
     })?;
     let id = parse_text_id(&id)?;
-    let ctx = text::load_text(&app, Some(&current.viewer), id).await?;
-    text::set_status(&app, &ctx, status).await?;
-    let ctx = text::load_text(&app, Some(&current.viewer), id).await?;
+    let ctx = text::load_text(&app.db, Some(&current.viewer), id).await?;
+    text::set_status(&app.db, &ctx, status).await?;
+    let ctx = text::load_text(&app.db, Some(&current.viewer), id).await?;
     Ok(Json(text_out(&app, &ctx).await?))
 }
 
@@ -243,8 +243,8 @@ async fn create_version(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<VersionIn>,
 ) -> AppResult<(StatusCode, Json<VersionCreated>)> {
-    let ctx = text::load_text(&app, Some(&current.viewer), parse_text_id(&id)?).await?;
-    let (id, heads) = text::create_version(&app, &current.viewer, &ctx, &body.label).await?;
+    let ctx = text::load_text(&app.db, Some(&current.viewer), parse_text_id(&id)?).await?;
+    let (id, heads) = text::create_version(&app.db, &app.hub, &current.viewer, &ctx, &body.label).await?;
     Ok((
         StatusCode::CREATED,
         Json(VersionCreated {
@@ -276,7 +276,7 @@ async fn list_versions(
     MaybeMember(viewer): MaybeMember,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<VersionOut>>> {
-    let ctx = text::load_text(&app, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, viewer.as_ref(), parse_text_id(&id)?).await?;
     let versions = app.db.versions(ctx.text.text_id).await?;
     Ok(Json(
         versions
@@ -307,14 +307,14 @@ async fn restore_version(
     current: CurrentMember,
     Path((id, version)): Path<(String, String)>,
 ) -> AppResult<Json<HeadsOut>> {
-    let ctx = text::load_text(&app, Some(&current.viewer), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, Some(&current.viewer), parse_text_id(&id)?).await?;
     let version_id: VersionId = version.parse().map_err(|_| AppError::not_found())?;
     let version = app
         .db
         .version(ctx.text.text_id, version_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let heads = text::restore_version(&app, &current.viewer, &ctx, &version).await?;
+    let heads = text::restore_version(&app.hub, &current.viewer, &ctx, &version).await?;
     Ok(Json(HeadsOut {
         heads: doc::heads_to_strings(&heads),
     }))
@@ -353,17 +353,17 @@ async fn diff_text(
     Path(id): Path<String>,
     Query(query): Query<DiffQuery>,
 ) -> AppResult<Json<DiffOut>> {
-    let ctx = text::load_text(&app, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, viewer.as_ref(), parse_text_id(&id)?).await?;
     let from = Point::parse(query.from.as_deref())?;
     let to = Point::parse(query.to.as_deref())?;
-    let mut sides = history::resolve_points(&app, &ctx, &[from, to])
+    let mut sides = history::resolve_points(&app.db, &app.hub, &ctx, &[from, to])
         .await?
         .into_iter()
         .map(|(markdown, _)| markdown);
     let (Some(old), Some(new)) = (sides.next(), sides.next()) else {
         return Err(AppError::Internal(anyhow::anyhow!("two points, two sides")));
     };
-    let rendered = history::rendered_comparison(&app, &ctx, &old, &new).await?;
+    let rendered = history::rendered_comparison(&app.db, &ctx, &old, &new).await?;
     let diff = text::diff(old, new).await?;
     Ok(Json(DiffOut {
         html: diff.html,
@@ -398,7 +398,7 @@ async fn text_history(
     MaybeMember(viewer): MaybeMember,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<EditOut>>> {
-    let ctx = text::load_text(&app, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, viewer.as_ref(), parse_text_id(&id)?).await?;
     let edits = app.db.text_edits(ctx.text.text_id, 100).await?;
     Ok(Json(
         edits
@@ -479,9 +479,9 @@ async fn text_sessions(
     Path(id): Path<String>,
     Query(query): Query<SessionsQuery>,
 ) -> AppResult<Json<SessionsOut>> {
-    let ctx = text::load_text(&app, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, viewer.as_ref(), parse_text_id(&id)?).await?;
     let before = history::parse_cursor(query.before.as_deref())?;
-    let (page, words) = history::sessions_with_words(&app, &ctx, before).await?;
+    let (page, words) = history::sessions_with_words(&app.db, &app.hub, &app.word_counts, &ctx, before).await?;
     let names = ctx.names_authors();
     Ok(Json(SessionsOut {
         sessions: page
@@ -536,7 +536,7 @@ async fn list_group_texts(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<TextSummaryOut>>> {
     let group_id: GroupId = id.parse().map_err(|_| AppError::not_found())?;
-    let ctx = crate::organisation::load_group(&app, viewer.as_ref(), group_id).await?;
+    let ctx = crate::organisation::load_group(&app.db, viewer.as_ref(), group_id).await?;
     let texts = app.db.texts_of_group(ctx.group.group_id).await?;
     Ok(Json(
         texts

@@ -181,9 +181,9 @@ async fn submit_join_to_write(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let ctx = text::load_text(&app, Some(viewer), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, Some(viewer), parse_text_id(&id)?).await?;
     let joins = ctx.write_bar == Some(WriteBar::JoinToWrite);
-    text::join_to_write(&app, viewer, &ctx).await?;
+    text::join_to_write(&app.db, viewer, &ctx).await?;
     if joins {
         let message = tpl::t_args(
             page.lang(),
