@@ -8,8 +8,6 @@ mod assets;
 mod compression;
 mod csrf;
 mod extract;
-mod group_invitations;
-mod group_removal;
 mod groups;
 mod home;
 mod html_errors;
@@ -17,14 +15,9 @@ mod members;
 mod ops;
 mod page;
 mod security_headers;
-mod session_api;
-mod sync_socket;
-mod text_history;
-mod text_pages;
-mod texts_api;
+mod texts;
 mod trace;
 mod views;
-mod workspace;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,18 +74,12 @@ impl utoipa::Modify for BearerAuth {
 /// Every route, documented, with its state.
 pub fn api_router() -> OpenApiRouter<App> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(session_api::router())
+        .merge(accounts::router())
         .merge(members::router())
         .merge(groups::router())
-        .merge(group_invitations::router())
-        .merge(group_removal::router())
-        .merge(texts_api::router())
-        .merge(text_pages::router())
-        .merge(text_history::router())
-        .merge(accounts::router())
+        .merge(texts::router())
         .merge(admin::router())
         .merge(home::router())
-        .merge(workspace::router())
         .merge(ops::router())
         .merge(assets::router())
 }
