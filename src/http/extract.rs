@@ -17,6 +17,11 @@ use crate::error::AppError;
 use crate::model::MemberId;
 use crate::store::sessions::MEMBER_KEY;
 
+/// The largest request body we read: forms and JSON are small; uploads get their own limit.
+/// The pages' forms check it before sending (`assets/static/forms.js`), from the templates'
+/// constant, which this is.
+pub const BODY_LIMIT: usize = atelier_templates::FORM_MAX_BYTES;
+
 /// How the request was authenticated: writes by cookie need a CSRF token, by bearer token not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthVia {

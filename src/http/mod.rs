@@ -1,9 +1,17 @@
-//! Everything that speaks HTTP. Each feature module exposes `router()`, an `OpenApiRouter`
-//! whose routes are declared with `routes!`: the OpenAPI document is generated from the very
-//! routes that are served, so it lists every one of them (a test checks it).
+//! Everything that speaks HTTP. Each feature folder (`accounts`, `admin`, `groups`, `home`,
+//! `members`, `texts`) exposes `router()`, an `OpenApiRouter` whose routes are declared with
+//! `routes!`: the OpenAPI document is generated from the very routes that are served, so it
+//! lists every one of them (a test checks it). In a folder, `api.rs` holds the JSON routes and
+//! `pages.rs` the pages; what both need sits in a file of its own, never in one of them.
+//!
+//! The files at this level are the plumbing every feature shares, and import no feature:
+//! extractors (`extract`, `paths`), errors as pages (`html_errors`), `csrf`, `page`, `views`,
+//! `api`, and the layers (`trace`, `compression`, `security_headers`); `assets` and `ops` serve
+//! the static files and the operational routes.
 
 mod accounts;
 mod admin;
+mod api;
 mod assets;
 mod compression;
 mod csrf;
@@ -14,6 +22,7 @@ mod html_errors;
 mod members;
 mod ops;
 mod page;
+mod paths;
 mod security_headers;
 mod texts;
 mod trace;
@@ -35,12 +44,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::App;
 
-pub use extract::{ApiJson, CurrentMember, MaybeMember};
-
-/// The largest request body we read: forms and JSON are small; uploads get their own limit.
-/// The pages' forms check it before sending (`assets/static/forms.js`), from the templates'
-/// constant, which this is.
-pub const BODY_LIMIT: usize = atelier_templates::FORM_MAX_BYTES;
+pub use extract::{ApiJson, BODY_LIMIT, CurrentMember, MaybeMember};
 
 #[derive(OpenApi)]
 #[openapi(

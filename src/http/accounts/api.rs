@@ -9,11 +9,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, AuthVia, ClientIp, CurrentMember};
 use crate::accounts;
 use crate::app::App;
 use crate::secret::hash_secret;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::extract::{ApiJson, AuthVia, ClientIp, CurrentMember};
 use crate::model::MemberId;
 
 pub fn router() -> OpenApiRouter<App> {

@@ -11,13 +11,14 @@ use utoipa_axum::routes;
 
 use atelier_templates as tpl;
 
-use super::extract::{ClientIp, FormData};
-use super::home::safe_next;
-use super::page::{Page, flash, html, see_other};
 use crate::accounts::{self, NewAccount, SignInError, registration};
 use crate::app::App;
 use crate::config::RegistrationMode;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::http::csrf;
+use crate::http::extract::{ClientIp, FormData};
+use crate::http::page::{Page, flash, html, login_redirect, safe_next, see_other};
+use crate::http::views::role_view;
 use crate::model::{MemberId, Password};
 use crate::store::sessions::MEMBER_KEY;
 
@@ -45,7 +46,7 @@ async fn start_session(session: &Session, member: MemberId) -> AppResult<()> {
     let internal = |e: tower_sessions::session::Error| AppError::Internal(e.into());
     session.cycle_id().await.map_err(internal)?;
     session
-        .remove::<String>(super::csrf::SESSION_KEY)
+        .remove::<String>(csrf::SESSION_KEY)
         .await
         .map_err(internal)?;
     session
@@ -393,7 +394,7 @@ async fn invitation_view(
     let view = tpl::InvitationView {
         token: token.to_owned(),
         group_name: group.name,
-        role: super::views::role_view(invitation.role),
+        role: role_view(invitation.role),
         inviter_name: inviter.unwrap_or_default(),
         email: invitation.email.clone(),
         needs_account: !has_account && page.viewer.is_none(),
@@ -449,7 +450,7 @@ async fn submit_invitation_acceptance(
         }
         Some(viewer) => viewer.member_id,
         None if view.needs_login => {
-            return Ok(super::page::login_redirect(&format!(
+            return Ok(login_redirect(&format!(
                 "/invitations/{token}"
             )));
         }

@@ -1,6 +1,8 @@
 //! Administration: the administration page and the searchable, paginated list of accounts
-//! (`/admin/members` and `GET /api/v1/members`).
+//! (`/admin/members` and `GET /api/v1/members`, both from `listing.rs`).
 
+mod api;
+mod listing;
 mod pages;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -8,5 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::app::App;
 
 pub fn router() -> OpenApiRouter<App> {
-    pages::router()
+    OpenApiRouter::new()
+        .merge(api::router())
+        .merge(pages::router())
 }

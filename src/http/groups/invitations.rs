@@ -1,8 +1,8 @@
 //! A group's pending invitations, for its managers: the JSON list, sending again and
-//! withdrawing (API and the management page's buttons). Sending one is in `groups.rs`.
+//! withdrawing (API and the management page's buttons). Sending one is `accounts::invite`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -12,8 +12,10 @@ use utoipa_axum::routes;
 
 use atelier_templates as tpl;
 
-use super::extract::CurrentMember;
-use super::page::{Page, flash, see_other};
+use crate::http::extract::CurrentMember;
+use crate::http::page::{Page, flash, see_other};
+use crate::http::paths::{GroupPath, InvitationPath};
+use crate::http::views::role_view;
 use crate::accounts::invitations::{self, Handling};
 use crate::app::App;
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -28,14 +30,6 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(withdraw_invitation))
         .routes(routes!(submit_resend))
         .routes(routes!(submit_withdraw))
-}
-
-fn parse_group_id(raw: &str) -> AppResult<GroupId> {
-    raw.parse().map_err(|_| AppError::not_found())
-}
-
-fn parse_invitation_id(raw: &str) -> AppResult<i64> {
-    raw.parse().map_err(|_| AppError::not_found())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -88,7 +82,7 @@ pub(super) async fn pending_views(
         .map(|row| tpl::PendingInvitationView {
             id: row.invitation_id.to_string(),
             can_handle: ctx.access.can_handle_invitation(row.role),
-            role: super::views::role_view(row.role),
+            role: role_view(row.role),
             email: row.email,
             invited_by: row.inviter_name,
             sent_at: row.created_at,
@@ -104,9 +98,9 @@ pub(super) async fn pending_views(
 async fn list_invitations(
     State(app): State<App>,
     current: CurrentMember,
-    Path(id): Path<String>,
+    GroupPath(id): GroupPath,
 ) -> AppResult<Json<Vec<PendingInvitationOut>>> {
-    let ctx = organisation::load_group(&app.db, Some(&current.viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(&current.viewer), id).await?;
     let now = OffsetDateTime::now_utc();
     Ok(Json(
         invitations::pending(&app.db, &ctx)
@@ -121,14 +115,14 @@ async fn list_invitations(
 async fn handle_by_api(
     app: &App,
     current: &CurrentMember,
-    (id, invitation): (String, String),
+    (id, invitation): (GroupId, i64),
     handling: Handling,
 ) -> AppResult<Json<serde_json::Value>> {
-    let ctx = organisation::load_group(&app.db, Some(&current.viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(&current.viewer), id).await?;
     invitations::handle(&app.db, &app.mailer, &app.throttle,
         &current.viewer,
         &ctx,
-        parse_invitation_id(&invitation)?,
+        invitation,
         handling,
     )
     .await?;
@@ -141,9 +135,10 @@ async fn handle_by_api(
 async fn resend_invitation(
     State(app): State<App>,
     current: CurrentMember,
-    Path(ids): Path<(String, String)>,
+    GroupPath(id): GroupPath,
+    InvitationPath(invitation): InvitationPath,
 ) -> AppResult<Json<serde_json::Value>> {
-    handle_by_api(&app, &current, ids, Handling::Resend).await
+    handle_by_api(&app, &current, (id, invitation), Handling::Resend).await
 }
 
 /// Withdraws a pending invitation: its link then says it was withdrawn.
@@ -152,24 +147,25 @@ async fn resend_invitation(
 async fn withdraw_invitation(
     State(app): State<App>,
     current: CurrentMember,
-    Path(ids): Path<(String, String)>,
+    GroupPath(id): GroupPath,
+    InvitationPath(invitation): InvitationPath,
 ) -> AppResult<Json<serde_json::Value>> {
-    handle_by_api(&app, &current, ids, Handling::Withdraw).await
+    handle_by_api(&app, &current, (id, invitation), Handling::Withdraw).await
 }
 
 /// A manager's handling of a pending invitation, from the management page's buttons.
 async fn handle_by_page(
     app: &App,
     page: &Page,
-    (id, invitation): (String, String),
+    (id, invitation): (GroupId, i64),
     handling: Handling,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let ctx = organisation::load_group(&app.db, Some(viewer), parse_group_id(&id)?).await?;
+    let ctx = organisation::load_group(&app.db, Some(viewer), id).await?;
     invitations::handle(&app.db, &app.mailer, &app.throttle,
         viewer,
         &ctx,
-        parse_invitation_id(&invitation)?,
+        invitation,
         handling,
     )
     .await?;
@@ -186,9 +182,10 @@ async fn handle_by_page(
 async fn submit_resend(
     State(app): State<App>,
     page: Page,
-    Path(ids): Path<(String, String)>,
+    GroupPath(id): GroupPath,
+    InvitationPath(invitation): InvitationPath,
 ) -> AppResult<Response> {
-    handle_by_page(&app, &page, ids, Handling::Resend).await
+    handle_by_page(&app, &page, (id, invitation), Handling::Resend).await
 }
 
 /// The management page's "withdraw" button.
@@ -196,7 +193,8 @@ async fn submit_resend(
 async fn submit_withdraw(
     State(app): State<App>,
     page: Page,
-    Path(ids): Path<(String, String)>,
+    GroupPath(id): GroupPath,
+    InvitationPath(invitation): InvitationPath,
 ) -> AppResult<Response> {
-    handle_by_page(&app, &page, ids, Handling::Withdraw).await
+    handle_by_page(&app, &page, (id, invitation), Handling::Withdraw).await
 }

@@ -1,37 +1,22 @@
 //! Removing a member from a group, from its management page: a confirmation page that says all
-//! that ends (`organisation::removal_plan`), then the removal. The API's DELETE is in `groups.rs`.
+//! that ends (`organisation::removal_plan`), then the removal. The API's DELETE is in `api.rs`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use atelier_templates as tpl;
 
-use super::page::{Page, flash, html, see_other};
-use super::views::{kind_view, role_view};
+use crate::http::page::{Page, flash, html, see_other};
+use crate::http::paths::{GroupMemberPath, GroupPath};
+use crate::http::views::{kind_view, role_view};
 use crate::app::App;
-use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::model::{GroupId, MemberId};
-use crate::organisation::{self, GroupContext};
+use crate::organisation;
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new().routes(routes!(show_remove_member, submit_remove_member))
-}
-
-/// The group (as the viewer may see it) and the member a removal page is about.
-async fn load(
-    app: &App,
-    viewer: &Viewer,
-    (group, member): &(String, String),
-) -> AppResult<(GroupContext, MemberId)> {
-    let group: GroupId = group.parse().map_err(|_| AppError::not_found())?;
-    let member = member.parse().map_err(|_| AppError::not_found())?;
-    Ok((
-        organisation::load_group(&app.db, Some(viewer), group).await?,
-        member,
-    ))
 }
 
 /// Asks before removing a member from the group, saying what ends with it (managers, or the
@@ -41,10 +26,11 @@ async fn load(
 async fn show_remove_member(
     State(app): State<App>,
     page: Page,
-    Path(ids): Path<(String, String)>,
+    GroupPath(group): GroupPath,
+    GroupMemberPath(member): GroupMemberPath,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let (ctx, member) = load(&app, viewer, &ids).await?;
+    let ctx = organisation::load_group(&app.db, Some(viewer), group).await?;
     let is_self = member == viewer.member_id;
     if !is_self && !ctx.access.can_manage {
         return Err(AppError::forbidden());
@@ -89,11 +75,11 @@ async fn show_remove_member(
 async fn submit_remove_member(
     State(app): State<App>,
     page: Page,
-    Path(ids): Path<(String, String)>,
+    GroupPath(group): GroupPath,
+    GroupMemberPath(member): GroupMemberPath,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let (ctx, member) = load(&app, viewer, &ids).await?;
-    let group = ctx.group.group_id;
+    let ctx = organisation::load_group(&app.db, Some(viewer), group).await?;
     organisation::remove_member(&app.db, viewer, &ctx, member).await?;
     if member == viewer.member_id {
         // Home, not the group: a private group is hidden from whoever left it.

@@ -4,7 +4,7 @@
 //! Everything here reads from the store's caches (the tree, each group's latest texts, the
 //! member's visits): a warm home page reads nothing from the database.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,9 +12,9 @@ use utoipa_axum::routes;
 
 use atelier_templates as tpl;
 
-use super::page::{Page, flash, html, see_other};
-use super::texts_api::parse_text_id;
-use super::views::{Tree, kind_view};
+use crate::http::page::{Page, flash, html, see_other};
+use crate::http::paths::TextPath;
+use crate::http::views::{Tree, kind_view, text_kind_view, text_status_view};
 use crate::app::App;
 use crate::auth::Viewer;
 use crate::auth::permissions::{Access, TextRights, WriteBar};
@@ -105,8 +105,8 @@ fn work_item(text: &TextSummary, contribute: bool, since: Option<OffsetDateTime>
         id: text.text_id.to_string(),
         title: text.title.clone(),
         group_name: text.group_name.clone(),
-        kind: super::text_pages::kind_view(text.kind),
-        status: super::text_pages::status_view(text.status),
+        kind: text_kind_view(text.kind),
+        status: text_status_view(text.status),
         updated_at: text.updated_at,
         is_new: since.is_some_and(|s| text.updated_at > s),
         // Only a drafting text is written in the editor; the others change otherwise.
@@ -178,10 +178,10 @@ async fn show_welcome(State(app): State<App>, page: Page) -> AppResult<Response>
 async fn submit_join_to_write(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let ctx = text::load_text(&app.db, Some(viewer), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, Some(viewer), id).await?;
     let joins = ctx.write_bar == Some(WriteBar::JoinToWrite);
     text::join_to_write(&app.db, viewer, &ctx).await?;
     if joins {
@@ -193,13 +193,4 @@ async fn submit_join_to_write(
         flash(&page.session, message).await?;
     }
     Ok(see_other(&format!("/texts/{}/edit", ctx.text.text_id)))
-}
-
-/// The editor's view of why a reader may not write.
-pub fn write_bar_view(bar: WriteBar, group_kind: GroupKind) -> tpl::WriteBarView {
-    match bar {
-        WriteBar::JoinToWrite => tpl::WriteBarView::Join(kind_view(group_kind)),
-        WriteBar::Supporter => tpl::WriteBarView::Supporter,
-        WriteBar::NotInGroup => tpl::WriteBarView::NotInGroup,
-    }
 }

@@ -2,11 +2,15 @@
 //! and disabling accounts.
 
 mod api;
+mod pages;
+mod profile;
 
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::App;
 
 pub fn router() -> OpenApiRouter<App> {
-    api::router()
+    OpenApiRouter::new()
+        .merge(api::router())
+        .merge(pages::router())
 }

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -11,8 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, CurrentMember, MaybeMember};
-use super::members::Created;
+use crate::http::api::Created;
+use crate::http::extract::{ApiJson, CurrentMember, MaybeMember};
+use crate::http::paths::{GroupPath, TextPath, VersionPath};
 use crate::app::App;
 use crate::collab::{PeerInfo, doc};
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -35,10 +36,6 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(text_history))
         .routes(routes!(text_sessions))
         .routes(routes!(list_group_texts))
-}
-
-pub fn parse_text_id(raw: &str) -> AppResult<TextId> {
-    raw.parse().map_err(|_| AppError::not_found())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -111,7 +108,7 @@ async fn text_out(app: &App, ctx: &TextContext) -> AppResult<TextOut> {
         .read(ctx.text.text_id, None)
         .await
         .map_err(text::hub_error)?;
-    let rendered = super::text_pages::render(app, ctx, &view.markdown).await?;
+    let rendered = text::render(&app.db, ctx, &view.markdown).await?;
     Ok(TextOut {
         id: ctx.text.text_id,
         group_id: ctx.text.group_id,
@@ -133,9 +130,9 @@ async fn text_out(app: &App, ctx: &TextContext) -> AppResult<TextOut> {
 async fn get_text(
     State(app): State<App>,
     MaybeMember(viewer): MaybeMember,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
 ) -> AppResult<Json<TextOut>> {
-    let ctx = text::load_text(&app.db, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, viewer.as_ref(), id).await?;
     Ok(Json(text_out(&app, &ctx).await?))
 }
 
@@ -150,12 +147,12 @@ async fn get_text(
 async fn sync_text(
     State(app): State<App>,
     current: CurrentMember,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
     check_origin(&headers)?;
-    let ctx = text::load_text(&app.db, Some(&current.viewer), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, Some(&current.viewer), id).await?;
     // A plain GET (no upgrade): our error, after the rights check, rather than axum's text.
     let upgrade = upgrade.map_err(|_| {
         AppError::bad_request("Cette adresse attend une connexion WebSocket (Upgrade: websocket).")
@@ -206,7 +203,7 @@ pub struct StatusIn {
 async fn set_text_status(
     State(app): State<App>,
     current: CurrentMember,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
     ApiJson(body): ApiJson<StatusIn>,
 ) -> AppResult<Json<TextOut>> {
     let status = TextStatus::parse(&body.status).ok_or_else(|| {
@@ -215,7 +212,6 @@ async fn set_text_status(
             "Le statut doit être drafting, amending, adopted ou archived.",
         )
     })?;
-    let id = parse_text_id(&id)?;
     let ctx = text::load_text(&app.db, Some(&current.viewer), id).await?;
     text::set_status(&app.db, &ctx, status).await?;
     let ctx = text::load_text(&app.db, Some(&current.viewer), id).await?;
@@ -240,10 +236,10 @@ pub struct VersionCreated {
 async fn create_version(
     State(app): State<App>,
     current: CurrentMember,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
     ApiJson(body): ApiJson<VersionIn>,
 ) -> AppResult<(StatusCode, Json<VersionCreated>)> {
-    let ctx = text::load_text(&app.db, Some(&current.viewer), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, Some(&current.viewer), id).await?;
     let (id, heads) = text::create_version(&app.db, &app.hub, &current.viewer, &ctx, &body.label).await?;
     Ok((
         StatusCode::CREATED,
@@ -274,9 +270,9 @@ pub struct VersionOut {
 async fn list_versions(
     State(app): State<App>,
     MaybeMember(viewer): MaybeMember,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
 ) -> AppResult<Json<Vec<VersionOut>>> {
-    let ctx = text::load_text(&app.db, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, viewer.as_ref(), id).await?;
     let versions = app.db.versions(ctx.text.text_id).await?;
     Ok(Json(
         versions
@@ -305,10 +301,10 @@ pub struct HeadsOut {
 async fn restore_version(
     State(app): State<App>,
     current: CurrentMember,
-    Path((id, version)): Path<(String, String)>,
+    TextPath(id): TextPath,
+    VersionPath(version_id): VersionPath,
 ) -> AppResult<Json<HeadsOut>> {
-    let ctx = text::load_text(&app.db, Some(&current.viewer), parse_text_id(&id)?).await?;
-    let version_id: VersionId = version.parse().map_err(|_| AppError::not_found())?;
+    let ctx = text::load_text(&app.db, Some(&current.viewer), id).await?;
     let version = app
         .db
         .version(ctx.text.text_id, version_id)
@@ -350,10 +346,10 @@ pub struct DiffOut {
 async fn diff_text(
     State(app): State<App>,
     MaybeMember(viewer): MaybeMember,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
     Query(query): Query<DiffQuery>,
 ) -> AppResult<Json<DiffOut>> {
-    let ctx = text::load_text(&app.db, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, viewer.as_ref(), id).await?;
     let from = Point::parse(query.from.as_deref())?;
     let to = Point::parse(query.to.as_deref())?;
     let mut sides = history::resolve_points(&app.db, &app.hub, &ctx, &[from, to])
@@ -396,9 +392,9 @@ pub struct EditOut {
 async fn text_history(
     State(app): State<App>,
     MaybeMember(viewer): MaybeMember,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
 ) -> AppResult<Json<Vec<EditOut>>> {
-    let ctx = text::load_text(&app.db, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, viewer.as_ref(), id).await?;
     let edits = app.db.text_edits(ctx.text.text_id, 100).await?;
     Ok(Json(
         edits
@@ -476,10 +472,10 @@ pub struct SessionsQuery {
 async fn text_sessions(
     State(app): State<App>,
     MaybeMember(viewer): MaybeMember,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
     Query(query): Query<SessionsQuery>,
 ) -> AppResult<Json<SessionsOut>> {
-    let ctx = text::load_text(&app.db, viewer.as_ref(), parse_text_id(&id)?).await?;
+    let ctx = text::load_text(&app.db, viewer.as_ref(), id).await?;
     let before = history::parse_cursor(query.before.as_deref())?;
     let (page, words) = history::sessions_with_words(&app.db, &app.hub, &app.word_counts, &ctx, before).await?;
     let names = ctx.names_authors();
@@ -533,9 +529,8 @@ pub struct TextSummaryOut {
 async fn list_group_texts(
     State(app): State<App>,
     MaybeMember(viewer): MaybeMember,
-    Path(id): Path<String>,
+    GroupPath(group_id): GroupPath,
 ) -> AppResult<Json<Vec<TextSummaryOut>>> {
-    let group_id: GroupId = id.parse().map_err(|_| AppError::not_found())?;
     let ctx = crate::organisation::load_group(&app.db, viewer.as_ref(), group_id).await?;
     let texts = app.db.texts_of_group(ctx.group.group_id).await?;
     Ok(Json(

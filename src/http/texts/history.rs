@@ -1,7 +1,9 @@
-//! The history pages of a text: named versions and sessions of edits, and the differences
-//! between any two points (`text::history`), on the rendered text or its Markdown source.
+//! The history pages of a text: named versions (and naming one) and sessions of edits, and the
+//! differences between any two points (`text::history`), on the rendered text or its Markdown
+//! source.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -10,8 +12,10 @@ use utoipa_axum::routes;
 
 use atelier_templates as tpl;
 
-use super::page::{Page, html};
-use super::text_pages::{header_view, load};
+use super::pages::{header_view, load};
+use crate::http::extract::FormData;
+use crate::http::page::{Page, flash, html, html_with_status, see_other};
+use crate::http::paths::TextPath;
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::text::history::{self, Point, PointLabel, Session, Words};
@@ -20,6 +24,7 @@ use crate::text::{self, TextContext};
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(show_history))
+        .routes(routes!(submit_version))
         .routes(routes!(show_diff))
 }
 
@@ -97,13 +102,44 @@ pub struct HistoryParams {
 async fn show_history(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
     Query(params): Query<HistoryParams>,
 ) -> AppResult<Response> {
-    let ctx = load(&app, &page, &id).await?;
+    let ctx = load(&app, &page, id).await?;
     let before = history::parse_cursor(params.before.as_deref())?;
     let view = history_view(&app, &ctx, before, None).await?;
     Ok(html(tpl::text_history_page(&page.ctx, &view)))
+}
+
+#[derive(Deserialize)]
+struct VersionForm {
+    label: String,
+}
+
+#[utoipa::path(post, path = "/texts/{id}/versions", tag = "pages", params(("id" = String, Path, description = "Text id")),
+    responses((status = 303, description = "Back to the history"), (status = 422, description = "The form again, with the error")))]
+async fn submit_version(
+    State(app): State<App>,
+    page: Page,
+    TextPath(id): TextPath,
+    FormData(form): FormData<VersionForm>,
+) -> AppResult<Response> {
+    let viewer = page.require_viewer()?;
+    let ctx = load(&app, &page, id).await?;
+    match text::create_version(&app.db, &app.hub, viewer, &ctx, &form.label).await {
+        Ok(_) => {
+            flash(&page.session, tpl::t(page.lang(), "flash.version_saved")).await?;
+            Ok(see_other(&format!("/texts/{}/history", ctx.text.text_id)))
+        }
+        Err(AppError::Invalid(fields)) => {
+            let view = history_view(&app, &ctx, None, fields.get("label").cloned()).await?;
+            Ok(html_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                tpl::text_history_page(&page.ctx, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -138,10 +174,10 @@ fn point_label(lang: tpl::Lang, label: &PointLabel) -> String {
 async fn show_diff(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
     Query(params): Query<DiffParams>,
 ) -> AppResult<Response> {
-    let ctx = load(&app, &page, &id).await?;
+    let ctx = load(&app, &page, id).await?;
     let source = match params.view.as_deref().map(str::trim) {
         None | Some("") | Some("rendered") => false,
         Some("source") => true,

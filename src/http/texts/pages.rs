@@ -1,8 +1,8 @@
 //! The pages of a text: reading view, live editor, numbered lines, exports; new texts and
-//! imports; wiki page addresses and a group's recent changes. History and diffs are in
-//! `text_history.rs`.
+//! imports; wiki page addresses and a group's recent changes. History, versions and diffs are
+//! in `history.rs`.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -12,12 +12,13 @@ use utoipa_axum::routes;
 
 use atelier_templates as tpl;
 
-use super::extract::FormData;
-use super::page::{Page, flash, html, html_with_status, see_other};
-use super::texts_api::parse_text_id;
+use crate::http::extract::FormData;
+use crate::http::page::{Page, flash, html, html_with_status, see_other};
+use crate::http::paths::{GroupPath, TextPath, VersionPath, WikiSlugPath};
+use crate::http::views::{self, text_kind_view, text_status_view};
 use crate::app::App;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{GroupId, TextKind, TextStatus, VersionId};
+use crate::model::{GroupId, TextId, TextStatus};
 use crate::organisation;
 use crate::text::markdown::{self, RenderOptions, Rendered};
 use crate::text::wiki::{self, Resolver};
@@ -31,18 +32,11 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(export_markdown))
         .routes(routes!(export_html))
         .routes(routes!(submit_status))
-        .routes(routes!(submit_version))
         .routes(routes!(submit_restore))
         .routes(routes!(show_new_text, submit_new_text))
         .routes(routes!(submit_import))
         .routes(routes!(show_wiki_page))
         .routes(routes!(show_group_changes))
-}
-
-/// Renders a text's Markdown with its wiki links resolved, off the async workers (a long
-/// programme takes milliseconds).
-pub async fn render(app: &App, ctx: &TextContext, source: &str) -> AppResult<Rendered> {
-    text::render(&app.db, ctx, source).await
 }
 
 /// The numbered-lines view of a text.
@@ -67,28 +61,12 @@ fn options<'a>(
     }
 }
 
-pub(super) fn kind_view(kind: TextKind) -> tpl::TextKindView {
-    match kind {
-        TextKind::Programme => tpl::TextKindView::Programme,
-        TextKind::Wiki => tpl::TextKindView::Wiki,
-    }
-}
-
-pub(super) fn status_view(status: TextStatus) -> tpl::TextStatusView {
-    match status {
-        TextStatus::Drafting => tpl::TextStatusView::Drafting,
-        TextStatus::Amending => tpl::TextStatusView::Amending,
-        TextStatus::Adopted => tpl::TextStatusView::Adopted,
-        TextStatus::Archived => tpl::TextStatusView::Archived,
-    }
-}
-
 pub(super) fn header_view(ctx: &TextContext) -> tpl::TextHeaderView {
     tpl::TextHeaderView {
         id: ctx.text.text_id.to_string(),
         title: ctx.text.title.clone(),
-        kind: kind_view(ctx.text.kind),
-        status: status_view(ctx.text.status),
+        kind: text_kind_view(ctx.text.kind),
+        status: text_status_view(ctx.text.status),
         group_id: ctx.text.group_id.to_string(),
         group_name: ctx.group.group.name.clone(),
         updated_at: ctx.text.updated_at,
@@ -96,7 +74,7 @@ pub(super) fn header_view(ctx: &TextContext) -> tpl::TextHeaderView {
         can_manage: ctx.can_manage,
         status_moves: crate::text::status_moves(ctx.text.status)
             .iter()
-            .map(|s| status_view(*s))
+            .map(|s| text_status_view(*s))
             .collect(),
         contributor: ctx.contributor,
     }
@@ -113,8 +91,8 @@ fn link_views(texts: Vec<crate::store::TextSummary>) -> Vec<tpl::TextLinkView> {
         .collect()
 }
 
-pub(super) async fn load(app: &App, page: &Page, id: &str) -> AppResult<TextContext> {
-    text::load_text(&app.db, page.viewer.as_ref(), parse_text_id(id)?).await
+pub(super) async fn load(app: &App, page: &Page, id: TextId) -> AppResult<TextContext> {
+    text::load_text(&app.db, page.viewer.as_ref(), id).await
 }
 
 /// The reading view.
@@ -123,15 +101,15 @@ pub(super) async fn load(app: &App, page: &Page, id: &str) -> AppResult<TextCont
 async fn show_text(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
 ) -> AppResult<Response> {
-    let ctx = load(&app, &page, &id).await?;
+    let ctx = load(&app, &page, id).await?;
     let current = app
         .hub
         .read(ctx.text.text_id, None)
         .await
         .map_err(text::hub_error)?;
-    let rendered = render(&app, &ctx, &current.markdown).await?;
+    let rendered = text::render(&app.db, &ctx, &current.markdown).await?;
     let backlinks = wiki::backlinks(&app.db,
         page.viewer.as_ref(),
         ctx.text.group_id,
@@ -162,19 +140,19 @@ async fn show_text(
 async fn show_editor(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
 ) -> AppResult<Response> {
     if page.viewer.is_none() {
         return Err(AppError::Unauthorized);
     }
-    let ctx = load(&app, &page, &id).await?;
+    let ctx = load(&app, &page, id).await?;
     let view = tpl::TextEditView {
         header: header_view(&ctx),
         readonly: !ctx.can_write,
         sync_url: format!("/api/v1/texts/{}/sync", ctx.text.text_id),
         write_bar: ctx
             .write_bar
-            .map(|bar| super::workspace::write_bar_view(bar, ctx.group.group.kind)),
+            .map(|bar| views::write_bar_view(bar, ctx.group.group.kind)),
     };
     Ok(html(tpl::text_edit_page(&page.ctx, &view)))
 }
@@ -185,9 +163,9 @@ async fn show_editor(
 async fn show_lines(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
 ) -> AppResult<Response> {
-    let ctx = load(&app, &page, &id).await?;
+    let ctx = load(&app, &page, id).await?;
     let current = app
         .hub
         .read(ctx.text.text_id, None)
@@ -211,9 +189,9 @@ fn attachment(text: &TextContext, extension: &str) -> String {
 async fn export_markdown(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
 ) -> AppResult<Response> {
-    let ctx = load(&app, &page, &id).await?;
+    let ctx = load(&app, &page, id).await?;
     let current = app
         .hub
         .read(ctx.text.text_id, None)
@@ -238,15 +216,15 @@ async fn export_markdown(
 async fn export_html(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
 ) -> AppResult<Response> {
-    let ctx = load(&app, &page, &id).await?;
+    let ctx = load(&app, &page, id).await?;
     let current = app
         .hub
         .read(ctx.text.text_id, None)
         .await
         .map_err(text::hub_error)?;
-    let rendered = render(&app, &ctx, &current.markdown).await?;
+    let rendered = text::render(&app.db, &ctx, &current.markdown).await?;
     let document = maud::html! {
         (maud::DOCTYPE)
         html lang=(page.lang().code()) {
@@ -277,49 +255,16 @@ struct StatusForm {
 async fn submit_status(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    TextPath(id): TextPath,
     FormData(form): FormData<StatusForm>,
 ) -> AppResult<Response> {
     page.require_viewer()?;
-    let ctx = load(&app, &page, &id).await?;
+    let ctx = load(&app, &page, id).await?;
     let status =
         TextStatus::parse(&form.status).ok_or_else(|| AppError::bad_request("Statut inconnu."))?;
     text::set_status(&app.db, &ctx, status).await?;
     flash(&page.session, tpl::t(page.lang(), "flash.status_changed")).await?;
     Ok(see_other(&format!("/texts/{}", ctx.text.text_id)))
-}
-
-#[derive(Deserialize)]
-struct VersionForm {
-    label: String,
-}
-
-#[utoipa::path(post, path = "/texts/{id}/versions", tag = "pages", params(("id" = String, Path, description = "Text id")),
-    responses((status = 303, description = "Back to the history"), (status = 422, description = "The form again, with the error")))]
-async fn submit_version(
-    State(app): State<App>,
-    page: Page,
-    Path(id): Path<String>,
-    FormData(form): FormData<VersionForm>,
-) -> AppResult<Response> {
-    let viewer = page.require_viewer()?;
-    let ctx = load(&app, &page, &id).await?;
-    match text::create_version(&app.db, &app.hub, viewer, &ctx, &form.label).await {
-        Ok(_) => {
-            flash(&page.session, tpl::t(page.lang(), "flash.version_saved")).await?;
-            Ok(see_other(&format!("/texts/{}/history", ctx.text.text_id)))
-        }
-        Err(AppError::Invalid(fields)) => {
-            let view =
-                super::text_history::history_view(&app, &ctx, None, fields.get("label").cloned())
-                    .await?;
-            Ok(html_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                tpl::text_history_page(&page.ctx, &view),
-            ))
-        }
-        Err(e) => Err(e),
-    }
 }
 
 #[utoipa::path(post, path = "/texts/{id}/versions/{version}/restore", tag = "pages",
@@ -328,11 +273,11 @@ async fn submit_version(
 async fn submit_restore(
     State(app): State<App>,
     page: Page,
-    Path((id, version)): Path<(String, String)>,
+    TextPath(id): TextPath,
+    VersionPath(version_id): VersionPath,
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
-    let ctx = load(&app, &page, &id).await?;
-    let version_id: VersionId = version.parse().map_err(|_| AppError::not_found())?;
+    let ctx = load(&app, &page, id).await?;
     let version = app
         .db
         .version(ctx.text.text_id, version_id)
@@ -373,10 +318,9 @@ fn new_text_view(
 async fn creatable_group(
     app: &App,
     page: &Page,
-    id: &str,
+    group_id: GroupId,
 ) -> AppResult<organisation::GroupContext> {
     let viewer = page.require_viewer()?;
-    let group_id: GroupId = id.parse().map_err(|_| AppError::not_found())?;
     let group = organisation::load_group(&app.db, Some(viewer), group_id).await?;
     if !text::can_create_in(viewer, &group) {
         return Err(AppError::forbidden());
@@ -390,10 +334,10 @@ async fn creatable_group(
 async fn show_new_text(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    GroupPath(id): GroupPath,
     Query(params): Query<NewTextParams>,
 ) -> AppResult<Response> {
-    let group = creatable_group(&app, &page, &id).await?;
+    let group = creatable_group(&app, &page, id).await?;
     let kind = params.kind.unwrap_or_else(|| "programme".into());
     let template = if kind == "wiki" { "wiki" } else { "chapter" };
     let view = new_text_view(
@@ -423,10 +367,10 @@ struct NewTextForm {
 async fn submit_new_text(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    GroupPath(id): GroupPath,
     FormData(form): FormData<NewTextForm>,
 ) -> AppResult<Response> {
-    let group = creatable_group(&app, &page, &id).await?;
+    let group = creatable_group(&app, &page, id).await?;
     let viewer = page.require_viewer()?;
     // The template decides the kind when the form's kind is left out.
     let kind = if form.kind.is_empty() {
@@ -479,10 +423,10 @@ async fn submit_new_text(
 async fn submit_import(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    GroupPath(id): GroupPath,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let group = creatable_group(&app, &page, &id).await?;
+    let group = creatable_group(&app, &page, id).await?;
     let viewer = page.require_viewer()?;
     let mut title = String::new();
     let mut kind = "programme".to_owned();
@@ -583,9 +527,9 @@ fn first_heading(source: &str) -> Option<String> {
 async fn show_wiki_page(
     State(app): State<App>,
     page: Page,
-    Path((id, slug)): Path<(String, String)>,
+    GroupPath(group_id): GroupPath,
+    WikiSlugPath(slug): WikiSlugPath,
 ) -> AppResult<Response> {
-    let group_id: GroupId = id.parse().map_err(|_| AppError::not_found())?;
     let group = organisation::load_group(&app.db, page.viewer.as_ref(), group_id).await?;
     if let Some(found) = app.db.text_by_slug(group_id, &slug).await? {
         return Ok(see_other(&format!("/texts/{}", found.text_id)));
@@ -617,9 +561,8 @@ async fn show_wiki_page(
 async fn show_group_changes(
     State(app): State<App>,
     page: Page,
-    Path(id): Path<String>,
+    GroupPath(group_id): GroupPath,
 ) -> AppResult<Response> {
-    let group_id: GroupId = id.parse().map_err(|_| AppError::not_found())?;
     let group = organisation::load_group(&app.db, page.viewer.as_ref(), group_id).await?;
     let texts = app.db.recent_texts(group_id, 50).await?;
     // The three most recent authors of each text (the rows come most recent first per text).
@@ -640,18 +583,8 @@ async fn show_group_changes(
     let view = tpl::GroupChangesView {
         group_id: group_id.to_string(),
         group_name: group.group.name.clone(),
-        items: texts.into_iter().map(list_item).collect(),
+        items: texts.into_iter().map(views::text_list_item).collect(),
         authors,
     };
     Ok(html(tpl::group_changes_page(&page.ctx, &view)))
-}
-
-pub fn list_item(t: crate::store::TextSummary) -> tpl::TextListItem {
-    tpl::TextListItem {
-        id: t.text_id.to_string(),
-        title: t.title,
-        kind: kind_view(t.kind),
-        status: status_view(t.status),
-        updated_at: t.updated_at,
-    }
 }
