@@ -940,5 +940,5 @@ fn check_page(name: &str, lang: Lang, html: &str) {
 }
 
 mod pages;
-mod text_pages;
+mod texts;
 mod translations;

@@ -8,7 +8,7 @@
 use maud::{Markup, PreEscaped, html};
 use rust_i18n::t;
 
-use super::texts::{Tab, datetime, text_breadcrumbs, text_heading, text_href, text_title};
+use super::text::{Tab, datetime, text_breadcrumbs, text_heading, text_href, text_title};
 use crate::components::{
     Control, Field, count_label, csrf_field, encode, encode_segment, error_summary, form_title,
     select_field,

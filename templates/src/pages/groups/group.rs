@@ -8,7 +8,7 @@ use crate::components::{
     form_title, join_form, member_count, pagination, select_field, visibility_field,
     visibility_note,
 };
-use crate::pages::texts::text_list;
+use crate::pages::texts::text::text_list;
 use crate::{
     DirectoryEntry, DirectoryView, FormErrors, GroupKindView, GroupView, GroupsIndexView, Lang,
     ManageGroupView, PageContext, RoleView, TextKindView, TreeNode, page,
@@ -432,7 +432,7 @@ pub fn manage_group(ctx: &PageContext, view: &ManageGroupView, errors: &FormErro
                 }
             }
 
-            (crate::pages::organisers::pending_invitations(ctx, &base, &view.invitations))
+            (crate::pages::groups::organisers::pending_invitations(ctx, &base, &view.invitations))
 
             @if !view.creatable_kinds.is_empty() {
                 section.section #create aria-labelledby="create-title" {

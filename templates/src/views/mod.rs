@@ -1,0 +1,5 @@
+mod common;
+mod groups;
+
+pub use common::*;
+pub use groups::*;
