@@ -12,6 +12,7 @@ mod cli;
 mod commonmark;
 mod form_errors;
 mod history;
+mod layers;
 mod logs;
 mod nul_bytes;
 mod openapi;
