@@ -7,8 +7,8 @@ use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use atelier_search::SearchIndex;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::accounts::throttle::SigninThrottle;
 use crate::collab::{Hub, HubSettings};

@@ -10,7 +10,6 @@ use ipnet::IpNet;
 
 use serde::Deserialize;
 
-
 /// Who may create an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]

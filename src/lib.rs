@@ -28,5 +28,5 @@ pub mod store;
 pub mod text;
 
 pub use app::App;
-pub use server::serve;
 pub use config::Config;
+pub use server::serve;

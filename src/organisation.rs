@@ -33,11 +33,7 @@ impl GroupContext {
 }
 
 /// Loads a group the viewer may see; 404 when it does not exist or is hidden from them.
-pub async fn load_group(
-    db: &Db,
-    viewer: Option<&Viewer>,
-    id: GroupId,
-) -> AppResult<GroupContext> {
+pub async fn load_group(db: &Db, viewer: Option<&Viewer>, id: GroupId) -> AppResult<GroupContext> {
     let chain = db.ancestors(id).await?;
     let group = chain.last().cloned().ok_or_else(AppError::not_found)?;
     let ids: Vec<GroupId> = chain.iter().map(|g| g.group_id).collect();
@@ -212,15 +208,14 @@ pub async fn create_group(db: &Db, viewer: &Viewer, new: NewGroup) -> AppResult<
             new.visibility,
         )
         .await?;
-    db
-        .record(AuditEvent {
-            actor: Some(viewer.member_id),
-            action: "group_created",
-            group: Some(parent_id),
-            member: None,
-            detail: new.name.as_str(),
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: "group_created",
+        group: Some(parent_id),
+        member: None,
+        detail: new.name.as_str(),
+    })
+    .await?;
     Ok(id)
 }
 
@@ -261,18 +256,15 @@ pub async fn set_role(
         ));
     }
     // The store announces the change; the member's live sockets follow (`collab::rights`).
-    db
-        .set_membership(member, ctx.group.group_id, role)
-        .await?;
-    db
-        .record(AuditEvent {
-            actor: Some(viewer.member_id),
-            action: "role_set",
-            group: Some(ctx.group.group_id),
-            member: Some(member),
-            detail: role.code(),
-        })
-        .await?;
+    db.set_membership(member, ctx.group.group_id, role).await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: "role_set",
+        group: Some(ctx.group.group_id),
+        member: Some(member),
+        detail: role.code(),
+    })
+    .await?;
     Ok(())
 }
 
@@ -328,8 +320,7 @@ pub async fn remove_member(
             "Ce membre a un rôle supérieur au vôtre dans ce groupe ou dans un groupe en dessous.",
         ));
     }
-    if here.role >= Role::Secretary
-        && db.other_managers_in(ctx.group.group_id, member).await? == 0
+    if here.role >= Role::Secretary && db.other_managers_in(ctx.group.group_id, member).await? == 0
     {
         return Err(AppError::conflict(
             "C'est la dernière personne à animer ce groupe (secrétaire ou plus) : confiez d'abord ce \
@@ -337,26 +328,23 @@ pub async fn remove_member(
         ));
     }
     // The store announces the change; the member's live sockets follow (`collab::rights`).
-    let left = db
-        .remove_from_subtree(member, ctx.group.group_id)
-        .await?;
+    let left = db.remove_from_subtree(member, ctx.group.group_id).await?;
     if left.is_empty() {
         return Err(AppError::not_found());
     }
     let below = (left.len() - 1).to_string();
-    db
-        .record(AuditEvent {
-            actor: Some(viewer.member_id),
-            action: if leaving {
-                "member_left"
-            } else {
-                "member_removed"
-            },
-            group: Some(ctx.group.group_id),
-            member: Some(member),
-            detail: &below,
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: if leaving {
+            "member_left"
+        } else {
+            "member_removed"
+        },
+        group: Some(ctx.group.group_id),
+        member: Some(member),
+        detail: &below,
+    })
+    .await?;
     Ok(left)
 }
 
@@ -372,17 +360,15 @@ pub async fn join(db: &Db, viewer: &Viewer, ctx: &GroupContext) -> AppResult<()>
     } else {
         Role::Supporter
     };
-    db
-        .set_membership(viewer.member_id, ctx.group.group_id, role)
+    db.set_membership(viewer.member_id, ctx.group.group_id, role)
         .await?;
-    db
-        .record(AuditEvent {
-            actor: Some(viewer.member_id),
-            action: "member_joined",
-            group: Some(ctx.group.group_id),
-            member: Some(viewer.member_id),
-            detail: role.code(),
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: "member_joined",
+        group: Some(ctx.group.group_id),
+        member: Some(viewer.member_id),
+        detail: role.code(),
+    })
+    .await?;
     Ok(())
 }

@@ -7,10 +7,10 @@ use std::time::Instant;
 use super::throttle::SigninThrottle;
 use super::{INVITATION_LIFETIME, mail_invitation};
 use crate::auth::Viewer;
-use crate::secret::{hash_secret, new_secret};
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
 use crate::organisation::GroupContext;
+use crate::secret::{hash_secret, new_secret};
 use crate::store::{AuditEvent, Db, PendingInvitationRow};
 
 /// The most a list shows: a group with more pending invitations has a problem a list won't fix.
@@ -28,11 +28,7 @@ pub async fn pending(db: &Db, ctx: &GroupContext) -> AppResult<Vec<PendingInvita
 
 /// A pending invitation of the group that the viewer may handle; 404 for one that is not
 /// pending there (accepted, withdrawn, replaced, of another group).
-async fn handled(
-    db: &Db,
-    ctx: &GroupContext,
-    invitation: i64,
-) -> AppResult<PendingInvitationRow> {
+async fn handled(db: &Db, ctx: &GroupContext, invitation: i64) -> AppResult<PendingInvitationRow> {
     if !ctx.access.can_manage {
         return Err(AppError::forbidden());
     }
@@ -79,16 +75,15 @@ pub async fn handle(
                 });
             }
             let token = new_secret();
-            db
-                .replace_invitation(
-                    group,
-                    invitation,
-                    &hash_secret(&token),
-                    viewer.member_id,
-                    INVITATION_LIFETIME,
-                )
-                .await?
-                .ok_or_else(AppError::not_found)?;
+            db.replace_invitation(
+                group,
+                invitation,
+                &hash_secret(&token),
+                viewer.member_id,
+                INVITATION_LIFETIME,
+            )
+            .await?
+            .ok_or_else(AppError::not_found)?;
             Some(token)
         }
         Handling::Withdraw => {
@@ -98,18 +93,17 @@ pub async fn handle(
             None
         }
     };
-    db
-        .record(AuditEvent {
-            actor: Some(viewer.member_id),
-            action: match handling {
-                Handling::Resend => "invitation_resent",
-                Handling::Withdraw => "invitation_withdrawn",
-            },
-            group: Some(group),
-            member: None,
-            detail: row.role.code(),
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: match handling {
+            Handling::Resend => "invitation_resent",
+            Handling::Withdraw => "invitation_withdrawn",
+        },
+        group: Some(group),
+        member: None,
+        detail: row.role.code(),
+    })
+    .await?;
     match token {
         Some(token) => {
             mail_invitation(mailer, &viewer.name, &ctx.group.name, &row.email, &token).await

@@ -11,11 +11,11 @@ use std::time::Instant;
 use time::Duration;
 
 use crate::auth::{Viewer, password};
-use crate::secret::{hash_secret, new_secret};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::mail::Mailer;
-use crate::model::{DisplayName, Email, GroupId, MemberId, Password, Role};
+use crate::model::{DisplayName, Email, MemberId, Password};
 use crate::organisation::{self, GroupContext};
+use crate::secret::{hash_secret, new_secret};
 use crate::store::{AuditEvent, Db, InvitationRow, MemberRow, NewMember, TokenUse};
 use throttle::SigninThrottle;
 
@@ -108,8 +108,7 @@ pub async fn sign_in(
 /// Issues an API bearer token for a member.
 pub async fn issue_api_token(db: &Db, member: MemberId) -> AppResult<String> {
     let token = new_secret();
-    db
-        .create_api_token(member, &hash_secret(&token), API_TOKEN_LIFETIME)
+    db.create_api_token(member, &hash_secret(&token), API_TOKEN_LIFETIME)
         .await?;
     Ok(token)
 }
@@ -168,15 +167,14 @@ pub async fn create_account(
             password_hash: hash.as_deref(),
         })
         .await?;
-    db
-        .record(AuditEvent {
-            actor,
-            action: "member_created",
-            group: None,
-            member: Some(id),
-            detail: "",
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor,
+        action: "member_created",
+        group: None,
+        member: Some(id),
+        detail: "",
+    })
+    .await?;
     Ok(id)
 }
 
@@ -219,7 +217,14 @@ pub async fn invite(
         detail: role.code(),
     })
     .await?;
-    mail_invitation(mailer, &viewer.name, &ctx.group.name, email.as_str(), &token).await
+    mail_invitation(
+        mailer,
+        &viewer.name,
+        &ctx.group.name,
+        email.as_str(),
+        &token,
+    )
+    .await
 }
 
 /// Mails an invitation link (`token` in clear: only its hash is stored).
@@ -245,8 +250,7 @@ pub(crate) async fn mail_invitation(
 
 /// The invitation behind a link, or a 404/410-like refusal with a sentence.
 pub async fn find_invitation(db: &Db, token: &str) -> AppResult<InvitationRow> {
-    db
-        .invitation(&hash_secret(token))
+    db.invitation(&hash_secret(token))
         .await?
         .map_err(token_refusal)
 }
@@ -277,19 +281,17 @@ pub async fn accept_invitation(
 ) -> AppResult<()> {
     // A member already signed in may have texts open: the store announces the new role, and
     // their sockets reconnect with it (`collab::rights`).
-    db
-        .accept_invitation(invitation.invitation_id, member)
+    db.accept_invitation(invitation.invitation_id, member)
         .await?
         .map_err(token_refusal)?;
-    db
-        .record(AuditEvent {
-            actor: Some(member),
-            action: "member_joined",
-            group: Some(invitation.group_id),
-            member: Some(member),
-            detail: invitation.role.code(),
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(member),
+        action: "member_joined",
+        group: Some(invitation.group_id),
+        member: Some(member),
+        detail: invitation.role.code(),
+    })
+    .await?;
     Ok(())
 }
 
@@ -316,8 +318,7 @@ pub async fn request_password_reset(
     }
     // The new link ends any older one (`create_password_reset`).
     let token = new_secret();
-    db
-        .create_password_reset(member.member_id, &hash_secret(&token), RESET_LIFETIME)
+    db.create_password_reset(member.member_id, &hash_secret(&token), RESET_LIFETIME)
         .await?;
     let link = mailer.link(&format!("/password/reset/{token}"));
     let body = format!(
@@ -336,8 +337,7 @@ pub async fn request_password_reset(
 pub async fn reset_password(db: &Db, token: &str, new_password: Password) -> AppResult<MemberId> {
     let hash_of_token = hash_secret(token);
     // Refuse dead links before spending an Argon2 hash on them.
-    db
-        .password_reset_member(&hash_of_token)
+    db.password_reset_member(&hash_of_token)
         .await?
         .map_err(token_refusal)?;
     let hash = password::hash(new_password).await?;
@@ -345,15 +345,14 @@ pub async fn reset_password(db: &Db, token: &str, new_password: Password) -> App
         .complete_password_reset(&hash_of_token, &hash)
         .await?
         .map_err(token_refusal)?;
-    db
-        .record(AuditEvent {
-            actor: Some(member),
-            action: "password_reset",
-            group: None,
-            member: Some(member),
-            detail: "",
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(member),
+        action: "password_reset",
+        group: None,
+        member: Some(member),
+        detail: "",
+    })
+    .await?;
     Ok(member)
 }
 
@@ -388,18 +387,17 @@ pub async fn set_account_disabled(
     if !db.set_member_disabled(member, disabled).await? {
         return Err(AppError::not_found());
     }
-    db
-        .record(AuditEvent {
-            actor: Some(viewer.member_id),
-            action: if disabled {
-                "account_disabled"
-            } else {
-                "account_enabled"
-            },
-            group: None,
-            member: Some(member),
-            detail: "",
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: if disabled {
+            "account_disabled"
+        } else {
+            "account_enabled"
+        },
+        group: None,
+        member: Some(member),
+        detail: "",
+    })
+    .await?;
     Ok(())
 }

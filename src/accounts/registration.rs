@@ -11,10 +11,10 @@ use time::Duration;
 use super::throttle::SigninThrottle;
 use super::{NewAccount, token_refusal};
 use crate::auth::password;
-use crate::secret::{hash_secret, new_secret};
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
 use crate::model::MemberId;
+use crate::secret::{hash_secret, new_secret};
 use crate::store::{AuditEvent, Db, RegistrationRefusal, RegistrationRow};
 
 pub const REGISTRATION_LIFETIME: Duration = Duration::hours(24);
@@ -66,8 +66,7 @@ pub async fn register(
         name: account.name.as_str().to_owned(),
         password_hash,
     };
-    db
-        .create_registration(&hash_secret(&token), &pending, REGISTRATION_LIFETIME)
+    db.create_registration(&hash_secret(&token), &pending, REGISTRATION_LIFETIME)
         .await?;
     let link = mailer.link(&format!("/register/confirm/{token}"));
     let body = format!(
@@ -85,8 +84,7 @@ pub async fn register(
 
 /// The address a live confirmation link is for, or a 404/409 refusal with a sentence.
 pub async fn pending_registration(db: &Db, token: &str) -> AppResult<String> {
-    db
-        .registration_email(&hash_secret(token))
+    db.registration_email(&hash_secret(token))
         .await?
         .map_err(token_refusal)
 }
@@ -105,14 +103,13 @@ pub async fn confirm_registration(db: &Db, token: &str) -> AppResult<MemberId> {
                  depuis « Mot de passe oublié ».",
             ),
         })?;
-    db
-        .record(AuditEvent {
-            actor: Some(member),
-            action: "member_created",
-            group: None,
-            member: Some(member),
-            detail: "registration",
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(member),
+        action: "member_created",
+        group: None,
+        member: Some(member),
+        detail: "registration",
+    })
+    .await?;
     Ok(member)
 }

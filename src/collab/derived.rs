@@ -45,4 +45,3 @@ pub async fn store(db: &Db, text: TextId, markdown_source: &str) -> StoreResult<
         .collect();
     db.materialize_text(text, markdown_source, &links).await
 }
-

@@ -13,8 +13,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_sessions::Session;
 
-use crate::secret::{new_secret, same_secret};
 use crate::error::AppError;
+use crate::secret::{new_secret, same_secret};
 
 pub const SESSION_KEY: &str = "csrf";
 pub const FORM_FIELD: &str = "csrf_token";

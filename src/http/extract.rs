@@ -12,9 +12,9 @@ use tower_sessions::Session;
 
 use crate::app::App;
 use crate::auth::Viewer;
-use crate::secret::hash_secret;
 use crate::error::AppError;
 use crate::model::MemberId;
+use crate::secret::hash_secret;
 use crate::store::sessions::MEMBER_KEY;
 
 /// The largest request body we read: forms and JSON are small; uploads get their own limit.

@@ -8,8 +8,8 @@
 
 use std::str::FromStr;
 
-use axum::extract::{FromRequestParts, RawPathParams};
 use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 
 use crate::error::AppError;

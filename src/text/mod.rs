@@ -274,10 +274,7 @@ pub async fn set_status(db: &Db, ctx: &TextContext, status: TextStatus) -> AppRe
     }
     // Conditional on the status the move was checked against: of two organisers moving the
     // same text at once, the second gets a conflict instead of an unchecked move.
-    if !db
-        .set_text_status(ctx.text.text_id, from, status)
-        .await?
-    {
+    if !db.set_text_status(ctx.text.text_id, from, status).await? {
         return Err(AppError::conflict(
             "Le statut du texte vient de changer ; rechargez la page et réessayez.",
         ));
@@ -304,10 +301,7 @@ pub async fn create_version(
             "Le nom de la version est obligatoire (120 caractères au plus).",
         ));
     }
-    let view = hub
-        .read(ctx.text.text_id, None)
-        .await
-        .map_err(hub_error)?;
+    let view = hub.read(ctx.text.text_id, None).await.map_err(hub_error)?;
     let id = db
         .create_version(
             ctx.text.text_id,
@@ -333,13 +327,13 @@ pub async fn restore_version(
         ));
     }
     hub.replace(
-            ctx.text.text_id,
-            version.markdown.clone(),
-            Some(viewer.member_id),
-            format!("restored version {}", version.text_version_id),
-        )
-        .await
-        .map_err(hub_error)
+        ctx.text.text_id,
+        version.markdown.clone(),
+        Some(viewer.member_id),
+        format!("restored version {}", version.text_version_id),
+    )
+    .await
+    .map_err(hub_error)
 }
 
 /// How long a diff may take before it settles for a coarser result.

@@ -6,10 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use super::markdown::{self, WikiResolution, WikiTarget};
 use crate::auth::Viewer;
-use crate::error::AppResult;
-use crate::model::{GroupId, TextId};
-use crate::organisation;
 use crate::collab::derived::target_group;
+use crate::error::AppResult;
+use crate::model::GroupId;
+use crate::organisation;
 use crate::store::{Db, GroupRow, TextSummary};
 
 /// Where a wiki page lives on the site: this redirects to the page, or offers to create it.
@@ -38,8 +38,7 @@ impl Resolver {
         let targets = markdown::wiki_links(markdown_source);
         let groups = if targets.iter().any(|t| t.theme.is_some()) {
             let visible = organisation::visible_group_ids(db, viewer).await?;
-            db
-                .all_groups()
+            db.all_groups()
                 .await?
                 .iter()
                 .filter(|g| visible.contains(&g.group_id))

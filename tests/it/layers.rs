@@ -15,7 +15,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("markup", &["markup"]),
     ("storage", &["store"]),
     ("rules and live documents", &["auth", "error", "collab"]),
-    ("organisation and data", &["organisation", "import", "backup", "indexing"]),
+    (
+        "organisation and data",
+        &["organisation", "import", "backup", "indexing"],
+    ),
     ("accounts and texts", &["accounts", "text"]),
     ("demo and shared state", &["demo", "app"]),
     ("HTTP", &["http"]),
@@ -129,7 +132,10 @@ fn each_module_imports_only_from_the_layers_below() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert!(checked > 100, "only {checked} imports seen: is the scan broken?");
+    assert!(
+        checked > 100,
+        "only {checked} imports seen: is the scan broken?"
+    );
 }
 
 #[test]
@@ -151,7 +157,10 @@ fn the_http_plumbing_imports_no_feature_and_no_api_calls_its_pages() {
             if relative.as_os_str() == "mod.rs" {
                 continue; // assembles the features' routers
             }
-            let used: BTreeSet<String> = from_http.union(&names_after(&code, "super::")).cloned().collect();
+            let used: BTreeSet<String> = from_http
+                .union(&names_after(&code, "super::"))
+                .cloned()
+                .collect();
             for feature in features.iter().filter(|f| used.contains(*f)) {
                 wrong.push(format!(
                     "src/http/{}, shared plumbing, imports the feature `{feature}`",
@@ -159,8 +168,7 @@ fn the_http_plumbing_imports_no_feature_and_no_api_calls_its_pages() {
                 ));
             }
         } else if relative.file_name().is_some_and(|n| n == "api.rs")
-            && (names_after(&code, "super::").contains("pages")
-                || code.contains("::pages::"))
+            && (names_after(&code, "super::").contains("pages") || code.contains("::pages::"))
         {
             wrong.push(format!(
                 "src/http/{}: JSON routes call into the pages; move what both need to a file of its own or to a service",

@@ -11,10 +11,10 @@ use utoipa_axum::routes;
 
 use crate::accounts;
 use crate::app::App;
-use crate::secret::hash_secret;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, AuthVia, ClientIp, CurrentMember};
 use crate::model::MemberId;
+use crate::secret::hash_secret;
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new().routes(routes!(create_session, delete_session))
@@ -52,7 +52,8 @@ async fn create_session(
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<Credentials>,
 ) -> AppResult<(StatusCode, Json<SessionCreated>)> {
-    let member = accounts::sign_in(&app.db, &app.throttle, &body.email, &body.password, &ip).await?;
+    let member =
+        accounts::sign_in(&app.db, &app.throttle, &body.email, &body.password, &ip).await?;
     let token = accounts::issue_api_token(&app.db, member.member_id).await?;
     let member = MemberSummary {
         id: member.member_id,

@@ -450,9 +450,7 @@ async fn submit_invitation_acceptance(
         }
         Some(viewer) => viewer.member_id,
         None if view.needs_login => {
-            return Ok(login_redirect(&format!(
-                "/invitations/{token}"
-            )));
+            return Ok(login_redirect(&format!("/invitations/{token}")));
         }
         None => {
             let account = match parse_new_account(

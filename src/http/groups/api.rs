@@ -141,7 +141,8 @@ async fn add_group_member(
     ApiJson(body): ApiJson<RoleIn>,
 ) -> AppResult<Json<serde_json::Value>> {
     let ctx = organisation::load_group(&app.db, Some(&current.viewer), id).await?;
-    organisation::set_role(&app.db,
+    organisation::set_role(
+        &app.db,
         &current.viewer,
         &ctx,
         body.member_id,

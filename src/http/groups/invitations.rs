@@ -12,13 +12,13 @@ use utoipa_axum::routes;
 
 use atelier_templates as tpl;
 
+use crate::accounts::invitations::{self, Handling};
+use crate::app::App;
+use crate::error::{AppResult, ErrorBody};
 use crate::http::extract::CurrentMember;
 use crate::http::page::{Page, flash, see_other};
 use crate::http::paths::{GroupPath, InvitationPath};
 use crate::http::views::role_view;
-use crate::accounts::invitations::{self, Handling};
-use crate::app::App;
-use crate::error::{AppError, AppResult, ErrorBody};
 use crate::model::{GroupId, MemberId, Role};
 use crate::organisation::{self, GroupContext};
 use crate::store::PendingInvitationRow;
@@ -119,7 +119,10 @@ async fn handle_by_api(
     handling: Handling,
 ) -> AppResult<Json<serde_json::Value>> {
     let ctx = organisation::load_group(&app.db, Some(&current.viewer), id).await?;
-    invitations::handle(&app.db, &app.mailer, &app.throttle,
+    invitations::handle(
+        &app.db,
+        &app.mailer,
+        &app.throttle,
         &current.viewer,
         &ctx,
         invitation,
@@ -162,7 +165,10 @@ async fn handle_by_page(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let ctx = organisation::load_group(&app.db, Some(viewer), id).await?;
-    invitations::handle(&app.db, &app.mailer, &app.throttle,
+    invitations::handle(
+        &app.db,
+        &app.mailer,
+        &app.throttle,
         viewer,
         &ctx,
         invitation,

@@ -107,11 +107,7 @@ async fn show_directory(
     let view = tpl::DirectoryView {
         group_id: ctx.group.group_id.to_string(),
         group_name: ctx.group.name.clone(),
-        members: out
-            .members
-            .into_iter()
-            .map(directory_entry)
-            .collect(),
+        members: out.members.into_iter().map(directory_entry).collect(),
         page: out.page,
         pages: out.pages,
         query: query.q.unwrap_or_default(),
@@ -137,11 +133,7 @@ async fn manage_view(
     Ok(tpl::ManageGroupView {
         invitations: pending_views(app, ctx).await?,
         group: group_view(app, ctx, Some(viewer), lang).await?,
-        members: out
-            .members
-            .into_iter()
-            .map(directory_entry)
-            .collect(),
+        members: out.members.into_iter().map(directory_entry).collect(),
         assignable_roles: Role::ALL
             .iter()
             .copied()

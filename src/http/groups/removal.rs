@@ -8,11 +8,11 @@ use utoipa_axum::routes;
 
 use atelier_templates as tpl;
 
+use crate::app::App;
+use crate::error::{AppError, AppResult};
 use crate::http::page::{Page, flash, html, see_other};
 use crate::http::paths::{GroupMemberPath, GroupPath};
 use crate::http::views::{kind_view, role_view};
-use crate::app::App;
-use crate::error::{AppError, AppResult};
 use crate::organisation;
 
 pub fn router() -> OpenApiRouter<App> {

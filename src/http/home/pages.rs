@@ -11,10 +11,10 @@ use utoipa_axum::routes;
 use atelier_templates as tpl;
 
 use super::workspace;
-use crate::http::page::{LANG_COOKIE, Page, html, safe_next};
-use crate::http::views::{self, Tree};
 use crate::app::App;
 use crate::error::{AppError, AppResult};
+use crate::http::page::{LANG_COOKIE, Page, html, safe_next};
+use crate::http::views::{self, Tree};
 use crate::model::GroupKind;
 
 pub fn router() -> OpenApiRouter<App> {

@@ -12,13 +12,13 @@ use utoipa_axum::routes;
 
 use atelier_templates as tpl;
 
-use crate::http::page::{Page, flash, html, see_other};
-use crate::http::paths::TextPath;
-use crate::http::views::{Tree, kind_view, text_kind_view, text_status_view};
 use crate::app::App;
 use crate::auth::Viewer;
 use crate::auth::permissions::{Access, TextRights, WriteBar};
 use crate::error::AppResult;
+use crate::http::page::{Page, flash, html, see_other};
+use crate::http::paths::TextPath;
+use crate::http::views::{Tree, text_kind_view, text_status_view};
 use crate::model::{GroupKind, TextKind, TextStatus};
 use crate::store::cache::TEXTS_KEPT;
 use crate::store::{GroupRow, TextSummary, Visit};

@@ -147,4 +147,3 @@ async fn enable_member(
     accounts::set_account_disabled(&app.db, &current.viewer, id, false).await?;
     Ok(Json(serde_json::json!({})))
 }
-

@@ -64,7 +64,11 @@ fn parse_titles(
     Ok(titles)
 }
 
-pub(super) async fn apply_profile_update(app: &App, viewer: &Viewer, update: ProfileUpdate) -> AppResult<()> {
+pub(super) async fn apply_profile_update(
+    app: &App,
+    viewer: &Viewer,
+    update: ProfileUpdate,
+) -> AppResult<()> {
     let name = update
         .name
         .as_deref()
@@ -140,4 +144,3 @@ pub(super) async fn load_profile(
         row,
     ))
 }
-

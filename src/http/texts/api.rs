@@ -11,12 +11,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::api::Created;
-use crate::http::extract::{ApiJson, CurrentMember, MaybeMember};
-use crate::http::paths::{GroupPath, TextPath, VersionPath};
 use crate::app::App;
 use crate::collab::{PeerInfo, doc};
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::api::Created;
+use crate::http::extract::{ApiJson, CurrentMember, MaybeMember};
+use crate::http::paths::{GroupPath, TextPath, VersionPath};
 use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, VersionId};
 use crate::text::history::{self, Point};
 use crate::text::{self, NewTextInput, TextContext};
@@ -69,7 +69,8 @@ async fn create_text(
     )
     .and_then(|input| input.within(app.config.doc_max_text_length))
     .map_err(AppError::invalid)?;
-    let group = crate::organisation::load_group(&app.db, Some(&current.viewer), body.group_id).await?;
+    let group =
+        crate::organisation::load_group(&app.db, Some(&current.viewer), body.group_id).await?;
     if !text::can_create_in(&current.viewer, &group) {
         return Err(AppError::forbidden());
     }
@@ -240,7 +241,8 @@ async fn create_version(
     ApiJson(body): ApiJson<VersionIn>,
 ) -> AppResult<(StatusCode, Json<VersionCreated>)> {
     let ctx = text::load_text(&app.db, Some(&current.viewer), id).await?;
-    let (id, heads) = text::create_version(&app.db, &app.hub, &current.viewer, &ctx, &body.label).await?;
+    let (id, heads) =
+        text::create_version(&app.db, &app.hub, &current.viewer, &ctx, &body.label).await?;
     Ok((
         StatusCode::CREATED,
         Json(VersionCreated {
@@ -477,7 +479,8 @@ async fn text_sessions(
 ) -> AppResult<Json<SessionsOut>> {
     let ctx = text::load_text(&app.db, viewer.as_ref(), id).await?;
     let before = history::parse_cursor(query.before.as_deref())?;
-    let (page, words) = history::sessions_with_words(&app.db, &app.hub, &app.word_counts, &ctx, before).await?;
+    let (page, words) =
+        history::sessions_with_words(&app.db, &app.hub, &app.word_counts, &ctx, before).await?;
     let names = ctx.names_authors();
     Ok(Json(SessionsOut {
         sessions: page

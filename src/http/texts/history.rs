@@ -13,11 +13,11 @@ use utoipa_axum::routes;
 use atelier_templates as tpl;
 
 use super::pages::{header_view, load};
+use crate::app::App;
+use crate::error::{AppError, AppResult};
 use crate::http::extract::FormData;
 use crate::http::page::{Page, flash, html, html_with_status, see_other};
 use crate::http::paths::TextPath;
-use crate::app::App;
-use crate::error::{AppError, AppResult};
 use crate::text::history::{self, Point, PointLabel, Session, Words};
 use crate::text::{self, TextContext};
 
@@ -74,7 +74,8 @@ pub(super) async fn history_view(
     label_error: Option<String>,
 ) -> AppResult<tpl::TextHistoryView> {
     let versions = app.db.versions(ctx.text.text_id).await?;
-    let (page, words) = history::sessions_with_words(&app.db, &app.hub, &app.word_counts, ctx, before).await?;
+    let (page, words) =
+        history::sessions_with_words(&app.db, &app.hub, &app.word_counts, ctx, before).await?;
     Ok(tpl::TextHistoryView {
         header: header_view(ctx),
         versions: version_views(&versions, ctx.names_authors()),

@@ -12,15 +12,15 @@ use utoipa_axum::routes;
 
 use atelier_templates as tpl;
 
+use crate::app::App;
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::http::extract::FormData;
 use crate::http::page::{Page, flash, html, html_with_status, see_other};
 use crate::http::paths::{GroupPath, TextPath, VersionPath, WikiSlugPath};
 use crate::http::views::{self, text_kind_view, text_status_view};
-use crate::app::App;
-use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{GroupId, TextId, TextStatus};
 use crate::organisation;
-use crate::text::markdown::{self, RenderOptions, Rendered};
+use crate::text::markdown::{self, RenderOptions};
 use crate::text::wiki::{self, Resolver};
 use crate::text::{self, NewTextInput, TextContext};
 
@@ -110,7 +110,8 @@ async fn show_text(
         .await
         .map_err(text::hub_error)?;
     let rendered = text::render(&app.db, &ctx, &current.markdown).await?;
-    let backlinks = wiki::backlinks(&app.db,
+    let backlinks = wiki::backlinks(
+        &app.db,
         page.viewer.as_ref(),
         ctx.text.group_id,
         &ctx.text.slug,

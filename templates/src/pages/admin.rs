@@ -9,8 +9,8 @@ use crate::components::{
     visibility_field,
 };
 use crate::{
-    AccountsView, AdminView, FormErrors, GroupCard, GroupKindView, Lang, PageContext, RegistrationModeView,
-    VisibilityView, format_date, page,
+    AccountsView, AdminView, FormErrors, GroupCard, GroupKindView, Lang, PageContext,
+    RegistrationModeView, VisibilityView, format_date, page,
 };
 
 /// Counts, the registration mode, the groups to manage, and the form to create national groups.

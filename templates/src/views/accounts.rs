@@ -1,6 +1,6 @@
 //! The views of the account pages: signing in, registering, an invitation.
 
-use crate::{RoleView};
+use crate::RoleView;
 
 /// The sign-in form.
 #[derive(Debug, Clone, Default)]

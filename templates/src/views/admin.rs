@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use crate::{GroupCard, GroupKindView, RegistrationModeView};
+use crate::{GroupCard, GroupKindView};
 
 /// The administration page.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use rust_i18n::t;
 
-use crate::{Lang};
+use crate::Lang;
 
 /// Field name → message, already localised by the server. The field name is the key the page
 /// uses for the field's id (`field-<key>`), usually the input's `name`.

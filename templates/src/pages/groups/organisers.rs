@@ -6,8 +6,7 @@ use rust_i18n::t;
 
 use crate::components::{csrf_field, encode_segment};
 use crate::{
-    PageContext, PendingInvitationView, RemoveMemberView, format_date, format_datetime,
-    page,
+    PageContext, PendingInvitationView, RemoveMemberView, format_date, format_datetime, page,
 };
 
 /// The pending invitations of a group, with "send again" and "withdraw" for each the viewer may
