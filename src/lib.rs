@@ -20,6 +20,7 @@ pub mod import;
 pub mod indexing;
 pub mod logging;
 pub mod mail;
+pub mod markup;
 pub mod model;
 pub mod organisation;
 pub mod secret;

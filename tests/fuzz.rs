@@ -18,8 +18,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use atelier::collab::{doc, frames};
-use atelier::text::markdown::{self, RenderOptions, WikiResolution, WikiTarget};
-use atelier::text::rendered_diff::rendered_diff;
+use atelier::markup::{self, RenderOptions, WikiResolution, WikiTarget, rendered_diff};
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ReadDoc};
 
@@ -256,10 +255,10 @@ fn assert_safe(html: &str) {
 fn check_markdown(input: &[u8]) {
     let markdown = String::from_utf8_lossy(input);
     let options = RenderOptions::new(&resolve);
-    let rendered = markdown::render(&markdown, &options);
+    let rendered = markup::render(&markdown, &options);
     assert_safe(&rendered.html);
-    assert_safe(&markdown::render_numbered(&markdown, &options));
-    assert_safe(&markdown::render_commonmark_plain(&markdown));
+    assert_safe(&markup::render_numbered(&markdown, &options));
+    assert_safe(&markup::render_commonmark_plain(&markdown));
     // The rendered diff between the text's first half and the whole (a history's comparison)
     // is as safe as each side.
     let middle = markdown
@@ -267,7 +266,7 @@ fn check_markdown(input: &[u8]) {
         .map(|(at, _)| at)
         .find(|at| *at >= markdown.len() / 2)
         .unwrap_or(markdown.len());
-    let half = markdown::render(&markdown[..middle], &options);
+    let half = markup::render(&markdown[..middle], &options);
     let diff = rendered_diff(&half.html, &rendered.html, Duration::from_millis(200));
     assert_safe(&diff.html);
 }

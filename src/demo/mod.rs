@@ -255,7 +255,7 @@ async fn load_texts(db: &Db) -> anyhow::Result<()> {
     }));
     for (theme, title, kind, markdown) in texts {
         if db
-            .text_by_slug(theme, &crate::text::markdown::slugify(&title))
+            .text_by_slug(theme, &crate::markup::slugify(&title))
             .await?
             .is_some()
         {

@@ -36,9 +36,10 @@ use std::time::{Duration, Instant};
 use automerge::ChangeHash;
 use time::OffsetDateTime;
 
-use super::{TextContext, diff, hub_error};
+use super::{TextContext, hub_error};
 use crate::collab::{Hub, doc};
 use crate::error::{AppError, AppResult};
+use crate::markup::{self, RenderedDiff};
 use crate::model::{MemberId, TextId, VersionId};
 use crate::store::{Db, EditRow};
 
@@ -203,14 +204,12 @@ pub async fn rendered_comparison(
     ctx: &TextContext,
     old: &str,
     new: &str,
-) -> AppResult<super::rendered_diff::RenderedDiff> {
+) -> AppResult<RenderedDiff> {
     let old = super::render(db, ctx, old).await?.html;
     let new = super::render(db, ctx, new).await?.html;
-    tokio::task::spawn_blocking(move || {
-        super::rendered_diff::rendered_diff(&old, &new, super::DIFF_DEADLINE)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))
+    tokio::task::spawn_blocking(move || markup::rendered_diff(&old, &new, super::DIFF_DEADLINE))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
 }
 
 /// One author's part in a session.
@@ -490,7 +489,7 @@ fn count_words<K>(pairs: Vec<(K, String, String)>) -> Vec<(K, Words)> {
         if left.is_zero() {
             break;
         }
-        let result = diff::word_diff(&old, &new, left.min(super::DIFF_DEADLINE));
+        let result = markup::word_diff(&old, &new, left.min(super::DIFF_DEADLINE));
         counted.push((
             key,
             Words {

@@ -9,10 +9,7 @@
 //!   only while the text is `drafting`: after that, it changes through amendments.
 //! - Changing a text's status takes `organiser` or above.
 
-pub mod diff;
 pub mod history;
-pub mod markdown;
-pub mod rendered_diff;
 mod templates;
 pub mod wiki;
 
@@ -22,6 +19,7 @@ use crate::auth::Viewer;
 use crate::auth::permissions::{TextRights, WriteBar};
 use crate::collab::{Hub, HubError, derived, doc};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::markup;
 use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, TextTitle, VersionId};
 use crate::organisation::{self, GroupContext};
 use crate::store::{Db, NewText, StoreError, TextRow, VersionRow};
@@ -189,7 +187,7 @@ pub async fn create_text(
     let (mut document, bytes) =
         doc::create(&input.markdown).map_err(|e| AppError::Internal(e.into()))?;
     let heads = doc::heads_to_json(&document.get_heads());
-    let base = markdown::slugify(input.title.as_str());
+    let base = markup::slugify(input.title.as_str());
     let base = if base.is_empty() {
         "texte".to_owned()
     } else {
@@ -341,21 +339,21 @@ pub const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(
 
 /// Renders a text's Markdown with its wiki links resolved (to what the viewer may see), off the
 /// async workers (a long programme takes milliseconds).
-pub async fn render(db: &Db, ctx: &TextContext, source: &str) -> AppResult<markdown::Rendered> {
+pub async fn render(db: &Db, ctx: &TextContext, source: &str) -> AppResult<markup::Rendered> {
     let resolver =
         wiki::Resolver::for_markdown(db, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
     let source = source.to_owned();
     tokio::task::spawn_blocking(move || {
-        let resolve = |target: &markdown::WikiTarget| resolver.resolve(target);
-        markdown::render(&source, &markdown::RenderOptions::new(&resolve))
+        let resolve = |target: &markup::WikiTarget| resolver.resolve(target);
+        markup::render(&source, &markup::RenderOptions::new(&resolve))
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))
 }
 
 /// A word diff between two states, computed off the async runtime.
-pub async fn diff(old: String, new: String) -> AppResult<diff::WordDiff> {
-    tokio::task::spawn_blocking(move || diff::word_diff(&old, &new, DIFF_DEADLINE))
+pub async fn diff(old: String, new: String) -> AppResult<markup::WordDiff> {
+    tokio::task::spawn_blocking(move || markup::word_diff(&old, &new, DIFF_DEADLINE))
         .await
         .map_err(|e| AppError::Internal(e.into()))
 }

@@ -4,17 +4,17 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::markdown::{self, WikiResolution, WikiTarget};
 use crate::auth::Viewer;
 use crate::collab::derived::target_group;
 use crate::error::AppResult;
+use crate::markup::{self, WikiResolution, WikiTarget};
 use crate::model::GroupId;
 use crate::organisation;
 use crate::store::{Db, GroupRow, TextSummary};
 
 /// Where a wiki page lives on the site: this redirects to the page, or offers to create it.
 pub fn page_href(group: GroupId, title: &str) -> String {
-    format!("/groups/{group}/wiki/{}", markdown::slugify(title))
+    format!("/groups/{group}/wiki/{}", markup::slugify(title))
 }
 
 /// Resolves the wiki links of a text about to be rendered: which pages exist, for this viewer.
@@ -35,7 +35,7 @@ impl Resolver {
         own: GroupId,
         markdown_source: &str,
     ) -> AppResult<Resolver> {
-        let targets = markdown::wiki_links(markdown_source);
+        let targets = markup::wiki_links(markdown_source);
         let groups = if targets.iter().any(|t| t.theme.is_some()) {
             let visible = organisation::visible_group_ids(db, viewer).await?;
             db.all_groups()
@@ -73,7 +73,7 @@ impl Resolver {
                 create_href: "/groups".into(),
             };
         };
-        let slug = markdown::slugify(&target.title);
+        let slug = markup::slugify(&target.title);
         let href = page_href(group, &target.title);
         if self
             .existing

@@ -1,11 +1,11 @@
 //! CommonMark 0.31.2 conformance of `render_commonmark_plain`, through the sanitiser.
 //!
 //! Both the rendered HTML and the spec's expected HTML go through the same sanitiser
-//! (`markdown::sanitize`: ammonia re-serialises everything, so `<hr />` and `<hr>`, `&quot;` and
+//! (`markup::sanitize`: ammonia re-serialises everything, so `<hr />` and `<hr>`, `&quot;` and
 //! `"` compare equal, and what the policy removes — raw HTML, unsafe URLs — is removed from both
 //! sides alike) and the same whitespace normalisation (`normalise`) before being compared.
 
-use atelier::text::markdown::{render_commonmark_plain, sanitize};
+use atelier::markup::{render_commonmark_plain, sanitize};
 
 /// The 652 examples of the spec (commonmark/commonmark-spec-web, CC BY-SA 4.0; see
 /// `tests/fixtures/README.md`).
@@ -22,14 +22,14 @@ fn normalise(html: &str) -> String {
     collapsed.replace("> <", "><")
 }
 
-struct Example {
-    number: u64,
-    section: String,
-    markdown: String,
-    html: String,
+pub struct Example {
+    pub number: u64,
+    pub section: String,
+    pub markdown: String,
+    pub html: String,
 }
 
-fn examples() -> Vec<Example> {
+pub fn examples() -> Vec<Example> {
     let spec = std::fs::read_to_string(SPEC).expect("the CommonMark fixture is in the repository");
     let values: Vec<serde_json::Value> = serde_json::from_str(&spec).expect("the fixture is JSON");
     let field =

@@ -50,7 +50,6 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The source without its comment lines (doc comments name modules they do not import).
-/// Until the markup layer lands (issue 12, point 3), `text::markdown` is what it will be.
 fn code(path: &Path) -> String {
     std::fs::read_to_string(path)
         .unwrap()
@@ -58,7 +57,6 @@ fn code(path: &Path) -> String {
         .filter(|l| !l.trim_start().starts_with("//"))
         .collect::<Vec<_>>()
         .join("\n")
-        .replace("crate::text::markdown", "crate::markup")
 }
 
 /// The first name of every path that starts with `prefix` (`crate::`, `super::`), groups

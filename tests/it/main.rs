@@ -14,6 +14,7 @@ mod form_errors;
 mod history;
 mod layers;
 mod logs;
+mod markup_source_ranges;
 mod nul_bytes;
 mod openapi;
 mod organisers;

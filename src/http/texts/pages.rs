@@ -18,9 +18,9 @@ use crate::http::extract::FormData;
 use crate::http::page::{Page, flash, html, html_with_status, see_other};
 use crate::http::paths::{GroupPath, TextPath, VersionPath, WikiSlugPath};
 use crate::http::views::{self, text_kind_view, text_status_view};
+use crate::markup::{self, RenderOptions};
 use crate::model::{GroupId, TextId, TextStatus};
 use crate::organisation;
-use crate::text::markdown::{self, RenderOptions};
 use crate::text::wiki::{self, Resolver};
 use crate::text::{self, NewTextInput, TextContext};
 
@@ -45,19 +45,19 @@ async fn render_numbered(app: &App, ctx: &TextContext, source: &str) -> AppResul
         Resolver::for_markdown(&app.db, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
     let source = source.to_owned();
     tokio::task::spawn_blocking(move || {
-        let resolve = |target: &markdown::WikiTarget| resolver.resolve(target);
-        markdown::render_numbered(&source, &options(&resolve))
+        let resolve = |target: &markup::WikiTarget| resolver.resolve(target);
+        markup::render_numbered(&source, &options(&resolve))
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))
 }
 
 fn options<'a>(
-    resolve: &'a dyn Fn(&markdown::WikiTarget) -> markdown::WikiResolution,
+    resolve: &'a dyn Fn(&markup::WikiTarget) -> markup::WikiResolution,
 ) -> RenderOptions<'a> {
     RenderOptions {
         resolve_wiki: resolve,
-        line_width: markdown::DEFAULT_LINE_WIDTH,
+        line_width: markup::DEFAULT_LINE_WIDTH,
     }
 }
 
@@ -120,7 +120,7 @@ async fn show_text(
     let view = tpl::TextReadView {
         header: header_view(&ctx),
         // Under the page's `<h1>` (the title): the text's outermost headings become `<h2>`.
-        body_html: markdown::nest_headings(&rendered.html, 1),
+        body_html: markup::nest_headings(&rendered.html, 1),
         toc: rendered
             .toc
             .into_iter()

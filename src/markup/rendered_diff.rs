@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use similar::{Algorithm, DiffTag, DiffableStr};
 
-use super::markdown::{escape_html, sanitize};
+use super::sanitize::{escape_html, sanitize};
 
 /// The rendered diff, sanitised; `truncated` when the deadline made it coarser.
 pub struct RenderedDiff {
@@ -280,7 +280,7 @@ fn without_ids(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::markdown::{RenderOptions, WikiResolution, WikiTarget, render};
+    use crate::markup::{RenderOptions, WikiResolution, WikiTarget, render};
 
     fn rendered(markdown: &str) -> String {
         let resolve = |_: &WikiTarget| WikiResolution::Missing {

@@ -34,7 +34,7 @@
 //! Unicode segmentation that is not whitespace: punctuation marks count, so replacing a comma
 //! with a semicolon shows as one deletion and one insertion.
 
-use super::markdown::escape_html;
+use super::sanitize::escape_html;
 use std::time::{Duration, Instant};
 
 use similar::{Algorithm, DiffOp, DiffTag, DiffableStr, TextDiff};
