@@ -223,7 +223,7 @@ async fn run_server(config: Config, demo: bool) -> anyhow::Result<()> {
             println!("  {email:<28} {name} — {role} ({place})");
         }
     }
-    crate::app::serve(listener, app, shutdown_signal()).await
+    crate::server::serve(listener, app, shutdown_signal()).await
 }
 
 /// Ctrl-C or SIGTERM: finish what is in flight, then stop.

@@ -10,8 +10,6 @@ use ipnet::IpNet;
 
 use serde::Deserialize;
 
-use crate::collab::{PeerRates, Rate};
-
 /// Who may create an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -75,6 +73,53 @@ pub struct Config {
     pub peer_rates: PeerRates,
 }
 
+/// The longest a text may grow by default: 2 Mi characters, twenty times a national programme
+/// (about 100,000).
+pub const DEFAULT_MAX_TEXT_LENGTH: usize = 2 * 1024 * 1024;
+
+/// A sustained rate (`collab::flow`) and the burst allowed above it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub per_second: f64,
+    pub burst: f64,
+}
+
+/// What one member may send, all sockets together.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeerRates {
+    /// Bytes of WebSocket frames. The burst holds one largest sync message (an offline session).
+    pub bytes: Rate,
+    /// Changes applied to documents; a cursor move counts as one (it is sent to every peer).
+    pub changes: Rate,
+    /// Operations of those changes (a character typed or deleted is one).
+    pub operations: Rate,
+}
+
+impl Default for PeerRates {
+    fn default() -> Self {
+        PeerRates {
+            bytes: Rate {
+                per_second: 1024.0 * 1024.0,
+                burst: 8.0 * 1024.0 * 1024.0,
+            },
+            // A fast typist makes about 10 changes a second; an offline session sends its
+            // changes at once.
+            changes: Rate {
+                per_second: 100.0,
+                burst: 20_000.0,
+            },
+            // The burst is also the most operations one message may hold: a chapter of the demo
+            // programme is 2,000 to 9,000 characters. Applying a change of 100,000 insertions
+            // takes seconds (automerge 0.12, unoptimised build), during which the text answers
+            // nobody; a sustained 2,000 a second is far above typing.
+            operations: Rate {
+                per_second: 2_000.0,
+                burst: 20_000.0,
+            },
+        }
+    }
+}
+
 /// The database URL carries a password: never print it.
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -119,7 +164,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             doc_idle_seconds: 60,
             doc_compact_after_chunks: 500,
-            doc_max_text_length: crate::collab::DEFAULT_MAX_TEXT_LENGTH,
+            doc_max_text_length: DEFAULT_MAX_TEXT_LENGTH,
             peer_rates: PeerRates::default(),
         }
     }

@@ -7,30 +7,36 @@ use std::path::PathBuf;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+/// The site's outgoing mail. It knows the site's address, which every link it mails points to.
 #[derive(Clone)]
-pub enum Mailer {
-    Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        from: Mailbox,
-    },
-    Files {
-        dir: PathBuf,
-        from: Mailbox,
-    },
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    base_url: String,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(PathBuf),
 }
 
 impl Mailer {
-    pub fn new(smtp_url: Option<&str>, from: &str, mail_dir: PathBuf) -> anyhow::Result<Mailer> {
+    pub fn new(
+        smtp_url: Option<&str>,
+        from: &str,
+        mail_dir: PathBuf,
+        base_url: &str,
+    ) -> anyhow::Result<Mailer> {
         let from: Mailbox = from
             .parse()
             .map_err(|e| anyhow::anyhow!("the mail sender {from:?} is not valid: {e}"))?;
-        match smtp_url {
-            Some(url) => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        let transport = match smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("the SMTP URL is not valid: {e}"))?
-                    .build();
-                Ok(Mailer::Smtp { transport, from })
-            }
+                    .build(),
+            ),
             None => {
                 std::fs::create_dir_all(&mail_dir).map_err(|e| {
                     anyhow::anyhow!(
@@ -38,12 +44,19 @@ impl Mailer {
                         mail_dir.display()
                     )
                 })?;
-                Ok(Mailer::Files {
-                    dir: mail_dir,
-                    from,
-                })
+                Transport::Files(mail_dir)
             }
-        }
+        };
+        Ok(Mailer {
+            transport,
+            from,
+            base_url: base_url.to_owned(),
+        })
+    }
+
+    /// The address of a page of the site, for a mail: `path` starts with `/`.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
     }
 
     /// Sends a plain-text message.
@@ -51,23 +64,20 @@ impl Mailer {
         let to: Mailbox = to
             .parse()
             .map_err(|e| anyhow::anyhow!("cannot mail an invalid address: {e}"))?;
-        let from = match self {
-            Mailer::Smtp { from, .. } | Mailer::Files { from, .. } => from.clone(),
-        };
         let message = Message::builder()
-            .from(from)
+            .from(self.from.clone())
             .to(to.clone())
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body)?;
-        match self {
-            Mailer::Smtp { transport, .. } => {
+        match &self.transport {
+            Transport::Smtp(transport) => {
                 transport
                     .send(message)
                     .await
                     .map_err(|e| anyhow::anyhow!("the SMTP server refused a message: {e}"))?;
             }
-            Mailer::Files { dir, .. } => {
+            Transport::Files(dir) => {
                 let id = AsyncFileTransport::<Tokio1Executor>::new(dir)
                     .send(message)
                     .await?;

@@ -3,11 +3,20 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::app::App;
 use crate::auth::{Access, Viewer, can_see_profile};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{GroupId, GroupKind, GroupName, MemberId, Role, Visibility};
-use crate::store::{AuditEvent, GroupRow, MemberRow, MembershipRow};
+use crate::store::{AuditEvent, Db, GroupRow, MemberRow, MembershipRow};
+
+/// A role named on the wire (`supporter` … `admin`); a field error otherwise.
+pub fn parse_role(raw: &str) -> AppResult<Role> {
+    Role::parse(raw).ok_or_else(|| {
+        AppError::invalid_field(
+            "role",
+            "Le rôle doit être supporter, member, secretary, officer, organiser ou admin.",
+        )
+    })
+}
 
 /// A group, its ancestors and the viewer's access to it.
 pub struct GroupContext {
@@ -24,12 +33,8 @@ impl GroupContext {
 }
 
 /// Loads a group the viewer may see; 404 when it does not exist or is hidden from them.
-pub async fn load_group(
-    app: &App,
-    viewer: Option<&Viewer>,
-    id: GroupId,
-) -> AppResult<GroupContext> {
-    let chain = app.db.ancestors(id).await?;
+pub async fn load_group(db: &Db, viewer: Option<&Viewer>, id: GroupId) -> AppResult<GroupContext> {
+    let chain = db.ancestors(id).await?;
     let group = chain.last().cloned().ok_or_else(AppError::not_found)?;
     let ids: Vec<GroupId> = chain.iter().map(|g| g.group_id).collect();
     let access = Access::to_group(viewer, &group, &ids);
@@ -50,8 +55,8 @@ pub fn visible(viewer: Option<&Viewer>, group: &GroupRow, chain: &[GroupId]) -> 
 
 /// The groups the viewer may see, from the short-lived list of groups: for lists that gather
 /// things from several groups (backlinks, wiki links), which must not reveal hidden ones.
-pub async fn visible_group_ids(app: &App, viewer: Option<&Viewer>) -> AppResult<HashSet<GroupId>> {
-    let groups = app.db.all_groups().await?;
+pub async fn visible_group_ids(db: &Db, viewer: Option<&Viewer>) -> AppResult<HashSet<GroupId>> {
+    let groups = db.all_groups().await?;
     let parent_of: HashMap<GroupId, Option<GroupId>> =
         groups.iter().map(|g| (g.group_id, g.parent_id)).collect();
     Ok(groups
@@ -63,14 +68,14 @@ pub async fn visible_group_ids(app: &App, viewer: Option<&Viewer>) -> AppResult<
 
 /// A member whose profile the viewer may see (`auth::permissions::can_see_profile`); 404 for a
 /// hidden one exactly as for an id nobody has, so that walking ids learns nothing.
-pub async fn visible_member(app: &App, viewer: &Viewer, id: MemberId) -> AppResult<MemberRow> {
-    let row = app.db.member(id).await?.ok_or_else(AppError::not_found)?;
+pub async fn visible_member(db: &Db, viewer: &Viewer, id: MemberId) -> AppResult<MemberRow> {
+    let row = db.member(id).await?.ok_or_else(AppError::not_found)?;
     if viewer.member_id == id || viewer.is_admin() {
         return Ok(row);
     }
-    let visibility = app.db.profile_visibility(id).await?;
-    let memberships = app.db.memberships_of(id).await?;
-    let groups = app.db.all_groups().await?;
+    let visibility = db.profile_visibility(id).await?;
+    let memberships = db.memberships_of(id).await?;
+    let groups = db.all_groups().await?;
     let parent_of: HashMap<GroupId, Option<GroupId>> =
         groups.iter().map(|g| (g.group_id, g.parent_id)).collect();
     let member_groups: Vec<(&GroupRow, Vec<GroupId>)> = memberships
@@ -160,7 +165,7 @@ impl NewGroup {
 }
 
 /// Creates a group under its parent (the national group when none is given), if the viewer may.
-pub async fn create_group(app: &App, viewer: &Viewer, new: NewGroup) -> AppResult<GroupId> {
+pub async fn create_group(db: &Db, viewer: &Viewer, new: NewGroup) -> AppResult<GroupId> {
     if new.kind == GroupKind::National {
         return Err(AppError::invalid_field(
             "kind",
@@ -169,13 +174,12 @@ pub async fn create_group(app: &App, viewer: &Viewer, new: NewGroup) -> AppResul
     }
     let parent_id = match new.parent {
         Some(id) => id,
-        None => app
-            .db
+        None => db
             .national_group()
             .await?
             .ok_or_else(|| AppError::conflict("Le parti n'a pas encore de groupe national."))?,
     };
-    let parent = load_group(app, Some(viewer), parent_id)
+    let parent = load_group(db, Some(viewer), parent_id)
         .await
         .map_err(|e| match e {
             AppError::NotFound => {
@@ -195,8 +199,7 @@ pub async fn create_group(app: &App, viewer: &Viewer, new: NewGroup) -> AppResul
     if !parent.access.can_create_child(parent.group.kind, new.kind) {
         return Err(AppError::forbidden());
     }
-    let id = app
-        .db
+    let id = db
         .create_group(
             new.kind,
             new.name.as_str(),
@@ -206,21 +209,20 @@ pub async fn create_group(app: &App, viewer: &Viewer, new: NewGroup) -> AppResul
             Some(viewer.member_id),
         )
         .await?;
-    app.db
-        .record(AuditEvent {
-            actor: Some(viewer.member_id),
-            action: "group_created",
-            group: Some(parent_id),
-            member: None,
-            detail: new.name.as_str(),
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: "group_created",
+        group: Some(parent_id),
+        member: None,
+        detail: new.name.as_str(),
+    })
+    .await?;
     Ok(id)
 }
 
 /// Gives `member` a role in the group, if the viewer may grant it.
 pub async fn set_role(
-    app: &App,
+    db: &Db,
     viewer: &Viewer,
     ctx: &GroupContext,
     member: MemberId,
@@ -236,7 +238,7 @@ pub async fn set_role(
     }
     // Only someone the manager may already see: else a manager could walk ids, add whoever
     // answers to their group and read their profile. Unknown and hidden answer alike.
-    match visible_member(app, viewer, member).await {
+    match visible_member(db, viewer, member).await {
         Ok(_) => {}
         Err(AppError::NotFound) => {
             return Err(AppError::invalid_field(
@@ -247,7 +249,7 @@ pub async fn set_role(
         Err(e) => return Err(e),
     }
     // Nobody changes the role of someone whose current role there is above theirs.
-    if let Some(current) = app.db.role_in(member, ctx.group.group_id).await?
+    if let Some(current) = db.role_in(member, ctx.group.group_id).await?
         && !ctx.access.can_grant(current)
     {
         return Err(AppError::forbidden_because(
@@ -255,18 +257,15 @@ pub async fn set_role(
         ));
     }
     // The store announces the change; the member's live sockets follow (`collab::rights`).
-    app.db
-        .set_membership(member, ctx.group.group_id, role)
-        .await?;
-    app.db
-        .record(AuditEvent {
-            actor: Some(viewer.member_id),
-            action: "role_set",
-            group: Some(ctx.group.group_id),
-            member: Some(member),
-            detail: role.code(),
-        })
-        .await?;
+    db.set_membership(member, ctx.group.group_id, role).await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: "role_set",
+        group: Some(ctx.group.group_id),
+        member: Some(member),
+        detail: role.code(),
+    })
+    .await?;
     Ok(())
 }
 
@@ -278,16 +277,16 @@ pub async fn set_role(
 /// Roles elsewhere — the national themes a member joined, other sections — are not the group's to
 /// end, and stay.
 pub async fn removal_plan(
-    app: &App,
+    db: &Db,
     ctx: &GroupContext,
     member: MemberId,
 ) -> AppResult<Vec<MembershipRow>> {
     let group = ctx.group.group_id;
-    let memberships = app.db.memberships_of(member).await?;
+    let memberships = db.memberships_of(member).await?;
     if !memberships.iter().any(|m| m.group_id == group) {
         return Ok(Vec::new());
     }
-    let groups = app.db.all_groups().await?;
+    let groups = db.all_groups().await?;
     let parent_of: HashMap<GroupId, Option<GroupId>> =
         groups.iter().map(|g| (g.group_id, g.parent_id)).collect();
     let mut plan: Vec<MembershipRow> = memberships
@@ -304,7 +303,7 @@ pub async fn removal_plan(
 /// manager's page asks for confirmation first, saying all that ends; the API's DELETE is that
 /// confirmation. Answers the groups left.
 pub async fn remove_member(
-    app: &App,
+    db: &Db,
     viewer: &Viewer,
     ctx: &GroupContext,
     member: MemberId,
@@ -313,7 +312,7 @@ pub async fn remove_member(
     if !leaving && !ctx.access.can_manage {
         return Err(AppError::forbidden());
     }
-    let plan = removal_plan(app, ctx, member).await?;
+    let plan = removal_plan(db, ctx, member).await?;
     let Some(here) = plan.first() else {
         return Err(AppError::not_found());
     };
@@ -322,8 +321,7 @@ pub async fn remove_member(
             "Ce membre a un rôle supérieur au vôtre dans ce groupe ou dans un groupe en dessous.",
         ));
     }
-    if here.role >= Role::Secretary
-        && app.db.other_managers_in(ctx.group.group_id, member).await? == 0
+    if here.role >= Role::Secretary && db.other_managers_in(ctx.group.group_id, member).await? == 0
     {
         return Err(AppError::conflict(
             "C'est la dernière personne à animer ce groupe (secrétaire ou plus) : confiez d'abord ce \
@@ -331,32 +329,28 @@ pub async fn remove_member(
         ));
     }
     // The store announces the change; the member's live sockets follow (`collab::rights`).
-    let left = app
-        .db
-        .remove_from_subtree(member, ctx.group.group_id)
-        .await?;
+    let left = db.remove_from_subtree(member, ctx.group.group_id).await?;
     if left.is_empty() {
         return Err(AppError::not_found());
     }
     let below = (left.len() - 1).to_string();
-    app.db
-        .record(AuditEvent {
-            actor: Some(viewer.member_id),
-            action: if leaving {
-                "member_left"
-            } else {
-                "member_removed"
-            },
-            group: Some(ctx.group.group_id),
-            member: Some(member),
-            detail: &below,
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: if leaving {
+            "member_left"
+        } else {
+            "member_removed"
+        },
+        group: Some(ctx.group.group_id),
+        member: Some(member),
+        detail: &below,
+    })
+    .await?;
     Ok(left)
 }
 
 /// Joins a theme or working group open to the viewer.
-pub async fn join(app: &App, viewer: &Viewer, ctx: &GroupContext) -> AppResult<()> {
+pub async fn join(db: &Db, viewer: &Viewer, ctx: &GroupContext) -> AppResult<()> {
     if !ctx.access.can_join {
         return Err(AppError::forbidden_because(
             "Ce groupe ne s'ouvre que sur invitation.",
@@ -367,17 +361,15 @@ pub async fn join(app: &App, viewer: &Viewer, ctx: &GroupContext) -> AppResult<(
     } else {
         Role::Supporter
     };
-    app.db
-        .set_membership(viewer.member_id, ctx.group.group_id, role)
+    db.set_membership(viewer.member_id, ctx.group.group_id, role)
         .await?;
-    app.db
-        .record(AuditEvent {
-            actor: Some(viewer.member_id),
-            action: "member_joined",
-            group: Some(ctx.group.group_id),
-            member: Some(viewer.member_id),
-            detail: role.code(),
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: "member_joined",
+        group: Some(ctx.group.group_id),
+        member: Some(viewer.member_id),
+        detail: role.code(),
+    })
+    .await?;
     Ok(())
 }

@@ -345,14 +345,14 @@ fn server() -> &'static Server {
                 Some("un mot de passe de test"),
             )
             .expect("account");
-            let member = atelier::accounts::create_account(&app, account, None)
+            let member = atelier::accounts::create_account(&app.db, account, None)
                 .await
                 .expect("member");
             app.db
                 .set_membership(member, national, atelier::model::Role::Member)
                 .await
                 .expect("membership");
-            let token = atelier::accounts::issue_api_token(&app, member)
+            let token = atelier::accounts::issue_api_token(&app.db, member)
                 .await
                 .expect("token");
             (atelier::http::router(app), token, national.to_string())

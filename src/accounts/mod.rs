@@ -10,12 +10,14 @@ use std::time::Instant;
 
 use time::Duration;
 
-use crate::app::App;
-use crate::auth::password;
-use crate::auth::secret::{hash_secret, new_secret};
+use crate::auth::{Viewer, password};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{DisplayName, Email, GroupId, MemberId, Password, Role};
-use crate::store::{AuditEvent, InvitationRow, MemberRow, NewMember, TokenUse};
+use crate::mail::Mailer;
+use crate::model::{DisplayName, Email, MemberId, Password};
+use crate::organisation::{self, GroupContext};
+use crate::secret::{hash_secret, new_secret};
+use crate::store::{AuditEvent, Db, InvitationRow, MemberRow, NewMember, TokenUse};
+use throttle::SigninThrottle;
 
 pub const INVITATION_LIFETIME: Duration = Duration::days(14);
 pub const RESET_LIFETIME: Duration = Duration::hours(2);
@@ -68,7 +70,8 @@ pub const DISABLED_MESSAGE: &str =
 /// Checks an address and password, unless the throttle says to wait (`throttle.rs`): then
 /// nothing is checked and the answer says how long to wait.
 pub async fn sign_in(
-    app: &App,
+    db: &Db,
+    throttle: &SigninThrottle,
     email: &str,
     password: &str,
     client_ip: &str,
@@ -77,14 +80,13 @@ pub async fn sign_in(
     // No address is longer than 254 characters: a longer one is counted under its start, so
     // that nobody fills the throttle's memory with huge keys.
     let key: String = normalised.chars().take(256).collect();
-    let attempt = app
-        .throttle
+    let attempt = throttle
         .begin(&key, client_ip, Instant::now())
         .map_err(|wait| SignInError::Throttled {
             retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
         })?;
     let member = match Email::parse(&normalised) {
-        Ok(email) => app.db.member_by_email(&email).await?,
+        Ok(email) => db.member_by_email(&email).await?,
         Err(_) => None,
     };
     let stored = member.as_ref().and_then(|m| m.password_hash.clone());
@@ -93,7 +95,7 @@ pub async fn sign_in(
         .map_err(AppError::Internal)?;
     match member {
         Some(member) if matches && member.disabled_at.is_none() => {
-            app.throttle.succeeded(attempt, Instant::now());
+            throttle.succeeded(attempt, Instant::now());
             Ok(member)
         }
         // Still charged as a failure: a disabled account is no way around the throttle.
@@ -104,10 +106,9 @@ pub async fn sign_in(
 }
 
 /// Issues an API bearer token for a member.
-pub async fn issue_api_token(app: &App, member: MemberId) -> AppResult<String> {
+pub async fn issue_api_token(db: &Db, member: MemberId) -> AppResult<String> {
     let token = new_secret();
-    app.db
-        .create_api_token(member, &hash_secret(&token), API_TOKEN_LIFETIME)
+    db.create_api_token(member, &hash_secret(&token), API_TOKEN_LIFETIME)
         .await?;
     Ok(token)
 }
@@ -151,7 +152,7 @@ impl NewAccount {
 
 /// Creates an account (hashing its password, if any, off the runtime).
 pub async fn create_account(
-    app: &App,
+    db: &Db,
     account: NewAccount,
     actor: Option<MemberId>,
 ) -> AppResult<MemberId> {
@@ -159,84 +160,97 @@ pub async fn create_account(
         Some(p) => Some(password::hash(p).await?),
         None => None,
     };
-    let id = app
-        .db
+    let id = db
         .create_member(&NewMember {
             email: &account.email,
             name: account.name.as_str(),
             password_hash: hash.as_deref(),
         })
         .await?;
-    app.db
-        .record(AuditEvent {
-            actor,
-            action: "member_created",
-            group: None,
-            member: Some(id),
-            detail: "",
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor,
+        action: "member_created",
+        group: None,
+        member: Some(id),
+        detail: "",
+    })
+    .await?;
     Ok(id)
 }
 
-/// Invites `email` into `group` with `role`, and mails the link. The caller checked the right to.
+/// Invites `email` into the group with `role`, and mails the link: for the group's managers, up
+/// to their own role.
 pub async fn invite(
-    app: &App,
-    inviter: MemberId,
-    inviter_name: &str,
-    group: GroupId,
-    group_name: &str,
-    email: &Email,
-    role: Role,
+    db: &Db,
+    mailer: &Mailer,
+    viewer: &Viewer,
+    ctx: &GroupContext,
+    email: &str,
+    role: &str,
 ) -> AppResult<()> {
+    if !ctx.access.can_manage {
+        return Err(AppError::forbidden());
+    }
+    let email = Email::parse(email).map_err(|e| AppError::invalid_field("email", e.to_string()))?;
+    let role = organisation::parse_role(role)?;
+    if !ctx.access.can_grant(role) {
+        return Err(AppError::forbidden_because(
+            "Vous ne pouvez pas inviter avec un rôle supérieur au vôtre.",
+        ));
+    }
+    let group = ctx.group.group_id;
     let token = new_secret();
-    app.db
-        .create_invitation(
-            &hash_secret(&token),
-            email.as_str(),
-            group,
-            role,
-            Some(inviter),
-            INVITATION_LIFETIME,
-        )
-        .await?;
-    app.db
-        .record(AuditEvent {
-            actor: Some(inviter),
-            action: "invitation_sent",
-            group: Some(group),
-            member: None,
-            detail: role.code(),
-        })
-        .await?;
-    mail_invitation(app, inviter_name, group_name, email.as_str(), &token).await
+    db.create_invitation(
+        &hash_secret(&token),
+        email.as_str(),
+        group,
+        role,
+        Some(viewer.member_id),
+        INVITATION_LIFETIME,
+    )
+    .await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: "invitation_sent",
+        group: Some(group),
+        member: None,
+        detail: role.code(),
+    })
+    .await?;
+    mail_invitation(
+        mailer,
+        &viewer.name,
+        &ctx.group.name,
+        email.as_str(),
+        &token,
+    )
+    .await
 }
 
 /// Mails an invitation link (`token` in clear: only its hash is stored).
 pub(crate) async fn mail_invitation(
-    app: &App,
+    mailer: &Mailer,
     inviter_name: &str,
     group_name: &str,
     email: &str,
     token: &str,
 ) -> AppResult<()> {
-    let link = format!("{}/invitations/{token}", app.config.base_url);
+    let link = mailer.link(&format!("/invitations/{token}"));
     let body = format!(
         "Bonjour,\n\n{inviter_name} vous invite à rejoindre « {group_name} » sur Atelier, l'espace où les adhérents écrivent \
          ensemble le programme.\n\nPour accepter, ouvrez ce lien (valable 14 jours, utilisable une fois) :\n{link}\n\n\
          Si vous ne vous attendiez pas à ce message, ignorez-le.\n\n---\n\n{inviter_name} invites you to join \"{group_name}\" \
          on Atelier. To accept, open this link (valid for 14 days, once):\n{link}\n"
     );
-    app.mailer
+    mailer
         .send(email, &format!("Invitation : {group_name}"), body)
         .await?;
     Ok(())
 }
 
 /// The invitation behind a link, or a 404/410-like refusal with a sentence.
-pub async fn find_invitation(app: &App, token: &str) -> AppResult<InvitationRow> {
-    app.db
-        .invitation(&hash_secret(token))
+pub async fn find_invitation(db: &Db, token: &str) -> AppResult<InvitationRow> {
+    db.invitation(&hash_secret(token))
         .await?
         .map_err(token_refusal)
 }
@@ -261,85 +275,84 @@ pub fn token_refusal(reason: TokenUse) -> AppError {
 
 /// Accepts an invitation for `member`.
 pub async fn accept_invitation(
-    app: &App,
+    db: &Db,
     invitation: &InvitationRow,
     member: MemberId,
 ) -> AppResult<()> {
     // A member already signed in may have texts open: the store announces the new role, and
     // their sockets reconnect with it (`collab::rights`).
-    app.db
-        .accept_invitation(invitation.invitation_id, member)
+    db.accept_invitation(invitation.invitation_id, member)
         .await?
         .map_err(token_refusal)?;
-    app.db
-        .record(AuditEvent {
-            actor: Some(member),
-            action: "member_joined",
-            group: Some(invitation.group_id),
-            member: Some(member),
-            detail: invitation.role.code(),
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(member),
+        action: "member_joined",
+        group: Some(invitation.group_id),
+        member: Some(member),
+        detail: invitation.role.code(),
+    })
+    .await?;
     Ok(())
 }
 
 /// Mails a reset link if the address has an account; says nothing either way (no enumeration).
-pub async fn request_password_reset(app: &App, email: &str) -> AppResult<()> {
+pub async fn request_password_reset(
+    db: &Db,
+    mailer: &Mailer,
+    throttle: &SigninThrottle,
+    email: &str,
+) -> AppResult<()> {
     let Ok(email) = Email::parse(email) else {
         return Ok(());
     };
-    let Some(member) = app.db.member_by_email(&email).await? else {
+    let Some(member) = db.member_by_email(&email).await? else {
         return Ok(());
     };
     if member.disabled_at.is_some() {
         return Ok(());
     }
     // A few mails in a row, then further apart (the page says the same either way).
-    if !app.throttle.may_mail_reset(email.as_str(), Instant::now()) {
+    if !throttle.may_mail_reset(email.as_str(), Instant::now()) {
         tracing::info!("reset mail not sent: asked for too often");
         return Ok(());
     }
     // The new link ends any older one (`create_password_reset`).
     let token = new_secret();
-    app.db
-        .create_password_reset(member.member_id, &hash_secret(&token), RESET_LIFETIME)
+    db.create_password_reset(member.member_id, &hash_secret(&token), RESET_LIFETIME)
         .await?;
-    let link = format!("{}/password/reset/{token}", app.config.base_url);
+    let link = mailer.link(&format!("/password/reset/{token}"));
     let body = format!(
         "Bonjour {name},\n\nPour choisir un nouveau mot de passe sur Atelier, ouvrez ce lien (valable 2 heures, utilisable une \
          fois) :\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message : votre mot de passe reste le même.\n\n---\n\n\
          To choose a new password on Atelier, open this link (valid for 2 hours, once):\n{link}\n",
         name = member.name
     );
-    app.mailer
+    mailer
         .send(email.as_str(), "Atelier : nouveau mot de passe", body)
         .await?;
     Ok(())
 }
 
 /// Sets a new password through a reset link; ends every session of the member.
-pub async fn reset_password(app: &App, token: &str, new_password: Password) -> AppResult<MemberId> {
+pub async fn reset_password(db: &Db, token: &str, new_password: Password) -> AppResult<MemberId> {
     let hash_of_token = hash_secret(token);
     // Refuse dead links before spending an Argon2 hash on them.
-    app.db
-        .password_reset_member(&hash_of_token)
+    db.password_reset_member(&hash_of_token)
         .await?
         .map_err(token_refusal)?;
     let hash = password::hash(new_password).await?;
-    let member = app
-        .db
+    let member = db
         .complete_password_reset(&hash_of_token, &hash)
         .await?
         .map_err(token_refusal)?;
-    app.db
-        .record(AuditEvent {
-            actor: Some(member),
-            action: "password_reset",
-            group: None,
-            member: Some(member),
-            detail: "",
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(member),
+        action: "password_reset",
+        group: None,
+        member: Some(member),
+        detail: "",
+    })
+    .await?;
     Ok(member)
 }
 
@@ -348,8 +361,8 @@ pub async fn reset_password(app: &App, token: &str, new_password: Password) -> A
 /// and live sockets end at once, on every server. Enabling gives the account back as it was
 /// (memberships included); the person signs in again with their password.
 pub async fn set_account_disabled(
-    app: &App,
-    viewer: &crate::auth::Viewer,
+    db: &Db,
+    viewer: &Viewer,
     member: MemberId,
     disabled: bool,
 ) -> AppResult<()> {
@@ -365,27 +378,26 @@ pub async fn set_account_disabled(
     // Implied by the rule above for one administrator at a time; two disabling each other at
     // once could still pass on PostgreSQL (each sees the other enabled): the command line's
     // `member enable` is the way back.
-    if disabled && !app.db.other_enabled_admin_exists(member).await? {
+    if disabled && !db.other_enabled_admin_exists(member).await? {
         return Err(AppError::invalid_field(
             "member_id",
             "C'est le dernier compte d'administration actif : le parti le garde.",
         ));
     }
-    if !app.db.set_member_disabled(member, disabled).await? {
+    if !db.set_member_disabled(member, disabled).await? {
         return Err(AppError::not_found());
     }
-    app.db
-        .record(AuditEvent {
-            actor: Some(viewer.member_id),
-            action: if disabled {
-                "account_disabled"
-            } else {
-                "account_enabled"
-            },
-            group: None,
-            member: Some(member),
-            detail: "",
-        })
-        .await?;
+    db.record(AuditEvent {
+        actor: Some(viewer.member_id),
+        action: if disabled {
+            "account_disabled"
+        } else {
+            "account_enabled"
+        },
+        group: None,
+        member: Some(member),
+        detail: "",
+    })
+    .await?;
     Ok(())
 }

@@ -25,50 +25,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::close;
 use super::vet::{self, Limits, split_chunks};
+use crate::config::{PeerRates, Rate};
 use crate::model::MemberId;
-
-/// A sustained rate and the burst allowed above it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Rate {
-    pub per_second: f64,
-    pub burst: f64,
-}
-
-/// What one member may send, all sockets together.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PeerRates {
-    /// Bytes of WebSocket frames. The burst holds one largest sync message (an offline session).
-    pub bytes: Rate,
-    /// Changes applied to documents; a cursor move counts as one (it is sent to every peer).
-    pub changes: Rate,
-    /// Operations of those changes (a character typed or deleted is one).
-    pub operations: Rate,
-}
-
-impl Default for PeerRates {
-    fn default() -> Self {
-        PeerRates {
-            bytes: Rate {
-                per_second: 1024.0 * 1024.0,
-                burst: 8.0 * 1024.0 * 1024.0,
-            },
-            // A fast typist makes about 10 changes a second; an offline session sends its
-            // changes at once.
-            changes: Rate {
-                per_second: 100.0,
-                burst: 20_000.0,
-            },
-            // The burst is also the most operations one message may hold: a chapter of the demo
-            // programme is 2,000 to 9,000 characters. Applying a change of 100,000 insertions
-            // takes seconds (automerge 0.12, unoptimised build), during which the text answers
-            // nobody; a sustained 2,000 a second is far above typing.
-            operations: Rate {
-                per_second: 2_000.0,
-                burst: 20_000.0,
-            },
-        }
-    }
-}
 
 /// The bounds of the queues between a socket and a document, and the rates.
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use super::vet::Limits;
 /// Charges, decodes and vets `frame` within the default bounds of one message, then applies its
 /// new changes to `doc`; how many were applied, or why the frame is refused.
 pub fn receive_frame(doc: &mut AutoCommit, frame: &[u8]) -> Result<usize, String> {
-    let limits = Limits::for_text_length(super::DEFAULT_MAX_TEXT_LENGTH);
+    let limits = Limits::for_text_length(crate::config::DEFAULT_MAX_TEXT_LENGTH);
     super::flow::cost(frame, &limits).map_err(|(_, reason)| reason)?;
     let message = sync::Message::decode(frame)
         .map_err(|e| format!("Message de synchronisation illisible : {e}"))?;

@@ -19,6 +19,7 @@ use super::document::{
 };
 use super::flow::{Budgets, Credit, FlowSettings, PeerFlow};
 use super::presence::Presence;
+use crate::config::DEFAULT_MAX_TEXT_LENGTH;
 use crate::model::{MemberId, TextId};
 use crate::store::{ChunkEvent, Db};
 
@@ -50,9 +51,6 @@ pub struct HubSettings {
 
 /// How long reading one past state may take (`anchored_passage`).
 const READ_BUDGET: Duration = Duration::from_secs(2);
-
-/// 2 Mi characters: twenty times a national programme (about 100,000).
-pub const DEFAULT_MAX_TEXT_LENGTH: usize = 2 * 1024 * 1024;
 
 impl Default for HubSettings {
     fn default() -> Self {

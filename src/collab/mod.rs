@@ -6,6 +6,7 @@
 mod actors;
 mod anchor;
 pub mod close;
+pub mod derived;
 pub mod doc;
 mod document;
 pub mod edit_events;
@@ -21,9 +22,8 @@ mod sync_state;
 mod vet;
 
 pub use anchor::{Anchor, AnchorError, ParseAnchorError, Resolved};
-pub use flow::{FlowSettings, PeerRates, Rate};
+pub use flow::FlowSettings;
 pub use hub::{
-    DEFAULT_MAX_TEXT_LENGTH, DocView, Hub, HubError, HubSettings, Outgoing, Passage, PeerHandle,
-    PeerInfo, Splice, Spliced,
+    DocView, Hub, HubError, HubSettings, Outgoing, Passage, PeerHandle, PeerInfo, Splice, Spliced,
 };
 pub use vet::Limits;

@@ -13,8 +13,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_sessions::Session;
 
-use crate::auth::secret::{new_secret, same_secret};
 use crate::error::AppError;
+use crate::secret::{new_secret, same_secret};
 
 pub const SESSION_KEY: &str = "csrf";
 pub const FORM_FIELD: &str = "csrf_token";
@@ -85,7 +85,7 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Result<Re
         None if is_multipart => {
             // Uploads: find the field in a copy of the body, then hand the bytes on.
             let (parts, body) = request.into_parts();
-            let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
+            let bytes = axum::body::to_bytes(body, super::extract::BODY_LIMIT)
                 .await
                 .map_err(|_| AppError::PayloadTooLarge)?;
             let copy = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
@@ -95,7 +95,7 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Result<Re
         None if is_form => {
             // Read the form to find the field, then hand the same bytes on to the handler.
             let (parts, body) = request.into_parts();
-            let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
+            let bytes = axum::body::to_bytes(body, super::extract::BODY_LIMIT)
                 .await
                 .map_err(|_| AppError::PayloadTooLarge)?;
             let given = form_urlencoded_field(&bytes, FORM_FIELD);

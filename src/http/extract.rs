@@ -12,10 +12,15 @@ use tower_sessions::Session;
 
 use crate::app::App;
 use crate::auth::Viewer;
-use crate::auth::secret::hash_secret;
 use crate::error::AppError;
 use crate::model::MemberId;
+use crate::secret::hash_secret;
 use crate::store::sessions::MEMBER_KEY;
+
+/// The largest request body we read: forms and JSON are small; uploads get their own limit.
+/// The pages' forms check it before sending (`assets/static/forms.js`), from the templates'
+/// constant, which this is.
+pub const BODY_LIMIT: usize = atelier_templates::FORM_MAX_BYTES;
 
 /// How the request was authenticated: writes by cookie need a CSRF token, by bearer token not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

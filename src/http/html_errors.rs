@@ -6,7 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::BODY_LIMIT;
+use super::extract::BODY_LIMIT;
 use super::page::{Page, anonymous_context, lang_from_headers};
 use crate::app::App;
 use crate::error::{AppError, RenderedError};

@@ -1,31 +1,33 @@
-//! Everything that speaks HTTP. Each feature module exposes `router()`, an `OpenApiRouter`
-//! whose routes are declared with `routes!`: the OpenAPI document is generated from the very
-//! routes that are served, so it lists every one of them (a test checks it).
+//! Everything that speaks HTTP. Each feature folder (`accounts`, `admin`, `groups`, `home`,
+//! `members`, `search`, `texts`) exposes `router()`, an `OpenApiRouter` whose routes are declared with
+//! `routes!`: the OpenAPI document is generated from the very routes that are served, so it
+//! lists every one of them (a test checks it). In a folder, `api.rs` holds the JSON routes and
+//! `pages.rs` the pages; what both need sits in a file of its own, never in one of them.
+//!
+//! The files at this level are the plumbing every feature shares, and import no feature:
+//! extractors (`extract`, `paths`), errors as pages (`html_errors`), `csrf`, `page`, `views`,
+//! `api`, and the layers (`trace`, `compression`, `security_headers`); `assets` and `ops` serve
+//! the static files and the operational routes.
 
 mod accounts;
 mod admin;
+mod api;
 mod assets;
 mod compression;
 mod csrf;
 mod extract;
-mod group_invitations;
-mod group_removal;
 mod groups;
 mod home;
 mod html_errors;
 mod members;
 mod ops;
 mod page;
+mod paths;
 mod search;
 mod security_headers;
-mod session_api;
-mod sync_socket;
-mod text_history;
-mod text_pages;
-mod texts_api;
+mod texts;
 mod trace;
 mod views;
-mod workspace;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,12 +45,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::App;
 
-pub use extract::{ApiJson, CurrentMember, MaybeMember};
-
-/// The largest request body we read: forms and JSON are small; uploads get their own limit.
-/// The pages' forms check it before sending (`assets/static/forms.js`), from the templates'
-/// constant, which this is.
-pub const BODY_LIMIT: usize = atelier_templates::FORM_MAX_BYTES;
+pub use extract::{ApiJson, BODY_LIMIT, CurrentMember, MaybeMember};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -82,19 +79,13 @@ impl utoipa::Modify for BearerAuth {
 /// Every route, documented, with its state.
 pub fn api_router() -> OpenApiRouter<App> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(session_api::router())
+        .merge(accounts::router())
         .merge(members::router())
         .merge(groups::router())
-        .merge(group_invitations::router())
-        .merge(group_removal::router())
-        .merge(texts_api::router())
+        .merge(texts::router())
         .merge(search::router())
-        .merge(text_pages::router())
-        .merge(text_history::router())
-        .merge(accounts::router())
         .merge(admin::router())
         .merge(home::router())
-        .merge(workspace::router())
         .merge(ops::router())
         .merge(assets::router())
 }

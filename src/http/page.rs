@@ -159,3 +159,61 @@ pub fn login_redirect(path: &str) -> Response {
     let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
     Redirect::to(&format!("/login?next={next}")).into_response()
 }
+
+/// A path on this site to go back to; anything else goes home. Only a plain absolute path is
+/// followed: browsers drop tabs and newlines from a URL (so `/\t/host` means `//host`, another
+/// site) and read `\` as `/`, so no control character, no backslash, no `//` start; and a
+/// parse against a placeholder origin must stay on it. The sign-in page itself would loop.
+pub fn safe_next(next: Option<&str>) -> String {
+    const ORIGIN: &str = "http://atelier.invalid";
+    let Some(path) = next else {
+        return "/".to_owned();
+    };
+    let plain = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace())
+        && !path.starts_with("/login");
+    let stays_here = url::Url::parse(ORIGIN)
+        .and_then(|origin| origin.join(path))
+        .is_ok_and(|joined| {
+            joined.scheme() == "http" && joined.host_str() == Some("atelier.invalid")
+        });
+    if plain && stays_here {
+        path.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_local_paths_are_followed() {
+        for good in ["/", "/groups/3", "/texts/7?tab=versions#p2", "/th%C3%A8mes"] {
+            assert_eq!(safe_next(Some(good)), good);
+        }
+        for bad in [
+            "/\t/evil.example/path",
+            "/\n/x",
+            "/\r\nSet-Cookie: a=b",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+            " /groups",
+            "/login?next=/login",
+            "/a\u{0}b",
+            "/a\u{7f}b",
+            "/a\u{2028}b",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}

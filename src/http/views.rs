@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use atelier_templates as tpl;
 
-use super::groups::DirectoryEntryOut;
 use crate::app::App;
 use crate::auth::Viewer;
+use crate::auth::permissions::WriteBar;
 use crate::error::AppResult;
-use crate::model::{GroupId, GroupKind, MemberId, Role, Visibility};
+use crate::model::{GroupId, GroupKind, MemberId, Role, TextKind, TextStatus, Visibility};
 use crate::organisation::{self, GroupContext};
-use crate::store::{ActivityRow, GroupRow};
+use crate::store::{ActivityRow, GroupRow, TextSummary};
 
 pub fn role_view(role: Role) -> tpl::RoleView {
     tpl::RoleView::from_code(role.code()).unwrap_or(tpl::RoleView::Member)
@@ -24,13 +24,39 @@ pub fn visibility_view(visibility: Visibility) -> tpl::VisibilityView {
     tpl::VisibilityView::from_code(visibility.code()).unwrap_or(tpl::VisibilityView::Group)
 }
 
-pub fn directory_entry(entry: DirectoryEntryOut) -> tpl::DirectoryEntry {
-    tpl::DirectoryEntry {
-        member_id: entry.member_id.to_string(),
-        name: entry.name,
-        role: role_view(entry.role),
-        functions: entry.functions,
-        mandates: entry.mandates,
+pub fn text_kind_view(kind: TextKind) -> tpl::TextKindView {
+    match kind {
+        TextKind::Programme => tpl::TextKindView::Programme,
+        TextKind::Wiki => tpl::TextKindView::Wiki,
+    }
+}
+
+pub fn text_status_view(status: TextStatus) -> tpl::TextStatusView {
+    match status {
+        TextStatus::Drafting => tpl::TextStatusView::Drafting,
+        TextStatus::Amending => tpl::TextStatusView::Amending,
+        TextStatus::Adopted => tpl::TextStatusView::Adopted,
+        TextStatus::Archived => tpl::TextStatusView::Archived,
+    }
+}
+
+/// A text in a list (a group's page, its recent changes).
+pub fn text_list_item(t: TextSummary) -> tpl::TextListItem {
+    tpl::TextListItem {
+        id: t.text_id.to_string(),
+        title: t.title,
+        kind: text_kind_view(t.kind),
+        status: text_status_view(t.status),
+        updated_at: t.updated_at,
+    }
+}
+
+/// The editor's view of why a reader may not write.
+pub fn write_bar_view(bar: WriteBar, group_kind: GroupKind) -> tpl::WriteBarView {
+    match bar {
+        WriteBar::JoinToWrite => tpl::WriteBarView::Join(kind_view(group_kind)),
+        WriteBar::Supporter => tpl::WriteBarView::Supporter,
+        WriteBar::NotInGroup => tpl::WriteBarView::NotInGroup,
     }
 }
 

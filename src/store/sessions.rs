@@ -11,8 +11,8 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
 use super::{Change, Db, StoreResult, now, on_backend};
-use crate::auth::secret::hash_secret;
 use crate::model::MemberId;
+use crate::secret::hash_secret;
 
 /// The session key under which the signed-in member's id is kept.
 pub const MEMBER_KEY: &str = "member_id";

@@ -37,8 +37,7 @@ use automerge::ChangeHash;
 use time::OffsetDateTime;
 
 use super::{TextContext, hub_error};
-use crate::app::App;
-use crate::collab::doc;
+use crate::collab::{Hub, doc};
 use crate::error::{AppError, AppResult};
 use crate::markup::{self, RenderedDiff};
 use crate::model::{MemberId, TextId, VersionId};
@@ -142,7 +141,8 @@ pub enum PointLabel {
 /// The Markdown at each point, with its label. 404 for a version, batch or change this text
 /// does not have.
 pub async fn resolve_points(
-    app: &App,
+    db: &Db,
+    hub: &Hub,
     ctx: &TextContext,
     points: &[Point],
 ) -> AppResult<Vec<(String, PointLabel)>> {
@@ -153,21 +153,19 @@ pub async fn resolve_points(
     for (at, point) in points.iter().enumerate() {
         match point {
             Point::Now => {
-                let view = app.hub.read(text, None).await.map_err(hub_error)?;
+                let view = hub.read(text, None).await.map_err(hub_error)?;
                 known.push(Some((view.markdown, PointLabel::Now)));
             }
             Point::Start => known.push(Some((String::new(), PointLabel::Start))),
             Point::Version(id) => {
-                let version = app
-                    .db
+                let version = db
                     .version(text, *id)
                     .await?
                     .ok_or_else(AppError::not_found)?;
                 known.push(Some((version.markdown, PointLabel::Version(version.label))));
             }
             Point::Edit(id) => {
-                let edit = app
-                    .db
+                let edit = db
                     .text_edit(text, *id)
                     .await?
                     .ok_or_else(AppError::not_found)?;
@@ -184,8 +182,7 @@ pub async fn resolve_points(
     if !wanted.is_empty() {
         let heads = wanted.iter().map(|(_, h, _)| h.clone()).collect();
         // A generous budget: a diff asked for explicitly is worth waiting for.
-        let states = app
-            .hub
+        let states = hub
             .read_states(text, heads, Duration::from_secs(10))
             .await
             .map_err(hub_error)?;
@@ -203,13 +200,13 @@ pub async fn resolve_points(
 /// The differences between two states on the rendered text: both rendered (wiki links
 /// resolved for the viewer), then compared within the diff deadline.
 pub async fn rendered_comparison(
-    app: &App,
+    db: &Db,
     ctx: &TextContext,
     old: &str,
     new: &str,
 ) -> AppResult<RenderedDiff> {
-    let old = super::render(app, ctx, old).await?.html;
-    let new = super::render(app, ctx, new).await?.html;
+    let old = super::render(db, ctx, old).await?.html;
+    let new = super::render(db, ctx, new).await?.html;
     tokio::task::spawn_blocking(move || markup::rendered_diff(&old, &new, super::DIFF_DEADLINE))
         .await
         .map_err(|e| AppError::Internal(e.into()))
@@ -428,11 +425,12 @@ impl Default for WordCounts {
 /// The words each session added and removed, computed for those not known yet within the
 /// budgets (`None` for what they left out).
 pub async fn session_words(
-    app: &App,
+    hub: &Hub,
+    word_counts: &WordCounts,
     text: TextId,
     sessions: &[Session],
 ) -> AppResult<Vec<Option<Words>>> {
-    let memo = &app.word_counts.0;
+    let memo = &word_counts.0;
     let key = |s: &Session| (text, s.before_heads.clone(), s.last_heads.clone());
     let missing: Vec<&Session> = sessions
         .iter()
@@ -452,8 +450,7 @@ pub async fn session_words(
             .iter()
             .map(|h| doc::heads_from_json(h).unwrap_or_default())
             .collect();
-        let states = app
-            .hub
+        let states = hub
             .read_states(text, parsed, STATES_BUDGET)
             .await
             .map_err(hub_error)?;
@@ -507,12 +504,14 @@ fn count_words<K>(pairs: Vec<(K, String, String)>) -> Vec<(K, Words)> {
 
 /// Shared by the page and the API: a page of sessions and their word counts.
 pub async fn sessions_with_words(
-    app: &App,
+    db: &Db,
+    hub: &Hub,
+    word_counts: &WordCounts,
     ctx: &TextContext,
     before: Option<i64>,
 ) -> AppResult<(SessionPage, Vec<Option<Words>>)> {
-    let page = session_page(&app.db, ctx.text.text_id, before).await?;
-    let words = session_words(app, ctx.text.text_id, &page.sessions).await?;
+    let page = session_page(db, ctx.text.text_id, before).await?;
+    let words = session_words(hub, word_counts, ctx.text.text_id, &page.sessions).await?;
     Ok((page, words))
 }
 

@@ -15,15 +15,14 @@ pub mod wiki;
 
 use automerge::ChangeHash;
 
-use crate::app::App;
 use crate::auth::Viewer;
 use crate::auth::permissions::{TextRights, WriteBar};
-use crate::collab::doc;
+use crate::collab::{Hub, HubError, derived, doc};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::markup;
 use crate::model::{GroupId, MemberId, TextId, TextKind, TextStatus, TextTitle, VersionId};
 use crate::organisation::{self, GroupContext};
-use crate::store::{NewText, StoreError, TextRow, VersionRow};
+use crate::store::{Db, NewText, StoreError, TextRow, VersionRow};
 
 pub use templates::Template;
 
@@ -50,9 +49,9 @@ pub struct TextContext {
 }
 
 /// Loads a text the viewer may read; 404 when it does not exist or its group is hidden from them.
-pub async fn load_text(app: &App, viewer: Option<&Viewer>, id: TextId) -> AppResult<TextContext> {
-    let text = app.db.text(id).await?.ok_or_else(AppError::not_found)?;
-    let group = organisation::load_group(app, viewer, text.group_id).await?;
+pub async fn load_text(db: &Db, viewer: Option<&Viewer>, id: TextId) -> AppResult<TextContext> {
+    let text = db.text(id).await?.ok_or_else(AppError::not_found)?;
+    let group = organisation::load_group(db, viewer, text.group_id).await?;
     let rights = TextRights::in_group(viewer, &group.access);
     Ok(TextContext {
         write_bar: viewer.and_then(|v| rights.write_bar(v, &group.access)),
@@ -76,10 +75,10 @@ impl TextContext {
 
 /// Joins the text's group so as to write it (the editor's « Rejoindre ce thème pour modifier »).
 /// Nothing to do for a contributor; refused, saying why, when joining would not let them write.
-pub async fn join_to_write(app: &App, viewer: &Viewer, ctx: &TextContext) -> AppResult<()> {
+pub async fn join_to_write(db: &Db, viewer: &Viewer, ctx: &TextContext) -> AppResult<()> {
     match ctx.write_bar {
         None => Ok(()),
-        Some(WriteBar::JoinToWrite) => organisation::join(app, viewer, &ctx.group).await,
+        Some(WriteBar::JoinToWrite) => organisation::join(db, viewer, &ctx.group).await,
         Some(WriteBar::Supporter) => Err(AppError::forbidden_because(
             "Les sympathisant·es lisent les textes ; les modifier est réservé aux adhérent·es.",
         )),
@@ -180,7 +179,7 @@ impl NewTextInput {
 /// Creates a text in `group` (the caller checked `can_create_in`). Its slug comes from its
 /// title, made unique in the group.
 pub async fn create_text(
-    db: &crate::store::Db,
+    db: &Db,
     author: Option<MemberId>,
     group: GroupId,
     input: &NewTextInput,
@@ -214,7 +213,7 @@ pub async fn create_text(
             .await;
         match created {
             Ok(id) => {
-                wiki::store_derived(db, id, &input.markdown).await?;
+                derived::store(db, id, &input.markdown).await?;
                 return Ok(id);
             }
             Err(StoreError::Conflict(_)) => continue,
@@ -260,7 +259,7 @@ fn status_move_refused(from: TextStatus, to: TextStatus) -> AppError {
 
 /// Changes a text's status along its life (`status_moves`); setting the current status again
 /// changes nothing. Live editors reconnect so that their rights are checked again.
-pub async fn set_status(app: &App, ctx: &TextContext, status: TextStatus) -> AppResult<()> {
+pub async fn set_status(db: &Db, ctx: &TextContext, status: TextStatus) -> AppResult<()> {
     if !ctx.can_manage {
         return Err(AppError::forbidden());
     }
@@ -273,8 +272,7 @@ pub async fn set_status(app: &App, ctx: &TextContext, status: TextStatus) -> App
     }
     // Conditional on the status the move was checked against: of two organisers moving the
     // same text at once, the second gets a conflict instead of an unchecked move.
-    if !app
-        .db
+    if !db
         .set_text_status(
             ctx.text.text_id,
             from,
@@ -293,7 +291,8 @@ pub async fn set_status(app: &App, ctx: &TextContext, status: TextStatus) -> App
 
 /// Names the document's current state.
 pub async fn create_version(
-    app: &App,
+    db: &Db,
+    hub: &Hub,
     viewer: &Viewer,
     ctx: &TextContext,
     label: &str,
@@ -308,13 +307,8 @@ pub async fn create_version(
             "Le nom de la version est obligatoire (120 caractères au plus).",
         ));
     }
-    let view = app
-        .hub
-        .read(ctx.text.text_id, None)
-        .await
-        .map_err(hub_error)?;
-    let id = app
-        .db
+    let view = hub.read(ctx.text.text_id, None).await.map_err(hub_error)?;
+    let id = db
         .create_version(
             ctx.text.text_id,
             &label,
@@ -328,7 +322,7 @@ pub async fn create_version(
 
 /// Brings back the Markdown of a version as a new change: history is never rewritten.
 pub async fn restore_version(
-    app: &App,
+    hub: &Hub,
     viewer: &Viewer,
     ctx: &TextContext,
     version: &VersionRow,
@@ -338,20 +332,19 @@ pub async fn restore_version(
             "Seul un texte en rédaction peut être modifié directement.",
         ));
     }
-    app.hub
-        .replace(
-            ctx.text.text_id,
-            version.markdown.clone(),
-            Some(viewer.member_id),
-            format!("restored version {}", version.text_version_id),
-            Some(crate::store::ChunkEvent {
-                kind: crate::model::EventKind::TextVersionRestored,
-                actor: Some(viewer.member_id),
-                payload: serde_json::json!({ "version_id": version.text_version_id.0 }),
-            }),
-        )
-        .await
-        .map_err(hub_error)
+    hub.replace(
+        ctx.text.text_id,
+        version.markdown.clone(),
+        Some(viewer.member_id),
+        format!("restored version {}", version.text_version_id),
+        Some(crate::store::ChunkEvent {
+            kind: crate::model::EventKind::TextVersionRestored,
+            actor: Some(viewer.member_id),
+            payload: serde_json::json!({ "version_id": version.text_version_id.0 }),
+        }),
+    )
+    .await
+    .map_err(hub_error)
 }
 
 /// How long a diff may take before it settles for a coarser result.
@@ -359,9 +352,9 @@ pub const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(
 
 /// Renders a text's Markdown with its wiki links resolved (to what the viewer may see), off the
 /// async workers (a long programme takes milliseconds).
-pub async fn render(app: &App, ctx: &TextContext, source: &str) -> AppResult<markup::Rendered> {
+pub async fn render(db: &Db, ctx: &TextContext, source: &str) -> AppResult<markup::Rendered> {
     let resolver =
-        wiki::Resolver::for_markdown(app, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
+        wiki::Resolver::for_markdown(db, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
     let source = source.to_owned();
     tokio::task::spawn_blocking(move || {
         let resolve = |target: &markup::WikiTarget| resolver.resolve(target);
@@ -378,11 +371,11 @@ pub async fn diff(old: String, new: String) -> AppResult<markup::WordDiff> {
         .map_err(|e| AppError::Internal(e.into()))
 }
 
-pub fn hub_error(e: crate::collab::HubError) -> AppError {
+pub fn hub_error(e: HubError) -> AppError {
     match e {
-        crate::collab::HubError::Gone => AppError::not_found(),
-        crate::collab::HubError::Refused(m) => AppError::conflict(m),
-        crate::collab::HubError::TooLarge(max) => AppError::invalid_field(
+        HubError::Gone => AppError::not_found(),
+        HubError::Refused(m) => AppError::conflict(m),
+        HubError::TooLarge(max) => AppError::invalid_field(
             "markdown",
             format!("Le texte dépasserait la longueur maximale ({max} caractères)."),
         ),

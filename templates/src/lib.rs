@@ -16,7 +16,6 @@ mod components;
 mod content_hash;
 mod lang;
 mod layout;
-mod organiser_views;
 mod pages;
 mod views;
 
@@ -26,18 +25,17 @@ mod tests;
 pub use components::csrf_field;
 pub use lang::{Lang, format_bytes, format_count, format_date, format_datetime};
 pub use layout::page;
-pub use organiser_views::*;
 pub use pages::accounts::{
     forgot_password, invitation, login, register, register_confirm, register_sent, reset_password,
 };
-pub use pages::admin::admin_index;
+pub use pages::admin::{admin_accounts, admin_index};
 pub use pages::errors::error_page;
-pub use pages::groups::{directory, group_page, groups_index, manage_group};
-pub use pages::history::{text_diff_page, text_history_page};
+pub use pages::groups::group::{directory, group_page, groups_index, manage_group};
+pub use pages::groups::organisers::remove_member_page;
 pub use pages::home::{home, home_anonymous, welcome};
 pub use pages::members::profile;
-pub use pages::organisers::{admin_accounts, remove_member_page};
-pub use pages::texts::{
+pub use pages::texts::history::{text_diff_page, text_history_page};
+pub use pages::texts::text::{
     group_changes_page, new_text_page, text_edit_page, text_lines_page, text_page,
     wiki_missing_page,
 };

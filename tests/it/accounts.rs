@@ -360,11 +360,11 @@ async fn invitation_links_create_an_account_once_on_postgres() {
 async fn expired_and_unknown_invitations_are_refused() {
     let app = TestApp::start().await;
     let national = app.national().await;
-    let token = atelier::auth::secret::new_secret();
+    let token = atelier::secret::new_secret();
     app.app
         .db
         .create_invitation(
-            &atelier::auth::secret::hash_secret(&token),
+            &atelier::secret::hash_secret(&token),
             "x@exemple.fr",
             national,
             Role::Member,

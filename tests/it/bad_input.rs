@@ -156,6 +156,87 @@ async fn pages_show_friendly_errors() {
     app.stop().await;
 }
 
+/// What a page's `<main>` says (the rest carries the path, for the language switch).
+fn main_of(page: &str) -> &str {
+    let start = page.find("<main").expect("an HTML page");
+    let end = page[start..].find("</main>").expect("a closed main") + start;
+    &page[start..end]
+}
+
+/// An id in a path that does not parse is the 404 of an id that names nothing, on every kind of
+/// id: JSON on the API, the error page elsewhere (`http::paths`). Junk that is not even UTF-8
+/// once decoded answered axum's own 400 before the typed extractors; it is the same 404 now.
+#[tokio::test]
+async fn junk_ids_in_paths_are_the_404_of_an_unknown_id() {
+    let app = TestApp::start().await;
+    let api = admin_api(&app).await;
+    let national = app.national().await;
+    const UNKNOWN: &str = "424242";
+    let junk = [
+        "abc",
+        "12abc",
+        "-1x",
+        "99999999999999999999999",
+        "%FF",
+        "%20",
+    ];
+    let api_paths = |id: &str| {
+        vec![
+            ("GET", format!("/api/v1/texts/{id}")),
+            ("GET", format!("/api/v1/texts/{id}/history")),
+            ("GET", format!("/api/v1/groups/{id}")),
+            ("GET", format!("/api/v1/groups/{id}/texts")),
+            ("GET", format!("/api/v1/members/{id}")),
+            ("POST", format!("/api/v1/members/{id}/disable")),
+            ("DELETE", format!("/api/v1/groups/{national}/members/{id}")),
+            (
+                "POST",
+                format!("/api/v1/groups/{national}/invitations/{id}/resend"),
+            ),
+        ]
+    };
+    let send = async |method: &str, path: &str| match method {
+        "GET" => api.get(path).await,
+        "POST" => api.post(path, json!({})).await,
+        _ => api.delete(path).await,
+    };
+    for (at, (method, path)) in api_paths(UNKNOWN).into_iter().enumerate() {
+        let unknown = error_body(send(method, &path).await, 404).await;
+        for id in junk {
+            let (method, junk_path) = api_paths(id).swap_remove(at);
+            let body = error_body(send(method, &junk_path).await, 404).await;
+            assert_eq!(body, unknown, "{method} {junk_path} answers as {path}");
+        }
+    }
+    let browser = app.browser();
+    browser.login("admin@exemple.fr").await;
+    let page_paths = |id: &str| {
+        vec![
+            format!("/texts/{id}"),
+            format!("/texts/{id}/history"),
+            format!("/groups/{id}"),
+            format!("/groups/{id}/wiki/une-page"),
+            format!("/members/{id}"),
+            format!("/groups/{national}/members/{id}/remove"),
+        ]
+    };
+    for (at, path) in page_paths(UNKNOWN).into_iter().enumerate() {
+        let (status, unknown) = browser.get_text(&path).await;
+        assert_eq!(status, 404, "{path}");
+        for id in junk {
+            let junk_path = page_paths(id).swap_remove(at);
+            let (status, page) = browser.get_text(&junk_path).await;
+            assert_eq!(status, 404, "{junk_path}");
+            assert_eq!(
+                main_of(&page),
+                main_of(&unknown),
+                "{junk_path} answers as {path}"
+            );
+        }
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_database_that_cannot_be_opened_stops_the_start() {
     let dir = tempfile::tempdir().unwrap();

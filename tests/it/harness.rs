@@ -189,7 +189,7 @@ impl TestApp {
     pub async fn member(&self, email: &str, name: &str) -> atelier::model::MemberId {
         let account = atelier::accounts::NewAccount::parse(email, name, Some(PASSWORD))
             .expect("valid account");
-        atelier::accounts::create_account(&self.app, account, None)
+        atelier::accounts::create_account(&self.app.db, account, None)
             .await
             .expect("member created")
     }

@@ -13,6 +13,7 @@ mod commonmark;
 mod events;
 mod form_errors;
 mod history;
+mod layers;
 mod logs;
 mod markup_source_ranges;
 mod nul_bytes;

@@ -140,7 +140,7 @@ async fn registering_answers_alike_and_confirms_by_mail_on_postgres() {
 
 async fn dead_confirmation_links_are_refused(app: TestApp) {
     // Expired: stored as the form stores it, but already past its time.
-    let token = atelier::auth::secret::new_secret();
+    let token = atelier::secret::new_secret();
     let pending = atelier::store::RegistrationRow {
         email: "tardive@exemple.fr".into(),
         name: "Tardive".into(),
@@ -149,7 +149,7 @@ async fn dead_confirmation_links_are_refused(app: TestApp) {
     app.app
         .db
         .create_registration(
-            &atelier::auth::secret::hash_secret(&token),
+            &atelier::secret::hash_secret(&token),
             &pending,
             time::Duration::seconds(-1),
         )

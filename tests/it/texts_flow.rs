@@ -346,12 +346,12 @@ async fn two_hundred_typists_converge(backend: Backend) {
             None,
         )
         .unwrap();
-        let id = atelier::accounts::create_account(&app.app, account, None)
+        let id = atelier::accounts::create_account(&app.app.db, account, None)
             .await
             .unwrap();
         app.grant(id, theme, Role::Member).await;
         tokens.push(
-            atelier::accounts::issue_api_token(&app.app, id)
+            atelier::accounts::issue_api_token(&app.app.db, id)
                 .await
                 .unwrap(),
         );

@@ -411,7 +411,7 @@ impl Task {
         let Ok(markdown) = core.doc.text(&core.markdown) else {
             return;
         };
-        match crate::text::wiki::store_derived(&self.hub.inner.db, self.text, &markdown).await {
+        match crate::collab::derived::store(&self.hub.inner.db, self.text, &markdown).await {
             Ok(()) => self.dirty_since = None,
             Err(e) => {
                 tracing::warn!(text = %self.text, error = %e, "cannot store a text's Markdown")

@@ -1,14 +1,16 @@
-//! The administration page.
+//! The administration page, and the administrators' list of accounts with disabling and
+//! enabling.
 
 use maud::{Markup, html};
 use rust_i18n::t;
 
 use crate::components::{
-    Control, Field, card_list, csrf_field, encode_segment, select_field, visibility_field,
+    Control, Field, card_list, csrf_field, encode, encode_segment, pagination, select_field,
+    visibility_field,
 };
 use crate::{
-    AdminView, FormErrors, GroupCard, GroupKindView, Lang, PageContext, RegistrationModeView,
-    VisibilityView, page,
+    AccountsView, AdminView, FormErrors, GroupCard, GroupKindView, Lang, PageContext,
+    RegistrationModeView, VisibilityView, format_date, page,
 };
 
 /// Counts, the registration mode, the groups to manage, and the form to create national groups.
@@ -125,4 +127,97 @@ fn empty_text(lang: Lang, kind: GroupKindView) -> String {
         _ => t!("admin.working_groups_empty", locale = l),
     }
     .into_owned()
+}
+
+fn accounts_href(query: &str, page: u32) -> String {
+    let mut href = String::from("/admin/members?");
+    if !query.is_empty() {
+        href.push_str(&format!("q={}&", encode(query)));
+    }
+    href.push_str(&format!("page={page}"));
+    href
+}
+
+/// Every account, searched by name or address, with disabling and enabling (administrators).
+pub fn admin_accounts(ctx: &PageContext, view: &AccountsView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let title = t!("accounts_admin.title", locale = l).into_owned();
+    let no_errors = FormErrors::new();
+    let back = accounts_href(&view.query, view.page);
+    let body = html! {
+        div.wrap {
+            nav.breadcrumbs aria-label=(t!("group.breadcrumbs", locale = l)) {
+                ol role="list" {
+                    li { a href="/admin" { (t!("admin.title", locale = l)) } }
+                    li { span aria-current="page" { (title) } }
+                }
+            }
+            h1 { (title) }
+            p.lead { (t!("accounts_admin.lead", locale = l)) }
+            form.search-form method="get" action="/admin/members" role="search" {
+                (Field::new("q", t!("accounts_admin.search_label", locale = l), Control::Search)
+                    .value(&view.query)
+                    .hint(t!("accounts_admin.search_hint", locale = l))
+                    .render(lang, &no_errors))
+                button.button type="submit" { (t!("directory.search_button", locale = l)) }
+            }
+            section.section aria-labelledby="accounts-results" {
+                h2 #accounts-results { (t!("accounts_admin.results", locale = l, count = crate::format_count(lang, view.total))) }
+                @if view.accounts.is_empty() {
+                    div.empty-state {
+                        p { (t!("accounts_admin.no_match", locale = l, query = &view.query)) }
+                        p { a href="/admin/members" { (t!("directory.show_all", locale = l)) } }
+                    }
+                } @else {
+                    div.table-wrap {
+                        table.members {
+                            caption.visually-hidden { (title) }
+                            thead {
+                                tr {
+                                    th scope="col" { (t!("directory.col_name", locale = l)) }
+                                    th scope="col" { (t!("accounts_admin.col_email", locale = l)) }
+                                    th scope="col" { (t!("accounts_admin.col_since", locale = l)) }
+                                    th scope="col" { (t!("accounts_admin.col_state", locale = l)) }
+                                }
+                            }
+                            tbody {
+                                @for account in &view.accounts {
+                                    tr {
+                                        th scope="row" {
+                                            a href={ "/members/" (encode_segment(&account.id)) } { (account.name) }
+                                            @if account.is_admin { " " span.pill { (t!("accounts_admin.admin", locale = l)) } }
+                                        }
+                                        td { (account.email) }
+                                        td { (format_date(lang, account.created_at.date())) }
+                                        td {
+                                            @if account.disabled {
+                                                strong { (t!("accounts_admin.disabled", locale = l)) }
+                                            } @else {
+                                                (t!("accounts_admin.active", locale = l))
+                                            }
+                                            @if !account.is_self {
+                                                @let (action, label) = if account.disabled { ("enable", "profile.enable") } else { ("disable", "profile.disable") };
+                                                " "
+                                                form.inline-form method="post" action={ "/members/" (encode_segment(&account.id)) "/" (action) } {
+                                                    (csrf_field(ctx))
+                                                    input type="hidden" name="next" value=(back);
+                                                    button.button.button--secondary.button--small type="submit" {
+                                                        (t!(label, locale = l))
+                                                        span.visually-hidden { " : " (account.name) }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            (pagination(lang, view.page, view.pages, |n| accounts_href(&view.query, n)))
+        }
+    };
+    page(ctx, &title, body)
 }

@@ -5,7 +5,7 @@ use maud::{Markup, html};
 use rust_i18n::t;
 use time::OffsetDateTime;
 
-use super::texts::{status_tag, text_href, updated};
+use super::texts::text::{status_tag, text_href, updated};
 use crate::components::{card_list, join_form};
 use crate::{HomeView, Lang, PageContext, WelcomeView, WorkItem, format_datetime, page};
 

@@ -4,8 +4,6 @@ pub mod accounts;
 pub mod admin;
 pub mod errors;
 pub mod groups;
-pub mod history;
 pub mod home;
 pub mod members;
-pub mod organisers;
 pub mod texts;

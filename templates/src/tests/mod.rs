@@ -939,6 +939,8 @@ fn check_page(name: &str, lang: Lang, html: &str) {
     }
 }
 
+mod groups;
+mod home;
 mod pages;
-mod text_pages;
+mod texts;
 mod translations;

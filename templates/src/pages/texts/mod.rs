@@ -1,0 +1,5 @@
+//! The pages of texts: one text (reading, editing, numbered lines), new texts and imports, wiki
+//! pages and a group's recent changes (`text`); its history and comparisons (`history`).
+
+pub mod history;
+pub mod text;
