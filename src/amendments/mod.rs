@@ -30,6 +30,9 @@ use crate::text::{self, TextContext};
 pub use placement::{Placement, place};
 pub use reference::{Reference, reference};
 
+/// How long reading a past state of the text may take when a client names one.
+const READ_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The longest replacement or rationale, in characters (a whole article is a few thousand).
 pub const MAX_WORDING_CHARS: usize = 100_000;
 
@@ -222,18 +225,31 @@ pub async fn file(
     }
     check_wording(&filing.replacement, &filing.rationale, &ctx.rules)?;
     let id = ctx.text.text.text_id;
-    let view = hub
-        .read(id, filing.heads.clone())
-        .await
-        .map_err(|e| match (e, &filing.heads) {
-            (HubError::Gone, _) => AppError::not_found(),
-            (_, Some(_)) => {
-                AppError::invalid_field("heads", "Ces têtes ne désignent pas un état de ce texte.")
-            }
-            (e, None) => text::hub_error(e),
-        })?;
-    let range = check_range(filing.start, filing.end, &view.markdown)?;
-    let original = slice_utf16(&view.markdown, range.clone());
+    // The Markdown the client's positions refer to: at the heads it names (a state the document
+    // lacks is refused, not read as an empty text), else as it is now.
+    let (markdown, heads) = match filing.heads {
+        None => {
+            let view = hub.read(id, None).await.map_err(text::hub_error)?;
+            (view.markdown, view.heads)
+        }
+        Some(heads) => {
+            let then = hub
+                .read_states(id, vec![heads.clone()], READ_BUDGET)
+                .await
+                .map_err(text::hub_error)?
+                .pop()
+                .flatten()
+                .ok_or_else(|| {
+                    AppError::invalid_field(
+                        "heads",
+                        "Ces têtes ne désignent pas un état de ce texte.",
+                    )
+                })?;
+            (then, heads)
+        }
+    };
+    let range = check_range(filing.start, filing.end, &markdown)?;
+    let original = slice_utf16(&markdown, range.clone());
     if original == filing.replacement {
         return Err(AppError::invalid_field(
             "replacement",
@@ -243,16 +259,16 @@ pub async fn file(
     // Anchored at the very state read, so that the passage and the reference are of one state
     // even while others type.
     let anchor = hub
-        .anchor(id, range.clone(), Some(view.heads.clone()))
+        .anchor(id, range.clone(), Some(heads.clone()))
         .await
         .map_err(anchor_error)?;
     let cited = reference(
-        &numbered_paragraphs(view.markdown).await?,
+        &numbered_paragraphs(markdown).await?,
         range.clone(),
     );
     let wide = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     let anchor = anchor.to_string();
-    let heads = doc::heads_to_json(&view.heads);
+    let heads = doc::heads_to_json(&heads);
     let row = db
         .file_amendment(&NewAmendment {
             text: id,

@@ -3,6 +3,8 @@
 mod harness;
 
 mod accounts;
+mod amendments;
+mod amendments_anchoring;
 mod assets;
 mod authorization;
 mod bad_input;
