@@ -112,7 +112,8 @@ mod tests {
         assert_eq!(cite("trois"), "§ 2, ligne 3");
         assert_eq!(cite("trois quatre cinq"), "§ 2, lignes 3 à 5");
         assert_eq!(cite("huit.\n\n- Premier"), "§ 2 à 3, lignes 6 à 7");
-        assert_eq!(cite("Second"), "§ 4, ligne 8");
+        // Width 10 wraps « - Premier point. » in two (7, 8).
+        assert_eq!(cite("Second"), "§ 4, ligne 9");
         let r = reference(&ps, range_of(text, "quatre cinq"));
         assert_eq!((r.paragraph, r.first_line, r.last_line), (2, 4, 5));
         // An insertion point: the line it follows; the blank between paragraphs, the line before.
