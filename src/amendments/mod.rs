@@ -186,10 +186,9 @@ async fn numbered_paragraphs(markdown: String) -> AppResult<Vec<markup::Paragrap
 fn anchor_error(e: HubError) -> AppError {
     match e {
         HubError::Anchor(AnchorError::Range(message)) => AppError::invalid_field("start", message),
-        HubError::Anchor(AnchorError::UnknownState) => AppError::invalid_field(
-            "heads",
-            "Ces têtes ne désignent pas un état de ce texte.",
-        ),
+        HubError::Anchor(AnchorError::UnknownState) => {
+            AppError::invalid_field("heads", "Ces têtes ne désignent pas un état de ce texte.")
+        }
         other => text::hub_error(other),
     }
 }
@@ -262,10 +261,7 @@ pub async fn file(
         .anchor(id, range.clone(), Some(heads.clone()))
         .await
         .map_err(anchor_error)?;
-    let cited = reference(
-        &numbered_paragraphs(markdown).await?,
-        range.clone(),
-    );
+    let cited = reference(&numbered_paragraphs(markdown).await?, range.clone());
     let wide = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     let anchor = anchor.to_string();
     let heads = doc::heads_to_json(&heads);
@@ -323,7 +319,13 @@ async fn move_to(
         return Err(refused_move(row, to));
     }
     if !db
-        .move_amendment(row.amendment_id, row.status, to, Some(viewer.member_id), reason)
+        .move_amendment(
+            row.amendment_id,
+            row.status,
+            to,
+            Some(viewer.member_id),
+            reason,
+        )
         .await?
     {
         return Err(AppError::conflict(
@@ -391,11 +393,16 @@ pub async fn revise(
             "La nouvelle rédaction est identique au passage amendé.",
         ));
     }
-    db.revise_amendment(row.amendment_id, replacement, rationale, Some(viewer.member_id))
-        .await?
-        .ok_or_else(|| {
-            AppError::conflict("Le statut de l'amendement vient de changer ; rechargez la page.")
-        })
+    db.revise_amendment(
+        row.amendment_id,
+        replacement,
+        rationale,
+        Some(viewer.member_id),
+    )
+    .await?
+    .ok_or_else(|| {
+        AppError::conflict("Le statut de l'amendement vient de changer ; rechargez la page.")
+    })
 }
 
 /// A party member co-signs another's submitted amendment.
@@ -415,7 +422,10 @@ pub async fn support(
             "On ne soutient pas son propre amendement : ses soutiens sont d'autres membres.",
         ));
     }
-    match db.support_amendment(row.amendment_id, viewer.member_id).await? {
+    match db
+        .support_amendment(row.amendment_id, viewer.member_id)
+        .await?
+    {
         Support::Added => Ok(()),
         Support::Already => Err(AppError::conflict(format!(
             "Vous soutenez déjà l'amendement {}.",

@@ -119,7 +119,10 @@ mod tests {
         // An insertion point: the line it follows; the blank between paragraphs, the line before.
         let end_of_two = range_of(text, "huit.").end;
         assert_eq!(reference(&ps, end_of_two..end_of_two).text, "§ 2, ligne 6");
-        assert_eq!(reference(&ps, end_of_two + 1..end_of_two + 2).text, "§ 2, ligne 6");
+        assert_eq!(
+            reference(&ps, end_of_two + 1..end_of_two + 2).text,
+            "§ 2, ligne 6"
+        );
         assert_eq!(reference(&ps, 0..0).text, "§ 1, ligne 1");
         assert_eq!(reference(&[], 0..0).text, "début du texte");
     }

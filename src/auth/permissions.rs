@@ -285,9 +285,12 @@ impl AmendmentRights {
     }
 
     /// Whether `viewer` may see an amendment by `author` in `status`: a draft is its author's.
-    pub fn may_see(viewer: Option<&Viewer>, author: Option<MemberId>, status: AmendmentStatus) -> bool {
-        status != AmendmentStatus::Draft
-            || viewer.is_some_and(|v| author == Some(v.member_id))
+    pub fn may_see(
+        viewer: Option<&Viewer>,
+        author: Option<MemberId>,
+        status: AmendmentStatus,
+    ) -> bool {
+        status != AmendmentStatus::Draft || viewer.is_some_and(|v| author == Some(v.member_id))
     }
 
     /// Whether `viewer` may file on behalf of the group to which `access` was decided: its
@@ -441,7 +444,6 @@ mod tests {
         assert!(anonymous.can_read && !anonymous.contributor);
     }
 
-
     #[test]
     fn amendments_are_filed_by_the_group_or_the_party_and_screened_by_organisers() {
         let g = group(SECTION, GroupKind::Section, Visibility::Public);
@@ -453,7 +455,10 @@ mod tests {
         let member = rights(&[(SECTION, Role::Member)], Filers::Group);
         assert!(member.can_file && member.can_support && !member.can_screen);
         let elsewhere = rights(&[(OTHER_SECTION, Role::Member)], Filers::Group);
-        assert!(!elsewhere.can_file && elsewhere.can_support, "reads and co-signs");
+        assert!(
+            !elsewhere.can_file && elsewhere.can_support,
+            "reads and co-signs"
+        );
         assert!(rights(&[(OTHER_SECTION, Role::Member)], Filers::Party).can_file);
         let supporter = rights(&[(SECTION, Role::Supporter)], Filers::Party);
         assert!(!supporter.can_file && !supporter.can_support);
@@ -466,18 +471,45 @@ mod tests {
         let outsider = viewer(&[(OTHER_SECTION, Role::Member)]);
         let access = Access::to_group(Some(&outsider), &hidden, &chain);
         let none = AmendmentRights::on_text(Some(&outsider), &access, Filers::Party);
-        assert!(!none.can_file && !none.can_support, "a hidden text is nobody's to amend");
+        assert!(
+            !none.can_file && !none.can_support,
+            "a hidden text is nobody's to amend"
+        );
 
         let author = viewer(&[(SECTION, Role::Member)]);
         let other = viewer(&[(NATIONAL, Role::Admin)]);
-        assert!(AmendmentRights::may_see(Some(&author), Some(author.member_id), AmendmentStatus::Draft));
-        assert!(!AmendmentRights::may_see(Some(&other), Some(MemberId(99)), AmendmentStatus::Draft));
-        assert!(!AmendmentRights::may_see(None, Some(author.member_id), AmendmentStatus::Draft));
-        assert!(AmendmentRights::may_see(None, Some(author.member_id), AmendmentStatus::Submitted));
+        assert!(AmendmentRights::may_see(
+            Some(&author),
+            Some(author.member_id),
+            AmendmentStatus::Draft
+        ));
+        assert!(!AmendmentRights::may_see(
+            Some(&other),
+            Some(MemberId(99)),
+            AmendmentStatus::Draft
+        ));
+        assert!(!AmendmentRights::may_see(
+            None,
+            Some(author.member_id),
+            AmendmentStatus::Draft
+        ));
+        assert!(AmendmentRights::may_see(
+            None,
+            Some(author.member_id),
+            AmendmentStatus::Submitted
+        ));
 
         let secretary = viewer(&[(SECTION, Role::Secretary)]);
-        assert!(AmendmentRights::may_file_for(&Access::to_group(Some(&secretary), &g, &chain)));
-        assert!(!AmendmentRights::may_file_for(&Access::to_group(Some(&author), &g, &chain)));
+        assert!(AmendmentRights::may_file_for(&Access::to_group(
+            Some(&secretary),
+            &g,
+            &chain
+        )));
+        assert!(!AmendmentRights::may_file_for(&Access::to_group(
+            Some(&author),
+            &g,
+            &chain
+        )));
     }
 
     #[test]

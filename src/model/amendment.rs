@@ -51,7 +51,10 @@ impl AmendmentStatus {
     /// others are its author's (submit, withdraw) or the merge's.
     pub fn set_by_organisers(self) -> bool {
         use AmendmentStatus::*;
-        matches!(self, Admissible | Inadmissible | Voting | Adopted | Rejected)
+        matches!(
+            self,
+            Admissible | Inadmissible | Voting | Adopted | Rejected
+        )
     }
 
     /// Whether its wording may still change (its author's revisions).
@@ -100,7 +103,10 @@ mod tests {
         assert!(Submitted.may_move_to(Inadmissible));
         assert!(Voting.may_move_to(Adopted));
         assert!(Adopted.may_move_to(Merged));
-        assert!(!Draft.may_move_to(Admissible), "screened only once submitted");
+        assert!(
+            !Draft.may_move_to(Admissible),
+            "screened only once submitted"
+        );
         assert!(!Voting.may_move_to(Withdrawn), "not withdrawn under a vote");
         assert!(!Rejected.may_move_to(Adopted));
         for status in AmendmentStatus::ALL {

@@ -8,9 +8,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::rows::from_row;
-use super::{
-    BeginWrite, Db, NewEvent, StoreResult, append_events, now, on_backend, storable_text,
-};
+use super::{BeginWrite, Db, NewEvent, StoreResult, append_events, now, on_backend, storable_text};
 use crate::model::{AmendmentId, AmendmentStatus, EventKind, Filers, GroupId, MemberId, TextId};
 
 /// A text's rules for amendments. A text without rules of its own has `AmendmentRules::default`.

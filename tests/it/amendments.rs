@@ -42,7 +42,12 @@ pub async fn start(backend: Backend, markdown: &str) -> Option<Fixture> {
         ("alice@exemple.fr", "Alice Rédactrice", theme, Role::Member),
         ("bob@exemple.fr", "Bob Rédacteur", theme, Role::Member),
         ("sam@exemple.fr", "Sam Sympathisant", theme, Role::Supporter),
-        ("olga@exemple.fr", "Olga Organisatrice", theme, Role::Organiser),
+        (
+            "olga@exemple.fr",
+            "Olga Organisatrice",
+            theme,
+            Role::Organiser,
+        ),
         ("carla@exemple.fr", "Carla Santé", elsewhere, Role::Member),
     ] {
         let id = app.member(email, name).await;
@@ -200,10 +205,16 @@ async fn filing_reading_and_the_lifecycle(backend: Backend) {
     );
     assert_eq!(draft["original"], "trains de nuit");
     assert_eq!(draft["current"], "trains de nuit");
-    assert_eq!((&draft["outdated"], &draft["orphaned"]), (&json!(false), &json!(false)));
+    assert_eq!(
+        (&draft["outdated"], &draft["orphaned"]),
+        (&json!(false), &json!(false))
+    );
     let diff = draft["diff_html"].as_str().unwrap();
     assert!(diff.contains("<del>") && diff.contains("<ins>"), "{diff}");
-    assert_eq!(sides(diff), ("trains de nuit".into(), "trains rapides".into()));
+    assert_eq!(
+        sides(diff),
+        ("trains de nuit".into(), "trains rapides".into())
+    );
     let id = draft["id"].clone();
     let path = format!("/api/v1/amendments/{}", id.as_str().unwrap());
 
@@ -225,45 +236,97 @@ async fn filing_reading_and_the_lifecycle(backend: Backend) {
     let (status, supported) = f.act(&f.bob, &id, "support", json!({})).await;
     assert_eq!(status, 200, "{supported}");
     assert_eq!(supported["supporters"], json!([f.bob_id.to_string()]));
-    assert_eq!(f.act(&f.bob, &id, "support", json!({})).await.0, 409, "twice");
+    assert_eq!(
+        f.act(&f.bob, &id, "support", json!({})).await.0,
+        409,
+        "twice"
+    );
     let sam = f.app.api_as("sam@exemple.fr").await;
     assert_eq!(f.act(&sam, &id, "support", json!({})).await.0, 403);
-    assert_eq!(f.app.api().get(&path).await.status().as_u16(), 200, "public once submitted");
+    assert_eq!(
+        f.app.api().get(&path).await.status().as_u16(),
+        200,
+        "public once submitted"
+    );
 
     // Screening: an organiser's, with a reason for inadmissible, the text's minimum of
     // supporters for admissible; the author's moves are not set by hand.
     let screen = |status: &str| json!({ "status": status });
-    assert_eq!(f.act(&f.bob, &id, "status", screen("admissible")).await.0, 403);
+    assert_eq!(
+        f.act(&f.bob, &id, "status", screen("admissible")).await.0,
+        403
+    );
     let (status, refused) = f.act(&f.olga, &id, "status", screen("inadmissible")).await;
-    assert_eq!((status, refused["fields"].get("reason").is_some()), (422, true), "{refused}");
+    assert_eq!(
+        (status, refused["fields"].get("reason").is_some()),
+        (422, true),
+        "{refused}"
+    );
     for by_author in ["withdrawn", "submitted", "merged", "draft", "nonsense"] {
         let (status, body) = f.act(&f.olga, &id, "status", screen(by_author)).await;
-        assert_eq!((status, body["fields"].get("status").is_some()), (422, true), "{by_author}: {body}");
+        assert_eq!(
+            (status, body["fields"].get("status").is_some()),
+            (422, true),
+            "{by_author}: {body}"
+        );
     }
-    assert_eq!(f.act(&f.olga, &id, "status", screen("adopted")).await.0, 409, "not screened yet");
-    let rules = AmendmentRules { min_supporters: 2, ..AmendmentRules::default() };
+    assert_eq!(
+        f.act(&f.olga, &id, "status", screen("adopted")).await.0,
+        409,
+        "not screened yet"
+    );
+    let rules = AmendmentRules {
+        min_supporters: 2,
+        ..AmendmentRules::default()
+    };
     db.set_amendment_rules(f.text, &rules).await.unwrap();
     let (status, short) = f.act(&f.olga, &id, "status", screen("admissible")).await;
     assert_eq!(status, 409, "{short}");
     assert!(short["message"].as_str().unwrap().contains('2'), "{short}");
-    db.set_amendment_rules(f.text, &AmendmentRules { min_supporters: 1, ..rules })
-        .await
-        .unwrap();
+    db.set_amendment_rules(
+        f.text,
+        &AmendmentRules {
+            min_supporters: 1,
+            ..rules
+        },
+    )
+    .await
+    .unwrap();
     for step in ["admissible", "voting", "adopted"] {
         let (status, body) = f.act(&f.olga, &id, "status", screen(step)).await;
         assert_eq!((status, &body["status"]), (200, &json!(step)), "{body}");
     }
-    assert_eq!(f.act(&f.alice, &id, "withdraw", json!({})).await.0, 409, "adopted stays");
-    assert_eq!(f.act(&f.olga, &id, "status", screen("rejected")).await.0, 409);
+    assert_eq!(
+        f.act(&f.alice, &id, "withdraw", json!({})).await.0,
+        409,
+        "adopted stays"
+    );
+    assert_eq!(
+        f.act(&f.olga, &id, "status", screen("rejected")).await.0,
+        409
+    );
 
     // Numbers are permanent and gap-free: a withdrawn amendment keeps its number.
     let second = f.file_on(&f.bob, "Fin du chapitre.", "Fin.").await;
-    assert_eq!((&second["number"], &second["status"]), (&json!(2), &json!("submitted")));
+    assert_eq!(
+        (&second["number"], &second["status"]),
+        (&json!(2), &json!("submitted"))
+    );
     let (status, withdrawn) = f.act(&f.bob, &second["id"], "withdraw", json!({})).await;
     assert_eq!((status, &withdrawn["status"]), (200, &json!("withdrawn")));
-    assert_eq!(f.act(&f.alice, &second["id"], "withdraw", json!({})).await.0, 403);
-    let third = f.file_on(&f.alice, "Les bibliothèques", "Les médiathèques").await;
-    assert_eq!((&third["number"], &third["reference"]), (&json!(3), &json!("§ 4, ligne 4")));
+    assert_eq!(
+        f.act(&f.alice, &second["id"], "withdraw", json!({}))
+            .await
+            .0,
+        403
+    );
+    let third = f
+        .file_on(&f.alice, "Les bibliothèques", "Les médiathèques")
+        .await;
+    assert_eq!(
+        (&third["number"], &third["reference"]),
+        (&json!(3), &json!("§ 4, ligne 4"))
+    );
 
     let numbers = |list: Vec<Value>| -> Vec<i64> {
         list.iter().map(|a| a["number"].as_i64().unwrap()).collect()
@@ -273,7 +336,10 @@ async fn filing_reading_and_the_lifecycle(backend: Backend) {
     assert_eq!(numbers(f.list(&f.bob, "?status=withdrawn").await), [2]);
     let bad = f
         .bob
-        .get(&format!("/api/v1/texts/{}/amendments?status=nonsense", f.id))
+        .get(&format!(
+            "/api/v1/texts/{}/amendments?status=nonsense",
+            f.id
+        ))
         .await;
     assert_eq!(bad.status().as_u16(), 422);
 
@@ -307,7 +373,11 @@ async fn filing_reading_and_the_lifecycle(backend: Backend) {
             (AmendmentSubmitted, 3, Value::Null),
         ]
     );
-    assert!(events.iter().all(|e| e.text_id == Some(f.text) || e.text_id.is_none()));
+    assert!(
+        events
+            .iter()
+            .all(|e| e.text_id == Some(f.text) || e.text_id.is_none())
+    );
     f.app.stop().await;
 }
 
@@ -328,25 +398,34 @@ async fn bad_input_is_refused_saying_why(backend: Backend) {
     };
     let db = f.app.app.db.clone();
     let length = ORIGINAL.encode_utf16().count();
-    let body = |start: usize, end: usize, replacement: &str, rationale: &str| {
-        json!({"start": start, "end": end, "replacement": replacement, "rationale": rationale})
-    };
+    let body = |start: usize, end: usize, replacement: &str, rationale: &str| json!({"start": start, "end": end, "replacement": replacement, "rationale": rationale});
     let nous = range_of(ORIGINAL, "Nous voulons");
     let invalid = [
         (body(length + 1, length + 1, "x", ""), "start"),
         (body(3, length + 1, "x", ""), "end"),
         (body(10, 5, "x", ""), "end"),
-        (body(nous.start, nous.end, "Nous voulons", ""), "replacement"),
+        (
+            body(nous.start, nous.end, "Nous voulons", ""),
+            "replacement",
+        ),
         // Inside the 😀: a boundary that splits a character.
         (
-            body(range_of(ORIGINAL, "😀").start + 1, range_of(ORIGINAL, "😀").end, "x", ""),
+            body(
+                range_of(ORIGINAL, "😀").start + 1,
+                range_of(ORIGINAL, "😀").end,
+                "x",
+                "",
+            ),
             "start",
         ),
         (
             json!({"start": 0, "end": 1, "replacement": "x", "heads": ["00".repeat(32)]}),
             "heads",
         ),
-        (json!({"start": 0, "end": 1, "replacement": "x", "heads": ["pas une tête"]}), "heads"),
+        (
+            json!({"start": 0, "end": 1, "replacement": "x", "heads": ["pas une tête"]}),
+            "heads",
+        ),
         (
             json!({"start": 0, "end": 1, "replacement": "x".repeat(100_001)}),
             "replacement",
@@ -358,22 +437,50 @@ async fn bad_input_is_refused_saying_why(backend: Backend) {
         assert!(answer["fields"].get(field).is_some(), "{field}: {answer}");
     }
     // A rationale, when the text's rules require one.
-    let required = AmendmentRules { rationale_required: true, ..AmendmentRules::default() };
+    let required = AmendmentRules {
+        rationale_required: true,
+        ..AmendmentRules::default()
+    };
     db.set_amendment_rules(f.text, &required).await.unwrap();
-    let (status, answer) = f.file(&f.alice, body(nous.start, nous.end, "Nous exigeons", "  ")).await;
-    assert_eq!((status, answer["fields"].get("rationale").is_some()), (422, true), "{answer}");
+    let (status, answer) = f
+        .file(&f.alice, body(nous.start, nous.end, "Nous exigeons", "  "))
+        .await;
+    assert_eq!(
+        (status, answer["fields"].get("rationale").is_some()),
+        (422, true),
+        "{answer}"
+    );
     // Outside the window: 409 saying when.
     let now = time::OffsetDateTime::now_utc();
     for (rules, says) in [
-        (AmendmentRules { opens_at: Some(now + time::Duration::days(2)), ..AmendmentRules::default() }, "ouvre"),
-        (AmendmentRules { closes_at: Some(now - time::Duration::days(1)), ..AmendmentRules::default() }, "clos"),
+        (
+            AmendmentRules {
+                opens_at: Some(now + time::Duration::days(2)),
+                ..AmendmentRules::default()
+            },
+            "ouvre",
+        ),
+        (
+            AmendmentRules {
+                closes_at: Some(now - time::Duration::days(1)),
+                ..AmendmentRules::default()
+            },
+            "clos",
+        ),
     ] {
         db.set_amendment_rules(f.text, &rules).await.unwrap();
-        let (status, answer) = f.file(&f.alice, body(nous.start, nous.end, "Nous exigeons", "")).await;
+        let (status, answer) = f
+            .file(&f.alice, body(nous.start, nous.end, "Nous exigeons", ""))
+            .await;
         assert_eq!(status, 409, "{answer}");
-        assert!(answer["message"].as_str().unwrap().contains(says), "{answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains(says),
+            "{answer}"
+        );
     }
-    db.set_amendment_rules(f.text, &AmendmentRules::default()).await.unwrap();
+    db.set_amendment_rules(f.text, &AmendmentRules::default())
+        .await
+        .unwrap();
     // Rights: a party member of another theme files only when the text opens to the party; a
     // supporter never; a visitor must sign in; on behalf of a group, only its secretaries.
     let carla = f.app.api_as("carla@exemple.fr").await;
@@ -386,8 +493,14 @@ async fn bad_input_is_refused_saying_why(backend: Backend) {
     for_the_theme["on_behalf_of"] = json!(f.theme.to_string());
     assert_eq!(f.file(&f.alice, for_the_theme.clone()).await.0, 403);
     let (status, on_behalf) = f.file(&f.olga, for_the_theme).await;
-    assert_eq!((status, &on_behalf["on_behalf_of"]), (201, &json!(f.theme.to_string())));
-    let party = AmendmentRules { filers: Filers::Party, ..AmendmentRules::default() };
+    assert_eq!(
+        (status, &on_behalf["on_behalf_of"]),
+        (201, &json!(f.theme.to_string()))
+    );
+    let party = AmendmentRules {
+        filers: Filers::Party,
+        ..AmendmentRules::default()
+    };
     db.set_amendment_rules(f.text, &party).await.unwrap();
     assert_eq!(f.file(&carla, filing.clone()).await.0, 201);
     assert_eq!(f.file(&sam, filing.clone()).await.0, 403);
@@ -395,25 +508,40 @@ async fn bad_input_is_refused_saying_why(backend: Backend) {
     let national = f.app.national().await;
     let hidden = f
         .app
-        .group(GroupKind::WorkingGroup, "Statuts", national, Visibility::Group)
+        .group(
+            GroupKind::WorkingGroup,
+            "Statuts",
+            national,
+            Visibility::Group,
+        )
         .await;
     f.app.grant(f.olga_id, hidden, Role::Organiser).await;
     let secret = f.olga.create_text(hidden, "Secret").await;
     let (status, _) = {
         let response = carla
-            .post(&format!("/api/v1/texts/{secret}/amendments"), filing.clone())
+            .post(
+                &format!("/api/v1/texts/{secret}/amendments"),
+                filing.clone(),
+            )
             .await;
         (response.status().as_u16(), ())
     };
     assert_eq!(status, 404);
-    for path in ["/api/v1/amendments/999999", "/api/v1/amendments/abc", "/api/v1/texts/999999/amendments"] {
+    for path in [
+        "/api/v1/amendments/999999",
+        "/api/v1/amendments/abc",
+        "/api/v1/texts/999999/amendments",
+    ] {
         assert_eq!(f.alice.get(path).await.status().as_u16(), 404, "{path}");
     }
     // A text that is not in `amending`: 409 saying so.
     f.set_text_status("drafting").await;
     let (status, answer) = f.file(&f.alice, filing.clone()).await;
     assert_eq!(status, 409, "{answer}");
-    assert!(answer["message"].as_str().unwrap().contains("amending"), "{answer}");
+    assert!(
+        answer["message"].as_str().unwrap().contains("amending"),
+        "{answer}"
+    );
     // Only the two accepted filings were stored.
     let stored = db.amendments_of_text(f.text, None).await.unwrap();
     assert_eq!(stored.iter().map(|a| a.number).collect::<Vec<_>>(), [1, 2]);
@@ -470,10 +598,16 @@ async fn french_articles_amended_whole(backend: Backend, cases: usize) {
         let text = created["id"].as_str().expect("created").to_owned();
         let moved = f
             .olga
-            .post(&format!("/api/v1/texts/{text}/status"), json!({"status": "amending"}))
+            .post(
+                &format!("/api/v1/texts/{text}/status"),
+                json!({"status": "amending"}),
+            )
             .await;
         assert_eq!(moved.status().as_u16(), 200);
-        let stored = f.alice.get_json(&format!("/api/v1/texts/{text}"), 200).await;
+        let stored = f
+            .alice
+            .get_json(&format!("/api/v1/texts/{text}"), 200)
+            .await;
         let markdown = stored["markdown"].as_str().unwrap().to_owned();
         let length = markdown.encode_utf16().count();
         let response = f
@@ -492,14 +626,18 @@ async fn french_articles_amended_whole(backend: Backend, cases: usize) {
         assert_eq!(status, 201, "{dossier}: {amendment}");
         assert_eq!(amendment["original"], markdown.as_str(), "{dossier}");
         let diff = amendment["diff_html"].as_str().unwrap();
-        assert!(diff.contains("<del>") || diff.contains("<ins>"), "{dossier}");
+        assert!(
+            diff.contains("<del>") || diff.contains("<ins>"),
+            "{dossier}"
+        );
         assert_eq!(sides(diff), (markdown.clone(), after.clone()), "{dossier}");
         // The whole article: from its first paragraph and line to its last.
         let resolve = |_: &atelier::markup::WikiTarget| atelier::markup::WikiResolution::Missing {
             create_href: String::new(),
         };
         let paragraphs =
-            atelier::markup::render(&markdown, &atelier::markup::RenderOptions::new(&resolve)).paragraphs;
+            atelier::markup::render(&markdown, &atelier::markup::RenderOptions::new(&resolve))
+                .paragraphs;
         let last = paragraphs.last().expect("an article has paragraphs");
         let last_line = last.first_line + last.lines.len() - 1;
         let expected = match (paragraphs.len(), last_line) {
@@ -547,7 +685,11 @@ async fn revisions_and_withdrawn_supports(backend: Backend) {
     let id = atelier::model::AmendmentId(filed["id"].as_str().unwrap().parse().unwrap());
     let load = |who: &atelier::auth::Viewer| {
         let (db, who) = (db.clone(), who.clone());
-        async move { atelier::amendments::load_amendment(&db, Some(&who), id).await.unwrap() }
+        async move {
+            atelier::amendments::load_amendment(&db, Some(&who), id)
+                .await
+                .unwrap()
+        }
     };
     let status = |e: atelier::error::AppError| e.status().as_u16();
     let (ctx, row) = load(&bob).await;
@@ -559,9 +701,18 @@ async fn revisions_and_withdrawn_supports(backend: Backend) {
     assert_eq!(refused.map_err(status), Err(403));
     let same = atelier::amendments::revise(&db, &bob, &ctx, &row, "trains de nuit", "").await;
     assert_eq!(same.map_err(status), Err(422));
-    let now = f.bob.get_json(&format!("/api/v1/amendments/{id}"), 200).await;
-    assert_eq!((&now["replacement"], &now["rationale"]), (&json!("trains de jour"), &json!("Mieux.")));
-    assert_eq!(sides(now["diff_html"].as_str().unwrap()).1, "trains de jour");
+    let now = f
+        .bob
+        .get_json(&format!("/api/v1/amendments/{id}"), 200)
+        .await;
+    assert_eq!(
+        (&now["replacement"], &now["rationale"]),
+        (&json!("trains de jour"), &json!("Mieux."))
+    );
+    assert_eq!(
+        sides(now["diff_html"].as_str().unwrap()).1,
+        "trains de jour"
+    );
     let revisions = db.amendment_revisions(id).await.unwrap();
     assert_eq!(revisions.len(), 2);
     assert_eq!(revisions[1].amendment_revision_id, revision);
@@ -572,14 +723,26 @@ async fn revisions_and_withdrawn_supports(backend: Backend) {
     // Alice, the one supporter.
     let supporters = db.amendment_supporters(id).await.unwrap();
     let alice = viewer(supporters[0].member_id).await;
-    atelier::amendments::withdraw_support(&db, &alice, &row).await.expect("withdrawn");
+    atelier::amendments::withdraw_support(&db, &alice, &row)
+        .await
+        .expect("withdrawn");
     let again = atelier::amendments::withdraw_support(&db, &alice, &row).await;
     assert_eq!(again.map_err(status), Err(409));
-    let now = f.bob.get_json(&format!("/api/v1/amendments/{id}"), 200).await;
+    let now = f
+        .bob
+        .get_json(&format!("/api/v1/amendments/{id}"), 200)
+        .await;
     assert_eq!(now["supporters"], json!([]));
 
     // Screened, its wording is final.
-    let (code, _) = f.act(&f.olga, &filed["id"], "status", json!({"status": "admissible"})).await;
+    let (code, _) = f
+        .act(
+            &f.olga,
+            &filed["id"],
+            "status",
+            json!({"status": "admissible"}),
+        )
+        .await;
     assert_eq!(code, 200);
     let (ctx, row) = load(&bob).await;
     let late = atelier::amendments::revise(&db, &bob, &ctx, &row, "trains de soir", "").await;

@@ -39,12 +39,15 @@ async fn amendments_follow_concurrent_edits(backend: Backend) {
     };
     // Filed while the text is amending, all submitted (live, so each counts in overlaps).
     let filed = [
-        ("trains de nuit", "trains rapides"),                           // typed inside
-        ("Nous voulons", "Nous exigeons"),                              // typed at both edges
-        ("La culture pour tous, même à Paris 😀.", "La culture partout."), // deleted whole
-        ("Les bibliothèques ouvrent", "Les médiathèques ouvrent"),      // start deleted
-        ("ouvrent le dimanche", "ouvrent tous les jours"),              // end deleted
-        ("des trains", "des bus"),                                      // overlaps the first
+        ("trains de nuit", "trains rapides"), // typed inside
+        ("Nous voulons", "Nous exigeons"),    // typed at both edges
+        (
+            "La culture pour tous, même à Paris 😀.",
+            "La culture partout.",
+        ), // deleted whole
+        ("Les bibliothèques ouvrent", "Les médiathèques ouvrent"), // start deleted
+        ("ouvrent le dimanche", "ouvrent tous les jours"), // end deleted
+        ("des trains", "des bus"),            // overlaps the first
     ];
     let mut ids = Vec::new();
     let mut references = Vec::new();
@@ -95,12 +98,15 @@ async fn amendments_follow_concurrent_edits(backend: Backend) {
     let mut alice = peer(&f, &f.alice).await;
     let mut bob = peer(&f, &f.bob).await;
     let text = alice.markdown();
-    alice.insert(at(&text, "Fin du chapitre.", 16), " Merci.").await;
+    alice
+        .insert(at(&text, "Fin du chapitre.", 16), " Merci.")
+        .await;
     alice.splice(at(&text, "Les bibliothèques", 0), 4, "").await;
     alice.insert(at(&text, " des trains", 0), " vraiment").await;
     alice.insert(at(&text, "Nous voulons", 0), "Déjà, ").await;
     let text = bob.markdown();
-    bob.splice(at(&text, " dimanche.", 0), " dimanche".len(), "").await;
+    bob.splice(at(&text, " dimanche.", 0), " dimanche".len(), "")
+        .await;
     let culture = range_of(&text, "La culture pour tous, même à Paris 😀.");
     bob.splice(culture.start, culture.len(), "").await;
     bob.insert(at(&text, " de nuit", 0), " rapides").await;
@@ -118,7 +124,10 @@ async fn amendments_follow_concurrent_edits(backend: Backend) {
     let now = f.list(&f.bob, "").await;
     let slice = |a: &Value| {
         let units: Vec<u16> = merged.encode_utf16().collect();
-        let (s, e) = (a["start"].as_u64().unwrap() as usize, a["end"].as_u64().unwrap() as usize);
+        let (s, e) = (
+            a["start"].as_u64().unwrap() as usize,
+            a["end"].as_u64().unwrap() as usize,
+        );
         String::from_utf16(&units[s..e]).unwrap()
     };
     let state = |a: &Value| {
@@ -131,16 +140,31 @@ async fn amendments_follow_concurrent_edits(backend: Backend) {
     for amendment in &now {
         assert_eq!(slice(amendment), amendment["current"].as_str().unwrap());
     }
-    assert_eq!(state(&now[0]), ("trains rapides de nuit".into(), true, false));
-    assert_eq!(now[0]["original"], "trains de nuit", "as it was, and as it is");
+    assert_eq!(
+        state(&now[0]),
+        ("trains rapides de nuit".into(), true, false)
+    );
+    assert_eq!(
+        now[0]["original"], "trains de nuit",
+        "as it was, and as it is"
+    );
     assert_eq!(state(&now[1]), ("Nous voulons".into(), false, false));
     assert_eq!(state(&now[2]), (String::new(), false, true));
-    assert_eq!(now[2]["start"].as_u64(), Some(at(merged, "\n\n\n\nbiblio", 2) as u64));
-    assert_eq!(state(&now[3]), ("bibliothèques ouvrent".into(), true, false));
+    assert_eq!(
+        now[2]["start"].as_u64(),
+        Some(at(merged, "\n\n\n\nbiblio", 2) as u64)
+    );
+    assert_eq!(
+        state(&now[3]),
+        ("bibliothèques ouvrent".into(), true, false)
+    );
     assert_eq!(state(&now[4]), ("ouvrent le".into(), true, false));
     assert_eq!(state(&now[5]), ("des trains".into(), false, false));
     // The point stayed just after « chapitre. »: what Alice typed there came after it.
-    assert_eq!(now[6]["start"].as_u64(), Some(at(merged, " Merci.", 0) as u64));
+    assert_eq!(
+        now[6]["start"].as_u64(),
+        Some(at(merged, " Merci.", 0) as u64)
+    );
     assert_eq!(state(&now[6]), (String::new(), false, false));
     // Overlaps are those of the current ranges: an orphan overlaps nothing.
     assert_eq!(overlaps(&now, 0), [ids[5].clone()]);
@@ -188,7 +212,10 @@ async fn amendments_follow_concurrent_edits(backend: Backend) {
     assert_eq!(status, 201, "{late}");
     assert_eq!(late["original"], "Merci.");
     assert_eq!(late["current"], "Merci.");
-    assert_eq!(late["reference"], "§ 4, ligne 4", "cited in the state it was written against");
+    assert_eq!(
+        late["reference"], "§ 4, ligne 4",
+        "cited in the state it was written against"
+    );
     let shifted = "Préambule.\n\n".encode_utf16().count();
     assert_eq!(late["start"].as_u64(), Some((merci.start + shifted) as u64));
     // The status changes closed their sockets (rights are checked again on reconnecting).

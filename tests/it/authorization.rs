@@ -1135,10 +1135,14 @@ async fn amendments_follow_their_text_and_its_rules() {
     .await;
     assert_eq!(status, 201, "{draft}");
     let draft = draft["id"].as_str().unwrap().to_owned();
-    check_get(&p, &format!("/api/v1/amendments/{draft}"), |who| match who {
-        Who::SectionMember => 200,
-        _ => 404,
-    })
+    check_get(
+        &p,
+        &format!("/api/v1/amendments/{draft}"),
+        |who| match who {
+            Who::SectionMember => 200,
+            _ => 404,
+        },
+    )
     .await;
     for action in ["submit", "withdraw"] {
         for who in EVERYONE {

@@ -315,7 +315,14 @@ async fn set_amendment_status(
         )
     })?;
     let (ctx, row) = amendments::load_amendment(&app.db, Some(&current.viewer), id).await?;
-    amendments::set_status(&app.db, &current.viewer, &ctx, &row, status, body.reason.as_deref())
-        .await?;
+    amendments::set_status(
+        &app.db,
+        &current.viewer,
+        &ctx,
+        &row,
+        status,
+        body.reason.as_deref(),
+    )
+    .await?;
     Ok(Json(one_amendment(&app, &ctx, id).await?))
 }

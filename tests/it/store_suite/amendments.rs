@@ -2,9 +2,7 @@
 //! revisions kept, supporters unique and only while submitted, moves only from where the
 //! amendment was, and every write's event in the outbox, in order.
 
-use atelier::model::{
-    AmendmentId, AmendmentStatus, EventKind, Filers, MemberId, TextId,
-};
+use atelier::model::{AmendmentId, AmendmentStatus, EventKind, Filers, MemberId, TextId};
 use atelier::store::{AmendmentRules, Db, NewAmendment, Support};
 
 use super::{new_member, new_text, on_both_backends, tree};
@@ -82,12 +80,26 @@ async fn numbers_are_gap_free_per_text_even_when_filed_at_once(db: Db) {
         .expect("the text exists");
     assert_eq!(first.number, 1);
     assert_eq!(
-        (first.status, first.original.as_str(), first.reference.as_str()),
-        (AmendmentStatus::Draft, "passage\u{FFFD}", "§ 2, lignes 4 à 5"),
+        (
+            first.status,
+            first.original.as_str(),
+            first.reference.as_str()
+        ),
+        (
+            AmendmentStatus::Draft,
+            "passage\u{FFFD}",
+            "§ 2, lignes 4 à 5"
+        ),
         "NUL stored as U+FFFD"
     );
     assert_eq!(
-        (first.start_utf16, first.end_utf16, first.paragraph, first.first_line, first.last_line),
+        (
+            first.start_utf16,
+            first.end_utf16,
+            first.paragraph,
+            first.first_line,
+            first.last_line
+        ),
         (3, 8, 2, 4, 5)
     );
     // Twelve filed at once on the same text: every number once, none skipped.
@@ -130,10 +142,7 @@ async fn numbers_are_gap_free_per_text_even_when_filed_at_once(db: Db) {
         .await
         .unwrap();
     assert_eq!(drafts, vec![first.clone()]);
-    assert_eq!(
-        db.amendment(first.amendment_id).await.unwrap(),
-        Some(first)
-    );
+    assert_eq!(db.amendment(first.amendment_id).await.unwrap(), Some(first));
     assert_eq!(db.amendment(AmendmentId(999_999)).await.unwrap(), None);
 }
 
@@ -171,9 +180,15 @@ async fn revisions_and_moves_are_kept_with_their_events(db: Db) {
     assert_eq!(now.original, row.original, "the original never changes");
 
     use AmendmentStatus::*;
-    assert!(db.move_amendment(id, Draft, Submitted, Some(alice), None).await.unwrap());
     assert!(
-        !db.move_amendment(id, Draft, Submitted, Some(alice), None).await.unwrap(),
+        db.move_amendment(id, Draft, Submitted, Some(alice), None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.move_amendment(id, Draft, Submitted, Some(alice), None)
+            .await
+            .unwrap(),
         "no longer a draft: nothing moves"
     );
     assert!(
@@ -182,10 +197,17 @@ async fn revisions_and_moves_are_kept_with_their_events(db: Db) {
             .unwrap()
     );
     assert!(
-        db.revise_amendment(id, "trop tard", "", Some(alice)).await.unwrap().is_none(),
+        db.revise_amendment(id, "trop tard", "", Some(alice))
+            .await
+            .unwrap()
+            .is_none(),
         "screened: the wording is final"
     );
-    assert!(db.move_amendment(id, Inadmissible, Withdrawn, Some(alice), None).await.unwrap());
+    assert!(
+        db.move_amendment(id, Inadmissible, Withdrawn, Some(alice), None)
+            .await
+            .unwrap()
+    );
     assert!(
         !db.move_amendment(AmendmentId(999_999), Draft, Submitted, None, None)
             .await
@@ -200,7 +222,12 @@ async fn revisions_and_moves_are_kept_with_their_events(db: Db) {
         [
             (None, Draft, Some(alice), None),
             (Some(Draft), Submitted, Some(alice), None),
-            (Some(Submitted), Inadmissible, Some(olga), Some("hors sujet")),
+            (
+                Some(Submitted),
+                Inadmissible,
+                Some(olga),
+                Some("hors sujet")
+            ),
             (Some(Inadmissible), Withdrawn, Some(alice), None),
         ]
     );
@@ -211,11 +238,41 @@ async fn revisions_and_moves_are_kept_with_their_events(db: Db) {
             .map(|e| (e.kind, e.text_id, e.group_id, e.member_id, e.actor_id))
             .collect::<Vec<_>>(),
         [
-            (EventKind::AmendmentFiled, Some(text), Some(t.section), Some(alice), Some(alice)),
-            (EventKind::AmendmentRevised, Some(text), Some(t.section), Some(alice), Some(alice)),
-            (EventKind::AmendmentSubmitted, Some(text), Some(t.section), Some(alice), Some(alice)),
-            (EventKind::AmendmentStatusChanged, Some(text), Some(t.section), Some(alice), Some(olga)),
-            (EventKind::AmendmentWithdrawn, Some(text), Some(t.section), Some(alice), Some(alice)),
+            (
+                EventKind::AmendmentFiled,
+                Some(text),
+                Some(t.section),
+                Some(alice),
+                Some(alice)
+            ),
+            (
+                EventKind::AmendmentRevised,
+                Some(text),
+                Some(t.section),
+                Some(alice),
+                Some(alice)
+            ),
+            (
+                EventKind::AmendmentSubmitted,
+                Some(text),
+                Some(t.section),
+                Some(alice),
+                Some(alice)
+            ),
+            (
+                EventKind::AmendmentStatusChanged,
+                Some(text),
+                Some(t.section),
+                Some(alice),
+                Some(olga)
+            ),
+            (
+                EventKind::AmendmentWithdrawn,
+                Some(text),
+                Some(t.section),
+                Some(alice),
+                Some(alice)
+            ),
         ]
     );
     for event in &events {
@@ -248,7 +305,10 @@ async fn revisions_and_moves_are_kept_with_their_events(db: Db) {
     assert_eq!((direct.number, direct.status), (2, Submitted));
     let history = db.amendment_history(direct.amendment_id).await.unwrap();
     assert_eq!(
-        history.iter().map(|h| (h.from_status, h.to_status)).collect::<Vec<_>>(),
+        history
+            .iter()
+            .map(|h| (h.from_status, h.to_status))
+            .collect::<Vec<_>>(),
         [(None, Draft), (Some(Draft), Submitted)]
     );
     let kinds: Vec<_> = db
@@ -258,7 +318,10 @@ async fn revisions_and_moves_are_kept_with_their_events(db: Db) {
         .iter()
         .map(|e| e.kind)
         .collect();
-    assert_eq!(kinds, [EventKind::AmendmentFiled, EventKind::AmendmentSubmitted]);
+    assert_eq!(
+        kinds,
+        [EventKind::AmendmentFiled, EventKind::AmendmentSubmitted]
+    );
 }
 
 async fn supporters_sign_once_and_only_while_submitted(db: Db) {
@@ -277,7 +340,9 @@ async fn supporters_sign_once_and_only_while_submitted(db: Db) {
         Support::NotOpen
     );
     assert_eq!(
-        db.support_amendment(AmendmentId(999_999), bob).await.unwrap(),
+        db.support_amendment(AmendmentId(999_999), bob)
+            .await
+            .unwrap(),
         Support::NotOpen
     );
     let row = db
@@ -288,8 +353,14 @@ async fn supporters_sign_once_and_only_while_submitted(db: Db) {
     let id = row.amendment_id;
     let since = db.last_event_position().await.unwrap();
     assert_eq!(db.support_amendment(id, bob).await.unwrap(), Support::Added);
-    assert_eq!(db.support_amendment(id, bob).await.unwrap(), Support::Already);
-    assert_eq!(db.support_amendment(id, carla).await.unwrap(), Support::Added);
+    assert_eq!(
+        db.support_amendment(id, bob).await.unwrap(),
+        Support::Already
+    );
+    assert_eq!(
+        db.support_amendment(id, carla).await.unwrap(),
+        Support::Added
+    );
     let supporters = db.amendment_supporters(id).await.unwrap();
     assert_eq!(
         supporters
@@ -303,8 +374,14 @@ async fn supporters_sign_once_and_only_while_submitted(db: Db) {
         [(id, bob), (id, carla)]
     );
     assert!(db.withdraw_support(id, bob).await.unwrap());
-    assert!(!db.withdraw_support(id, bob).await.unwrap(), "withdrawn already");
-    assert!(!db.withdraw_support(id, alice).await.unwrap(), "never signed");
+    assert!(
+        !db.withdraw_support(id, bob).await.unwrap(),
+        "withdrawn already"
+    );
+    assert!(
+        !db.withdraw_support(id, alice).await.unwrap(),
+        "never signed"
+    );
     let events = db.events_after(since, 100).await.unwrap();
     assert_eq!(
         events
@@ -319,11 +396,20 @@ async fn supporters_sign_once_and_only_while_submitted(db: Db) {
     );
     // Once screened, supports neither come nor go.
     assert!(
-        db.move_amendment(id, AmendmentStatus::Submitted, AmendmentStatus::Admissible, None, None)
-            .await
-            .unwrap()
+        db.move_amendment(
+            id,
+            AmendmentStatus::Submitted,
+            AmendmentStatus::Admissible,
+            None,
+            None
+        )
+        .await
+        .unwrap()
     );
-    assert_eq!(db.support_amendment(id, bob).await.unwrap(), Support::NotOpen);
+    assert_eq!(
+        db.support_amendment(id, bob).await.unwrap(),
+        Support::NotOpen
+    );
     assert!(!db.withdraw_support(id, carla).await.unwrap());
     assert_eq!(db.amendment_supporters(id).await.unwrap().len(), 1);
 }
