@@ -143,6 +143,63 @@ pub fn range_of(text: &str, needle: &str) -> std::ops::Range<usize> {
     start..start + needle.encode_utf16().count()
 }
 
+/// The numbered view of a text as its page shows it (`/texts/{id}/lines`): each line's
+/// paragraph, global number and text, in order.
+pub async fn numbered_view(f: &Fixture, text: &str) -> Vec<(usize, usize, String)> {
+    let page = f
+        .app
+        .get(&format!("/texts/{text}/lines"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.expect("html");
+    let mut lines = Vec::new();
+    let mut paragraph = 0;
+    let mut rest = html.as_str();
+    let number = |s: &str| -> usize { s[..s.find('"').unwrap()].parse().unwrap() };
+    loop {
+        let next_paragraph = rest.find("data-paragraph=\"");
+        let next_line = rest.find("data-line=\"");
+        match (next_paragraph, next_line) {
+            (Some(p), l) if l.is_none_or(|l| p < l) => {
+                rest = &rest[p + "data-paragraph=\"".len()..];
+                paragraph = number(rest);
+            }
+            (_, Some(l)) => {
+                rest = &rest[l + "data-line=\"".len()..];
+                let line = number(rest);
+                let text = &rest[rest.find('>').unwrap() + 1..rest.find("</span>").unwrap()];
+                let text = text
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&#39;", "'")
+                    .replace("&amp;", "&");
+                lines.push((paragraph, line, text));
+            }
+            _ => break,
+        }
+    }
+    lines
+}
+
+/// What the numbered view cites for a passage that spans the lines `first..=last` of it.
+pub fn cited(view: &[(usize, usize, String)], first: usize, last: usize) -> String {
+    let paragraph = |line: usize| view.iter().find(|l| l.1 == line).expect("a line").0;
+    let (p, q) = (paragraph(first), paragraph(last));
+    let paragraphs = if p == q {
+        format!("§ {p}")
+    } else {
+        format!("§ {p} à {q}")
+    };
+    if first == last {
+        format!("{paragraphs}, ligne {first}")
+    } else {
+        format!("{paragraphs}, lignes {first} à {last}")
+    }
+}
+
 /// The two sides a word diff shows: without its insertions, and without its deletions.
 fn sides(diff: &str) -> (String, String) {
     fn drop_elements(html: &str, tag: &str) -> String {
@@ -631,20 +688,9 @@ async fn french_articles_amended_whole(backend: Backend, cases: usize) {
             "{dossier}"
         );
         assert_eq!(sides(diff), (markdown.clone(), after.clone()), "{dossier}");
-        // The whole article: from its first paragraph and line to its last.
-        let resolve = |_: &atelier::markup::WikiTarget| atelier::markup::WikiResolution::Missing {
-            create_href: String::new(),
-        };
-        let paragraphs =
-            atelier::markup::render(&markdown, &atelier::markup::RenderOptions::new(&resolve))
-                .paragraphs;
-        let last = paragraphs.last().expect("an article has paragraphs");
-        let last_line = last.first_line + last.lines.len() - 1;
-        let expected = match (paragraphs.len(), last_line) {
-            (1, 1) => "§ 1, ligne 1".to_owned(),
-            (1, l) => format!("§ 1, lignes 1 à {l}"),
-            (p, l) => format!("§ 1 à {p}, lignes 1 à {l}"),
-        };
+        // The whole article: from the first line of its numbered view to the last.
+        let view = numbered_view(&f, &text).await;
+        let expected = cited(&view, 1, view.last().expect("an article has lines").1);
         assert_eq!(amendment["reference"], expected.as_str(), "{dossier}");
     }
     f.app.stop().await;

@@ -79,6 +79,19 @@ async fn amendments_follow_concurrent_edits(backend: Backend) {
             "§ 5, ligne 5"
         ]
     );
+    // Each reference is the numbered view of the text as filed: the passage is on the lines it
+    // cites (each of these passages is on one line).
+    let view = crate::amendments::numbered_view(&f, &f.id).await;
+    for ((passage, _), reference) in filed.iter().zip(&references) {
+        let line = view
+            .iter()
+            .find(|(_, _, text)| text.contains(passage))
+            .unwrap_or_else(|| panic!("{passage:?} in {view:?}"));
+        assert_eq!(
+            reference,
+            &crate::amendments::cited(&view, line.1, line.1).as_str()
+        );
+    }
     let before = f.list(&f.bob, "").await;
     let overlaps = |list: &[Value], i: usize| -> Vec<String> {
         list[i]["overlaps"]
