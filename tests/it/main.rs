@@ -5,6 +5,7 @@ mod harness;
 mod accounts;
 mod amendments;
 mod amendments_anchoring;
+mod amendments_french;
 mod assets;
 mod authorization;
 mod bad_input;
