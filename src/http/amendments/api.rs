@@ -126,16 +126,16 @@ async fn amendment_out(
     })
 }
 
-/// The amendments of a text the viewer may see (their own drafts among them), placed in the
-/// text as it is now.
+/// The amendments of a text the viewer may see (their own drafts among them) and `wanted`,
+/// placed in the text as it is now. Every amendment is placed, so that overlaps are those of
+/// the whole text; only those answered get their diff.
 async fn visible_amendments(
     app: &App,
     ctx: &AmendableText,
-    status: Option<AmendmentStatus>,
+    wanted: impl Fn(&AmendmentRow) -> bool,
 ) -> AppResult<Vec<AmendmentOut>> {
     let viewer = ctx.text.viewer.as_ref();
     let id = ctx.text.text.text_id;
-    // Every amendment is placed, drafts included, so that overlaps are those of the text.
     let all = app.db.amendments_of_text(id, None).await?;
     let mut places = amendments::place(&app.hub, id, &all).await?;
     let mut supporters: HashMap<AmendmentId, Vec<MemberId>> = HashMap::new();
@@ -144,7 +144,7 @@ async fn visible_amendments(
     }
     let mut out = Vec::new();
     for row in all {
-        if status.is_some_and(|s| s != row.status)
+        if !wanted(&row)
             || !crate::auth::AmendmentRights::may_see(viewer, row.author_id, row.status)
         {
             continue;
@@ -160,10 +160,9 @@ async fn visible_amendments(
 
 /// One amendment, placed among its text's.
 async fn one_amendment(app: &App, ctx: &AmendableText, id: AmendmentId) -> AppResult<AmendmentOut> {
-    visible_amendments(app, ctx, None)
+    visible_amendments(app, ctx, |row| row.amendment_id == id)
         .await?
-        .into_iter()
-        .find(|a| a.id == id)
+        .pop()
         .ok_or_else(AppError::not_found)
 }
 
@@ -225,7 +224,9 @@ async fn list_amendments(
         })?),
     };
     let ctx = amendments::load(&app.db, viewer.as_ref(), id).await?;
-    Ok(Json(visible_amendments(&app, &ctx, status).await?))
+    Ok(Json(
+        visible_amendments(&app, &ctx, |row| status.is_none_or(|s| s == row.status)).await?,
+    ))
 }
 
 /// An amendment: where it is now, whether it is outdated, which others overlap it, its
