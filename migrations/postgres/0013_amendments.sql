@@ -6,8 +6,8 @@
 -- minimum, no rationale required, filed by the members of the text's group).
 create table amendment_rule (
     text_id            bigint primary key references text (text_id) on delete cascade,
-    opens_at           timestamptz,                      -- none: open as soon as the text is amending
-    closes_at          timestamptz,                      -- none: open until the text leaves amending
+    opens_at           timestamptz,               -- none: open as soon as the text is amending
+    closes_at          timestamptz,               -- none: open until the text leaves amending
     min_supporters     bigint not null default 0,
     -- How many of those supporters must be women (parity statutes). Counted from an optional,
     -- self-declared member field that does not exist yet: stored, not enforced.
