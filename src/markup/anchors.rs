@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, Tag};
 
-use super::numbering::BlockKind;
+use super::block::BlockKind;
 use super::sanitize::escape_html;
 
 /// The section of the blocks before the first heading.

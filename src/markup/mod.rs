@@ -53,11 +53,13 @@
 //!   rendered HTML.
 
 mod anchors;
+mod block;
 mod depth;
 mod diff;
 mod footnotes;
 mod numbering;
 mod outline;
+mod parse;
 mod plain;
 mod render;
 mod rendered_diff;
@@ -69,8 +71,9 @@ mod trace;
 mod wikilinks;
 
 pub use anchors::slugify;
+pub use block::BlockKind;
 pub use diff::{WordDiff, word_diff};
-pub use numbering::{BlockKind, DEFAULT_LINE_WIDTH, Paragraph, numbered_html};
+pub use numbering::{DEFAULT_LINE_WIDTH, Paragraph, numbered_html};
 pub use outline::nest_headings;
 pub use render::{
     RenderOptions, Rendered, TocEntry, render, render_commonmark_plain, render_numbered,

@@ -41,47 +41,13 @@
 
 use std::ops::Range;
 
+use super::block::BlockKind;
 use super::plain::Line;
 use super::sanitize::escape_html;
 use super::source_map::SourceRange;
 
 /// The wrapping width of the numbered view when the caller has no preference.
 pub const DEFAULT_LINE_WIDTH: usize = 80;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockKind {
-    Heading {
-        level: u8,
-    },
-    Paragraph,
-    List,
-    /// An item of a top-level list: each is a paragraph of its own (see "Numbering").
-    ListItem,
-    BlockQuote,
-    CodeBlock,
-    Table,
-    Html,
-    FootnoteDefinition,
-    Other,
-}
-
-impl BlockKind {
-    /// A stable name for templates and CSS.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BlockKind::Heading { .. } => "heading",
-            BlockKind::Paragraph => "paragraph",
-            BlockKind::List => "list",
-            BlockKind::ListItem => "item",
-            BlockKind::BlockQuote => "blockquote",
-            BlockKind::CodeBlock => "code",
-            BlockKind::Table => "table",
-            BlockKind::Html => "html",
-            BlockKind::FootnoteDefinition => "footnote",
-            BlockKind::Other => "other",
-        }
-    }
-}
 
 /// A numbered top-level block, as cited: "paragraph `number`, line `first_line + i`".
 #[derive(Debug, Clone, PartialEq, Eq)]

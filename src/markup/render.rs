@@ -8,11 +8,13 @@ use std::ops::Range;
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::anchors::{Anchors, IdAllocator, attach_anchor, heading_text, set_heading_id};
+use super::block::BlockKind;
 use super::depth::{
     MAX_HTML_DEPTH, MAX_RAW_HTML_TAGS, NestingCap, html_depth_exceeds, raw_html_tags,
 };
 use super::footnotes::Footnotes;
-use super::numbering::{BlockKind, DEFAULT_LINE_WIDTH, Paragraph, numbered_html, wrap_lines};
+use super::numbering::{DEFAULT_LINE_WIDTH, Paragraph, numbered_html, wrap_lines};
+use super::parse::reading_options;
 use super::plain::plain_lines;
 use super::sanitize::{escape_html, sanitize, sanitize_keeping_ids};
 use super::source_map::{SourceMap, ceil_char_boundary, floor_char_boundary};
@@ -70,13 +72,6 @@ pub fn render_commonmark_plain(markdown: &str) -> String {
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, Options::empty()));
     sanitize(&html)
-}
-
-pub(super) fn reading_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_WIKILINKS
 }
 
 struct Analysis {

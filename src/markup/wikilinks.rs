@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use pulldown_cmark::{Event, LinkType, Parser, Tag};
 
-use super::render::reading_options;
+use super::parse::reading_options;
 use super::sanitize::escape_html;
 use super::source_map::nul_as_replacement_character;
 
