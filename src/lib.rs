@@ -7,6 +7,7 @@
 //! import only downward, in the layers that ARCHITECTURE.md lists.
 
 pub mod accounts;
+pub mod amendments;
 pub mod app;
 pub mod auth;
 pub mod backup;

@@ -8,4 +8,4 @@
 pub mod password;
 pub mod permissions;
 
-pub use permissions::{Access, Viewer, can_see_profile};
+pub use permissions::{Access, AmendmentRights, Viewer, can_see_profile};

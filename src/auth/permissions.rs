@@ -25,7 +25,9 @@
 //!   working group open to them) is offered to join it to write; a supporter is told that
 //!   writing is for party members; anyone else that it is for the group's members.
 
-use crate::model::{GroupId, GroupKind, MemberId, ProfileVisibility, Role, Visibility};
+use crate::model::{
+    AmendmentStatus, Filers, GroupId, GroupKind, MemberId, ProfileVisibility, Role, Visibility,
+};
 use crate::store::{GroupRow, ScopeRow};
 
 /// The signed-in member, with everything the rules need about their memberships.
@@ -248,6 +250,56 @@ impl TextRights {
     }
 }
 
+/// What one viewer may do with the amendments of one text (issue 13; the rules of
+/// `crate::amendments`). Reading follows the text: whoever may read it reads its amendments,
+/// except drafts, which only their author sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AmendmentRights {
+    /// May file amendments: the members of the text's group (member or above there, or a
+    /// national admin), or every party member when the text's rules open filing to the party.
+    pub can_file: bool,
+    /// May co-sign others' amendments: a party member who may read the text (supporters,
+    /// « sympathisant·es », do not co-sign a party's motions).
+    pub can_support: bool,
+    /// May screen them and set their outcome: who may change the text's status.
+    pub can_screen: bool,
+}
+
+impl AmendmentRights {
+    /// The rights on the amendments of a text whose group's access was decided for `viewer`,
+    /// filed by `filers`.
+    pub fn on_text(viewer: Option<&Viewer>, access: &Access, filers: Filers) -> AmendmentRights {
+        let text = TextRights::in_group(viewer, access);
+        let party_member = viewer.is_some_and(Viewer::is_party_member);
+        let can_file = viewer.is_some()
+            && text.can_read
+            && match filers {
+                Filers::Group => text.contributor,
+                Filers::Party => text.contributor || party_member,
+            };
+        AmendmentRights {
+            can_file,
+            can_support: text.can_read && (party_member || viewer.is_some_and(Viewer::is_admin)),
+            can_screen: text.can_manage,
+        }
+    }
+
+    /// Whether `viewer` may see an amendment by `author` in `status`: a draft is its author's.
+    pub fn may_see(
+        viewer: Option<&Viewer>,
+        author: Option<MemberId>,
+        status: AmendmentStatus,
+    ) -> bool {
+        status != AmendmentStatus::Draft || viewer.is_some_and(|v| author == Some(v.member_id))
+    }
+
+    /// Whether `viewer` may file on behalf of the group to which `access` was decided: its
+    /// secretaries and above (a section's motion is its secretary's to file).
+    pub fn may_file_for(access: &Access) -> bool {
+        access.can_manage
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,6 +442,74 @@ mod tests {
         assert!(admin.contributor && admin.can_manage);
         let anonymous = TextRights::in_group(None, &Access::to_group(None, &g, &chain));
         assert!(anonymous.can_read && !anonymous.contributor);
+    }
+
+    #[test]
+    fn amendments_are_filed_by_the_group_or_the_party_and_screened_by_organisers() {
+        let g = group(SECTION, GroupKind::Section, Visibility::Public);
+        let chain = [NATIONAL, FEDERATION, SECTION];
+        let rights = |memberships: &[(GroupId, Role)], filers| {
+            let v = viewer(memberships);
+            AmendmentRights::on_text(Some(&v), &Access::to_group(Some(&v), &g, &chain), filers)
+        };
+        let member = rights(&[(SECTION, Role::Member)], Filers::Group);
+        assert!(member.can_file && member.can_support && !member.can_screen);
+        let elsewhere = rights(&[(OTHER_SECTION, Role::Member)], Filers::Group);
+        assert!(
+            !elsewhere.can_file && elsewhere.can_support,
+            "reads and co-signs"
+        );
+        assert!(rights(&[(OTHER_SECTION, Role::Member)], Filers::Party).can_file);
+        let supporter = rights(&[(SECTION, Role::Supporter)], Filers::Party);
+        assert!(!supporter.can_file && !supporter.can_support);
+        assert!(rights(&[(SECTION, Role::Organiser)], Filers::Group).can_screen);
+        assert!(rights(&[(NATIONAL, Role::Admin)], Filers::Group).can_screen);
+        let anonymous =
+            AmendmentRights::on_text(None, &Access::to_group(None, &g, &chain), Filers::Party);
+        assert!(!anonymous.can_file && !anonymous.can_support && !anonymous.can_screen);
+        let hidden = group(SECTION, GroupKind::Section, Visibility::Group);
+        let outsider = viewer(&[(OTHER_SECTION, Role::Member)]);
+        let access = Access::to_group(Some(&outsider), &hidden, &chain);
+        let none = AmendmentRights::on_text(Some(&outsider), &access, Filers::Party);
+        assert!(
+            !none.can_file && !none.can_support,
+            "a hidden text is nobody's to amend"
+        );
+
+        let author = viewer(&[(SECTION, Role::Member)]);
+        let other = viewer(&[(NATIONAL, Role::Admin)]);
+        assert!(AmendmentRights::may_see(
+            Some(&author),
+            Some(author.member_id),
+            AmendmentStatus::Draft
+        ));
+        assert!(!AmendmentRights::may_see(
+            Some(&other),
+            Some(MemberId(99)),
+            AmendmentStatus::Draft
+        ));
+        assert!(!AmendmentRights::may_see(
+            None,
+            Some(author.member_id),
+            AmendmentStatus::Draft
+        ));
+        assert!(AmendmentRights::may_see(
+            None,
+            Some(author.member_id),
+            AmendmentStatus::Submitted
+        ));
+
+        let secretary = viewer(&[(SECTION, Role::Secretary)]);
+        assert!(AmendmentRights::may_file_for(&Access::to_group(
+            Some(&secretary),
+            &g,
+            &chain
+        )));
+        assert!(!AmendmentRights::may_file_for(&Access::to_group(
+            Some(&author),
+            &g,
+            &chain
+        )));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Everything that speaks HTTP. Each feature folder (`accounts`, `admin`, `groups`, `home`,
+//! Everything that speaks HTTP. Each feature folder (`accounts`, `admin`, `amendments`, `groups`, `home`,
 //! `members`, `search`, `texts`) exposes `router()`, an `OpenApiRouter` whose routes are declared with
 //! `routes!`: the OpenAPI document is generated from the very routes that are served, so it
 //! lists every one of them (a test checks it). In a folder, `api.rs` holds the JSON routes and
@@ -11,6 +11,7 @@
 
 mod accounts;
 mod admin;
+mod amendments;
 mod api;
 mod assets;
 mod compression;
@@ -57,6 +58,7 @@ pub use extract::{ApiJson, BODY_LIMIT, CurrentMember, MaybeMember};
         (name = "members", description = "Members and supporters"),
         (name = "groups", description = "Federations, sections, themes and working groups"),
         (name = "texts", description = "Programme texts and wiki pages, edited live"),
+        (name = "amendments", description = "Amendments to texts: filed, supported, screened"),
         (name = "pages", description = "The HTML pages of the web interface"),
         (name = "operations", description = "Health, metrics and this document"),
     )
@@ -83,6 +85,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(members::router())
         .merge(groups::router())
         .merge(texts::router())
+        .merge(amendments::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(home::router())

@@ -27,6 +27,25 @@ pub enum EventKind {
     GroupChanged,
     /// Members were imported into a group (one event per group and import). Payload: `rows`.
     GroupMembersImported,
+    /// An amendment was filed on a text (a draft or submitted at once). Payload: `amendment_id`,
+    /// `number`, `status`, `reference`. Every amendment event's `member_id` is its author's, or,
+    /// for support, the supporter's.
+    AmendmentFiled,
+    /// An amendment's wording was changed (a new revision kept). Payload: `amendment_id`,
+    /// `number`, `revision_id`.
+    AmendmentRevised,
+    /// A draft was submitted. Payload: `amendment_id`, `number`.
+    AmendmentSubmitted,
+    /// A member co-signed an amendment. Payload: `amendment_id`, `number`, `supporters` (the
+    /// count after).
+    AmendmentSupported,
+    /// A member withdrew their support. Payload: `amendment_id`, `number`, `supporters`.
+    AmendmentSupportWithdrawn,
+    /// An organiser moved an amendment (screening, voting, the outcome). Payload:
+    /// `amendment_id`, `number`, `from`, `to`, `reason` (or null).
+    AmendmentStatusChanged,
+    /// Its author withdrew an amendment. Payload: `amendment_id`, `number`, `from`.
+    AmendmentWithdrawn,
     /// A kind this server does not know (written by a newer one): consumers pass over it.
     Unknown,
 }
@@ -42,6 +61,13 @@ impl EventKind {
         EventKind::GroupCreated,
         EventKind::GroupChanged,
         EventKind::GroupMembersImported,
+        EventKind::AmendmentFiled,
+        EventKind::AmendmentRevised,
+        EventKind::AmendmentSubmitted,
+        EventKind::AmendmentSupported,
+        EventKind::AmendmentSupportWithdrawn,
+        EventKind::AmendmentStatusChanged,
+        EventKind::AmendmentWithdrawn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +80,13 @@ impl EventKind {
             EventKind::GroupCreated => "group.created",
             EventKind::GroupChanged => "group.changed",
             EventKind::GroupMembersImported => "group.members_imported",
+            EventKind::AmendmentFiled => "amendment.filed",
+            EventKind::AmendmentRevised => "amendment.revised",
+            EventKind::AmendmentSubmitted => "amendment.submitted",
+            EventKind::AmendmentSupported => "amendment.supported",
+            EventKind::AmendmentSupportWithdrawn => "amendment.support_withdrawn",
+            EventKind::AmendmentStatusChanged => "amendment.status_changed",
+            EventKind::AmendmentWithdrawn => "amendment.withdrawn",
             EventKind::Unknown => "unknown",
         }
     }

@@ -102,3 +102,4 @@ id_type!(MemberId, "member");
 id_type!(GroupId, "group");
 id_type!(TextId, "text");
 id_type!(VersionId, "version");
+id_type!(AmendmentId, "amendment");

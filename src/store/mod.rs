@@ -10,6 +10,7 @@
 //! every public method against both.
 
 mod actors;
+mod amendments;
 mod audit;
 mod backup;
 pub mod cache;
@@ -35,6 +36,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use actors::ActorOwner;
+pub use amendments::{
+    AmendmentRow, AmendmentRules, NewAmendment, RevisionRow, StatusChangeRow, Support, SupporterRow,
+};
 pub use audit::{ActivityRow, AuditEvent};
 pub use cache::{CACHE_CHANNEL, Change};
 pub(crate) use events::append_events;

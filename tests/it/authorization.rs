@@ -1032,3 +1032,136 @@ async fn the_welcome_page_and_joining_to_write_follow_the_rules() {
     assert_eq!(db.role_in(p.outsider, p.theme).await.unwrap(), None);
     p.app.stop().await;
 }
+
+#[tokio::test]
+async fn amendments_follow_their_text_and_its_rules() {
+    let p = party().await;
+    let admin = p.api(Who::Admin).await;
+    let mut texts = Vec::new();
+    for group in [p.section, p.private_section] {
+        let id = admin.create_text(group, "Motion").await;
+        let moved = admin
+            .post(
+                &format!("/api/v1/texts/{id}/status"),
+                json!({"status": "amending"}),
+            )
+            .await;
+        assert_eq!(moved.status(), 200);
+        texts.push(id);
+    }
+    let filing = json!({"start": 0, "end": 1, "replacement": "Une", "submit": true});
+    let post_as = |who: Who, path: String, body: Value| {
+        let p = &p;
+        async move {
+            let response = p.api(who).await.post(&path, body).await;
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            (status, body)
+        }
+    };
+    // Filing: the members of the text's group (and those who manage it); 404 where it is hidden.
+    let mut filed = Vec::new();
+    for (text, public) in [(&texts[0], true), (&texts[1], false)] {
+        for who in EVERYONE {
+            let (status, body) = post_as(
+                who,
+                format!("/api/v1/texts/{text}/amendments"),
+                filing.clone(),
+            )
+            .await;
+            let expected = match (public, who) {
+                (_, Who::Anonymous) => 401,
+                (_, Who::FederationSecretary | Who::Admin) => 201,
+                (true, Who::SectionMember) | (false, Who::PrivateMember) => 201,
+                (true, _) => 403,
+                (false, _) => 404,
+            };
+            assert_eq!(status, expected, "filing on {text} as {who:?}: {body}");
+            if status == 201 && matches!(who, Who::SectionMember | Who::PrivateMember) {
+                filed.push(body["id"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    let (public_one, private_one) = (&filed[0], &filed[1]);
+    // Reading follows the text.
+    check_get(&p, &format!("/api/v1/amendments/{public_one}"), |_| 200).await;
+    for path in [
+        format!("/api/v1/amendments/{private_one}"),
+        format!("/api/v1/texts/{}/amendments", texts[1]),
+    ] {
+        check_get(&p, &path, |who| match who {
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        })
+        .await;
+    }
+    // Co-signing: party members who read the text, not its author.
+    for who in EVERYONE {
+        let (status, body) = post_as(
+            who,
+            format!("/api/v1/amendments/{public_one}/support"),
+            json!({}),
+        )
+        .await;
+        let expected = match who {
+            Who::Anonymous => 401,
+            Who::Outsider | Who::Supporter => 403,
+            Who::SectionMember => 409,
+            _ => 200,
+        };
+        assert_eq!(status, expected, "supporting as {who:?}: {body}");
+    }
+    // Screening: organisers (here the national admin) only.
+    for who in EVERYONE {
+        let (status, body) = post_as(
+            who,
+            format!("/api/v1/amendments/{public_one}/status"),
+            json!({"status": "admissible"}),
+        )
+        .await;
+        let expected = match who {
+            Who::Anonymous => 401,
+            Who::Admin => 200,
+            _ => 403,
+        };
+        assert_eq!(status, expected, "screening as {who:?}: {body}");
+    }
+    // Submitting and withdrawing: the author's; a draft is seen by nobody else.
+    let (status, draft) = post_as(
+        Who::SectionMember,
+        format!("/api/v1/texts/{}/amendments", texts[0]),
+        json!({"start": 0, "end": 1, "replacement": "Une"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{draft}");
+    let draft = draft["id"].as_str().unwrap().to_owned();
+    check_get(
+        &p,
+        &format!("/api/v1/amendments/{draft}"),
+        |who| match who {
+            Who::SectionMember => 200,
+            _ => 404,
+        },
+    )
+    .await;
+    for action in ["submit", "withdraw"] {
+        for who in EVERYONE {
+            let (status, body) = post_as(
+                who,
+                format!("/api/v1/amendments/{draft}/{action}"),
+                json!({}),
+            )
+            .await;
+            let expected = match (action, who) {
+                (_, Who::Anonymous) => 401,
+                (_, Who::SectionMember) => 200,
+                // A draft is not found by those asking before its author submits it; once
+                // submitted, the others see it but may not act for its author.
+                ("submit", Who::Outsider | Who::Supporter) => 404,
+                _ => 403,
+            };
+            assert_eq!(status, expected, "{action} as {who:?}: {body}");
+        }
+    }
+    p.app.stop().await;
+}

@@ -65,6 +65,23 @@ async fn malformed_and_invalid_json_are_400_and_422_with_fields() {
         .await
         .unwrap();
     error_body(no_type, 400).await;
+    // An amendment's body: malformed, then lacking its replacement.
+    let national = app.national().await;
+    let text = api.create_text(national, "Charte").await;
+    let amend = |body: &'static str| {
+        api.client
+            .post(format!("{}/api/v1/texts/{text}/amendments", app.url))
+            .bearer_auth(api.token.clone().unwrap())
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    error_body(amend("{\"start\": ").send().await.unwrap(), 400).await;
+    let body = error_body(
+        amend("{\"start\": 0, \"end\": 1}").send().await.unwrap(),
+        422,
+    )
+    .await;
+    assert!(body["fields"]["replacement"].is_string(), "{body}");
     app.stop().await;
 }
 
@@ -186,6 +203,9 @@ async fn junk_ids_in_paths_are_the_404_of_an_unknown_id() {
             ("GET", format!("/api/v1/texts/{id}/history")),
             ("GET", format!("/api/v1/groups/{id}")),
             ("GET", format!("/api/v1/groups/{id}/texts")),
+            ("GET", format!("/api/v1/texts/{id}/amendments")),
+            ("GET", format!("/api/v1/amendments/{id}")),
+            ("POST", format!("/api/v1/amendments/{id}/support")),
             ("GET", format!("/api/v1/members/{id}")),
             ("POST", format!("/api/v1/members/{id}/disable")),
             ("DELETE", format!("/api/v1/groups/{national}/members/{id}")),

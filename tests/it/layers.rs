@@ -23,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["organisation", "import", "backup", "indexing"],
     ),
     ("accounts and texts", &["accounts", "text"]),
+    ("amendments", &["amendments"]),
     ("demo and shared state", &["demo", "app"]),
     ("HTTP", &["http"]),
     ("server", &["server"]),

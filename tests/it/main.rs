@@ -3,6 +3,9 @@
 mod harness;
 
 mod accounts;
+mod amendments;
+mod amendments_anchoring;
+mod amendments_french;
 mod assets;
 mod authorization;
 mod bad_input;

@@ -27,6 +27,14 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/api/v1/texts/{id}/versions"),
     ("get", "/api/v1/texts/{id}/versions"),
     ("get", "/api/v1/texts/{id}/diff"),
+    // Amendments (issue 13; merge comes with merging).
+    ("post", "/api/v1/texts/{id}/amendments"),
+    ("get", "/api/v1/texts/{id}/amendments"),
+    ("get", "/api/v1/amendments/{id}"),
+    ("post", "/api/v1/amendments/{id}/submit"),
+    ("post", "/api/v1/amendments/{id}/support"),
+    ("post", "/api/v1/amendments/{id}/withdraw"),
+    ("post", "/api/v1/amendments/{id}/status"),
 ];
 
 #[tokio::test]

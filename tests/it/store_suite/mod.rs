@@ -8,6 +8,7 @@ use atelier::model::{Email, GroupId, GroupKind, MemberId, TextKind, Visibility};
 use atelier::store::{Db, NewMember, NewText};
 
 mod activity;
+mod amendments;
 mod coverage;
 mod database;
 mod events;

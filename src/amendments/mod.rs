@@ -1,0 +1,507 @@
+//! Amendments (issue 13): the rules shared by the API and, later, the pages. An amendment is
+//! filed on a range of a text in `amending`, anchored through the live document so that it
+//! follows later edits (`collab::anchor`), numbered per text and cited by the « § n, lignes a à
+//! b » of the version it was filed against; it is co-signed, screened by organisers and voted.
+//!
+//! Rights (`auth::permissions::AmendmentRights`): whoever reads a text reads its amendments but
+//! the drafts, which are their author's; the members of the text's group file (or every party
+//! member, when the text's rules say so), and a group's secretary files on its behalf; party
+//! members co-sign others' amendments; who may change the text's status screens them.
+//!
+//! Sits above `text` (it loads texts with their rights and renders them) and takes the parts it
+//! uses, `&Db` and `&Hub`.
+
+mod placement;
+mod reference;
+
+use std::ops::Range;
+
+use automerge::ChangeHash;
+
+use crate::auth::{AmendmentRights, Viewer};
+use crate::collab::{AnchorError, Hub, HubError, doc};
+use crate::error::{AppError, AppResult};
+use crate::markup::{self, RenderOptions, WikiResolution, WikiTarget};
+use crate::model::{AmendmentId, AmendmentStatus, GroupId, TextStatus};
+use crate::organisation;
+use crate::store::{AmendmentRow, AmendmentRules, Db, NewAmendment, Support};
+use crate::text::{self, TextContext};
+
+pub use placement::{Placement, place};
+pub use reference::{Reference, reference};
+
+/// How long reading a past state of the text may take when a client names one.
+const READ_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The longest replacement or rationale, in characters (a whole article is a few thousand).
+pub const MAX_WORDING_CHARS: usize = 100_000;
+
+/// A text with its amendment rules and what the viewer may do with its amendments.
+pub struct AmendableText {
+    pub text: TextContext,
+    pub rules: AmendmentRules,
+    pub rights: AmendmentRights,
+}
+
+/// Loads a text and its amendment rules for the viewer: 404 when it is hidden from them.
+pub async fn load(
+    db: &Db,
+    viewer: Option<&Viewer>,
+    id: crate::model::TextId,
+) -> AppResult<AmendableText> {
+    let text = text::load_text(db, viewer, id).await?;
+    let rules = db.amendment_rules(id).await?;
+    let rights = AmendmentRights::on_text(viewer, &text.group.access, rules.filers);
+    Ok(AmendableText {
+        text,
+        rules,
+        rights,
+    })
+}
+
+/// An amendment the viewer may see, with its text: 404 for a hidden text or another's draft.
+pub async fn load_amendment(
+    db: &Db,
+    viewer: Option<&Viewer>,
+    id: AmendmentId,
+) -> AppResult<(AmendableText, AmendmentRow)> {
+    let row = db.amendment(id).await?.ok_or_else(AppError::not_found)?;
+    let text = load(db, viewer, row.text_id).await?;
+    if !AmendmentRights::may_see(viewer, row.author_id, row.status) {
+        return Err(AppError::not_found());
+    }
+    Ok((text, row))
+}
+
+/// What a member files.
+#[derive(Debug, Clone)]
+pub struct Filing {
+    /// The range, in UTF-16 units of the Markdown at `heads` (the current Markdown without).
+    pub start: usize,
+    pub end: usize,
+    pub heads: Option<Vec<ChangeHash>>,
+    pub replacement: String,
+    pub rationale: String,
+    /// Submitted at once rather than kept as a draft.
+    pub submit: bool,
+    pub on_behalf_of: Option<GroupId>,
+}
+
+/// Why filing or submitting is refused now: the text is not open to amendments, or its window
+/// is not open. `None` when it is open.
+pub fn closed_because(ctx: &AmendableText, now: time::OffsetDateTime) -> Option<String> {
+    if ctx.text.text.status != TextStatus::Amending {
+        return Some(
+            "Ce texte n'est pas ouvert aux amendements : il doit être au statut « en amendement » (amending)."
+                .to_owned(),
+        );
+    }
+    let day = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    match (ctx.rules.opens_at, ctx.rules.closes_at) {
+        (Some(opens), _) if now < opens => Some(format!(
+            "Le dépôt des amendements sur ce texte ouvre le {}.",
+            day(opens)
+        )),
+        (_, Some(closes)) if now >= closes => Some(format!(
+            "Le dépôt des amendements sur ce texte est clos depuis le {}.",
+            day(closes)
+        )),
+        _ => None,
+    }
+}
+
+fn check_wording(replacement: &str, rationale: &str, rules: &AmendmentRules) -> AppResult<()> {
+    let mut errors = crate::error::FieldErrors::new();
+    if replacement.chars().count() > MAX_WORDING_CHARS {
+        errors.insert(
+            "replacement".into(),
+            format!("La nouvelle rédaction dépasse {MAX_WORDING_CHARS} caractères."),
+        );
+    }
+    if rationale.chars().count() > MAX_WORDING_CHARS {
+        errors.insert(
+            "rationale".into(),
+            format!("L'exposé des motifs dépasse {MAX_WORDING_CHARS} caractères."),
+        );
+    } else if rules.rationale_required && rationale.trim().is_empty() {
+        errors.insert(
+            "rationale".into(),
+            "L'exposé des motifs est obligatoire pour les amendements à ce texte.".into(),
+        );
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::invalid(errors))
+    }
+}
+
+/// The range checked against the Markdown it refers to: 422 naming the field at fault.
+fn check_range(start: usize, end: usize, markdown: &str) -> AppResult<Range<usize>> {
+    let length = markdown.encode_utf16().count();
+    if start > length {
+        return Err(AppError::invalid_field(
+            "start",
+            format!("Le début du passage est hors du texte (qui compte {length} caractères)."),
+        ));
+    }
+    if end < start {
+        return Err(AppError::invalid_field(
+            "end",
+            "La fin du passage précède son début.",
+        ));
+    }
+    if end > length {
+        return Err(AppError::invalid_field(
+            "end",
+            format!("La fin du passage est hors du texte (qui compte {length} caractères)."),
+        ));
+    }
+    Ok(start..end)
+}
+
+/// The UTF-16 range `range` of `markdown`, which `check_range` accepted.
+fn slice_utf16(markdown: &str, range: Range<usize>) -> String {
+    let units: Vec<u16> = markdown.encode_utf16().collect();
+    String::from_utf16_lossy(&units[range])
+}
+
+/// The paragraphs of the numbered view of `markdown`, off the runtime. Wiki links are resolved
+/// for nobody: a reference is the same for every reader (a link's target changes its address,
+/// never its words, so the lines are those every reader's numbered view shows).
+async fn numbered_paragraphs(markdown: String) -> AppResult<Vec<markup::Paragraph>> {
+    tokio::task::spawn_blocking(move || {
+        let resolve = |_: &WikiTarget| WikiResolution::Missing {
+            create_href: String::new(),
+        };
+        markup::render(&markdown, &RenderOptions::new(&resolve)).paragraphs
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
+}
+
+fn anchor_error(e: HubError) -> AppError {
+    match e {
+        HubError::Anchor(AnchorError::Range(message)) => AppError::invalid_field("start", message),
+        HubError::Anchor(AnchorError::UnknownState) => {
+            AppError::invalid_field("heads", "Ces têtes ne désignent pas un état de ce texte.")
+        }
+        other => text::hub_error(other),
+    }
+}
+
+/// Files an amendment (a draft, or submitted at once): checks the rights (403), that the text
+/// is open to amendments (409), the input (422, naming the field), anchors the range in the
+/// real document at the state the client saw, and cites it from that state's numbered view.
+pub async fn file(
+    db: &Db,
+    hub: &Hub,
+    viewer: &Viewer,
+    ctx: &AmendableText,
+    filing: Filing,
+) -> AppResult<AmendmentRow> {
+    if !ctx.rights.can_file {
+        return Err(AppError::forbidden_because(
+            "Vous ne pouvez pas déposer d'amendement sur ce texte.",
+        ));
+    }
+    if let Some(group) = filing.on_behalf_of {
+        let group = organisation::load_group(db, Some(viewer), group)
+            .await
+            .map_err(|_| AppError::invalid_field("on_behalf_of", "Ce groupe n'existe pas."))?;
+        if !AmendmentRights::may_file_for(&group.access) {
+            return Err(AppError::forbidden_because(format!(
+                "Seul·es les secrétaires de « {} » déposent en son nom.",
+                group.group.name
+            )));
+        }
+    }
+    if let Some(reason) = closed_because(ctx, crate::store::now()) {
+        return Err(AppError::conflict(reason));
+    }
+    check_wording(&filing.replacement, &filing.rationale, &ctx.rules)?;
+    let id = ctx.text.text.text_id;
+    // The Markdown the client's positions refer to: at the heads it names (a state the document
+    // lacks is refused, not read as an empty text), else as it is now.
+    let (markdown, heads) = match filing.heads {
+        None => {
+            let view = hub.read(id, None).await.map_err(text::hub_error)?;
+            (view.markdown, view.heads)
+        }
+        Some(heads) => {
+            let then = hub
+                .read_states(id, vec![heads.clone()], READ_BUDGET)
+                .await
+                .map_err(text::hub_error)?
+                .pop()
+                .flatten()
+                .ok_or_else(|| {
+                    AppError::invalid_field(
+                        "heads",
+                        "Ces têtes ne désignent pas un état de ce texte.",
+                    )
+                })?;
+            (then, heads)
+        }
+    };
+    let range = check_range(filing.start, filing.end, &markdown)?;
+    let original = slice_utf16(&markdown, range.clone());
+    if original == filing.replacement {
+        return Err(AppError::invalid_field(
+            "replacement",
+            "La nouvelle rédaction est identique au passage amendé.",
+        ));
+    }
+    // Anchored at the very state read, so that the passage and the reference are of one state
+    // even while others type.
+    let anchor = hub
+        .anchor(id, range.clone(), Some(heads.clone()))
+        .await
+        .map_err(anchor_error)?;
+    let cited = reference(&numbered_paragraphs(markdown).await?, range.clone());
+    let wide = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let anchor = anchor.to_string();
+    let heads = doc::heads_to_json(&heads);
+    let row = db
+        .file_amendment(&NewAmendment {
+            text: id,
+            status: if filing.submit {
+                AmendmentStatus::Submitted
+            } else {
+                AmendmentStatus::Draft
+            },
+            anchor: &anchor,
+            heads: &heads,
+            start: wide(range.start),
+            end: wide(range.end),
+            original: &original,
+            replacement: &filing.replacement,
+            rationale: &filing.rationale,
+            author: Some(viewer.member_id),
+            on_behalf_of: filing.on_behalf_of,
+            parent: None,
+            paragraph: wide(cited.paragraph),
+            first_line: wide(cited.first_line),
+            last_line: wide(cited.last_line),
+            reference: &cited.text,
+        })
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(row)
+}
+
+fn is_author(viewer: &Viewer, row: &AmendmentRow) -> bool {
+    row.author_id == Some(viewer.member_id)
+}
+
+fn refused_move(row: &AmendmentRow, to: AmendmentStatus) -> AppError {
+    AppError::conflict(format!(
+        "L'amendement {} est {} : il ne peut pas être {}.",
+        row.number,
+        row.status.label(),
+        to.label()
+    ))
+}
+
+/// Moves `row` to `to` if its status is still the one checked; 409 when someone moved it
+/// meanwhile.
+async fn move_to(
+    db: &Db,
+    viewer: &Viewer,
+    row: &AmendmentRow,
+    to: AmendmentStatus,
+    reason: Option<&str>,
+) -> AppResult<()> {
+    if !row.status.may_move_to(to) {
+        return Err(refused_move(row, to));
+    }
+    if !db
+        .move_amendment(
+            row.amendment_id,
+            row.status,
+            to,
+            Some(viewer.member_id),
+            reason,
+        )
+        .await?
+    {
+        return Err(AppError::conflict(
+            "Le statut de l'amendement vient de changer ; rechargez la page et réessayez.",
+        ));
+    }
+    Ok(())
+}
+
+/// Its author submits a draft, while the text is open to amendments.
+pub async fn submit(
+    db: &Db,
+    viewer: &Viewer,
+    ctx: &AmendableText,
+    row: &AmendmentRow,
+) -> AppResult<()> {
+    if !is_author(viewer, row) {
+        return Err(AppError::forbidden_because(
+            "Seul·e l'auteur·rice d'un amendement le dépose.",
+        ));
+    }
+    if row.status == AmendmentStatus::Draft
+        && let Some(reason) = closed_because(ctx, crate::store::now())
+    {
+        return Err(AppError::conflict(reason));
+    }
+    move_to(db, viewer, row, AmendmentStatus::Submitted, None).await
+}
+
+/// Its author withdraws an amendment (until a vote starts).
+pub async fn withdraw(db: &Db, viewer: &Viewer, row: &AmendmentRow) -> AppResult<()> {
+    if !is_author(viewer, row) {
+        return Err(AppError::forbidden_because(
+            "Seul·e l'auteur·rice d'un amendement le retire.",
+        ));
+    }
+    move_to(db, viewer, row, AmendmentStatus::Withdrawn, None).await
+}
+
+/// Its author changes the wording of a draft or submitted amendment (each revision is kept).
+pub async fn revise(
+    db: &Db,
+    viewer: &Viewer,
+    ctx: &AmendableText,
+    row: &AmendmentRow,
+    replacement: &str,
+    rationale: &str,
+) -> AppResult<i64> {
+    if !is_author(viewer, row) {
+        return Err(AppError::forbidden_because(
+            "Seul·e l'auteur·rice d'un amendement le modifie.",
+        ));
+    }
+    if !row.status.revisable() {
+        return Err(AppError::conflict(format!(
+            "L'amendement {} est {} : sa rédaction ne change plus.",
+            row.number,
+            row.status.label()
+        )));
+    }
+    check_wording(replacement, rationale, &ctx.rules)?;
+    if replacement == row.original {
+        return Err(AppError::invalid_field(
+            "replacement",
+            "La nouvelle rédaction est identique au passage amendé.",
+        ));
+    }
+    db.revise_amendment(
+        row.amendment_id,
+        replacement,
+        rationale,
+        Some(viewer.member_id),
+    )
+    .await?
+    .ok_or_else(|| {
+        AppError::conflict("Le statut de l'amendement vient de changer ; rechargez la page.")
+    })
+}
+
+/// A party member co-signs another's submitted amendment.
+pub async fn support(
+    db: &Db,
+    viewer: &Viewer,
+    ctx: &AmendableText,
+    row: &AmendmentRow,
+) -> AppResult<()> {
+    if !ctx.rights.can_support {
+        return Err(AppError::forbidden_because(
+            "Seul·es les adhérent·es soutiennent un amendement.",
+        ));
+    }
+    if is_author(viewer, row) {
+        return Err(AppError::conflict(
+            "On ne soutient pas son propre amendement : ses soutiens sont d'autres membres.",
+        ));
+    }
+    match db
+        .support_amendment(row.amendment_id, viewer.member_id)
+        .await?
+    {
+        Support::Added => Ok(()),
+        Support::Already => Err(AppError::conflict(format!(
+            "Vous soutenez déjà l'amendement {}.",
+            row.number
+        ))),
+        Support::NotOpen => Err(AppError::conflict(format!(
+            "L'amendement {} n'est pas (ou plus) au statut déposé : il ne recueille plus de soutiens.",
+            row.number
+        ))),
+    }
+}
+
+/// A supporter withdraws their support while the amendment is submitted.
+pub async fn withdraw_support(db: &Db, viewer: &Viewer, row: &AmendmentRow) -> AppResult<()> {
+    if db
+        .withdraw_support(row.amendment_id, viewer.member_id)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(AppError::conflict(format!(
+            "Vous ne soutenez pas l'amendement {}, ou il n'est plus au statut déposé.",
+            row.number
+        )))
+    }
+}
+
+/// An organiser screens an amendment or records its outcome. Inadmissible needs a reason;
+/// admissible needs the text's minimum of supporters.
+pub async fn set_status(
+    db: &Db,
+    viewer: &Viewer,
+    ctx: &AmendableText,
+    row: &AmendmentRow,
+    to: AmendmentStatus,
+    reason: Option<&str>,
+) -> AppResult<()> {
+    if !ctx.rights.can_screen {
+        return Err(AppError::forbidden());
+    }
+    if !to.set_by_organisers() {
+        return Err(AppError::invalid_field(
+            "status",
+            "Les organisateur·rices donnent les statuts admissible, inadmissible, voting, adopted et rejected ; \
+             déposer et retirer sont à l'auteur·rice.",
+        ));
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if to == AmendmentStatus::Inadmissible && reason.is_none() {
+        return Err(AppError::invalid_field(
+            "reason",
+            "Une irrecevabilité se motive : donnez la raison.",
+        ));
+    }
+    if reason.is_some_and(|r| r.chars().count() > 2_000) {
+        return Err(AppError::invalid_field(
+            "reason",
+            "La raison dépasse 2 000 caractères.",
+        ));
+    }
+    if to == AmendmentStatus::Admissible && row.status.may_move_to(to) {
+        let supporters = db.amendment_supporters(row.amendment_id).await?.len();
+        let needed = usize::try_from(ctx.rules.min_supporters).unwrap_or(0);
+        if supporters < needed {
+            return Err(AppError::conflict(format!(
+                "L'amendement {} a {supporters} soutien(s) ; ce texte en demande {needed} pour qu'il soit recevable.",
+                row.number
+            )));
+        }
+    }
+    move_to(db, viewer, row, to, reason).await
+}
+
+/// The word diff of an amendment (`<del>`/`<ins>`, never colour alone), off the runtime.
+pub async fn diff_html(row: &AmendmentRow) -> AppResult<String> {
+    Ok(text::diff(row.original.clone(), row.replacement.clone())
+        .await?
+        .html)
+}

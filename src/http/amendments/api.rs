@@ -1,0 +1,329 @@
+//! Amendments: the JSON routes of API.md. `merge` is not routed yet (a later step of issue 13):
+//! an unknown path answers 404, which no client can mistake for a merge.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::amendments::{self, AmendableText, Filing, Placement};
+use crate::app::App;
+use crate::collab::doc;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::extract::{ApiJson, CurrentMember, MaybeMember};
+use crate::http::paths::{AmendmentPath, TextPath};
+use crate::model::{AmendmentId, AmendmentStatus, GroupId, MemberId, TextId};
+use crate::store::AmendmentRow;
+
+pub fn router() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(file_amendment, list_amendments))
+        .routes(routes!(get_amendment))
+        .routes(routes!(submit_amendment))
+        .routes(routes!(support_amendment))
+        .routes(routes!(withdraw_amendment))
+        .routes(routes!(set_amendment_status))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AmendmentIn {
+    /// The passage's start, in UTF-16 code units of the Markdown (at `heads` when given).
+    start: usize,
+    /// The passage's end (equal to `start` to insert).
+    end: usize,
+    /// The new wording of the passage (empty to delete it).
+    replacement: String,
+    /// The rationale (« exposé des motifs »); required when the text's rules say so.
+    #[serde(default)]
+    rationale: String,
+    /// The document's heads the positions refer to (hex change hashes); the current ones without.
+    #[serde(default)]
+    heads: Option<Vec<String>>,
+    /// Submit at once instead of keeping a private draft.
+    #[serde(default)]
+    submit: bool,
+    /// The group (a section, a federation) the amendment is filed for, by its secretary.
+    #[serde(default)]
+    on_behalf_of: Option<GroupId>,
+}
+
+/// An amendment, where it is now in its text, and its diff.
+#[derive(Serialize, ToSchema)]
+pub struct AmendmentOut {
+    id: AmendmentId,
+    text_id: TextId,
+    /// Permanent, per text.
+    number: i64,
+    status: AmendmentStatus,
+    /// « § n, lignes a à b » of the version it was filed against, never changed.
+    reference: String,
+    /// Where its passage is now, in UTF-16 units of the current Markdown.
+    start: usize,
+    end: usize,
+    /// The passage when it was filed.
+    original: String,
+    /// The passage as it is now (differs from `original` when `outdated`).
+    current: String,
+    replacement: String,
+    rationale: String,
+    /// The passage changed since filing.
+    outdated: bool,
+    /// The whole passage was deleted since filing.
+    orphaned: bool,
+    /// The other amendments whose current ranges overlap this one's.
+    overlaps: Vec<AmendmentId>,
+    supporters: Vec<MemberId>,
+    author_id: Option<MemberId>,
+    on_behalf_of: Option<GroupId>,
+    /// The heads it was written against.
+    heads: Vec<String>,
+    /// The word diff of the original and the replacement: `<del>`/`<ins>`.
+    diff_html: String,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: time::OffsetDateTime,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    updated_at: time::OffsetDateTime,
+}
+
+async fn amendment_out(
+    row: AmendmentRow,
+    place: Placement,
+    supporters: Vec<MemberId>,
+) -> AppResult<AmendmentOut> {
+    let diff_html = amendments::diff_html(&row).await?;
+    let heads = doc::heads_from_json(&row.heads)
+        .map(|h| doc::heads_to_strings(&h))
+        .unwrap_or_default();
+    Ok(AmendmentOut {
+        id: row.amendment_id,
+        text_id: row.text_id,
+        number: row.number,
+        status: row.status,
+        reference: row.reference,
+        start: place.start,
+        end: place.end,
+        original: row.original,
+        current: place.passage,
+        replacement: row.replacement,
+        rationale: row.rationale,
+        outdated: place.outdated,
+        orphaned: place.orphaned,
+        overlaps: place.overlaps,
+        supporters,
+        author_id: row.author_id,
+        on_behalf_of: row.on_behalf_of,
+        heads,
+        diff_html,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// The amendments of a text the viewer may see (their own drafts among them) and `wanted`,
+/// placed in the text as it is now. Every amendment is placed, so that overlaps are those of
+/// the whole text; only those answered get their diff.
+async fn visible_amendments(
+    app: &App,
+    ctx: &AmendableText,
+    wanted: impl Fn(&AmendmentRow) -> bool,
+) -> AppResult<Vec<AmendmentOut>> {
+    let viewer = ctx.text.viewer.as_ref();
+    let id = ctx.text.text.text_id;
+    let all = app.db.amendments_of_text(id, None).await?;
+    let mut places = amendments::place(&app.hub, id, &all).await?;
+    let mut supporters: HashMap<AmendmentId, Vec<MemberId>> = HashMap::new();
+    for (amendment, member) in app.db.text_amendment_supporters(id).await? {
+        supporters.entry(amendment).or_default().push(member);
+    }
+    let mut out = Vec::new();
+    for row in all {
+        if !wanted(&row)
+            || !crate::auth::AmendmentRights::may_see(viewer, row.author_id, row.status)
+        {
+            continue;
+        }
+        let place = places
+            .remove(&row.amendment_id)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("an amendment was not placed")))?;
+        let signed = supporters.remove(&row.amendment_id).unwrap_or_default();
+        out.push(amendment_out(row, place, signed).await?);
+    }
+    Ok(out)
+}
+
+/// One amendment, placed among its text's.
+async fn one_amendment(app: &App, ctx: &AmendableText, id: AmendmentId) -> AppResult<AmendmentOut> {
+    visible_amendments(app, ctx, |row| row.amendment_id == id)
+        .await?
+        .pop()
+        .ok_or_else(AppError::not_found)
+}
+
+/// Files an amendment to a passage of a text in `amending`: a private draft, or submitted at
+/// once with `submit`.
+#[utoipa::path(post, path = "/api/v1/texts/{id}/amendments", tag = "amendments", request_body = AmendmentIn,
+    security(("bearer" = [])), params(("id" = String, Path, description = "Text id")),
+    responses((status = 201, body = AmendmentOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "The text is not open to amendments"),
+              (status = 422, body = ErrorBody)))]
+async fn file_amendment(
+    State(app): State<App>,
+    current: CurrentMember,
+    TextPath(id): TextPath,
+    ApiJson(body): ApiJson<AmendmentIn>,
+) -> AppResult<(StatusCode, Json<AmendmentOut>)> {
+    let ctx = amendments::load(&app.db, Some(&current.viewer), id).await?;
+    let heads = match &body.heads {
+        None => None,
+        Some(heads) => Some(doc::parse_heads(heads).ok_or_else(|| {
+            AppError::invalid_field("heads", "Les têtes sont des empreintes hexadécimales.")
+        })?),
+    };
+    let filing = Filing {
+        start: body.start,
+        end: body.end,
+        heads,
+        replacement: body.replacement,
+        rationale: body.rationale,
+        submit: body.submit,
+        on_behalf_of: body.on_behalf_of,
+    };
+    let row = amendments::file(&app.db, &app.hub, &current.viewer, &ctx, filing).await?;
+    let out = one_amendment(&app, &ctx, row.amendment_id).await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Only the amendments in this status.
+    status: Option<String>,
+}
+
+/// A text's amendments by number (drafts only to their authors), each placed in the text as it
+/// is now.
+#[utoipa::path(get, path = "/api/v1/texts/{id}/amendments", tag = "amendments",
+    params(("id" = String, Path, description = "Text id"), ListQuery),
+    responses((status = 200, body = Vec<AmendmentOut>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_amendments(
+    State(app): State<App>,
+    MaybeMember(viewer): MaybeMember,
+    TextPath(id): TextPath,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Json<Vec<AmendmentOut>>> {
+    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(code) => Some(AmendmentStatus::parse(code).ok_or_else(|| {
+            AppError::invalid_field("status", "Ce statut d'amendement n'existe pas.")
+        })?),
+    };
+    let ctx = amendments::load(&app.db, viewer.as_ref(), id).await?;
+    Ok(Json(
+        visible_amendments(&app, &ctx, |row| status.is_none_or(|s| s == row.status)).await?,
+    ))
+}
+
+/// An amendment: where it is now, whether it is outdated, which others overlap it, its
+/// supporters and its diff.
+#[utoipa::path(get, path = "/api/v1/amendments/{id}", tag = "amendments",
+    params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 200, body = AmendmentOut), (status = 404, body = ErrorBody)))]
+async fn get_amendment(
+    State(app): State<App>,
+    MaybeMember(viewer): MaybeMember,
+    AmendmentPath(id): AmendmentPath,
+) -> AppResult<Json<AmendmentOut>> {
+    let (ctx, _) = amendments::load_amendment(&app.db, viewer.as_ref(), id).await?;
+    Ok(Json(one_amendment(&app, &ctx, id).await?))
+}
+
+/// Its author submits a draft.
+#[utoipa::path(post, path = "/api/v1/amendments/{id}/submit", tag = "amendments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 200, body = AmendmentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
+async fn submit_amendment(
+    State(app): State<App>,
+    current: CurrentMember,
+    AmendmentPath(id): AmendmentPath,
+) -> AppResult<Json<AmendmentOut>> {
+    let (ctx, row) = amendments::load_amendment(&app.db, Some(&current.viewer), id).await?;
+    amendments::submit(&app.db, &current.viewer, &ctx, &row).await?;
+    Ok(Json(one_amendment(&app, &ctx, id).await?))
+}
+
+/// A party member co-signs another's submitted amendment.
+#[utoipa::path(post, path = "/api/v1/amendments/{id}/support", tag = "amendments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 200, body = AmendmentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "One's own amendment, supported already, or not submitted")))]
+async fn support_amendment(
+    State(app): State<App>,
+    current: CurrentMember,
+    AmendmentPath(id): AmendmentPath,
+) -> AppResult<Json<AmendmentOut>> {
+    let (ctx, row) = amendments::load_amendment(&app.db, Some(&current.viewer), id).await?;
+    amendments::support(&app.db, &current.viewer, &ctx, &row).await?;
+    Ok(Json(one_amendment(&app, &ctx, id).await?))
+}
+
+/// Its author withdraws an amendment (until a vote starts).
+#[utoipa::path(post, path = "/api/v1/amendments/{id}/withdraw", tag = "amendments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 200, body = AmendmentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
+async fn withdraw_amendment(
+    State(app): State<App>,
+    current: CurrentMember,
+    AmendmentPath(id): AmendmentPath,
+) -> AppResult<Json<AmendmentOut>> {
+    let (ctx, row) = amendments::load_amendment(&app.db, Some(&current.viewer), id).await?;
+    amendments::withdraw(&app.db, &current.viewer, &row).await?;
+    Ok(Json(one_amendment(&app, &ctx, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AmendmentStatusIn {
+    /// admissible, inadmissible, voting, adopted or rejected
+    status: String,
+    /// Why (required for inadmissible).
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// An organiser screens an amendment or records its outcome.
+#[utoipa::path(post, path = "/api/v1/amendments/{id}/status", tag = "amendments", request_body = AmendmentStatusIn,
+    security(("bearer" = [])), params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 200, body = AmendmentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "A move the amendment's life does not allow"),
+              (status = 422, body = ErrorBody)))]
+async fn set_amendment_status(
+    State(app): State<App>,
+    current: CurrentMember,
+    AmendmentPath(id): AmendmentPath,
+    ApiJson(body): ApiJson<AmendmentStatusIn>,
+) -> AppResult<Json<AmendmentOut>> {
+    let status = AmendmentStatus::parse(&body.status).ok_or_else(|| {
+        AppError::invalid_field(
+            "status",
+            "Le statut doit être admissible, inadmissible, voting, adopted ou rejected.",
+        )
+    })?;
+    let (ctx, row) = amendments::load_amendment(&app.db, Some(&current.viewer), id).await?;
+    amendments::set_status(
+        &app.db,
+        &current.viewer,
+        &ctx,
+        &row,
+        status,
+        body.reason.as_deref(),
+    )
+    .await?;
+    Ok(Json(one_amendment(&app, &ctx, id).await?))
+}

@@ -1,0 +1,623 @@
+//! Amendments: each text's rules, the amendments filed on it (numbered per text, gap-free), the
+//! revisions of their wording, their supporters and the history of their statuses. Every write
+//! appends its outbox event in its own transaction (`append_events!`, last before the commit).
+//!
+//! Nothing here is cached, so no write publishes a `Change`.
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::rows::from_row;
+use super::{BeginWrite, Db, NewEvent, StoreResult, append_events, now, on_backend, storable_text};
+use crate::model::{AmendmentId, AmendmentStatus, EventKind, Filers, GroupId, MemberId, TextId};
+
+/// A text's rules for amendments. A text without rules of its own has `AmendmentRules::default`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmendmentRules {
+    pub opens_at: Option<OffsetDateTime>,
+    pub closes_at: Option<OffsetDateTime>,
+    pub min_supporters: i64,
+    /// Stored for parity statutes; not enforced until members can declare it (issue 13).
+    pub min_women: i64,
+    pub rationale_required: bool,
+    pub filers: Filers,
+}
+
+impl Default for AmendmentRules {
+    fn default() -> AmendmentRules {
+        AmendmentRules {
+            opens_at: None,
+            closes_at: None,
+            min_supporters: 0,
+            min_women: 0,
+            rationale_required: false,
+            filers: Filers::Group,
+        }
+    }
+}
+from_row!(AmendmentRules {
+    opens_at,
+    closes_at,
+    min_supporters,
+    min_women,
+    rationale_required,
+    filers
+});
+
+/// An amendment as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmendmentRow {
+    pub amendment_id: AmendmentId,
+    pub text_id: TextId,
+    pub number: i64,
+    pub status: AmendmentStatus,
+    /// `collab::Anchor`'s serialised form.
+    pub anchor: String,
+    /// The heads it was written against (a JSON array of hex hashes).
+    pub heads: String,
+    pub start_utf16: i64,
+    pub end_utf16: i64,
+    pub original: String,
+    pub replacement: String,
+    pub rationale: String,
+    pub author_id: Option<MemberId>,
+    pub on_behalf_of: Option<GroupId>,
+    pub parent_id: Option<AmendmentId>,
+    pub paragraph: i64,
+    pub first_line: i64,
+    pub last_line: i64,
+    /// « § n, lignes a à b » of the version it was filed against.
+    pub reference: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+from_row!(AmendmentRow {
+    amendment_id,
+    text_id,
+    number,
+    status,
+    anchor,
+    heads,
+    start_utf16,
+    end_utf16,
+    original,
+    replacement,
+    rationale,
+    author_id,
+    on_behalf_of,
+    parent_id,
+    paragraph,
+    first_line,
+    last_line,
+    reference,
+    created_at,
+    updated_at
+});
+
+const COLUMNS: &str = "amendment_id, text_id, number, status, anchor, heads, start_utf16, end_utf16, \
+     original, replacement, rationale, author_id, on_behalf_of, parent_id, paragraph, first_line, \
+     last_line, reference, created_at, updated_at";
+
+/// What a new amendment is made of (the service anchored it and computed its reference).
+#[derive(Debug, Clone)]
+pub struct NewAmendment<'a> {
+    pub text: TextId,
+    /// `Draft`, or `Submitted` when filed and submitted at once.
+    pub status: AmendmentStatus,
+    pub anchor: &'a str,
+    pub heads: &'a str,
+    pub start: i64,
+    pub end: i64,
+    pub original: &'a str,
+    pub replacement: &'a str,
+    pub rationale: &'a str,
+    pub author: Option<MemberId>,
+    pub on_behalf_of: Option<GroupId>,
+    pub parent: Option<AmendmentId>,
+    pub paragraph: i64,
+    pub first_line: i64,
+    pub last_line: i64,
+    pub reference: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionRow {
+    pub amendment_revision_id: i64,
+    pub replacement: String,
+    pub rationale: String,
+    pub author_id: Option<MemberId>,
+    pub created_at: OffsetDateTime,
+}
+from_row!(RevisionRow {
+    amendment_revision_id,
+    replacement,
+    rationale,
+    author_id,
+    created_at
+});
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupporterRow {
+    pub member_id: MemberId,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+}
+from_row!(SupporterRow {
+    member_id,
+    name,
+    created_at
+});
+
+/// One move of an amendment's status (`from_status` is none for its filing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChangeRow {
+    pub from_status: Option<AmendmentStatus>,
+    pub to_status: AmendmentStatus,
+    pub actor_id: Option<MemberId>,
+    pub reason: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+from_row!(StatusChangeRow {
+    from_status,
+    to_status,
+    actor_id,
+    reason,
+    created_at
+});
+
+/// What a support changed: added, already there, or refused because the amendment is not
+/// `submitted` (or does not exist).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Support {
+    Added,
+    Already,
+    NotOpen,
+}
+
+/// The event an amendment's move appends: its author's submit and withdraw have kinds of their
+/// own, every other move is a status change.
+fn move_kind(to: AmendmentStatus) -> EventKind {
+    match to {
+        AmendmentStatus::Submitted => EventKind::AmendmentSubmitted,
+        AmendmentStatus::Withdrawn => EventKind::AmendmentWithdrawn,
+        _ => EventKind::AmendmentStatusChanged,
+    }
+}
+
+fn amendment_event(
+    kind: EventKind,
+    text: TextId,
+    group: GroupId,
+    member: Option<MemberId>,
+    actor: Option<MemberId>,
+    payload: serde_json::Value,
+) -> NewEvent {
+    NewEvent {
+        member_id: member,
+        ..NewEvent::text(kind, text, group, actor, payload)
+    }
+}
+
+impl Db {
+    /// A text's rules for amendments (the defaults when it has none of its own).
+    pub async fn amendment_rules(&self, text: TextId) -> StoreResult<AmendmentRules> {
+        const SQL: &str = "select opens_at, closes_at, min_supporters, min_women, rationale_required, filers \
+             from amendment_rule where text_id = $1";
+        let rules: Option<AmendmentRules> = on_backend!(self, pool => {
+            sqlx::query_as(SQL).bind(text).fetch_optional(pool).await?
+        });
+        Ok(rules.unwrap_or_default())
+    }
+
+    /// Sets a text's rules for amendments (replacing those it had).
+    pub async fn set_amendment_rules(
+        &self,
+        text: TextId,
+        rules: &AmendmentRules,
+    ) -> StoreResult<()> {
+        const SQL: &str = "insert into amendment_rule (text_id, opens_at, closes_at, min_supporters, min_women, \
+             rationale_required, filers, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8) \
+             on conflict (text_id) do update set opens_at = excluded.opens_at, closes_at = excluded.closes_at, \
+             min_supporters = excluded.min_supporters, min_women = excluded.min_women, \
+             rationale_required = excluded.rationale_required, filers = excluded.filers, \
+             updated_at = excluded.updated_at";
+        on_backend!(self, pool => {
+            sqlx::query(SQL)
+                .bind(text)
+                .bind(rules.opens_at)
+                .bind(rules.closes_at)
+                .bind(rules.min_supporters)
+                .bind(rules.min_women)
+                .bind(rules.rationale_required)
+                .bind(rules.filers)
+                .bind(now())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Files an amendment: its number is the text's next (gap-free: taken from the text's row,
+    /// whose lock holds the next filer until the commit), its first revision and its first
+    /// status are recorded, and `amendment.filed` (then `amendment.submitted` when filed
+    /// submitted) appended, all in one transaction. `None` when the text does not exist.
+    pub async fn file_amendment(
+        &self,
+        new: &NewAmendment<'_>,
+    ) -> StoreResult<Option<AmendmentRow>> {
+        let at = now();
+        let insert = format!(
+            "insert into amendment (text_id, number, status, anchor, heads, start_utf16, end_utf16, original, \
+             replacement, rationale, author_id, on_behalf_of, parent_id, paragraph, first_line, last_line, \
+             reference, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
+             returning {COLUMNS}"
+        );
+        let (row, last) = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let numbered: Option<(i64, GroupId)> = sqlx::query_as(
+                "update text set amendments_filed = amendments_filed + 1 where text_id = $1 \
+                 returning amendments_filed, group_id",
+            )
+            .bind(new.text)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((number, group)) = numbered else {
+                return Ok(None);
+            };
+            let row: AmendmentRow = sqlx::query_as(&insert)
+                .bind(new.text)
+                .bind(number)
+                .bind(new.status)
+                .bind(new.anchor)
+                .bind(new.heads)
+                .bind(new.start)
+                .bind(new.end)
+                .bind(storable_text(new.original).as_ref())
+                .bind(new.replacement)
+                .bind(new.rationale)
+                .bind(new.author)
+                .bind(new.on_behalf_of)
+                .bind(new.parent)
+                .bind(new.paragraph)
+                .bind(new.first_line)
+                .bind(new.last_line)
+                .bind(new.reference)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(
+                "insert into amendment_revision (amendment_id, replacement, rationale, author_id, created_at) \
+                 values ($1, $2, $3, $4, $5)",
+            )
+            .bind(row.amendment_id)
+            .bind(new.replacement)
+            .bind(new.rationale)
+            .bind(new.author)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            // Filed submitted, it was a draft for no time: its history says both, as its events do.
+            let mut moves = vec![(None, AmendmentStatus::Draft)];
+            if new.status != AmendmentStatus::Draft {
+                moves.push((Some(AmendmentStatus::Draft), new.status));
+            }
+            for (from, to) in moves {
+                sqlx::query(
+                    "insert into amendment_status_change (amendment_id, from_status, to_status, actor_id, reason, created_at) \
+                     values ($1, $2, $3, $4, null, $5)",
+                )
+                .bind(row.amendment_id)
+                .bind(from)
+                .bind(to)
+                .bind(new.author)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let ids = json!({"amendment_id": row.amendment_id.0, "number": number});
+            let mut events = vec![amendment_event(
+                EventKind::AmendmentFiled,
+                new.text,
+                group,
+                new.author,
+                new.author,
+                json!({"amendment_id": row.amendment_id.0, "number": number,
+                       "status": AmendmentStatus::Draft.code(), "reference": new.reference}),
+            )];
+            if new.status == AmendmentStatus::Submitted {
+                events.push(amendment_event(
+                    EventKind::AmendmentSubmitted,
+                    new.text,
+                    group,
+                    new.author,
+                    new.author,
+                    ids,
+                ));
+            }
+            let last = append_events!(tx, &events, at);
+            tx.commit().await?;
+            (row, last)
+        });
+        self.appended(last);
+        Ok(Some(row))
+    }
+
+    pub async fn amendment(&self, id: AmendmentId) -> StoreResult<Option<AmendmentRow>> {
+        let sql = format!("select {COLUMNS} from amendment where amendment_id = $1");
+        Ok(on_backend!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// A text's amendments, by number; only those in `status` when given.
+    pub async fn amendments_of_text(
+        &self,
+        text: TextId,
+        status: Option<AmendmentStatus>,
+    ) -> StoreResult<Vec<AmendmentRow>> {
+        let sql = match status {
+            Some(_) => format!(
+                "select {COLUMNS} from amendment where text_id = $1 and status = $2 order by number"
+            ),
+            None => format!("select {COLUMNS} from amendment where text_id = $1 order by number"),
+        };
+        Ok(on_backend!(self, pool => {
+            let query = sqlx::query_as(&sql).bind(text);
+            match status {
+                Some(status) => query.bind(status).fetch_all(pool).await?,
+                None => query.fetch_all(pool).await?,
+            }
+        }))
+    }
+
+    /// Changes an amendment's wording while it is a draft or submitted, keeping the new one as a
+    /// revision and appending `amendment.revised`. The new revision's id; `None` when the
+    /// amendment is no longer revisable (or does not exist).
+    pub async fn revise_amendment(
+        &self,
+        id: AmendmentId,
+        replacement: &str,
+        rationale: &str,
+        author: Option<MemberId>,
+    ) -> StoreResult<Option<i64>> {
+        let at = now();
+        let (revision, last) = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let revised: Option<(TextId, i64, Option<MemberId>, GroupId)> = sqlx::query_as(
+                "update amendment set replacement = $1, rationale = $2, updated_at = $3 \
+                 where amendment_id = $4 and status in ('draft', 'submitted') \
+                 returning text_id, number, author_id, \
+                 (select group_id from text where text.text_id = amendment.text_id) as group_id",
+            )
+            .bind(replacement)
+            .bind(rationale)
+            .bind(at)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((text, number, owner, group)) = revised else {
+                return Ok(None);
+            };
+            let revision: i64 = sqlx::query_scalar(
+                "insert into amendment_revision (amendment_id, replacement, rationale, author_id, created_at) \
+                 values ($1, $2, $3, $4, $5) returning amendment_revision_id",
+            )
+            .bind(id)
+            .bind(replacement)
+            .bind(rationale)
+            .bind(author)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let event = [amendment_event(
+                EventKind::AmendmentRevised,
+                text,
+                group,
+                owner,
+                author,
+                json!({"amendment_id": id.0, "number": number, "revision_id": revision}),
+            )];
+            let last = append_events!(tx, &event, at);
+            tx.commit().await?;
+            (revision, last)
+        });
+        self.appended(last);
+        Ok(Some(revision))
+    }
+
+    /// Moves an amendment from `from` to `to` on behalf of `actor` (with the organiser's
+    /// `reason`), recording the move and appending its event (`amendment.submitted`,
+    /// `amendment.withdrawn`, else `amendment.status_changed`). `false` when its status is no
+    /// longer `from`: the move was checked against a state that has gone. The caller checks
+    /// that the move is allowed (`AmendmentStatus::moves`).
+    pub async fn move_amendment(
+        &self,
+        id: AmendmentId,
+        from: AmendmentStatus,
+        to: AmendmentStatus,
+        actor: Option<MemberId>,
+        reason: Option<&str>,
+    ) -> StoreResult<bool> {
+        let at = now();
+        let (moved, last) = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let moved: Option<(TextId, i64, Option<MemberId>, GroupId)> = sqlx::query_as(
+                "update amendment set status = $1, updated_at = $2 where amendment_id = $3 and status = $4 \
+                 returning text_id, number, author_id, \
+                 (select group_id from text where text.text_id = amendment.text_id) as group_id",
+            )
+            .bind(to)
+            .bind(at)
+            .bind(id)
+            .bind(from)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let mut last = 0;
+            if let Some((text, number, owner, group)) = moved {
+                sqlx::query(
+                    "insert into amendment_status_change (amendment_id, from_status, to_status, actor_id, reason, created_at) \
+                     values ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(id)
+                .bind(from)
+                .bind(to)
+                .bind(actor)
+                .bind(reason)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                let payload = match to {
+                    AmendmentStatus::Submitted => json!({"amendment_id": id.0, "number": number}),
+                    AmendmentStatus::Withdrawn => {
+                        json!({"amendment_id": id.0, "number": number, "from": from.code()})
+                    }
+                    _ => json!({"amendment_id": id.0, "number": number, "from": from.code(),
+                                "to": to.code(), "reason": reason}),
+                };
+                let event = [amendment_event(move_kind(to), text, group, owner, actor, payload)];
+                last = append_events!(tx, &event, at);
+            }
+            tx.commit().await?;
+            (moved.is_some(), last)
+        });
+        self.appended(last);
+        Ok(moved)
+    }
+
+    /// Adds `member`'s support to a submitted amendment, appending `amendment.supported`.
+    pub async fn support_amendment(
+        &self,
+        id: AmendmentId,
+        member: MemberId,
+    ) -> StoreResult<Support> {
+        let at = now();
+        let (support, last) = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let open: Option<(TextId, i64, GroupId)> = sqlx::query_as(
+                "select a.text_id, a.number, t.group_id from amendment a join text t on t.text_id = a.text_id \
+                 where a.amendment_id = $1 and a.status = 'submitted'",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((text, number, group)) = open else {
+                return Ok(Support::NotOpen);
+            };
+            let added = sqlx::query(
+                "insert into amendment_supporter (amendment_id, member_id, created_at) values ($1, $2, $3) \
+                 on conflict (amendment_id, member_id) do nothing",
+            )
+            .bind(id)
+            .bind(member)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if added == 0 {
+                return Ok(Support::Already);
+            }
+            let count: i64 = sqlx::query_scalar(
+                "select count(*) from amendment_supporter where amendment_id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let event = [amendment_event(
+                EventKind::AmendmentSupported,
+                text,
+                group,
+                Some(member),
+                Some(member),
+                json!({"amendment_id": id.0, "number": number, "supporters": count}),
+            )];
+            let last = append_events!(tx, &event, at);
+            tx.commit().await?;
+            (Support::Added, last)
+        });
+        self.appended(last);
+        Ok(support)
+    }
+
+    /// Withdraws `member`'s support while the amendment is submitted, appending
+    /// `amendment.support_withdrawn`. `false` when they did not support it or it is no longer
+    /// submitted.
+    pub async fn withdraw_support(&self, id: AmendmentId, member: MemberId) -> StoreResult<bool> {
+        let at = now();
+        let (removed, last) = on_backend!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let open: Option<(TextId, i64, GroupId)> = sqlx::query_as(
+                "select a.text_id, a.number, t.group_id from amendment a join text t on t.text_id = a.text_id \
+                 where a.amendment_id = $1 and a.status = 'submitted'",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((text, number, group)) = open else {
+                return Ok(false);
+            };
+            let removed = sqlx::query(
+                "delete from amendment_supporter where amendment_id = $1 and member_id = $2",
+            )
+            .bind(id)
+            .bind(member)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if removed == 0 {
+                return Ok(false);
+            }
+            let count: i64 = sqlx::query_scalar(
+                "select count(*) from amendment_supporter where amendment_id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let event = [amendment_event(
+                EventKind::AmendmentSupportWithdrawn,
+                text,
+                group,
+                Some(member),
+                Some(member),
+                json!({"amendment_id": id.0, "number": number, "supporters": count}),
+            )];
+            let last = append_events!(tx, &event, at);
+            tx.commit().await?;
+            (true, last)
+        });
+        self.appended(last);
+        Ok(removed)
+    }
+
+    /// An amendment's supporters, in the order they signed.
+    pub async fn amendment_supporters(&self, id: AmendmentId) -> StoreResult<Vec<SupporterRow>> {
+        const SQL: &str = "select s.member_id, m.name, s.created_at from amendment_supporter s \
+             join member m on m.member_id = s.member_id where s.amendment_id = $1 \
+             order by s.created_at, s.member_id";
+        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await?))
+    }
+
+    /// The supporters of every amendment of a text, as (amendment, member) pairs in the order
+    /// they signed (one query for a list of thousands).
+    pub async fn text_amendment_supporters(
+        &self,
+        text: TextId,
+    ) -> StoreResult<Vec<(AmendmentId, MemberId)>> {
+        const SQL: &str = "select s.amendment_id, s.member_id from amendment_supporter s \
+             join amendment a on a.amendment_id = s.amendment_id where a.text_id = $1 \
+             order by s.amendment_id, s.created_at, s.member_id";
+        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(text).fetch_all(pool).await?))
+    }
+
+    /// Every wording an amendment had, the first first.
+    pub async fn amendment_revisions(&self, id: AmendmentId) -> StoreResult<Vec<RevisionRow>> {
+        const SQL: &str = "select amendment_revision_id, replacement, rationale, author_id, created_at \
+             from amendment_revision where amendment_id = $1 order by amendment_revision_id";
+        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await?))
+    }
+
+    /// An amendment's statuses, from its filing on.
+    pub async fn amendment_history(&self, id: AmendmentId) -> StoreResult<Vec<StatusChangeRow>> {
+        const SQL: &str = "select from_status, to_status, actor_id, reason, created_at \
+             from amendment_status_change where amendment_id = $1 order by amendment_status_change_id";
+        Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await?))
+    }
+}

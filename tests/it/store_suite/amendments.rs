@@ -1,0 +1,415 @@
+//! Amendments: each text's rules, numbers gap-free per text (under concurrent filings too),
+//! revisions kept, supporters unique and only while submitted, moves only from where the
+//! amendment was, and every write's event in the outbox, in order.
+
+use atelier::model::{AmendmentId, AmendmentStatus, EventKind, Filers, MemberId, TextId};
+use atelier::store::{AmendmentRules, Db, NewAmendment, Support};
+
+use super::{new_member, new_text, on_both_backends, tree};
+
+on_both_backends!(
+    rules_default_until_set_then_are_replaced,
+    numbers_are_gap_free_per_text_even_when_filed_at_once,
+    revisions_and_moves_are_kept_with_their_events,
+    supporters_sign_once_and_only_while_submitted,
+);
+
+fn filing(text: TextId, author: MemberId, status: AmendmentStatus) -> NewAmendment<'static> {
+    NewAmendment {
+        text,
+        status,
+        anchor: "1;s;s;0;0;0000000000000000;aa",
+        heads: "[]",
+        start: 3,
+        end: 8,
+        original: "passage\0",
+        replacement: "nouveau passage",
+        rationale: "parce que",
+        author: Some(author),
+        on_behalf_of: None,
+        parent: None,
+        paragraph: 2,
+        first_line: 4,
+        last_line: 5,
+        reference: "§ 2, lignes 4 à 5",
+    }
+}
+
+async fn rules_default_until_set_then_are_replaced(db: Db) {
+    let t = tree(&db).await;
+    let text = new_text(&db, t.section, "regles", None).await;
+    assert_eq!(
+        db.amendment_rules(text).await.unwrap(),
+        AmendmentRules::default()
+    );
+    let opens = time::macros::datetime!(2027-01-10 08:00 UTC);
+    let rules = AmendmentRules {
+        opens_at: Some(opens),
+        closes_at: Some(opens + time::Duration::days(30)),
+        min_supporters: 20,
+        min_women: 10,
+        rationale_required: true,
+        filers: Filers::Party,
+    };
+    db.set_amendment_rules(text, &rules).await.unwrap();
+    assert_eq!(db.amendment_rules(text).await.unwrap(), rules);
+    let fewer = AmendmentRules {
+        closes_at: None,
+        min_supporters: 5,
+        ..rules
+    };
+    db.set_amendment_rules(text, &fewer).await.unwrap();
+    assert_eq!(db.amendment_rules(text).await.unwrap(), fewer);
+    let other = new_text(&db, t.section, "autre", None).await;
+    assert_eq!(
+        db.amendment_rules(other).await.unwrap(),
+        AmendmentRules::default(),
+        "rules are per text"
+    );
+}
+
+async fn numbers_are_gap_free_per_text_even_when_filed_at_once(db: Db) {
+    let t = tree(&db).await;
+    let alice = new_member(&db, "alice@exemple.fr", "Alice").await;
+    let one = new_text(&db, t.section, "un", None).await;
+    let two = new_text(&db, t.section, "deux", None).await;
+    let first = db
+        .file_amendment(&filing(one, alice, AmendmentStatus::Draft))
+        .await
+        .unwrap()
+        .expect("the text exists");
+    assert_eq!(first.number, 1);
+    assert_eq!(
+        (
+            first.status,
+            first.original.as_str(),
+            first.reference.as_str()
+        ),
+        (
+            AmendmentStatus::Draft,
+            "passage\u{FFFD}",
+            "§ 2, lignes 4 à 5"
+        ),
+        "NUL stored as U+FFFD"
+    );
+    assert_eq!(
+        (
+            first.start_utf16,
+            first.end_utf16,
+            first.paragraph,
+            first.first_line,
+            first.last_line
+        ),
+        (3, 8, 2, 4, 5)
+    );
+    // Twelve filed at once on the same text: every number once, none skipped.
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            db.file_amendment(&filing(one, alice, AmendmentStatus::Submitted))
+                .await
+                .unwrap()
+                .unwrap()
+                .number
+        }));
+    }
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap());
+    }
+    numbers.sort();
+    assert_eq!(numbers, (2..=13).collect::<Vec<i64>>());
+    let elsewhere = db
+        .file_amendment(&filing(two, alice, AmendmentStatus::Draft))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(elsewhere.number, 1, "numbers are per text");
+    assert!(
+        db.file_amendment(&filing(TextId(999_999), alice, AmendmentStatus::Draft))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let all = db.amendments_of_text(one, None).await.unwrap();
+    assert_eq!(
+        all.iter().map(|a| a.number).collect::<Vec<_>>(),
+        (1..=13).collect::<Vec<i64>>()
+    );
+    let drafts = db
+        .amendments_of_text(one, Some(AmendmentStatus::Draft))
+        .await
+        .unwrap();
+    assert_eq!(drafts, vec![first.clone()]);
+    assert_eq!(db.amendment(first.amendment_id).await.unwrap(), Some(first));
+    assert_eq!(db.amendment(AmendmentId(999_999)).await.unwrap(), None);
+}
+
+async fn revisions_and_moves_are_kept_with_their_events(db: Db) {
+    let t = tree(&db).await;
+    let alice = new_member(&db, "alice@exemple.fr", "Alice").await;
+    let olga = new_member(&db, "olga@exemple.fr", "Olga").await;
+    let text = new_text(&db, t.section, "texte", None).await;
+    let since = db.last_event_position().await.unwrap();
+    let row = db
+        .file_amendment(&filing(text, alice, AmendmentStatus::Draft))
+        .await
+        .unwrap()
+        .unwrap();
+    let id = row.amendment_id;
+    let revision = db
+        .revise_amendment(id, "autre rédaction", "", Some(alice))
+        .await
+        .unwrap()
+        .expect("a draft is revisable");
+    let revisions = db.amendment_revisions(id).await.unwrap();
+    assert_eq!(
+        revisions
+            .iter()
+            .map(|r| (r.replacement.as_str(), r.rationale.as_str(), r.author_id))
+            .collect::<Vec<_>>(),
+        [
+            ("nouveau passage", "parce que", Some(alice)),
+            ("autre rédaction", "", Some(alice))
+        ]
+    );
+    assert_eq!(revisions[1].amendment_revision_id, revision);
+    let now = db.amendment(id).await.unwrap().unwrap();
+    assert_eq!(now.replacement, "autre rédaction");
+    assert_eq!(now.original, row.original, "the original never changes");
+
+    use AmendmentStatus::*;
+    assert!(
+        db.move_amendment(id, Draft, Submitted, Some(alice), None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.move_amendment(id, Draft, Submitted, Some(alice), None)
+            .await
+            .unwrap(),
+        "no longer a draft: nothing moves"
+    );
+    assert!(
+        db.move_amendment(id, Submitted, Inadmissible, Some(olga), Some("hors sujet"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        db.revise_amendment(id, "trop tard", "", Some(alice))
+            .await
+            .unwrap()
+            .is_none(),
+        "screened: the wording is final"
+    );
+    assert!(
+        db.move_amendment(id, Inadmissible, Withdrawn, Some(alice), None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.move_amendment(AmendmentId(999_999), Draft, Submitted, None, None)
+            .await
+            .unwrap()
+    );
+    let history = db.amendment_history(id).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|h| (h.from_status, h.to_status, h.actor_id, h.reason.as_deref()))
+            .collect::<Vec<_>>(),
+        [
+            (None, Draft, Some(alice), None),
+            (Some(Draft), Submitted, Some(alice), None),
+            (
+                Some(Submitted),
+                Inadmissible,
+                Some(olga),
+                Some("hors sujet")
+            ),
+            (Some(Inadmissible), Withdrawn, Some(alice), None),
+        ]
+    );
+    let events = db.events_after(since, 100).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| (e.kind, e.text_id, e.group_id, e.member_id, e.actor_id))
+            .collect::<Vec<_>>(),
+        [
+            (
+                EventKind::AmendmentFiled,
+                Some(text),
+                Some(t.section),
+                Some(alice),
+                Some(alice)
+            ),
+            (
+                EventKind::AmendmentRevised,
+                Some(text),
+                Some(t.section),
+                Some(alice),
+                Some(alice)
+            ),
+            (
+                EventKind::AmendmentSubmitted,
+                Some(text),
+                Some(t.section),
+                Some(alice),
+                Some(alice)
+            ),
+            (
+                EventKind::AmendmentStatusChanged,
+                Some(text),
+                Some(t.section),
+                Some(alice),
+                Some(olga)
+            ),
+            (
+                EventKind::AmendmentWithdrawn,
+                Some(text),
+                Some(t.section),
+                Some(alice),
+                Some(alice)
+            ),
+        ]
+    );
+    for event in &events {
+        assert_eq!(event.payload["amendment_id"], id.0);
+        assert_eq!(event.payload["number"], 1);
+    }
+    assert_eq!(events[0].payload["reference"], "§ 2, lignes 4 à 5");
+    assert_eq!(events[1].payload["revision_id"], revision);
+    assert_eq!(
+        (
+            &events[3].payload["from"],
+            &events[3].payload["to"],
+            &events[3].payload["reason"]
+        ),
+        (
+            &serde_json::json!("submitted"),
+            &serde_json::json!("inadmissible"),
+            &serde_json::json!("hors sujet")
+        )
+    );
+    assert_eq!(events[4].payload["from"], "inadmissible");
+
+    // Filed submitted at once: a draft for no time, in its history and its events.
+    let since = db.last_event_position().await.unwrap();
+    let direct = db
+        .file_amendment(&filing(text, alice, Submitted))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((direct.number, direct.status), (2, Submitted));
+    let history = db.amendment_history(direct.amendment_id).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|h| (h.from_status, h.to_status))
+            .collect::<Vec<_>>(),
+        [(None, Draft), (Some(Draft), Submitted)]
+    );
+    let kinds: Vec<_> = db
+        .events_after(since, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [EventKind::AmendmentFiled, EventKind::AmendmentSubmitted]
+    );
+}
+
+async fn supporters_sign_once_and_only_while_submitted(db: Db) {
+    let t = tree(&db).await;
+    let alice = new_member(&db, "alice@exemple.fr", "Alice").await;
+    let bob = new_member(&db, "bob@exemple.fr", "Bob").await;
+    let carla = new_member(&db, "carla@exemple.fr", "Carla").await;
+    let text = new_text(&db, t.section, "texte", None).await;
+    let draft = db
+        .file_amendment(&filing(text, alice, AmendmentStatus::Draft))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        db.support_amendment(draft.amendment_id, bob).await.unwrap(),
+        Support::NotOpen
+    );
+    assert_eq!(
+        db.support_amendment(AmendmentId(999_999), bob)
+            .await
+            .unwrap(),
+        Support::NotOpen
+    );
+    let row = db
+        .file_amendment(&filing(text, alice, AmendmentStatus::Submitted))
+        .await
+        .unwrap()
+        .unwrap();
+    let id = row.amendment_id;
+    let since = db.last_event_position().await.unwrap();
+    assert_eq!(db.support_amendment(id, bob).await.unwrap(), Support::Added);
+    assert_eq!(
+        db.support_amendment(id, bob).await.unwrap(),
+        Support::Already
+    );
+    assert_eq!(
+        db.support_amendment(id, carla).await.unwrap(),
+        Support::Added
+    );
+    let supporters = db.amendment_supporters(id).await.unwrap();
+    assert_eq!(
+        supporters
+            .iter()
+            .map(|s| (s.member_id, s.name.as_str()))
+            .collect::<Vec<_>>(),
+        [(bob, "Bob"), (carla, "Carla")]
+    );
+    assert_eq!(
+        db.text_amendment_supporters(text).await.unwrap(),
+        [(id, bob), (id, carla)]
+    );
+    assert!(db.withdraw_support(id, bob).await.unwrap());
+    assert!(
+        !db.withdraw_support(id, bob).await.unwrap(),
+        "withdrawn already"
+    );
+    assert!(
+        !db.withdraw_support(id, alice).await.unwrap(),
+        "never signed"
+    );
+    let events = db.events_after(since, 100).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| (e.kind, e.member_id, e.payload["supporters"].as_i64()))
+            .collect::<Vec<_>>(),
+        [
+            (EventKind::AmendmentSupported, Some(bob), Some(1)),
+            (EventKind::AmendmentSupported, Some(carla), Some(2)),
+            (EventKind::AmendmentSupportWithdrawn, Some(bob), Some(1)),
+        ]
+    );
+    // Once screened, supports neither come nor go.
+    assert!(
+        db.move_amendment(
+            id,
+            AmendmentStatus::Submitted,
+            AmendmentStatus::Admissible,
+            None,
+            None
+        )
+        .await
+        .unwrap()
+    );
+    assert_eq!(
+        db.support_amendment(id, bob).await.unwrap(),
+        Support::NotOpen
+    );
+    assert!(!db.withdraw_support(id, carla).await.unwrap());
+    assert_eq!(db.amendment_supporters(id).await.unwrap().len(), 1);
+}
