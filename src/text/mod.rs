@@ -55,13 +55,25 @@ pub async fn load_text(db: &Db, viewer: Option<&Viewer>, id: TextId) -> AppResul
     let rights = TextRights::in_group(viewer, &group.access);
     Ok(TextContext {
         write_bar: viewer.and_then(|v| rights.write_bar(v, &group.access)),
-        can_write: rights.contributor && text.status == TextStatus::Drafting,
+        can_write: may_write(&rights, text.status),
         contributor: rights.contributor,
         can_manage: rights.can_manage,
         text,
         group,
         viewer: viewer.cloned(),
     })
+}
+
+/// Whether someone with `rights` may change a text in `status`. Drafting texts are written by
+/// their group's contributors; while amendments run, only the text's organisers may still edit it
+/// (a typo, a late correction: amendments stay anchored through their edits), everyone else
+/// proposes amendments.
+fn may_write(rights: &TextRights, status: TextStatus) -> bool {
+    match status {
+        TextStatus::Drafting => rights.contributor,
+        TextStatus::Amending => rights.contributor && rights.can_manage,
+        _ => false,
+    }
 }
 
 impl TextContext {

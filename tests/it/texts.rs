@@ -377,6 +377,35 @@ async fn the_upgrade_is_refused_for_unknown_hidden_or_anonymous_and_a_changed_st
             .any(|p| p["type"] == "hello" && p["readonly"] == true)
     );
     again.close().await;
+    // The organiser still edits it while amendments run (amendments stay anchored through
+    // their edits); the API says who may.
+    let mut organiser_socket =
+        SyncClient::connect(&f.app.url, &open, Auth::Bearer(organiser.token()))
+            .await
+            .unwrap();
+    organiser_socket
+        .until(Duration::from_secs(5), "hello", |c| {
+            c.presence.iter().any(|p| p["type"] == "hello")
+        })
+        .await;
+    assert!(
+        organiser_socket
+            .presence
+            .iter()
+            .any(|p| p["type"] == "hello" && p["readonly"] == false)
+    );
+    organiser_socket.close().await;
+    let as_writer: Value = f
+        .writer
+        .get_json(&format!("/api/v1/texts/{open}"), 200)
+        .await;
+    let as_organiser: Value = organiser
+        .get_json(&format!("/api/v1/texts/{open}"), 200)
+        .await;
+    assert_eq!(
+        (&as_writer["can_write"], &as_organiser["can_write"]),
+        (&json!(false), &json!(true))
+    );
     f.app.stop().await;
 }
 
