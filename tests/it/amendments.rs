@@ -614,45 +614,26 @@ async fn bad_input_is_refused_saying_why_on_postgres() {
     bad_input_is_refused_saying_why(Backend::Postgres).await;
 }
 
-/// The service's own steps that have no route of API.md yet (a page will call them): revising
-/// the wording, withdrawing one's support.
+/// Rewords an amendment through `PATCH /api/v1/amendments/{id}`: the status and the answer.
+async fn revise(who: &Api, path: &str, replacement: &str, rationale: &str) -> (u16, Value) {
+    let body = json!({"replacement": replacement, "rationale": rationale});
+    let response = who.patch(path, body).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("json"))
+}
+
+/// The two routes beyond API.md's: rewording an amendment (`PATCH`), withdrawing one's support
+/// (`DELETE …/support`).
 async fn revisions_and_withdrawn_supports(backend: Backend) {
     let Some(f) = start(backend, ORIGINAL).await else {
         return;
     };
     let db = f.app.app.db.clone();
-    let viewer = |id: MemberId| {
-        let db = db.clone();
-        async move {
-            let (name, email, scope) = db.active_member_with_scope(id).await.unwrap().unwrap();
-            atelier::auth::Viewer::new(id, name, email, scope)
-        }
-    };
-    let (bob, olga) = (viewer(f.bob_id).await, viewer(f.olga_id).await);
     let filed = f.file_on(&f.bob, "trains de nuit", "trains rapides").await;
     let id = atelier::model::AmendmentId(filed["id"].as_str().unwrap().parse().unwrap());
-    let load = |who: &atelier::auth::Viewer| {
-        let (db, who) = (db.clone(), who.clone());
-        async move {
-            atelier::amendments::load_amendment(&db, Some(&who), id)
-                .await
-                .unwrap()
-        }
-    };
-    let status = |e: atelier::error::AppError| e.status().as_u16();
-    let (ctx, row) = load(&bob).await;
-    let revision = atelier::amendments::revise(&db, &bob, &ctx, &row, "trains de jour", "Mieux.")
-        .await
-        .expect("its author revises it while submitted");
-    let (_, olgas) = load(&olga).await;
-    let refused = atelier::amendments::revise(&db, &olga, &ctx, &olgas, "x", "").await;
-    assert_eq!(refused.map_err(status), Err(403));
-    let same = atelier::amendments::revise(&db, &bob, &ctx, &row, "trains de nuit", "").await;
-    assert_eq!(same.map_err(status), Err(422));
-    let now = f
-        .bob
-        .get_json(&format!("/api/v1/amendments/{id}"), 200)
-        .await;
+    let path = format!("/api/v1/amendments/{id}");
+    let (code, now) = revise(&f.bob, &path, "trains de jour", "Mieux.").await;
+    assert_eq!(code, 200, "its author revises it while submitted: {now}");
     assert_eq!(
         (&now["replacement"], &now["rationale"]),
         (&json!("trains de jour"), &json!("Mieux."))
@@ -661,25 +642,20 @@ async fn revisions_and_withdrawn_supports(backend: Backend) {
         sides(now["diff_html"].as_str().unwrap()).1,
         "trains de jour"
     );
+    assert_eq!(revise(&f.olga, &path, "x", "").await.0, 403);
+    let (code, body) = revise(&f.bob, &path, "trains de nuit", "").await;
+    assert_eq!(code, 422, "{body}");
+    assert!(body["fields"]["replacement"].is_string(), "{body}");
     let revisions = db.amendment_revisions(id).await.unwrap();
     assert_eq!(revisions.len(), 2);
-    assert_eq!(revisions[1].amendment_revision_id, revision);
 
     // Support given, withdrawn once; the second time there is none to withdraw.
     let (code, _) = f.act(&f.alice, &filed["id"], "support", json!({})).await;
     assert_eq!(code, 200);
-    // Alice, the one supporter.
-    let supporters = db.amendment_supporters(id).await.unwrap();
-    let alice = viewer(supporters[0].member_id).await;
-    atelier::amendments::withdraw_support(&db, &alice, &row)
-        .await
-        .expect("withdrawn");
-    let again = atelier::amendments::withdraw_support(&db, &alice, &row).await;
-    assert_eq!(again.map_err(status), Err(409));
-    let now = f
-        .bob
-        .get_json(&format!("/api/v1/amendments/{id}"), 200)
-        .await;
+    let support = format!("{path}/support");
+    assert_eq!(f.alice.delete(&support).await.status(), 200);
+    assert_eq!(f.alice.delete(&support).await.status(), 409);
+    let now = f.bob.get_json(&path, 200).await;
     assert_eq!(now["supporters"], json!([]));
 
     // Screened, its wording is final.
@@ -692,9 +668,7 @@ async fn revisions_and_withdrawn_supports(backend: Backend) {
         )
         .await;
     assert_eq!(code, 200);
-    let (ctx, row) = load(&bob).await;
-    let late = atelier::amendments::revise(&db, &bob, &ctx, &row, "trains de soir", "").await;
-    assert_eq!(late.map_err(status), Err(409));
+    assert_eq!(revise(&f.bob, &path, "trains de soir", "").await.0, 409);
     let kinds: Vec<EventKind> = db
         .events_after(0, 1_000)
         .await

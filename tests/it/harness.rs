@@ -509,6 +509,14 @@ impl Api {
             .expect("request")
     }
 
+    pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
+        self.with_auth(self.client.patch(format!("{}{path}", self.url)))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Creates a programme text in `group`; its id.
     pub async fn create_text(&self, group: atelier::model::GroupId, title: &str) -> String {
         let response = self

@@ -1,5 +1,7 @@
-//! Amendments: the JSON routes of API.md. `merge` is not routed yet (a later step of issue 13):
-//! an unknown path answers 404, which no client can mistake for a merge.
+//! Amendments: the JSON routes of API.md, and two more it does not list (rewording an amendment,
+//! `PATCH /api/v1/amendments/{id}`; withdrawing one's support, `DELETE …/support`). `merge` is
+//! not routed yet (a later step of issue 13): an unknown path answers 404, which no client can
+//! mistake for a merge.
 
 use std::collections::HashMap;
 
@@ -23,9 +25,9 @@ use crate::store::AmendmentRow;
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(file_amendment, list_amendments))
-        .routes(routes!(get_amendment))
+        .routes(routes!(get_amendment, revise_amendment))
         .routes(routes!(submit_amendment))
-        .routes(routes!(support_amendment))
+        .routes(routes!(support_amendment, withdraw_support))
         .routes(routes!(withdraw_amendment))
         .routes(routes!(set_amendment_status))
 }
@@ -270,6 +272,55 @@ async fn support_amendment(
 ) -> AppResult<Json<AmendmentOut>> {
     let (ctx, row) = amendments::load_amendment(&app.db, Some(&current.viewer), id).await?;
     amendments::support(&app.db, &current.viewer, &ctx, &row).await?;
+    Ok(Json(one_amendment(&app, &ctx, id).await?))
+}
+
+/// A supporter withdraws their support while the amendment is submitted.
+#[utoipa::path(delete, path = "/api/v1/amendments/{id}/support", tag = "amendments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 200, body = AmendmentOut), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "Not a supporter, or no longer submitted")))]
+async fn withdraw_support(
+    State(app): State<App>,
+    current: CurrentMember,
+    AmendmentPath(id): AmendmentPath,
+) -> AppResult<Json<AmendmentOut>> {
+    let (ctx, row) = amendments::load_amendment(&app.db, Some(&current.viewer), id).await?;
+    amendments::withdraw_support(&app.db, &current.viewer, &row).await?;
+    Ok(Json(one_amendment(&app, &ctx, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RevisionIn {
+    /// The new wording of the passage.
+    replacement: String,
+    /// The rationale, as it is now.
+    #[serde(default)]
+    rationale: String,
+}
+
+/// Its author rewords a draft or submitted amendment; every revision is kept.
+#[utoipa::path(patch, path = "/api/v1/amendments/{id}", tag = "amendments", request_body = RevisionIn,
+    security(("bearer" = [])), params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 200, body = AmendmentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "No longer draft or submitted"),
+              (status = 422, body = ErrorBody)))]
+async fn revise_amendment(
+    State(app): State<App>,
+    current: CurrentMember,
+    AmendmentPath(id): AmendmentPath,
+    ApiJson(body): ApiJson<RevisionIn>,
+) -> AppResult<Json<AmendmentOut>> {
+    let (ctx, row) = amendments::load_amendment(&app.db, Some(&current.viewer), id).await?;
+    amendments::revise(
+        &app.db,
+        &current.viewer,
+        &ctx,
+        &row,
+        &body.replacement,
+        &body.rationale,
+    )
+    .await?;
     Ok(Json(one_amendment(&app, &ctx, id).await?))
 }
 
