@@ -365,6 +365,42 @@ pub async fn withdraw(db: &Db, viewer: &Viewer, row: &AmendmentRow) -> AppResult
     move_to(db, viewer, row, AmendmentStatus::Withdrawn, None).await
 }
 
+/// How many supporters a text may require at most: more than any section has members would
+/// make every amendment inadmissible.
+pub const MAX_MIN_SUPPORTERS: i64 = 10_000;
+
+/// An organiser of the text sets its rules for amendments: the window, the minimum of supporters
+/// (and of women among them), whether a rationale is required, who may file.
+pub async fn set_rules(db: &Db, ctx: &AmendableText, rules: &AmendmentRules) -> AppResult<()> {
+    if !ctx.text.can_manage {
+        return Err(AppError::forbidden_because(
+            "Seul·es les organisateur·rices du texte en fixent les règles d'amendement.",
+        ));
+    }
+    if let (Some(opens), Some(closes)) = (rules.opens_at, rules.closes_at)
+        && closes <= opens
+    {
+        return Err(AppError::invalid_field(
+            "closes_at",
+            "La fermeture du dépôt doit suivre son ouverture.",
+        ));
+    }
+    if !(0..=MAX_MIN_SUPPORTERS).contains(&rules.min_supporters) {
+        return Err(AppError::invalid_field(
+            "min_supporters",
+            format!("Le minimum de soutiens va de 0 à {MAX_MIN_SUPPORTERS}."),
+        ));
+    }
+    if !(0..=rules.min_supporters).contains(&rules.min_women) {
+        return Err(AppError::invalid_field(
+            "min_women",
+            "Le minimum de femmes parmi les soutiens va de 0 au minimum de soutiens.",
+        ));
+    }
+    db.set_amendment_rules(ctx.text.text.text_id, rules).await?;
+    Ok(())
+}
+
 /// Its author changes the wording of a draft or submitted amendment (each revision is kept).
 pub async fn revise(
     db: &Db,

@@ -702,3 +702,131 @@ async fn revisions_and_withdrawn_supports_on_sqlite() {
 async fn revisions_and_withdrawn_supports_on_postgres() {
     revisions_and_withdrawn_supports(Backend::Postgres).await;
 }
+
+/// `PUT`s a text's amendment rules: the status and the answer.
+async fn put_rules(path: &str, who: &Api, body: Value) -> (u16, Value) {
+    let response = who.put(path, body).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("json"))
+}
+
+/// Organisers set a text's rules through `PUT /api/v1/texts/{id}/amendment_rules`; filing and
+/// screening follow them; members may read them, not set them; nonsense is refused by field.
+async fn rules_are_set_by_organisers_and_followed(backend: Backend) {
+    let Some(f) = start(backend, ORIGINAL).await else {
+        return;
+    };
+    let path = format!("/api/v1/texts/{}/amendment_rules", f.id);
+    let defaults = f.bob.get_json(&path, 200).await;
+    assert_eq!(
+        (&defaults["min_supporters"], &defaults["filers"]),
+        (&json!(0), &json!("group"))
+    );
+    let (code, _) = put_rules(
+        &path,
+        &f.bob,
+        json!({"filers": "party", "min_supporters": 1}),
+    )
+    .await;
+    assert_eq!(code, 403, "a member does not set the rules");
+    for (body, field) in [
+        (
+            json!({"filers": "group", "opens_at": "2030-01-02T00:00:00Z", "closes_at": "2030-01-01T00:00:00Z"}),
+            "closes_at",
+        ),
+        (
+            json!({"filers": "group", "min_supporters": -1}),
+            "min_supporters",
+        ),
+        (
+            json!({"filers": "group", "min_supporters": 1_000_000}),
+            "min_supporters",
+        ),
+        (
+            json!({"filers": "group", "min_supporters": 2, "min_women": 3}),
+            "min_women",
+        ),
+        (json!({"filers": "tout le monde"}), "filers"),
+    ] {
+        let (code, answer) = put_rules(&path, &f.olga, body.clone()).await;
+        assert_eq!(code, 422, "{body}: {answer}");
+        assert!(answer["fields"][field].is_string(), "{body}: {answer}");
+    }
+
+    // One supporter needed, and a rationale: an amendment without either is held back.
+    let (code, set) = put_rules(
+        &path,
+        &f.olga,
+        json!({"filers": "group", "min_supporters": 1, "rationale_required": true}),
+    )
+    .await;
+    assert_eq!(code, 200, "{set}");
+    assert_eq!(f.bob.get_json(&path, 200).await, set);
+    let (code, refused) = f
+        .file(
+            &f.bob,
+            json!({"start": 0, "end": 1, "replacement": "§", "submit": true}),
+        )
+        .await;
+    assert_eq!(code, 422, "{refused}");
+    assert!(refused["fields"]["rationale"].is_string(), "{refused}");
+    let range = range_of(ORIGINAL, "trains de nuit");
+    let (code, filed) = f
+        .file(
+            &f.bob,
+            json!({"start": range.start, "end": range.end, "replacement": "trains de jour",
+                   "rationale": "Plus sûr.", "submit": true}),
+        )
+        .await;
+    assert_eq!(code, 201, "{filed}");
+    let (code, early) = f
+        .act(
+            &f.olga,
+            &filed["id"],
+            "status",
+            json!({"status": "admissible"}),
+        )
+        .await;
+    assert_eq!(code, 409, "admissible needs one supporter: {early}");
+    assert_eq!(
+        f.act(&f.alice, &filed["id"], "support", json!({})).await.0,
+        200
+    );
+    let (code, admitted) = f
+        .act(
+            &f.olga,
+            &filed["id"],
+            "status",
+            json!({"status": "admissible"}),
+        )
+        .await;
+    assert_eq!(code, 200, "{admitted}");
+
+    // The window closed: filing is refused, saying why.
+    let (code, _) = put_rules(
+        &path,
+        &f.olga,
+        json!({"filers": "group", "closes_at": "2020-01-01T00:00:00Z"}),
+    )
+    .await;
+    assert_eq!(code, 200);
+    let (code, closed) = f
+        .file(
+            &f.bob,
+            json!({"start": range.start, "end": range.end, "replacement": "trains", "submit": true}),
+        )
+        .await;
+    assert_eq!(code, 409, "{closed}");
+    f.app.stop().await;
+}
+
+#[tokio::test]
+async fn rules_are_set_by_organisers_and_followed_on_sqlite() {
+    rules_are_set_by_organisers_and_followed(Backend::Sqlite).await;
+}
+
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
+#[tokio::test]
+async fn rules_are_set_by_organisers_and_followed_on_postgres() {
+    rules_are_set_by_organisers_and_followed(Backend::Postgres).await;
+}

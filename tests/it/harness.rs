@@ -509,6 +509,14 @@ impl Api {
             .expect("request")
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> reqwest::Response {
+        self.with_auth(self.client.put(format!("{}{path}", self.url)))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
         self.with_auth(self.client.patch(format!("{}{path}", self.url)))
             .json(&body)

@@ -1,4 +1,5 @@
-//! Amendments: the JSON routes of API.md, and two more it does not list (rewording an amendment,
+//! Amendments: the JSON routes of API.md, and three more it does not list (a text's rules for
+//! amendments, `GET`/`PUT /api/v1/texts/{id}/amendment_rules`; rewording an amendment,
 //! `PATCH /api/v1/amendments/{id}`; withdrawing one's support, `DELETE …/support`). `merge` is
 //! not routed yet (a later step of issue 13): an unknown path answers 404, which no client can
 //! mistake for a merge.
@@ -19,12 +20,13 @@ use crate::collab::doc;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, CurrentMember, MaybeMember};
 use crate::http::paths::{AmendmentPath, TextPath};
-use crate::model::{AmendmentId, AmendmentStatus, GroupId, MemberId, TextId};
-use crate::store::AmendmentRow;
+use crate::model::{AmendmentId, AmendmentStatus, Filers, GroupId, MemberId, TextId};
+use crate::store::{AmendmentRow, AmendmentRules};
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(file_amendment, list_amendments))
+        .routes(routes!(get_rules, set_rules))
         .routes(routes!(get_amendment, revise_amendment))
         .routes(routes!(submit_amendment))
         .routes(routes!(support_amendment, withdraw_support))
@@ -200,6 +202,80 @@ async fn file_amendment(
     let row = amendments::file(&app.db, &app.hub, &current.viewer, &ctx, filing).await?;
     let out = one_amendment(&app, &ctx, row.amendment_id).await?;
     Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// A text's rules for amendments.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RulesBody {
+    /// When filing opens (RFC 3339); open from the start of `amending` without.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    opens_at: Option<time::OffsetDateTime>,
+    /// When filing closes (RFC 3339); open until the text leaves `amending` without.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    closes_at: Option<time::OffsetDateTime>,
+    /// Supporters an amendment needs to be admissible.
+    #[serde(default)]
+    min_supporters: i64,
+    /// Of them, women (parity statutes; stored, not yet enforced).
+    #[serde(default)]
+    min_women: i64,
+    #[serde(default)]
+    rationale_required: bool,
+    /// `group` (the members of the text's group) or `party` (every member).
+    filers: String,
+}
+
+impl From<&AmendmentRules> for RulesBody {
+    fn from(rules: &AmendmentRules) -> RulesBody {
+        RulesBody {
+            opens_at: rules.opens_at,
+            closes_at: rules.closes_at,
+            min_supporters: rules.min_supporters,
+            min_women: rules.min_women,
+            rationale_required: rules.rationale_required,
+            filers: rules.filers.code().to_owned(),
+        }
+    }
+}
+
+/// A text's rules for amendments, as anyone who may read the text sees them.
+#[utoipa::path(get, path = "/api/v1/texts/{id}/amendment_rules", tag = "amendments",
+    params(("id" = String, Path, description = "Text id")),
+    responses((status = 200, body = RulesBody), (status = 404, body = ErrorBody)))]
+async fn get_rules(
+    State(app): State<App>,
+    MaybeMember(viewer): MaybeMember,
+    TextPath(id): TextPath,
+) -> AppResult<Json<RulesBody>> {
+    let ctx = amendments::load(&app.db, viewer.as_ref(), id).await?;
+    Ok(Json(RulesBody::from(&ctx.rules)))
+}
+
+/// An organiser of the text sets its rules for amendments.
+#[utoipa::path(put, path = "/api/v1/texts/{id}/amendment_rules", tag = "amendments", request_body = RulesBody,
+    security(("bearer" = [])), params(("id" = String, Path, description = "Text id")),
+    responses((status = 200, body = RulesBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn set_rules(
+    State(app): State<App>,
+    current: CurrentMember,
+    TextPath(id): TextPath,
+    ApiJson(body): ApiJson<RulesBody>,
+) -> AppResult<Json<RulesBody>> {
+    let filers = Filers::parse(&body.filers).ok_or_else(|| {
+        AppError::invalid_field("filers", "Les déposant·es sont « group » ou « party ».")
+    })?;
+    let rules = AmendmentRules {
+        opens_at: body.opens_at,
+        closes_at: body.closes_at,
+        min_supporters: body.min_supporters,
+        min_women: body.min_women,
+        rationale_required: body.rationale_required,
+        filers,
+    };
+    let ctx = amendments::load(&app.db, Some(&current.viewer), id).await?;
+    amendments::set_rules(&app.db, &ctx, &rules).await?;
+    Ok(Json(RulesBody::from(&rules)))
 }
 
 #[derive(Deserialize, IntoParams)]
