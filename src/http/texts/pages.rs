@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::http::extract::FormData;
 use crate::http::page::{Page, flash, html, html_with_status, see_other};
 use crate::http::paths::{GroupPath, TextPath, VersionPath, WikiSlugPath};
-use crate::http::views::{self, text_kind_view, text_status_view};
+use crate::http::views::{self, header_view};
 use crate::markup::{self, RenderOptions};
 use crate::model::{GroupId, TextId, TextStatus};
 use crate::organisation;
@@ -58,25 +58,6 @@ fn options<'a>(
     RenderOptions {
         resolve_wiki: resolve,
         line_width: markup::DEFAULT_LINE_WIDTH,
-    }
-}
-
-pub(super) fn header_view(ctx: &TextContext) -> tpl::TextHeaderView {
-    tpl::TextHeaderView {
-        id: ctx.text.text_id.to_string(),
-        title: ctx.text.title.clone(),
-        kind: text_kind_view(ctx.text.kind),
-        status: text_status_view(ctx.text.status),
-        group_id: ctx.text.group_id.to_string(),
-        group_name: ctx.group.group.name.clone(),
-        updated_at: ctx.text.updated_at,
-        can_write: ctx.can_write,
-        can_manage: ctx.can_manage,
-        status_moves: crate::text::status_moves(ctx.text.status)
-            .iter()
-            .map(|s| text_status_view(*s))
-            .collect(),
-        contributor: ctx.contributor,
     }
 }
 
