@@ -252,3 +252,101 @@ async fn overlapping_amendments_link_each_other_on_sqlite() {
 async fn overlapping_amendments_link_each_other_on_postgres() {
     overlapping_amendments_link_each_other(Backend::Postgres).await;
 }
+
+async fn the_list_filters_and_sorts_by_position(backend: Backend) {
+    let Some(f) = start(backend, ORIGINAL).await else {
+        return;
+    };
+    // Filed out of the text's order: number 1 is further down than number 2.
+    let later = f.file_on(&f.alice, "bibliothèques", "médiathèques").await;
+    let earlier = f.file_on(&f.bob, "trains de nuit", "trains de jour").await;
+    let (status, draft) = f
+        .file(
+            &f.alice,
+            json!({"start": 0, "end": 1, "replacement": "##", "rationale": "Brouillon."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{draft}");
+    let (later, earlier, draft) = (
+        later["id"].as_str().expect("id").to_owned(),
+        earlier["id"].as_str().expect("id").to_owned(),
+        draft["id"].as_str().expect("id").to_owned(),
+    );
+    let list = format!("/texts/{}/amendments", f.id);
+    let bob = signed_in(&f, "bob@exemple.fr").await;
+    let alice = signed_in(&f, "alice@exemple.fr").await;
+
+    let (status, html) = page(&bob, &list).await;
+    assert_eq!(status, 200, "{html}");
+    let at = |html: &str, id: &str| html.find(&format!("href=\"/amendments/{id}\""));
+    let (first, second) = (at(&html, &earlier), at(&html, &later));
+    assert!(first.is_some() && second.is_some(), "both listed: {html}");
+    assert!(first < second, "by position in the text, not by number");
+    assert!(at(&html, &draft).is_none(), "another's draft is not listed");
+    assert!(html.contains("2 amendement(s) affiché(s) sur 2."), "{html}");
+    assert!(html.contains("<td>Alice Rédactrice</td>"), "authors named");
+    // The reading view leads here.
+    let (_, text) = page(&bob, &format!("/texts/{}", f.id)).await;
+    assert!(
+        text.contains(&format!("href=\"{list}\"")),
+        "the reading view links the list"
+    );
+
+    // Her own draft is in Alice's list; filters by status, author, paragraph.
+    let (_, html) = page(&alice, &list).await;
+    assert!(at(&html, &draft).is_some(), "one's own draft is listed");
+    let (_, html) = page(&alice, &format!("{list}?status=draft")).await;
+    assert!(
+        at(&html, &draft).is_some() && at(&html, &earlier).is_none(),
+        "{html}"
+    );
+    assert!(
+        html.contains("<option value=\"draft\" selected>"),
+        "the filter shown as chosen"
+    );
+    let (_, html) = page(&alice, &format!("{list}?author={}", f.bob_id)).await;
+    assert!(
+        at(&html, &earlier).is_some() && at(&html, &later).is_none(),
+        "{html}"
+    );
+    let paragraph = html_paragraph(&f, &later).await;
+    let (_, html) = page(&alice, &format!("{list}?paragraph={paragraph}")).await;
+    assert!(
+        at(&html, &later).is_some() && at(&html, &earlier).is_none(),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("value=\"{paragraph}\"")),
+        "the paragraph kept"
+    );
+    // A hand-edited filter that does not parse filters nothing.
+    let (status, html) = page(&alice, &format!("{list}?status=nope&paragraph=x")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("3 amendement(s) affiché(s) sur 3."), "{html}");
+    f.app.stop().await;
+}
+
+/// The paragraph an amendment was filed on, from its reference (« § n, … »).
+async fn html_paragraph(f: &Fixture, id: &str) -> String {
+    let body = f
+        .alice
+        .get_json(&format!("/api/v1/amendments/{id}"), 200)
+        .await;
+    let reference = body["reference"].as_str().expect("reference");
+    reference
+        .trim_start_matches("§ ")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_list_filters_and_sorts_by_position_on_sqlite() {
+    the_list_filters_and_sorts_by_position(Backend::Sqlite).await;
+}
+
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
+#[tokio::test]
+async fn the_list_filters_and_sorts_by_position_on_postgres() {
+    the_list_filters_and_sorts_by_position(Backend::Postgres).await;
+}

@@ -1103,6 +1103,16 @@ async fn amendments_follow_their_text_and_its_rules() {
     })
     .await;
     check_page(&p, "/amendments/junk", |_| 404).await;
+    check_page(&p, &format!("/texts/{}/amendments", texts[0]), |_| 200).await;
+    check_page(
+        &p,
+        &format!("/texts/{}/amendments", texts[1]),
+        |who| match who {
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
     // Co-signing: party members who read the text, not its author.
     for who in EVERYONE {
         let (status, body) = post_as(
@@ -1157,6 +1167,21 @@ async fn amendments_follow_their_text_and_its_rules() {
         _ => 404,
     })
     .await;
+    // And it is listed for its author only.
+    for who in EVERYONE {
+        let (status, html) = p
+            .browser(who)
+            .await
+            .get_text(&format!("/texts/{}/amendments", texts[0]))
+            .await;
+        assert_eq!(status, 200, "the list as {who:?}");
+        let listed = html.contains(&format!("href=\"/amendments/{draft}\""));
+        assert_eq!(
+            listed,
+            matches!(who, Who::SectionMember),
+            "the draft listed to {who:?}"
+        );
+    }
     // The screening form of the page: organisers only, the others refused as by the API.
     for who in EVERYONE {
         let browser = p.browser(who).await;

@@ -322,6 +322,7 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         format!("/texts/{text}"),
         format!("/texts/{text}/lines"),
         format!("/amendments/{amendment}"),
+        format!("/texts/{amended}/amendments"),
         "/nulle-part".to_owned(),
     ];
     let signed_in = [
@@ -337,6 +338,7 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         (format!("/groups/{theme}/texts/new"), &member),
         (format!("/amendments/{amendment}"), &member),
         (format!("/amendments/{amendment}"), &admin),
+        (format!("/texts/{amended}/amendments"), &member),
         (format!("/members/{me}"), &member),
         (format!("/groups/{section}/members"), &secretary),
         (format!("/groups/{section}/manage"), &secretary),

@@ -7,10 +7,11 @@
 use std::collections::HashMap;
 
 use atelier_templates as tpl;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -19,7 +20,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::http::extract::FormData;
 use crate::http::page::{Page, flash, html, html_with_status, see_other};
-use crate::http::paths::AmendmentPath;
+use crate::http::paths::{AmendmentPath, TextPath};
 use crate::http::views::{amendment_status_view, header_view};
 use crate::model::{AmendmentId, AmendmentStatus, MemberId};
 use crate::organisation;
@@ -33,6 +34,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(support_amendment))
         .routes(routes!(unsupport_amendment))
         .routes(routes!(set_amendment_status))
+        .routes(routes!(list_amendments))
 }
 
 /// What the screening form held when it comes back with errors.
@@ -315,4 +317,112 @@ async fn set_amendment_status(
         }
         Err(e) => Err(e),
     }
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct ListParams {
+    /// Only the amendments in this status.
+    status: Option<String>,
+    /// Only those of this author (a member id).
+    author: Option<String>,
+    /// Only those filed on this paragraph (the « § n » of their reference).
+    paragraph: Option<String>,
+}
+
+/// A text's amendments the viewer may see (their own drafts among them), filtered, sorted by
+/// where they are in the text now (then by number). A filter that does not parse filters
+/// nothing: the page shows every amendment rather than an error for a hand-edited address.
+#[utoipa::path(get, path = "/texts/{id}/amendments", tag = "pages",
+    params(("id" = String, Path, description = "Text id"), ListParams),
+    responses((status = 200, description = "HTML page"), (status = 404, description = "No such text, or hidden")))]
+async fn list_amendments(
+    State(app): State<App>,
+    page: Page,
+    TextPath(id): TextPath,
+    Query(params): Query<ListParams>,
+) -> AppResult<Response> {
+    let ctx = amendments::load(&app.db, page.viewer.as_ref(), id).await?;
+    let viewer = ctx.text.viewer.as_ref();
+    let all = app.db.amendments_of_text(id, None).await?;
+    let places = amendments::place(&app.hub, id, &all).await?;
+    let mut supporters: HashMap<AmendmentId, usize> = HashMap::new();
+    for (amendment, _) in app.db.text_amendment_supporters(id).await? {
+        *supporters.entry(amendment).or_default() += 1;
+    }
+    let mut visible: Vec<AmendmentRow> = all
+        .into_iter()
+        .filter(|row| crate::auth::AmendmentRights::may_see(viewer, row.author_id, row.status))
+        .collect();
+    visible.sort_by_key(|row| {
+        let start = places
+            .get(&row.amendment_id)
+            .map_or(usize::MAX, |p| p.start);
+        (start, row.number)
+    });
+    let total = visible.len();
+
+    // Names as on an amendment's page: for who may see the group's directory.
+    let names = ctx.text.group.access.can_see_directory;
+    let mut author_names: HashMap<MemberId, String> = HashMap::new();
+    let mut section_names: HashMap<crate::model::GroupId, Option<String>> = HashMap::new();
+    for row in &visible {
+        if let Some(group) = row.on_behalf_of
+            && !section_names.contains_key(&group)
+        {
+            let name = organisation::load_group(&app.db, viewer, group)
+                .await
+                .ok()
+                .map(|g| g.group.name);
+            section_names.insert(group, name);
+        }
+        if names
+            && let Some(author) = row.author_id
+            && !author_names.contains_key(&author)
+            && let Some(member) = app.db.member(author).await?
+        {
+            author_names.insert(author, member.name);
+        }
+    }
+    let status = params.status.as_deref().and_then(AmendmentStatus::parse);
+    let author = params
+        .author
+        .as_deref()
+        .and_then(|a| a.parse::<MemberId>().ok())
+        .filter(|_| names);
+    let paragraph = params
+        .paragraph
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok());
+    let rows = visible
+        .iter()
+        .filter(|row| status.is_none_or(|s| s == row.status))
+        .filter(|row| author.is_none_or(|a| row.author_id == Some(a)))
+        .filter(|row| paragraph.is_none_or(|p| row.paragraph == p))
+        .map(|row| tpl::AmendmentRowView {
+            id: row.amendment_id.to_string(),
+            number: row.number,
+            reference: row.reference.clone(),
+            status: amendment_status_view(row.status),
+            author: row
+                .on_behalf_of
+                .and_then(|g| section_names.get(&g).cloned().flatten())
+                .or_else(|| row.author_id.and_then(|a| author_names.get(&a).cloned())),
+            supporters: supporters.get(&row.amendment_id).copied().unwrap_or(0),
+        })
+        .collect();
+    let mut authors: Vec<(String, String)> = author_names
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect();
+    authors.sort_by(|a, b| a.1.cmp(&b.1));
+    let view = tpl::AmendmentListView {
+        header: header_view(&ctx.text),
+        rows,
+        authors,
+        status: status.map(amendment_status_view),
+        author: author.map(|a| a.to_string()),
+        paragraph,
+        total,
+    };
+    Ok(html(tpl::amendment_list_page(&page.ctx, &view)))
 }

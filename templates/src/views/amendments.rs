@@ -109,3 +109,30 @@ pub struct AmendmentPageView {
     pub reason: String,
     pub chosen_status: Option<AmendmentStatusView>,
 }
+
+/// One amendment in a text's list.
+#[derive(Debug, Clone)]
+pub struct AmendmentRowView {
+    pub id: String,
+    pub number: i64,
+    pub reference: String,
+    pub status: AmendmentStatusView,
+    /// The author's name, or the section's it was filed for; `None` when names are not shown.
+    pub author: Option<String>,
+    pub supporters: usize,
+}
+
+/// A text's amendments (GET /texts/{id}/amendments), sorted by position in the text.
+#[derive(Debug, Clone)]
+pub struct AmendmentListView {
+    pub header: TextHeaderView,
+    pub rows: Vec<AmendmentRowView>,
+    /// The authors one may filter on: (member id, name); empty when names are not shown.
+    pub authors: Vec<(String, String)>,
+    /// The filters applied (as in the query string).
+    pub status: Option<AmendmentStatusView>,
+    pub author: Option<String>,
+    pub paragraph: Option<i64>,
+    /// How many amendments the viewer may see before filtering.
+    pub total: usize,
+}

@@ -3,9 +3,12 @@
 use maud::{Markup, PreEscaped, html};
 use rust_i18n::t;
 
-use super::text::{Tab, datetime, text_breadcrumbs, text_heading, text_title};
+use super::text::{Tab, datetime, text_breadcrumbs, text_heading, text_href, text_title};
 use crate::components::{Control, Field, csrf_field, error_summary, form_title, select_field};
-use crate::{AmendmentPageView, AmendmentPlaceView, AmendmentStatusView, Lang, PageContext, page};
+use crate::{
+    AmendmentListView, AmendmentPageView, AmendmentPlaceView, AmendmentStatusView, Lang,
+    PageContext, page,
+};
 
 pub(crate) fn amendment_href(id: &str) -> String {
     format!("/amendments/{}", crate::components::encode_segment(id))
@@ -195,4 +198,86 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
         !view.errors.is_empty(),
     );
     page(ctx, &title, body)
+}
+
+/// A text's amendments, filtered by status, author and paragraph (a GET form: the filters stay
+/// in the address), sorted by position in the text.
+pub fn amendment_list_page(ctx: &PageContext, view: &AmendmentListView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let title = t!("amendment.list_title", locale = l).into_owned();
+    let action = format!("{}/amendments", text_href(&header.id));
+    let any = t!("amendment.filter_any", locale = l).into_owned();
+    let paragraph = view.paragraph.map(|p| p.to_string()).unwrap_or_default();
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&title)))
+            (text_heading(lang, header, Tab::Read, false))
+            section aria-labelledby="amendments-title" {
+                h2 #amendments-title { (title) }
+                form.filters method="get" action=(action) role="search" aria-label=(t!("amendment.filters", locale = l)) {
+                    div.field {
+                        label for="filter-status" { (t!("amendment.filter_status", locale = l)) }
+                        select #filter-status name="status" {
+                            option value="" { (any) }
+                            @for status in AmendmentStatusView::ALL {
+                                option value=(status.code()) selected[view.status == Some(*status)] { (status.label(lang)) }
+                            }
+                        }
+                    }
+                    @if !view.authors.is_empty() {
+                        div.field {
+                            label for="filter-author" { (t!("amendment.filter_author", locale = l)) }
+                            select #filter-author name="author" {
+                                option value="" { (any) }
+                                @for (id, name) in &view.authors {
+                                    option value=(id) selected[view.author.as_deref() == Some(id.as_str())] { (name) }
+                                }
+                            }
+                        }
+                    }
+                    div.field {
+                        label for="filter-paragraph" { (t!("amendment.filter_paragraph", locale = l)) }
+                        input #filter-paragraph name="paragraph" type="number" min="1" inputmode="numeric" value=(paragraph);
+                    }
+                    button.button type="submit" { (t!("amendment.filter_submit", locale = l)) }
+                }
+                p.muted role="status" {
+                    (t!("amendment.list_count", locale = l, shown = view.rows.len(), total = view.total))
+                }
+                @if view.rows.is_empty() {
+                    p.empty-state { (t!("amendment.list_empty", locale = l)) }
+                } @else {
+                    table.amendment-table {
+                        caption.visually-hidden { (title) }
+                        thead {
+                            tr {
+                                th scope="col" { (t!("amendment.col_number", locale = l)) }
+                                th scope="col" { (t!("amendment.col_reference", locale = l)) }
+                                th scope="col" { (t!("amendment.col_status", locale = l)) }
+                                th scope="col" { (t!("amendment.col_author", locale = l)) }
+                                th scope="col" { (t!("amendment.col_supporters", locale = l)) }
+                            }
+                        }
+                        tbody {
+                            @for row in &view.rows {
+                                tr {
+                                    td { a href=(amendment_href(&row.id)) { (t!("amendment.number", locale = l, number = row.number)) } }
+                                    td { (row.reference) }
+                                    td { (amendment_status_tag(lang, row.status)) }
+                                    td {
+                                        @if let Some(author) = &row.author { (author) }
+                                        @else { span.muted { (t!("amendment.a_member", locale = l)) } }
+                                    }
+                                    td { (row.supporters) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(ctx, &text_title(lang, header, Some(&title)), body)
 }
