@@ -350,3 +350,126 @@ async fn the_list_filters_and_sorts_by_position_on_sqlite() {
 async fn the_list_filters_and_sorts_by_position_on_postgres() {
     the_list_filters_and_sorts_by_position(Backend::Postgres).await;
 }
+
+async fn filing_a_paragraph_without_javascript(backend: Backend) {
+    let Some(f) = start(backend, ORIGINAL).await else {
+        return;
+    };
+    let alice = signed_in(&f, "alice@exemple.fr").await;
+    let sam = signed_in(&f, "sam@exemple.fr").await;
+    let text = format!("/texts/{}", f.id);
+    // The reading view: « Amender » on each paragraph, « Ajouter un paragraphe » in the gaps,
+    // for who may file; not for a supporter.
+    let (_, html) = page(&alice, &text).await;
+    let amend = format!("href=\"{text}/amendments/new?paragraph=2\"");
+    assert!(html.contains(&amend), "the paragraph's control: {html}");
+    assert!(html.contains(&format!(
+        "href=\"{text}/amendments/new?paragraph=2&amp;add=1\""
+    )));
+    assert!(
+        !page(&sam, &text).await.1.contains(&amend),
+        "a supporter does not file"
+    );
+
+    // The form: the paragraph's Markdown, prefilled.
+    let form = format!("{text}/amendments/new?paragraph=2");
+    let (status, html) = page(&alice, &form).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains(">Nous voulons des trains de nuit partout.</textarea>"),
+        "{html}"
+    );
+    assert!(html.contains("Enregistrer le brouillon") && html.contains(">Déposer<"));
+    let heads = html
+        .split("name=\"heads\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the heads in the form")
+        .to_owned();
+    // An identical wording comes back with the error by its field.
+    let to = format!("{text}/amendments/new");
+    let (status, html) = post(
+        &alice,
+        &form,
+        &to,
+        &[
+            ("paragraph", "2"),
+            ("heads", &heads),
+            ("replacement", "Nous voulons des trains de nuit partout."),
+            ("rationale", ""),
+            ("action", "submit"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("id=\"field-replacement-error\""), "{html}");
+    // Submitted: its page shows the diff of the paragraph.
+    let response = alice
+        .submit(
+            &form,
+            &to,
+            &[
+                ("paragraph", "2"),
+                ("heads", &heads),
+                ("replacement", "Nous voulons des trains de jour partout.\n"),
+                ("rationale", "Le jour."),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let (_, html) = page(&alice, &location).await;
+    assert!(html.contains("Amendement 1 — § 2"), "{html}");
+    assert!(
+        html.contains("<del>nuit</del>") && html.contains("<ins>jour</ins>"),
+        "{html}"
+    );
+    assert!(html.contains("Déposé"));
+    // A paragraph added after § 3, kept as a draft; a supporter may not file.
+    let (status, _) = post(
+        &alice,
+        &text,
+        &to,
+        &[
+            ("paragraph", "3"),
+            ("add", "1"),
+            ("heads", ""),
+            ("replacement", "Les musées sont gratuits."),
+            ("rationale", "Aussi."),
+            ("action", "draft"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let listed = f
+        .alice
+        .get_json(&format!("/api/v1/texts/{}/amendments", f.id), 200)
+        .await;
+    let added = &listed.as_array().expect("list")[1];
+    assert_eq!(added["status"], "draft");
+    assert_eq!(added["original"], "");
+    assert_eq!(added["replacement"], "\n\nLes musées sont gratuits.");
+    assert_eq!(page(&sam, &form).await.0, 403);
+    assert_eq!(
+        page(&alice, &format!("{text}/amendments/new?paragraph=99"))
+            .await
+            .0,
+        404
+    );
+    f.app.stop().await;
+}
+
+#[tokio::test]
+async fn filing_a_paragraph_without_javascript_on_sqlite() {
+    filing_a_paragraph_without_javascript(Backend::Sqlite).await;
+}
+
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
+#[tokio::test]
+async fn filing_a_paragraph_without_javascript_on_postgres() {
+    filing_a_paragraph_without_javascript(Backend::Postgres).await;
+}

@@ -84,7 +84,7 @@ async fn show_text(
     page: Page,
     TextPath(id): TextPath,
 ) -> AppResult<Response> {
-    let ctx = load(&app, &page, id).await?;
+    let mut ctx = load(&app, &page, id).await?;
     let current = app
         .hub
         .read(ctx.text.text_id, None)
@@ -98,10 +98,35 @@ async fn show_text(
         &ctx.text.slug,
     )
     .await?;
+    // Under the page's `<h1>` (the title): the text's outermost headings become `<h2>`.
+    let mut body_html = markup::nest_headings(&rendered.html, 1);
+    // Who may file now gets the paragraph-level controls (the no-JavaScript path).
+    if ctx.text.status == TextStatus::Amending && page.viewer.is_some() {
+        let rules = app.db.amendment_rules(ctx.text.text_id).await?;
+        let amendable = crate::amendments::AmendableText {
+            rights: crate::auth::AmendmentRights::on_text(
+                page.viewer.as_ref(),
+                &ctx.group.access,
+                rules.filers,
+            ),
+            rules,
+            text: ctx,
+        };
+        if amendable.rights.can_file
+            && crate::amendments::closed_because(&amendable, crate::store::now()).is_none()
+        {
+            body_html = super::amend_links::with_amend_links(
+                page.lang(),
+                &amendable.text.text.text_id.to_string(),
+                &body_html,
+                &rendered.paragraphs,
+            );
+        }
+        ctx = amendable.text;
+    }
     let view = tpl::TextReadView {
         header: header_view(&ctx),
-        // Under the page's `<h1>` (the title): the text's outermost headings become `<h2>`.
-        body_html: markup::nest_headings(&rendered.html, 1),
+        body_html,
         toc: rendered
             .toc
             .into_iter()

@@ -136,3 +136,22 @@ pub struct AmendmentListView {
     /// How many amendments the viewer may see before filtering.
     pub total: usize,
 }
+
+/// The no-JavaScript form that amends one paragraph, or adds one after it
+/// (GET /texts/{id}/amendments/new?paragraph=N, `&add=1` to add).
+#[derive(Debug, Clone)]
+pub struct AmendmentFormView {
+    pub header: TextHeaderView,
+    pub paragraph: usize,
+    /// Adding a paragraph after `paragraph` rather than replacing it.
+    pub add: bool,
+    /// The paragraph's Markdown as it is in the state `heads` names.
+    pub original: String,
+    /// The document's heads the paragraph was read at, sent back with the form.
+    pub heads: String,
+    pub replacement: String,
+    pub rationale: String,
+    /// The text requires a rationale.
+    pub rationale_required: bool,
+    pub errors: FormErrors,
+}

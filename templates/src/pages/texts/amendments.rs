@@ -6,8 +6,8 @@ use rust_i18n::t;
 use super::text::{Tab, datetime, text_breadcrumbs, text_heading, text_href, text_title};
 use crate::components::{Control, Field, csrf_field, error_summary, form_title, select_field};
 use crate::{
-    AmendmentListView, AmendmentPageView, AmendmentPlaceView, AmendmentStatusView, Lang,
-    PageContext, page,
+    AmendmentFormView, AmendmentListView, AmendmentPageView, AmendmentPlaceView,
+    AmendmentStatusView, Lang, PageContext, page,
 };
 
 pub(crate) fn amendment_href(id: &str) -> String {
@@ -280,4 +280,62 @@ pub fn amendment_list_page(ctx: &PageContext, view: &AmendmentListView) -> Marku
         }
     };
     page(ctx, &text_title(lang, header, Some(&title)), body)
+}
+
+/// The form to amend a paragraph or add one after it, without JavaScript.
+pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let paragraph = view.paragraph.to_string();
+    let title = if view.add {
+        t!(
+            "amendment.new_add_title",
+            locale = l,
+            paragraph = &paragraph
+        )
+    } else {
+        t!("amendment.new_title", locale = l, paragraph = &paragraph)
+    }
+    .into_owned();
+    let action = format!("{}/amendments/new", text_href(&header.id));
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&title)))
+            (error_summary(lang, &view.errors, &["replacement", "rationale"]))
+            h1 { (title) }
+            @if !view.add {
+                section aria-labelledby="original-title" {
+                    h2 #original-title { (t!("amendment.original", locale = l)) }
+                    pre.amendment-original { (view.original) }
+                }
+            }
+            form method="post" action=(action) {
+                (csrf_field(ctx))
+                input type="hidden" name="paragraph" value=(paragraph);
+                @if view.add { input type="hidden" name="add" value="1"; }
+                input type="hidden" name="heads" value=(view.heads);
+                (Field::new("replacement", t!(if view.add { "amendment.new_paragraph_label" } else { "amendment.replacement_label" }, locale = l), Control::TextArea)
+                    .value(&view.replacement)
+                    .hint(t!(if view.add { "amendment.new_paragraph_hint" } else { "amendment.replacement_hint" }, locale = l))
+                    .render(lang, &view.errors))
+                @let rationale = Field::new("rationale", t!("amendment.rationale", locale = l), Control::TextArea).value(&view.rationale);
+                (if view.rationale_required { rationale.required() } else { rationale }.render(lang, &view.errors))
+                div.form-actions {
+                    button.button.button--quiet type="submit" name="action" value="draft" { (t!("amendment.save_draft", locale = l)) }
+                    " "
+                    button.button type="submit" name="action" value="submit" { (t!("amendment.submit", locale = l)) }
+                }
+            }
+        }
+    };
+    page(
+        ctx,
+        &form_title(
+            lang,
+            &text_title(lang, header, Some(&title)),
+            !view.errors.is_empty(),
+        ),
+        body,
+    )
 }
