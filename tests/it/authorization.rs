@@ -1103,6 +1103,27 @@ async fn amendments_follow_their_text_and_its_rules() {
     })
     .await;
     check_page(&p, "/amendments/junk", |_| 404).await;
+    // The filing form: who may file; 404 where the text is hidden; visitors sign in first.
+    check_page(
+        &p,
+        &format!("/texts/{}/amendments/new?paragraph=1", texts[0]),
+        |who| match who {
+            Who::Anonymous => 303,
+            Who::SectionMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 403,
+        },
+    )
+    .await;
+    check_page(
+        &p,
+        &format!("/texts/{}/amendments/new?paragraph=1", texts[1]),
+        |who| match who {
+            Who::Anonymous => 303,
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
     check_page(&p, &format!("/texts/{}/amendments", texts[0]), |_| 200).await;
     check_page(
         &p,

@@ -339,6 +339,12 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         (format!("/amendments/{amendment}"), &member),
         (format!("/amendments/{amendment}"), &admin),
         (format!("/texts/{amended}/amendments"), &member),
+        // The reading view with the paragraphs' controls, and the form they lead to.
+        (format!("/texts/{amended}"), &member),
+        (
+            format!("/texts/{amended}/amendments/new?paragraph=1"),
+            &member,
+        ),
         (format!("/members/{me}"), &member),
         (format!("/groups/{section}/members"), &secretary),
         (format!("/groups/{section}/manage"), &secretary),
