@@ -285,6 +285,23 @@ async fn the_list_filters_and_sorts_by_position(backend: Backend) {
     assert!(at(&html, &draft).is_none(), "another's draft is not listed");
     assert!(html.contains("2 amendement(s) affiché(s) sur 2."), "{html}");
     assert!(html.contains("<td>Alice Rédactrice</td>"), "authors named");
+    // The reading view's margins count each paragraph's visible amendments, linking the list.
+    let (_, text) = page(&bob, &format!("/texts/{}", f.id)).await;
+    let paragraph = html_paragraph(&f, &earlier).await;
+    let margin = format!("href=\"{list}?paragraph={paragraph}\">1 amendement<");
+    assert!(
+        text.contains(&margin),
+        "the margin of § {paragraph}: {text}"
+    );
+    assert!(
+        !text.contains(&format!("href=\"{list}?paragraph=1\"")),
+        "Alice's draft is not counted for Bob"
+    );
+    let (_, text) = page(&alice, &format!("/texts/{}", f.id)).await;
+    assert!(
+        text.contains(&format!("href=\"{list}?paragraph=1\">1 amendement<")),
+        "but for her"
+    );
     // The reading view leads here.
     let (_, text) = page(&bob, &format!("/texts/{}", f.id)).await;
     assert!(

@@ -100,8 +100,9 @@ async fn show_text(
     .await?;
     // Under the page's `<h1>` (the title): the text's outermost headings become `<h2>`.
     let mut body_html = markup::nest_headings(&rendered.html, 1);
-    // Who may file now gets the paragraph-level controls (the no-JavaScript path).
-    if ctx.text.status == TextStatus::Amending && page.viewer.is_some() {
+    // Past drafting, the margins count each paragraph's amendments (those the reader may see),
+    // and who may file now gets the paragraph-level controls (the no-JavaScript path).
+    if ctx.text.status != TextStatus::Drafting {
         let rules = app.db.amendment_rules(ctx.text.text_id).await?;
         let amendable = crate::amendments::AmendableText {
             rights: crate::auth::AmendmentRights::on_text(
@@ -112,16 +113,27 @@ async fn show_text(
             rules,
             text: ctx,
         };
-        if amendable.rights.can_file
-            && crate::amendments::closed_because(&amendable, crate::store::now()).is_none()
-        {
-            body_html = super::amend_links::with_amend_links(
-                page.lang(),
-                &amendable.text.text.text_id.to_string(),
-                &body_html,
-                &rendered.paragraphs,
-            );
+        let mut counts = std::collections::HashMap::new();
+        for row in app.db.amendments_of_text(id, None).await? {
+            if crate::auth::AmendmentRights::may_see(
+                page.viewer.as_ref(),
+                row.author_id,
+                row.status,
+            ) {
+                *counts
+                    .entry(usize::try_from(row.paragraph).unwrap_or(0))
+                    .or_insert(0) += 1;
+            }
         }
+        let text_id = amendable.text.text.text_id.to_string();
+        let margins = super::amend_links::Margins {
+            lang: page.lang(),
+            text: &text_id,
+            can_file: amendable.rights.can_file
+                && crate::amendments::closed_because(&amendable, crate::store::now()).is_none(),
+            counts: &counts,
+        };
+        body_html = super::amend_links::with_margins(&margins, &body_html, &rendered.paragraphs);
         ctx = amendable.text;
     }
     let view = tpl::TextReadView {
