@@ -226,27 +226,7 @@ pub async fn file(
     let id = ctx.text.text.text_id;
     // The Markdown the client's positions refer to: at the heads it names (a state the document
     // lacks is refused, not read as an empty text), else as it is now.
-    let (markdown, heads) = match filing.heads {
-        None => {
-            let view = hub.read(id, None).await.map_err(text::hub_error)?;
-            (view.markdown, view.heads)
-        }
-        Some(heads) => {
-            let then = hub
-                .read_states(id, vec![heads.clone()], READ_BUDGET)
-                .await
-                .map_err(text::hub_error)?
-                .pop()
-                .flatten()
-                .ok_or_else(|| {
-                    AppError::invalid_field(
-                        "heads",
-                        "Ces têtes ne désignent pas un état de ce texte.",
-                    )
-                })?;
-            (then, heads)
-        }
-    };
+    let (markdown, heads) = markdown_at(hub, id, filing.heads).await?;
     let range = check_range(filing.start, filing.end, &markdown)?;
     let original = slice_utf16(&markdown, range.clone());
     if original == filing.replacement {
@@ -540,4 +520,61 @@ pub async fn diff_html(row: &AmendmentRow) -> AppResult<String> {
     Ok(text::diff(row.original.clone(), row.replacement.clone())
         .await?
         .html)
+}
+
+/// A paragraph of the numbered view, as the no-JavaScript form amends it: its Markdown and its
+/// UTF-16 range in the Markdown it was read from.
+#[derive(Debug, Clone)]
+pub struct ParagraphPassage {
+    pub number: usize,
+    pub markdown: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Paragraph `number` (1-based, as the numbered view and references count) of `markdown`.
+pub async fn paragraph_passage(
+    markdown: String,
+    number: usize,
+) -> AppResult<Option<ParagraphPassage>> {
+    let paragraphs = numbered_paragraphs(markdown.clone()).await?;
+    Ok(paragraphs
+        .into_iter()
+        .find(|p| p.number == number)
+        .map(|p| ParagraphPassage {
+            number,
+            markdown: markdown[p.source.bytes.clone()].to_owned(),
+            start: p.source.utf16.start,
+            end: p.source.utf16.end,
+        }))
+}
+
+/// The Markdown of `text` at `heads` (a state the document lacks is a 422 on `heads`), or as it
+/// is now with its heads.
+pub async fn markdown_at(
+    hub: &Hub,
+    text: crate::model::TextId,
+    heads: Option<Vec<ChangeHash>>,
+) -> AppResult<(String, Vec<ChangeHash>)> {
+    match heads {
+        None => {
+            let view = hub.read(text, None).await.map_err(text::hub_error)?;
+            Ok((view.markdown, view.heads))
+        }
+        Some(heads) => {
+            let then = hub
+                .read_states(text, vec![heads.clone()], READ_BUDGET)
+                .await
+                .map_err(text::hub_error)?
+                .pop()
+                .flatten()
+                .ok_or_else(|| {
+                    AppError::invalid_field(
+                        "heads",
+                        "Ces têtes ne désignent pas un état de ce texte.",
+                    )
+                })?;
+            Ok((then, heads))
+        }
+    }
 }

@@ -275,3 +275,27 @@ pub fn activity_item(lang: tpl::Lang, row: &ActivityRow) -> tpl::ActivityItem {
         url: row.group_id.map(|id| format!("/groups/{id}")),
     }
 }
+
+/// What every page of a text (and of its amendments) shows at its top.
+pub fn header_view(ctx: &crate::text::TextContext) -> tpl::TextHeaderView {
+    tpl::TextHeaderView {
+        id: ctx.text.text_id.to_string(),
+        title: ctx.text.title.clone(),
+        kind: text_kind_view(ctx.text.kind),
+        status: text_status_view(ctx.text.status),
+        group_id: ctx.text.group_id.to_string(),
+        group_name: ctx.group.group.name.clone(),
+        updated_at: ctx.text.updated_at,
+        can_write: ctx.can_write,
+        can_manage: ctx.can_manage,
+        status_moves: crate::text::status_moves(ctx.text.status)
+            .iter()
+            .map(|s| text_status_view(*s))
+            .collect(),
+        contributor: ctx.contributor,
+    }
+}
+
+pub fn amendment_status_view(status: crate::model::AmendmentStatus) -> tpl::AmendmentStatusView {
+    tpl::AmendmentStatusView::from_code(status.code()).unwrap_or(tpl::AmendmentStatusView::Draft)
+}

@@ -1095,6 +1095,45 @@ async fn amendments_follow_their_text_and_its_rules() {
         })
         .await;
     }
+    // The pages follow the same rules: an amendment's page is its text's.
+    check_page(&p, &format!("/amendments/{public_one}"), |_| 200).await;
+    check_page(&p, &format!("/amendments/{private_one}"), |who| match who {
+        Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+        _ => 404,
+    })
+    .await;
+    check_page(&p, "/amendments/junk", |_| 404).await;
+    // The filing form: who may file; 404 where the text is hidden; visitors sign in first.
+    check_page(
+        &p,
+        &format!("/texts/{}/amendments/new?paragraph=1", texts[0]),
+        |who| match who {
+            Who::Anonymous => 303,
+            Who::SectionMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 403,
+        },
+    )
+    .await;
+    check_page(
+        &p,
+        &format!("/texts/{}/amendments/new?paragraph=1", texts[1]),
+        |who| match who {
+            Who::Anonymous => 303,
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
+    check_page(&p, &format!("/texts/{}/amendments", texts[0]), |_| 200).await;
+    check_page(
+        &p,
+        &format!("/texts/{}/amendments", texts[1]),
+        |who| match who {
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
     // Co-signing: party members who read the text, not its author.
     for who in EVERYONE {
         let (status, body) = post_as(
@@ -1144,6 +1183,61 @@ async fn amendments_follow_their_text_and_its_rules() {
         },
     )
     .await;
+    check_page(&p, &format!("/amendments/{draft}"), |who| match who {
+        Who::SectionMember => 200,
+        _ => 404,
+    })
+    .await;
+    // And it is listed for its author only.
+    for who in EVERYONE {
+        let (status, html) = p
+            .browser(who)
+            .await
+            .get_text(&format!("/texts/{}/amendments", texts[0]))
+            .await;
+        assert_eq!(status, 200, "the list as {who:?}");
+        let listed = html.contains(&format!("href=\"/amendments/{draft}\""));
+        assert_eq!(
+            listed,
+            matches!(who, Who::SectionMember),
+            "the draft listed to {who:?}"
+        );
+    }
+    // The screening form of the page: organisers only, the others refused as by the API.
+    for who in EVERYONE {
+        let browser = p.browser(who).await;
+        // A page that carries the token: the sign-in form for a visitor, home for the others.
+        let from = if matches!(who, Who::Anonymous) {
+            "/login"
+        } else {
+            "/"
+        };
+        let response = browser
+            .submit(
+                from,
+                &format!("/amendments/{public_one}/status"),
+                &[("status", "voting"), ("reason", "")],
+            )
+            .await;
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let expected = match who {
+            // To sign in, then back; the admin back to the amendment.
+            Who::Anonymous => (303, "/login"),
+            Who::Admin => (303, "/amendments/"),
+            _ => (403, ""),
+        };
+        assert_eq!(status, expected.0, "screening through the page as {who:?}");
+        assert!(
+            location.starts_with(expected.1),
+            "{who:?} sent to {location}"
+        );
+    }
     for action in ["submit", "withdraw"] {
         for who in EVERYONE {
             let (status, body) = post_as(

@@ -306,6 +306,13 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
     let (member, me) = demo_cookie(&app, "adherente@exemple.fr").await;
     let (secretary, _) = demo_cookie(&app, "secretaire@exemple.fr").await;
     let (admin, _) = demo_cookie(&app, "admin@exemple.fr").await;
+    // An amendment: another text of the theme goes to `amending` (so that the text above keeps
+    // its own pages), the member files one, its page is checked signed in and out.
+    let amended = texts[texts.as_array().map_or(0, |t| t.len().min(2) - 1)]["id"]
+        .as_str()
+        .expect("a demo text")
+        .to_owned();
+    let amendment = demo_amendment(&app, &amended).await;
     let signed_out = [
         "/".to_owned(),
         "/login".to_owned(),
@@ -314,6 +321,8 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         format!("/groups/{theme}"),
         format!("/texts/{text}"),
         format!("/texts/{text}/lines"),
+        format!("/amendments/{amendment}"),
+        format!("/texts/{amended}/amendments"),
         "/nulle-part".to_owned(),
     ];
     let signed_in = [
@@ -327,6 +336,15 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         (format!("/texts/{text}/history"), &member),
         (format!("/texts/{text}/diff"), &member),
         (format!("/groups/{theme}/texts/new"), &member),
+        (format!("/amendments/{amendment}"), &member),
+        (format!("/amendments/{amendment}"), &admin),
+        (format!("/texts/{amended}/amendments"), &member),
+        // The reading view with the paragraphs' controls, and the form they lead to.
+        (format!("/texts/{amended}"), &member),
+        (
+            format!("/texts/{amended}/amendments/new?paragraph=1"),
+            &member,
+        ),
         (format!("/members/{me}"), &member),
         (format!("/groups/{section}/members"), &secretary),
         (format!("/groups/{section}/manage"), &secretary),
@@ -354,6 +372,44 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
 }
 
 /// Signs a demo account in through the form; its session cookie and its member id.
+/// A demo member's API client.
+async fn demo_api(app: &TestApp, email: &str) -> crate::harness::Api {
+    let mut api = app.api();
+    let response = api
+        .post(
+            "/api/v1/session",
+            json!({ "email": email, "password": atelier::demo::DEMO_PASSWORD }),
+        )
+        .await;
+    assert_eq!(response.status(), 201, "demo sign-in of {email}");
+    let body: Value = response.json().await.expect("json");
+    api.token = Some(body["token"].as_str().expect("token").to_owned());
+    api
+}
+
+/// The administrator opens `text` to amendments and the demo member files one, submitted, on
+/// its first characters: its id.
+async fn demo_amendment(app: &TestApp, text: &str) -> String {
+    let admin = demo_api(app, "admin@exemple.fr").await;
+    let moved = admin
+        .post(
+            &format!("/api/v1/texts/{text}/status"),
+            json!({"status": "amending"}),
+        )
+        .await;
+    assert_eq!(moved.status(), 200, "the demo text opens to amendments");
+    let member = demo_api(app, "adherente@exemple.fr").await;
+    let filed = member
+        .post(
+            &format!("/api/v1/texts/{text}/amendments"),
+            json!({"start": 0, "end": 1, "replacement": "Un autre début : ", "rationale": "Plus clair.", "submit": true}),
+        )
+        .await;
+    assert_eq!(filed.status(), 201, "the demo member files an amendment");
+    let body: Value = filed.json().await.expect("json");
+    body["id"].as_str().expect("id").to_owned()
+}
+
 async fn demo_cookie(app: &TestApp, email: &str) -> (String, String) {
     let browser = app.browser();
     let response = browser

@@ -6,6 +6,7 @@ mod accounts;
 mod amendments;
 mod amendments_anchoring;
 mod amendments_french;
+mod amendments_pages;
 mod assets;
 mod authorization;
 mod bad_input;

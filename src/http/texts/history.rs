@@ -12,12 +12,13 @@ use utoipa_axum::routes;
 
 use atelier_templates as tpl;
 
-use super::pages::{header_view, load};
+use super::pages::load;
 use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::FormData;
 use crate::http::page::{Page, flash, html, html_with_status, see_other};
 use crate::http::paths::TextPath;
+use crate::http::views::header_view;
 use crate::text::history::{self, Point, PointLabel, Session, Words};
 use crate::text::{self, TextContext};
 

@@ -1,6 +1,7 @@
 //! Texts: the JSON routes and the live sync socket, the reading, editing and numbered pages,
 //! and the history and comparison pages.
 
+mod amend_links;
 mod api;
 mod history;
 mod pages;

@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::http::extract::FormData;
 use crate::http::page::{Page, flash, html, html_with_status, see_other};
 use crate::http::paths::{GroupPath, TextPath, VersionPath, WikiSlugPath};
-use crate::http::views::{self, text_kind_view, text_status_view};
+use crate::http::views::{self, header_view};
 use crate::markup::{self, RenderOptions};
 use crate::model::{GroupId, TextId, TextStatus};
 use crate::organisation;
@@ -61,25 +61,6 @@ fn options<'a>(
     }
 }
 
-pub(super) fn header_view(ctx: &TextContext) -> tpl::TextHeaderView {
-    tpl::TextHeaderView {
-        id: ctx.text.text_id.to_string(),
-        title: ctx.text.title.clone(),
-        kind: text_kind_view(ctx.text.kind),
-        status: text_status_view(ctx.text.status),
-        group_id: ctx.text.group_id.to_string(),
-        group_name: ctx.group.group.name.clone(),
-        updated_at: ctx.text.updated_at,
-        can_write: ctx.can_write,
-        can_manage: ctx.can_manage,
-        status_moves: crate::text::status_moves(ctx.text.status)
-            .iter()
-            .map(|s| text_status_view(*s))
-            .collect(),
-        contributor: ctx.contributor,
-    }
-}
-
 fn link_views(texts: Vec<crate::store::TextSummary>) -> Vec<tpl::TextLinkView> {
     texts
         .into_iter()
@@ -103,7 +84,7 @@ async fn show_text(
     page: Page,
     TextPath(id): TextPath,
 ) -> AppResult<Response> {
-    let ctx = load(&app, &page, id).await?;
+    let mut ctx = load(&app, &page, id).await?;
     let current = app
         .hub
         .read(ctx.text.text_id, None)
@@ -117,10 +98,47 @@ async fn show_text(
         &ctx.text.slug,
     )
     .await?;
+    // Under the page's `<h1>` (the title): the text's outermost headings become `<h2>`.
+    let mut body_html = markup::nest_headings(&rendered.html, 1);
+    // Past drafting, the margins count each paragraph's amendments (those the reader may see),
+    // and who may file now gets the paragraph-level controls (the no-JavaScript path).
+    if ctx.text.status != TextStatus::Drafting {
+        let rules = app.db.amendment_rules(ctx.text.text_id).await?;
+        let amendable = crate::amendments::AmendableText {
+            rights: crate::auth::AmendmentRights::on_text(
+                page.viewer.as_ref(),
+                &ctx.group.access,
+                rules.filers,
+            ),
+            rules,
+            text: ctx,
+        };
+        let mut counts = std::collections::HashMap::new();
+        for row in app.db.amendments_of_text(id, None).await? {
+            if crate::auth::AmendmentRights::may_see(
+                page.viewer.as_ref(),
+                row.author_id,
+                row.status,
+            ) {
+                *counts
+                    .entry(usize::try_from(row.paragraph).unwrap_or(0))
+                    .or_insert(0) += 1;
+            }
+        }
+        let text_id = amendable.text.text.text_id.to_string();
+        let margins = super::amend_links::Margins {
+            lang: page.lang(),
+            text: &text_id,
+            can_file: amendable.rights.can_file
+                && crate::amendments::closed_because(&amendable, crate::store::now()).is_none(),
+            counts: &counts,
+        };
+        body_html = super::amend_links::with_margins(&margins, &body_html, &rendered.paragraphs);
+        ctx = amendable.text;
+    }
     let view = tpl::TextReadView {
         header: header_view(&ctx),
-        // Under the page's `<h1>` (the title): the text's outermost headings become `<h2>`.
-        body_html: markup::nest_headings(&rendered.html, 1),
+        body_html,
         toc: rendered
             .toc
             .into_iter()

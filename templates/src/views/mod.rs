@@ -36,6 +36,7 @@ macro_rules! coded_enum {
 
 mod accounts;
 mod admin;
+mod amendments;
 mod common;
 mod groups;
 mod home;
@@ -44,6 +45,7 @@ mod texts;
 
 pub use accounts::*;
 pub use admin::*;
+pub use amendments::*;
 pub use common::*;
 pub use groups::*;
 pub use home::*;

@@ -1,5 +1,7 @@
 //! The pages of texts: one text (reading, editing, numbered lines), new texts and imports, wiki
-//! pages and a group's recent changes (`text`); its history and comparisons (`history`).
+//! pages and a group's recent changes (`text`); its history and comparisons (`history`); its
+//! amendments (`amendments`).
 
+pub mod amendments;
 pub mod history;
 pub mod text;

@@ -236,6 +236,10 @@ pub fn text_page(ctx: &PageContext, view: &TextReadView) -> Markup {
         div.wrap {
             (text_breadcrumbs(lang, header, None))
             (text_heading(lang, header, Tab::Read, true))
+            // A text open to amendments (or past them) leads to its amendments.
+            @if header.status != TextStatusView::Drafting {
+                p.text-amendments-link { a href={ (base) "/amendments" } { (t!("amendment.list_link", locale = l)) } }
+            }
 
             div.text-layout.text-layout--toc[with_toc] {
                 @if with_toc {

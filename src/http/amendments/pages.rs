@@ -1,0 +1,428 @@
+//! Amendments: their pages. An amendment's own page shows its diff, rationale, authors,
+//! supporters, status history and where its passage stands now; its forms (submit, withdraw,
+//! support, screen) post back here, go through the same service as the API
+//! (`crate::amendments`), and return to the page. Each form is shown only to who may use it;
+//! the service decides again on every post.
+
+use std::collections::HashMap;
+
+use atelier_templates as tpl;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::amendments::{self, AmendableText};
+use crate::app::App;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::http::extract::FormData;
+use crate::http::page::{Page, flash, html, html_with_status, see_other};
+use crate::http::paths::{AmendmentPath, TextPath};
+use crate::http::views::{amendment_status_view, header_view};
+use crate::model::{AmendmentId, AmendmentStatus, MemberId};
+use crate::organisation;
+use crate::store::AmendmentRow;
+
+pub fn router() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(show_amendment))
+        .routes(routes!(submit_amendment))
+        .routes(routes!(withdraw_amendment))
+        .routes(routes!(support_amendment))
+        .routes(routes!(unsupport_amendment))
+        .routes(routes!(set_amendment_status))
+        .routes(routes!(list_amendments))
+}
+
+/// What the screening form held when it comes back with errors.
+#[derive(Default)]
+struct Screening {
+    errors: FieldErrors,
+    reason: String,
+    status: Option<AmendmentStatus>,
+}
+
+fn href(id: AmendmentId) -> String {
+    format!("/amendments/{id}")
+}
+
+/// The page's view: the amendment placed among its text's (overlaps are those of the whole
+/// text), names only for who may see the group's directory (as history and presence do).
+async fn page_view(
+    app: &App,
+    ctx: &AmendableText,
+    row: &AmendmentRow,
+    screening: Screening,
+) -> AppResult<tpl::AmendmentPageView> {
+    let viewer = ctx.text.viewer.as_ref();
+    let text_id = ctx.text.text.text_id;
+    let all = app.db.amendments_of_text(text_id, None).await?;
+    let mut places = amendments::place(&app.hub, text_id, &all).await?;
+    let place = places
+        .remove(&row.amendment_id)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("an amendment was not placed")))?;
+    let names = ctx.text.group.access.can_see_directory;
+    let supporters = app.db.amendment_supporters(row.amendment_id).await?;
+    let history = app.db.amendment_history(row.amendment_id).await?;
+
+    // The members named on the page, looked up once each.
+    let mut known: HashMap<MemberId, Option<String>> = HashMap::new();
+    if names {
+        let wanted = row
+            .author_id
+            .into_iter()
+            .chain(history.iter().filter_map(|h| h.actor_id));
+        for id in wanted {
+            if let std::collections::hash_map::Entry::Vacant(e) = known.entry(id) {
+                e.insert(app.db.member(id).await?.map(|m| m.name));
+            }
+        }
+    }
+    let name_of = |id: Option<MemberId>| id.and_then(|id| known.get(&id).cloned().flatten());
+
+    let on_behalf_of = match row.on_behalf_of {
+        Some(group) => organisation::load_group(&app.db, viewer, group)
+            .await
+            .ok()
+            .map(|g| g.group.name),
+        None => None,
+    };
+    let overlaps = all
+        .iter()
+        .filter(|other| place.overlaps.contains(&other.amendment_id))
+        .filter(|other| {
+            crate::auth::AmendmentRights::may_see(viewer, other.author_id, other.status)
+        })
+        .map(|other| tpl::AmendmentLinkView {
+            id: other.amendment_id.to_string(),
+            number: other.number,
+            reference: other.reference.clone(),
+        })
+        .collect();
+    let place_view = if place.orphaned {
+        tpl::AmendmentPlaceView::Orphaned
+    } else if place.outdated {
+        tpl::AmendmentPlaceView::Outdated {
+            then: row.original.clone(),
+            now: place.passage,
+        }
+    } else {
+        tpl::AmendmentPlaceView::InPlace
+    };
+
+    let mine = viewer.is_some_and(|v| row.author_id == Some(v.member_id));
+    let supporting = viewer.is_some_and(|v| supporters.iter().any(|s| s.member_id == v.member_id));
+    let submitted = row.status == AmendmentStatus::Submitted;
+    let actions = tpl::AmendmentActionsView {
+        can_submit: mine
+            && row.status == AmendmentStatus::Draft
+            && amendments::closed_because(ctx, crate::store::now()).is_none(),
+        can_withdraw: mine && row.status.may_move_to(AmendmentStatus::Withdrawn),
+        can_support: ctx.rights.can_support && !mine && submitted && !supporting,
+        can_unsupport: supporting && submitted,
+        screen_moves: if ctx.rights.can_screen {
+            row.status
+                .moves()
+                .iter()
+                .filter(|s| s.set_by_organisers())
+                .map(|s| amendment_status_view(*s))
+                .collect()
+        } else {
+            Vec::new()
+        },
+    };
+    Ok(tpl::AmendmentPageView {
+        header: header_view(&ctx.text),
+        id: row.amendment_id.to_string(),
+        number: row.number,
+        reference: row.reference.clone(),
+        status: amendment_status_view(row.status),
+        diff_html: amendments::diff_html(row).await?,
+        rationale: row.rationale.clone(),
+        author: name_of(row.author_id),
+        on_behalf_of,
+        mine,
+        supporter_count: supporters.len(),
+        supporters: if names {
+            supporters.into_iter().map(|s| s.name).collect()
+        } else {
+            Vec::new()
+        },
+        history: history
+            .into_iter()
+            .map(|h| tpl::AmendmentStatusChangeView {
+                to: amendment_status_view(h.to_status),
+                actor: name_of(h.actor_id),
+                reason: h.reason,
+                at: h.created_at,
+            })
+            .collect(),
+        place: place_view,
+        overlaps,
+        actions,
+        errors: screening.errors,
+        reason: screening.reason,
+        chosen_status: screening.status.map(amendment_status_view),
+    })
+}
+
+/// An amendment's page.
+#[utoipa::path(get, path = "/amendments/{id}", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 200, description = "HTML page"), (status = 404, description = "No such amendment, or hidden")))]
+async fn show_amendment(
+    State(app): State<App>,
+    page: Page,
+    AmendmentPath(id): AmendmentPath,
+) -> AppResult<Response> {
+    let (ctx, row) = amendments::load_amendment(&app.db, page.viewer.as_ref(), id).await?;
+    let view = page_view(&app, &ctx, &row, Screening::default()).await?;
+    Ok(html(tpl::amendment_page(&page.ctx, &view)))
+}
+
+/// Its author submits a draft.
+#[utoipa::path(post, path = "/amendments/{id}/submit", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not its author"),
+              (status = 409, description = "Not a draft, or the text is closed to amendments")))]
+async fn submit_amendment(
+    State(app): State<App>,
+    page: Page,
+    AmendmentPath(id): AmendmentPath,
+) -> AppResult<Response> {
+    let viewer = page.require_viewer()?;
+    let (ctx, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
+    amendments::submit(&app.db, viewer, &ctx, &row).await?;
+    flash(
+        &page.session,
+        tpl::t(page.lang(), "flash.amendment_submitted"),
+    )
+    .await?;
+    Ok(see_other(&href(id)))
+}
+
+/// Its author withdraws it.
+#[utoipa::path(post, path = "/amendments/{id}/withdraw", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not its author"),
+              (status = 409, description = "Too late to withdraw it")))]
+async fn withdraw_amendment(
+    State(app): State<App>,
+    page: Page,
+    AmendmentPath(id): AmendmentPath,
+) -> AppResult<Response> {
+    let viewer = page.require_viewer()?;
+    let (_, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
+    amendments::withdraw(&app.db, viewer, &row).await?;
+    flash(
+        &page.session,
+        tpl::t(page.lang(), "flash.amendment_withdrawn"),
+    )
+    .await?;
+    Ok(see_other(&href(id)))
+}
+
+/// A party member co-signs it.
+#[utoipa::path(post, path = "/amendments/{id}/support", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not a party member"),
+              (status = 409, description = "One's own, supported already, or not submitted")))]
+async fn support_amendment(
+    State(app): State<App>,
+    page: Page,
+    AmendmentPath(id): AmendmentPath,
+) -> AppResult<Response> {
+    let viewer = page.require_viewer()?;
+    let (ctx, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
+    amendments::support(&app.db, viewer, &ctx, &row).await?;
+    flash(
+        &page.session,
+        tpl::t(page.lang(), "flash.amendment_supported"),
+    )
+    .await?;
+    Ok(see_other(&href(id)))
+}
+
+/// A supporter withdraws their support while it is submitted.
+#[utoipa::path(post, path = "/amendments/{id}/unsupport", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 303, description = "Back to the amendment"), (status = 409, description = "Not a supporter, or no longer submitted")))]
+async fn unsupport_amendment(
+    State(app): State<App>,
+    page: Page,
+    AmendmentPath(id): AmendmentPath,
+) -> AppResult<Response> {
+    let viewer = page.require_viewer()?;
+    let (_, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
+    amendments::withdraw_support(&app.db, viewer, &row).await?;
+    flash(
+        &page.session,
+        tpl::t(page.lang(), "flash.amendment_unsupported"),
+    )
+    .await?;
+    Ok(see_other(&href(id)))
+}
+
+#[derive(Deserialize)]
+struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// An organiser screens it or records its outcome; a missing reason or an unknown status comes
+/// back as the page with the error next to its field.
+#[utoipa::path(post, path = "/amendments/{id}/status", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not an organiser"),
+              (status = 409, description = "A move the amendment's life does not allow"),
+              (status = 422, description = "The page again, with the form's errors")))]
+async fn set_amendment_status(
+    State(app): State<App>,
+    page: Page,
+    AmendmentPath(id): AmendmentPath,
+    FormData(form): FormData<StatusForm>,
+) -> AppResult<Response> {
+    let viewer = page.require_viewer()?;
+    let (ctx, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
+    let status = AmendmentStatus::parse(&form.status);
+    let outcome = match status {
+        Some(to) => {
+            amendments::set_status(&app.db, viewer, &ctx, &row, to, Some(&form.reason)).await
+        }
+        None if !ctx.rights.can_screen => Err(AppError::forbidden()),
+        None => Err(AppError::invalid_field(
+            "status",
+            tpl::t(page.lang(), "amendment.status_unknown"),
+        )),
+    };
+    match outcome {
+        Ok(()) => {
+            flash(
+                &page.session,
+                tpl::t(page.lang(), "flash.amendment_status_changed"),
+            )
+            .await?;
+            Ok(see_other(&href(id)))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let screening = Screening {
+                errors,
+                reason: form.reason,
+                status,
+            };
+            let view = page_view(&app, &ctx, &row, screening).await?;
+            Ok(html_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                tpl::amendment_page(&page.ctx, &view),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct ListParams {
+    /// Only the amendments in this status.
+    status: Option<String>,
+    /// Only those of this author (a member id).
+    author: Option<String>,
+    /// Only those filed on this paragraph (the « § n » of their reference).
+    paragraph: Option<String>,
+}
+
+/// A text's amendments the viewer may see (their own drafts among them), filtered, sorted by
+/// where they are in the text now (then by number). A filter that does not parse filters
+/// nothing: the page shows every amendment rather than an error for a hand-edited address.
+#[utoipa::path(get, path = "/texts/{id}/amendments", tag = "pages",
+    params(("id" = String, Path, description = "Text id"), ListParams),
+    responses((status = 200, description = "HTML page"), (status = 404, description = "No such text, or hidden")))]
+async fn list_amendments(
+    State(app): State<App>,
+    page: Page,
+    TextPath(id): TextPath,
+    Query(params): Query<ListParams>,
+) -> AppResult<Response> {
+    let ctx = amendments::load(&app.db, page.viewer.as_ref(), id).await?;
+    let viewer = ctx.text.viewer.as_ref();
+    let all = app.db.amendments_of_text(id, None).await?;
+    let places = amendments::place(&app.hub, id, &all).await?;
+    let mut supporters: HashMap<AmendmentId, usize> = HashMap::new();
+    for (amendment, _) in app.db.text_amendment_supporters(id).await? {
+        *supporters.entry(amendment).or_default() += 1;
+    }
+    let mut visible: Vec<AmendmentRow> = all
+        .into_iter()
+        .filter(|row| crate::auth::AmendmentRights::may_see(viewer, row.author_id, row.status))
+        .collect();
+    visible.sort_by_key(|row| {
+        let start = places
+            .get(&row.amendment_id)
+            .map_or(usize::MAX, |p| p.start);
+        (start, row.number)
+    });
+    let total = visible.len();
+
+    // Names as on an amendment's page: for who may see the group's directory.
+    let names = ctx.text.group.access.can_see_directory;
+    let mut author_names: HashMap<MemberId, String> = HashMap::new();
+    let mut section_names: HashMap<crate::model::GroupId, Option<String>> = HashMap::new();
+    for row in &visible {
+        if let Some(group) = row.on_behalf_of
+            && !section_names.contains_key(&group)
+        {
+            let name = organisation::load_group(&app.db, viewer, group)
+                .await
+                .ok()
+                .map(|g| g.group.name);
+            section_names.insert(group, name);
+        }
+        if names
+            && let Some(author) = row.author_id
+            && !author_names.contains_key(&author)
+            && let Some(member) = app.db.member(author).await?
+        {
+            author_names.insert(author, member.name);
+        }
+    }
+    let status = params.status.as_deref().and_then(AmendmentStatus::parse);
+    let author = params
+        .author
+        .as_deref()
+        .and_then(|a| a.parse::<MemberId>().ok())
+        .filter(|_| names);
+    let paragraph = params
+        .paragraph
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok());
+    let rows = visible
+        .iter()
+        .filter(|row| status.is_none_or(|s| s == row.status))
+        .filter(|row| author.is_none_or(|a| row.author_id == Some(a)))
+        .filter(|row| paragraph.is_none_or(|p| row.paragraph == p))
+        .map(|row| tpl::AmendmentRowView {
+            id: row.amendment_id.to_string(),
+            number: row.number,
+            reference: row.reference.clone(),
+            status: amendment_status_view(row.status),
+            author: row
+                .on_behalf_of
+                .and_then(|g| section_names.get(&g).cloned().flatten())
+                .or_else(|| row.author_id.and_then(|a| author_names.get(&a).cloned())),
+            supporters: supporters.get(&row.amendment_id).copied().unwrap_or(0),
+        })
+        .collect();
+    let mut authors: Vec<(String, String)> = author_names
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect();
+    authors.sort_by(|a, b| a.1.cmp(&b.1));
+    let view = tpl::AmendmentListView {
+        header: header_view(&ctx.text),
+        rows,
+        authors,
+        status: status.map(amendment_status_view),
+        author: author.map(|a| a.to_string()),
+        paragraph,
+        total,
+    };
+    Ok(html(tpl::amendment_list_page(&page.ctx, &view)))
+}

@@ -1,0 +1,105 @@
+//! The reading view's margins (how many amendments each paragraph has) and its paragraph-level controls for filing without JavaScript: before each
+//! numbered paragraph of a text open to amendments, « Amender » (to the form for that
+//! paragraph) and, from the second on, « Ajouter un paragraphe » for the gap above it; after
+//! the last, one more gap. They are links inserted next to each paragraph's anchor in the
+//! sanitised HTML (the anchors are ours: `markup` writes them, unique per text).
+
+use atelier_templates as tpl;
+
+use crate::markup::Paragraph;
+
+/// What the reading view adds around the paragraphs: the filing controls for who may file now,
+/// and the margins' counts of the amendments each paragraph has (by the « § n » they were filed
+/// on, as their references cite it), for every reader.
+pub struct Margins<'a> {
+    pub lang: tpl::Lang,
+    pub text: &'a str,
+    pub can_file: bool,
+    pub counts: &'a std::collections::HashMap<usize, usize>,
+}
+
+fn count_link(m: &Margins, n: usize) -> Option<String> {
+    let count = *m.counts.get(&n).filter(|c| **c > 0)?;
+    let key = if count == 1 {
+        "amendment.margin_one"
+    } else {
+        "amendment.margin_other"
+    };
+    Some(format!(
+        "<a class=\"amend-count\" href=\"/texts/{}/amendments?paragraph={n}\">{}<span class=\"visually-hidden\"> (§ {n})</span></a>",
+        m.text,
+        tpl::t_args(m.lang, key, &[("count", &count.to_string())])
+    ))
+}
+
+fn controls(m: &Margins, amend: Option<usize>, add_after: Option<usize>) -> String {
+    let (lang, text) = (m.lang, m.text);
+    let base = format!("/texts/{text}/amendments/new?paragraph=");
+    let mut links = Vec::new();
+    if let Some(n) = amend
+        && let Some(count) = count_link(m, n)
+    {
+        links.push(count);
+    }
+    if !m.can_file {
+        return links.join(" ");
+    }
+    if let Some(after) = add_after {
+        links.push(format!(
+            "<a class=\"amend-link\" href=\"{base}{after}&amp;add=1\">{}<span class=\"visually-hidden\"> (§ {after} / § {})</span></a>",
+            tpl::t(lang, "amendment.add_paragraph"),
+            after + 1
+        ));
+    }
+    if let Some(n) = amend {
+        links.push(format!(
+            "<a class=\"amend-link\" href=\"{base}{n}\">{}<span class=\"visually-hidden\"> § {n}</span></a>",
+            tpl::t(lang, "amendment.amend")
+        ));
+    }
+    links.join(" ")
+}
+
+/// `html` with the controls before each paragraph (inside a list item, whose only children
+/// may be its own content, they open the item).
+pub fn with_margins(m: &Margins, html: &str, paragraphs: &[Paragraph]) -> String {
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    for (i, p) in paragraphs.iter().enumerate() {
+        let needle = format!(" id=\"{}\"", p.anchor);
+        let Some(at) = html.find(&needle) else {
+            continue;
+        };
+        let Some(open) = html[..at].rfind('<') else {
+            continue;
+        };
+        let add = (i > 0).then(|| paragraphs[i - 1].number);
+        let links = controls(m, Some(p.number), add);
+        if links.is_empty() {
+            continue;
+        }
+        if html[open..].starts_with("<li") {
+            let Some(end) = html[at..].find('>') else {
+                continue;
+            };
+            inserts.push((
+                at + end + 1,
+                format!("<span class=\"amend-controls\">{links}</span> "),
+            ));
+        } else {
+            inserts.push((open, format!("<p class=\"amend-controls\">{links}</p>")));
+        }
+    }
+    let mut out = html.to_owned();
+    inserts.sort_by_key(|(at, _)| *at);
+    for (at, insert) in inserts.into_iter().rev() {
+        out.insert_str(at, &insert);
+    }
+    if let Some(last) = paragraphs.last().filter(|_| m.can_file) {
+        out.push_str(&format!(
+            "<p class=\"amend-controls\">{}</p>",
+            controls(m, None, Some(last.number))
+                .replace(&format!(" / § {})", last.number + 1), ")")
+        ));
+    }
+    out
+}

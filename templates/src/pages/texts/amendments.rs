@@ -1,0 +1,341 @@
+//! The pages of amendments: an amendment's own page, under its text's heading.
+
+use maud::{Markup, PreEscaped, html};
+use rust_i18n::t;
+
+use super::text::{Tab, datetime, text_breadcrumbs, text_heading, text_href, text_title};
+use crate::components::{Control, Field, csrf_field, error_summary, form_title, select_field};
+use crate::{
+    AmendmentFormView, AmendmentListView, AmendmentPageView, AmendmentPlaceView,
+    AmendmentStatusView, Lang, PageContext, page,
+};
+
+pub(crate) fn amendment_href(id: &str) -> String {
+    format!("/amendments/{}", crate::components::encode_segment(id))
+}
+
+/// The status as a word in a tag: the word carries the meaning.
+pub(crate) fn amendment_status_tag(lang: Lang, status: AmendmentStatusView) -> Markup {
+    html! { span.tag.{ "tag--amendment-" (status.code()) } { (status.label(lang)) } }
+}
+
+/// « Amendement 42 — § 12, lignes 3 à 5 ».
+pub(crate) fn amendment_heading(lang: Lang, number: i64, reference: &str) -> String {
+    t!(
+        "amendment.heading",
+        locale = lang.code(),
+        number = number,
+        reference = reference
+    )
+    .into_owned()
+}
+
+/// One button in a form of its own, posting to `action`.
+fn action_form(ctx: &PageContext, action: &str, label: &str) -> Markup {
+    html! {
+        form.inline-form method="post" action=(action) {
+            (csrf_field(ctx))
+            button.button type="submit" { (label) }
+        }
+    }
+}
+
+/// An amendment's page (GET /amendments/{id}).
+pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let base = amendment_href(&view.id);
+    let heading = amendment_heading(lang, view.number, &view.reference);
+    let actions = &view.actions;
+    let moves: Vec<(&str, String)> = actions
+        .screen_moves
+        .iter()
+        .map(|s| (s.code(), s.label(lang)))
+        .collect();
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&heading)))
+            (text_heading(lang, header, Tab::Read, false))
+            (error_summary(lang, &view.errors, &["status", "reason"]))
+
+            article.amendment aria-labelledby="amendment-title" {
+                h2 #amendment-title { (heading) }
+                p.amendment-meta {
+                    (amendment_status_tag(lang, view.status))
+                    " · "
+                    @if let Some(section) = &view.on_behalf_of {
+                        (t!("amendment.by_section", locale = l, section = section))
+                    } @else if view.mine {
+                        (t!("amendment.by_you", locale = l))
+                    } @else if let Some(author) = &view.author {
+                        (t!("amendment.by", locale = l, author = author))
+                    } @else {
+                        (t!("amendment.by_member", locale = l))
+                    }
+                }
+
+                @match &view.place {
+                    AmendmentPlaceView::InPlace => {}
+                    AmendmentPlaceView::Outdated { then, now } => {
+                        div.notice.notice--warn role="note" {
+                            p { strong { (t!("amendment.outdated", locale = l)) } }
+                            div.amendment-passages {
+                                div {
+                                    h3 { (t!("amendment.passage_then", locale = l)) }
+                                    blockquote.amendment-passage { (then) }
+                                }
+                                div {
+                                    h3 { (t!("amendment.passage_now", locale = l)) }
+                                    blockquote.amendment-passage { (now) }
+                                }
+                            }
+                        }
+                    }
+                    AmendmentPlaceView::Orphaned => {
+                        div.notice.notice--warn role="note" {
+                            p { strong { (t!("amendment.orphaned", locale = l)) } }
+                        }
+                    }
+                }
+
+                section aria-labelledby="diff-title" {
+                    h3 #diff-title { (t!("amendment.diff", locale = l)) }
+                    p.hint { (t!("amendment.diff_hint", locale = l)) }
+                    // Sanitised by the server: `<del>` and `<ins>` around words.
+                    div.prose.diff.amendment-diff { (PreEscaped(&view.diff_html)) }
+                }
+
+                section aria-labelledby="rationale-title" {
+                    h3 #rationale-title { (t!("amendment.rationale", locale = l)) }
+                    @if view.rationale.trim().is_empty() {
+                        p.muted { (t!("amendment.no_rationale", locale = l)) }
+                    } @else {
+                        div.amendment-rationale {
+                            @for para in view.rationale.split("\n\n") {
+                                p { (para) }
+                            }
+                        }
+                    }
+                }
+
+                @if !view.overlaps.is_empty() {
+                    section aria-labelledby="overlaps-title" {
+                        h3 #overlaps-title { (t!("amendment.overlaps", locale = l)) }
+                        ul {
+                            @for other in &view.overlaps {
+                                li { a href=(amendment_href(&other.id)) { (amendment_heading(lang, other.number, &other.reference)) } }
+                            }
+                        }
+                    }
+                }
+
+                section aria-labelledby="supporters-title" {
+                    h3 #supporters-title { (t!("amendment.supporters", locale = l)) }
+                    p { (crate::components::count_label(lang, view.supporter_count as i64, "amendment.supporters_one", "amendment.supporters_other")) }
+                    @if !view.supporters.is_empty() {
+                        ul { @for name in &view.supporters { li { (name) } } }
+                    }
+                    @if actions.can_support {
+                        (action_form(ctx, &format!("{base}/support"), &t!("amendment.support", locale = l)))
+                    }
+                    @if actions.can_unsupport {
+                        (action_form(ctx, &format!("{base}/unsupport"), &t!("amendment.unsupport", locale = l)))
+                    }
+                }
+
+                section aria-labelledby="history-title" {
+                    h3 #history-title { (t!("amendment.history", locale = l)) }
+                    ol.amendment-history {
+                        @for change in &view.history {
+                            li {
+                                (amendment_status_tag(lang, change.to)) " "
+                                (datetime(lang, change.at))
+                                @if let Some(actor) = &change.actor {
+                                    " " (t!("amendment.history_by", locale = l, name = actor))
+                                }
+                                @if let Some(reason) = &change.reason {
+                                    p.amendment-reason { (t!("amendment.reason_shown", locale = l, reason = reason)) }
+                                }
+                            }
+                        }
+                    }
+                }
+
+                @if actions.can_submit || actions.can_withdraw {
+                    section aria-labelledby="author-actions-title" {
+                        h3 #author-actions-title { (t!("amendment.author_actions", locale = l)) }
+                        @if actions.can_submit {
+                            (action_form(ctx, &format!("{base}/submit"), &t!("amendment.submit", locale = l)))
+                        }
+                        @if actions.can_withdraw {
+                            (action_form(ctx, &format!("{base}/withdraw"), &t!("amendment.withdraw", locale = l)))
+                        }
+                    }
+                }
+
+                @if !moves.is_empty() {
+                    section aria-labelledby="screen-title" {
+                        h3 #screen-title { (t!("amendment.screen_title", locale = l)) }
+                        form method="post" action={ (base) "/status" } {
+                            (csrf_field(ctx))
+                            (select_field(lang, "status", "status", &t!("amendment.status_label", locale = l), &moves,
+                                view.chosen_status.map(|s| s.code()), &view.errors))
+                            (Field::new("reason", t!("amendment.reason_label", locale = l), Control::TextArea)
+                                .value(&view.reason)
+                                .hint(t!("amendment.reason_hint", locale = l))
+                                .render(lang, &view.errors))
+                            button.button type="submit" { (t!("amendment.status_submit", locale = l)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let title = form_title(
+        lang,
+        &text_title(lang, header, Some(&heading)),
+        !view.errors.is_empty(),
+    );
+    page(ctx, &title, body)
+}
+
+/// A text's amendments, filtered by status, author and paragraph (a GET form: the filters stay
+/// in the address), sorted by position in the text.
+pub fn amendment_list_page(ctx: &PageContext, view: &AmendmentListView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let title = t!("amendment.list_title", locale = l).into_owned();
+    let action = format!("{}/amendments", text_href(&header.id));
+    let any = t!("amendment.filter_any", locale = l).into_owned();
+    let paragraph = view.paragraph.map(|p| p.to_string()).unwrap_or_default();
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&title)))
+            (text_heading(lang, header, Tab::Read, false))
+            section aria-labelledby="amendments-title" {
+                h2 #amendments-title { (title) }
+                form.filters method="get" action=(action) role="search" aria-label=(t!("amendment.filters", locale = l)) {
+                    div.field {
+                        label for="filter-status" { (t!("amendment.filter_status", locale = l)) }
+                        select #filter-status name="status" {
+                            option value="" { (any) }
+                            @for status in AmendmentStatusView::ALL {
+                                option value=(status.code()) selected[view.status == Some(*status)] { (status.label(lang)) }
+                            }
+                        }
+                    }
+                    @if !view.authors.is_empty() {
+                        div.field {
+                            label for="filter-author" { (t!("amendment.filter_author", locale = l)) }
+                            select #filter-author name="author" {
+                                option value="" { (any) }
+                                @for (id, name) in &view.authors {
+                                    option value=(id) selected[view.author.as_deref() == Some(id.as_str())] { (name) }
+                                }
+                            }
+                        }
+                    }
+                    div.field {
+                        label for="filter-paragraph" { (t!("amendment.filter_paragraph", locale = l)) }
+                        input #filter-paragraph name="paragraph" type="number" min="1" inputmode="numeric" value=(paragraph);
+                    }
+                    button.button type="submit" { (t!("amendment.filter_submit", locale = l)) }
+                }
+                p.muted role="status" {
+                    (t!("amendment.list_count", locale = l, shown = view.rows.len(), total = view.total))
+                }
+                @if view.rows.is_empty() {
+                    p.empty-state { (t!("amendment.list_empty", locale = l)) }
+                } @else {
+                    table.amendment-table {
+                        caption.visually-hidden { (title) }
+                        thead {
+                            tr {
+                                th scope="col" { (t!("amendment.col_number", locale = l)) }
+                                th scope="col" { (t!("amendment.col_reference", locale = l)) }
+                                th scope="col" { (t!("amendment.col_status", locale = l)) }
+                                th scope="col" { (t!("amendment.col_author", locale = l)) }
+                                th scope="col" { (t!("amendment.col_supporters", locale = l)) }
+                            }
+                        }
+                        tbody {
+                            @for row in &view.rows {
+                                tr {
+                                    td { a href=(amendment_href(&row.id)) { (t!("amendment.number", locale = l, number = row.number)) } }
+                                    td { (row.reference) }
+                                    td { (amendment_status_tag(lang, row.status)) }
+                                    td {
+                                        @if let Some(author) = &row.author { (author) }
+                                        @else { span.muted { (t!("amendment.a_member", locale = l)) } }
+                                    }
+                                    td { (row.supporters) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(ctx, &text_title(lang, header, Some(&title)), body)
+}
+
+/// The form to amend a paragraph or add one after it, without JavaScript.
+pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let paragraph = view.paragraph.to_string();
+    let title = if view.add {
+        t!(
+            "amendment.new_add_title",
+            locale = l,
+            paragraph = &paragraph
+        )
+    } else {
+        t!("amendment.new_title", locale = l, paragraph = &paragraph)
+    }
+    .into_owned();
+    let action = format!("{}/amendments/new", text_href(&header.id));
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&title)))
+            (error_summary(lang, &view.errors, &["replacement", "rationale"]))
+            h1 { (title) }
+            @if !view.add {
+                section aria-labelledby="original-title" {
+                    h2 #original-title { (t!("amendment.original", locale = l)) }
+                    pre.amendment-original { (view.original) }
+                }
+            }
+            form method="post" action=(action) {
+                (csrf_field(ctx))
+                input type="hidden" name="paragraph" value=(paragraph);
+                @if view.add { input type="hidden" name="add" value="1"; }
+                input type="hidden" name="heads" value=(view.heads);
+                (Field::new("replacement", t!(if view.add { "amendment.new_paragraph_label" } else { "amendment.replacement_label" }, locale = l), Control::TextArea)
+                    .value(&view.replacement)
+                    .hint(t!(if view.add { "amendment.new_paragraph_hint" } else { "amendment.replacement_hint" }, locale = l))
+                    .render(lang, &view.errors))
+                @let rationale = Field::new("rationale", t!("amendment.rationale", locale = l), Control::TextArea).value(&view.rationale);
+                (if view.rationale_required { rationale.required() } else { rationale }.render(lang, &view.errors))
+                div.form-actions {
+                    button.button.button--quiet type="submit" name="action" value="draft" { (t!("amendment.save_draft", locale = l)) }
+                    " "
+                    button.button type="submit" name="action" value="submit" { (t!("amendment.submit", locale = l)) }
+                }
+            }
+        }
+    };
+    page(
+        ctx,
+        &form_title(
+            lang,
+            &text_title(lang, header, Some(&title)),
+            !view.errors.is_empty(),
+        ),
+        body,
+    )
+}

@@ -1,0 +1,157 @@
+//! The views of amendments: an amendment's own page (its diff, rationale, authors, supporters,
+//! status history, notices, and the forms its viewer may use).
+
+use rust_i18n::t;
+
+use crate::{FormErrors, Lang, TextHeaderView};
+
+coded_enum!(
+    /// Where an amendment is in its life (the server's `AmendmentStatus`).
+    AmendmentStatusView {
+        Draft => "draft",
+        Submitted => "submitted",
+        Admissible => "admissible",
+        Inadmissible => "inadmissible",
+        Voting => "voting",
+        Adopted => "adopted",
+        Rejected => "rejected",
+        Withdrawn => "withdrawn",
+        Merged => "merged",
+    }
+);
+
+impl AmendmentStatusView {
+    /// "Brouillon", "Déposé", …
+    pub fn label(self, lang: Lang) -> String {
+        let l = lang.code();
+        match self {
+            AmendmentStatusView::Draft => t!("amendment_status.draft", locale = l),
+            AmendmentStatusView::Submitted => t!("amendment_status.submitted", locale = l),
+            AmendmentStatusView::Admissible => t!("amendment_status.admissible", locale = l),
+            AmendmentStatusView::Inadmissible => t!("amendment_status.inadmissible", locale = l),
+            AmendmentStatusView::Voting => t!("amendment_status.voting", locale = l),
+            AmendmentStatusView::Adopted => t!("amendment_status.adopted", locale = l),
+            AmendmentStatusView::Rejected => t!("amendment_status.rejected", locale = l),
+            AmendmentStatusView::Withdrawn => t!("amendment_status.withdrawn", locale = l),
+            AmendmentStatusView::Merged => t!("amendment_status.merged", locale = l),
+        }
+        .into_owned()
+    }
+}
+
+/// One step of an amendment's status history.
+#[derive(Debug, Clone)]
+pub struct AmendmentStatusChangeView {
+    pub to: AmendmentStatusView,
+    /// Who made it, when the viewer may learn names.
+    pub actor: Option<String>,
+    pub reason: Option<String>,
+    pub at: time::OffsetDateTime,
+}
+
+/// Another amendment whose range overlaps this one's.
+#[derive(Debug, Clone)]
+pub struct AmendmentLinkView {
+    pub id: String,
+    pub number: i64,
+    pub reference: String,
+}
+
+/// Where the amendment's passage stands in the text as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AmendmentPlaceView {
+    /// Unchanged since filing.
+    InPlace,
+    /// The passage changed since filing: as it was, as it is now.
+    Outdated { then: String, now: String },
+    /// Every character of the passage was deleted.
+    Orphaned,
+}
+
+/// What the viewer may do with the amendment; each form is shown only when true.
+#[derive(Debug, Clone, Default)]
+pub struct AmendmentActionsView {
+    pub can_submit: bool,
+    pub can_withdraw: bool,
+    pub can_support: bool,
+    pub can_unsupport: bool,
+    /// The statuses an organiser may set from here (empty: no screening form).
+    pub screen_moves: Vec<AmendmentStatusView>,
+}
+
+/// An amendment's page (GET /amendments/{id}).
+#[derive(Debug, Clone)]
+pub struct AmendmentPageView {
+    pub header: TextHeaderView,
+    pub id: String,
+    pub number: i64,
+    /// « § 12, lignes 3 à 5 », as filed.
+    pub reference: String,
+    pub status: AmendmentStatusView,
+    /// The word diff (`<del>`/`<ins>`), sanitised by the server.
+    pub diff_html: String,
+    pub rationale: String,
+    /// The author's name, when the viewer may learn names; `None` else.
+    pub author: Option<String>,
+    /// The section or federation it was filed for, shown as its author.
+    pub on_behalf_of: Option<String>,
+    /// The viewer wrote it.
+    pub mine: bool,
+    pub supporter_count: usize,
+    /// The supporters' names, when the viewer may learn names (empty else).
+    pub supporters: Vec<String>,
+    pub history: Vec<AmendmentStatusChangeView>,
+    pub place: AmendmentPlaceView,
+    pub overlaps: Vec<AmendmentLinkView>,
+    pub actions: AmendmentActionsView,
+    /// The screening form's errors and what was typed in it.
+    pub errors: FormErrors,
+    pub reason: String,
+    pub chosen_status: Option<AmendmentStatusView>,
+}
+
+/// One amendment in a text's list.
+#[derive(Debug, Clone)]
+pub struct AmendmentRowView {
+    pub id: String,
+    pub number: i64,
+    pub reference: String,
+    pub status: AmendmentStatusView,
+    /// The author's name, or the section's it was filed for; `None` when names are not shown.
+    pub author: Option<String>,
+    pub supporters: usize,
+}
+
+/// A text's amendments (GET /texts/{id}/amendments), sorted by position in the text.
+#[derive(Debug, Clone)]
+pub struct AmendmentListView {
+    pub header: TextHeaderView,
+    pub rows: Vec<AmendmentRowView>,
+    /// The authors one may filter on: (member id, name); empty when names are not shown.
+    pub authors: Vec<(String, String)>,
+    /// The filters applied (as in the query string).
+    pub status: Option<AmendmentStatusView>,
+    pub author: Option<String>,
+    pub paragraph: Option<i64>,
+    /// How many amendments the viewer may see before filtering.
+    pub total: usize,
+}
+
+/// The no-JavaScript form that amends one paragraph, or adds one after it
+/// (GET /texts/{id}/amendments/new?paragraph=N, `&add=1` to add).
+#[derive(Debug, Clone)]
+pub struct AmendmentFormView {
+    pub header: TextHeaderView,
+    pub paragraph: usize,
+    /// Adding a paragraph after `paragraph` rather than replacing it.
+    pub add: bool,
+    /// The paragraph's Markdown as it is in the state `heads` names.
+    pub original: String,
+    /// The document's heads the paragraph was read at, sent back with the form.
+    pub heads: String,
+    pub replacement: String,
+    pub rationale: String,
+    /// The text requires a rationale.
+    pub rationale_required: bool,
+    pub errors: FormErrors,
+}
