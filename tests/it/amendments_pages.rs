@@ -490,3 +490,68 @@ async fn filing_a_paragraph_without_javascript_on_sqlite() {
 async fn filing_a_paragraph_without_javascript_on_postgres() {
     filing_a_paragraph_without_javascript(Backend::Postgres).await;
 }
+
+/// The organiser edits the text while amendments run (over the real sync path): an amendment
+/// whose passage changed shows it as it was and as it is; one whose passage was deleted says it
+/// no longer applies; one untouched shows neither.
+async fn outdated_and_orphaned_amendments_say_so_on_their_page(backend: Backend) {
+    use crate::sync_client::{Auth, SyncClient};
+    let Some(f) = start(backend, ORIGINAL).await else {
+        return;
+    };
+    let mut ids = Vec::new();
+    for (passage, replacement) in [
+        ("trains de nuit", "trains de jour"),
+        (
+            "La culture pour tous, même à Paris 😀.",
+            "La culture partout.",
+        ),
+        ("Fin du chapitre.", "Fin."),
+    ] {
+        let filed = f.file_on(&f.alice, passage, replacement).await;
+        ids.push(filed["id"].as_str().unwrap().to_owned());
+    }
+    let mut olga = SyncClient::connect(&f.app.url, &f.id, Auth::Bearer(f.olga.token()))
+        .await
+        .expect("upgrade");
+    olga.wait_for_hello(false).await;
+    olga.until(std::time::Duration::from_secs(10), "the document", |c| {
+        !c.markdown().is_empty()
+    })
+    .await;
+    let text = olga.markdown();
+    let culture = range_of(&text, "La culture pour tous, même à Paris 😀.");
+    olga.splice(culture.start, culture.len(), "").await;
+    let inside = range_of(&text, " de nuit").start;
+    olga.insert(inside, " rapides").await;
+    olga.wait_saved().await;
+
+    let bob = signed_in(&f, "bob@exemple.fr").await;
+    let outdated = "Le passage amendé a changé depuis le dépôt de cet amendement.";
+    let orphaned = "Le passage amendé a été entièrement supprimé du texte";
+    let (status, changed) = page(&bob, &format!("/amendments/{}", ids[0])).await;
+    assert_eq!(status, 200);
+    assert!(changed.contains(outdated), "{changed}");
+    assert!(changed.contains("trains de nuit") && changed.contains("trains rapides de nuit"));
+    assert!(!changed.contains(orphaned));
+    let (_, gone) = page(&bob, &format!("/amendments/{}", ids[1])).await;
+    assert!(
+        gone.contains(orphaned) && !gone.contains(outdated),
+        "{gone}"
+    );
+    let (_, untouched) = page(&bob, &format!("/amendments/{}", ids[2])).await;
+    assert!(!untouched.contains(outdated) && !untouched.contains(orphaned));
+    olga.close().await;
+    f.app.stop().await;
+}
+
+#[tokio::test]
+async fn outdated_and_orphaned_amendments_say_so_on_their_page_on_sqlite() {
+    outdated_and_orphaned_amendments_say_so_on_their_page(Backend::Sqlite).await;
+}
+
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
+#[tokio::test]
+async fn outdated_and_orphaned_amendments_say_so_on_their_page_on_postgres() {
+    outdated_and_orphaned_amendments_say_so_on_their_page(Backend::Postgres).await;
+}
