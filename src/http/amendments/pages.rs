@@ -182,6 +182,12 @@ async fn show_amendment(
     Ok(html(tpl::amendment_page(&page.ctx, &view)))
 }
 
+/// After an action: its confirmation flashed, back to the amendment's page.
+async fn back_to_amendment(page: &Page, id: AmendmentId, done: &str) -> AppResult<Response> {
+    flash(&page.session, tpl::t(page.lang(), done)).await?;
+    Ok(see_other(&href(id)))
+}
+
 /// Its author submits a draft.
 #[utoipa::path(post, path = "/amendments/{id}/submit", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
     responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not its author"),
@@ -194,12 +200,7 @@ async fn submit_amendment(
     let viewer = page.require_viewer()?;
     let (ctx, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
     amendments::submit(&app.db, viewer, &ctx, &row).await?;
-    flash(
-        &page.session,
-        tpl::t(page.lang(), "flash.amendment_submitted"),
-    )
-    .await?;
-    Ok(see_other(&href(id)))
+    back_to_amendment(&page, id, "flash.amendment_submitted").await
 }
 
 /// Its author withdraws it.
@@ -214,12 +215,7 @@ async fn withdraw_amendment(
     let viewer = page.require_viewer()?;
     let (_, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
     amendments::withdraw(&app.db, viewer, &row).await?;
-    flash(
-        &page.session,
-        tpl::t(page.lang(), "flash.amendment_withdrawn"),
-    )
-    .await?;
-    Ok(see_other(&href(id)))
+    back_to_amendment(&page, id, "flash.amendment_withdrawn").await
 }
 
 /// A party member co-signs it.
@@ -234,12 +230,7 @@ async fn support_amendment(
     let viewer = page.require_viewer()?;
     let (ctx, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
     amendments::support(&app.db, viewer, &ctx, &row).await?;
-    flash(
-        &page.session,
-        tpl::t(page.lang(), "flash.amendment_supported"),
-    )
-    .await?;
-    Ok(see_other(&href(id)))
+    back_to_amendment(&page, id, "flash.amendment_supported").await
 }
 
 /// A supporter withdraws their support while it is submitted.
@@ -253,12 +244,7 @@ async fn unsupport_amendment(
     let viewer = page.require_viewer()?;
     let (_, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
     amendments::withdraw_support(&app.db, viewer, &row).await?;
-    flash(
-        &page.session,
-        tpl::t(page.lang(), "flash.amendment_unsupported"),
-    )
-    .await?;
-    Ok(see_other(&href(id)))
+    back_to_amendment(&page, id, "flash.amendment_unsupported").await
 }
 
 #[derive(Deserialize)]
@@ -295,14 +281,7 @@ async fn set_amendment_status(
         )),
     };
     match outcome {
-        Ok(()) => {
-            flash(
-                &page.session,
-                tpl::t(page.lang(), "flash.amendment_status_changed"),
-            )
-            .await?;
-            Ok(see_other(&href(id)))
-        }
+        Ok(()) => back_to_amendment(&page, id, "flash.amendment_status_changed").await,
         Err(AppError::Invalid(errors)) => {
             let screening = Screening {
                 errors,
