@@ -12,6 +12,7 @@ use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, 
 
 use crate::SearchError;
 use crate::analyzers;
+use crate::fresh::{FreshWriter, SharedView};
 use crate::schema::{self, Fields, SCHEMA_VERSION, SCHEMA_VERSION_FILE};
 use crate::writer::{IndexWriterHandle, payload_position};
 
@@ -23,8 +24,8 @@ const TITLE_BOOST: f32 = 2.0;
 
 /// An open search index: the schema, the analyzers, a reader, and the way to get the writer.
 ///
-/// Cheap to clone; clones share the reader, so a commit through the writer handle is visible
-/// to every clone as soon as `commit` returns.
+/// Cheap to clone; clones share the reader (and the live writer's fresh layer), so a commit
+/// (or a live writer's publication) is visible to every clone as soon as it returns.
 #[derive(Clone)]
 pub struct SearchIndex {
     pub(crate) index: Index,
@@ -33,6 +34,8 @@ pub struct SearchIndex {
     pub(crate) parser: QueryParser,
     /// The directory, or "memory", for error messages.
     pub(crate) location: Arc<str>,
+    /// What a live writer has published and not yet committed (`crate::fresh`).
+    pub(crate) fresh: SharedView,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -138,12 +141,29 @@ impl SearchIndex {
             fields,
             parser,
             location: path.into(),
+            fresh: SharedView::default(),
         })
     }
 
     /// The writer of this index. There is one per index at a time (tantivy holds a lock file):
     /// a second call while the first handle lives fails with [`SearchError::WriterLocked`].
     pub fn writer(&self) -> Result<IndexWriterHandle, SearchError> {
+        self.open_writer(None)
+    }
+
+    /// The writer of a served index, kept up to date change by change: like
+    /// [`SearchIndex::writer`], but what it writes is searchable as soon as it is published
+    /// ([`IndexWriterHandle::publish`]), without waiting for a commit (see `fresh.rs`). For the
+    /// live indexer, which publishes after each batch and commits at most once a second.
+    pub fn live_writer(&self) -> Result<IndexWriterHandle, SearchError> {
+        let fresh = FreshWriter::new(self.fresh.clone()).map_err(|cause| SearchError::Open {
+            path: self.location.to_string(),
+            cause,
+        })?;
+        self.open_writer(Some(fresh))
+    }
+
+    fn open_writer(&self, fresh: Option<FreshWriter>) -> Result<IndexWriterHandle, SearchError> {
         let writer = self
             .index
             .writer::<TantivyDocument>(WRITER_MEMORY_BYTES)
@@ -162,6 +182,7 @@ impl SearchIndex {
             self.reader.clone(),
             self.fields,
             self.location.clone(),
+            fresh,
         ))
     }
 

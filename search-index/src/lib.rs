@@ -30,6 +30,7 @@
 
 mod analyzers;
 mod error;
+mod fresh;
 mod generations;
 mod index;
 mod query;

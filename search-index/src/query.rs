@@ -6,10 +6,10 @@ use std::ops::Bound;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, QueryParserError,
-    RangeQuery, TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query,
+    QueryParserError, RangeQuery, TermQuery, TermSetQuery,
 };
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DateTime, DocAddress, DocId, Order, Score, Searcher, SegmentOrdinal, SegmentReader,
@@ -106,7 +106,7 @@ impl SearchIndex {
             cause,
         };
         let f = &self.fields;
-        let searcher = self.reader.searcher();
+        let layers = self.layers();
         let text = match q.text.char_indices().nth(MAX_QUERY_CHARS) {
             Some((cut, _)) => &q.text[..cut],
             None => &q.text,
@@ -163,33 +163,57 @@ impl SearchIndex {
 
         let limit = q.limit.min(MAX_LIMIT);
         let offset = q.offset.min(MAX_DEPTH.saturating_sub(limit));
-        let (top, total) = self.top_and_count(&searcher, &*full, listing, offset, limit)?;
-        // More passes, simpler than one multi-collector pass per case; cheap at our sizes.
-        let kinds = searcher
-            .search(&*for_kinds, &TermCounts(names::KIND))
-            .map_err(query_error)?;
-        let groups = searcher
-            .search(&*for_groups, &TermCounts(names::GROUP_ID))
-            .map_err(query_error)?;
+        // Both layers are scored with the statistics of the two together, and each gives its
+        // best `offset + limit`: the page is cut from their merge.
+        let statistics = Together(layers.iter().map(|l| &l.searcher).collect());
+        let mut total = 0;
+        let mut kinds = BTreeMap::new();
+        let mut groups = BTreeMap::new();
+        let mut ranked = Vec::new();
+        for (at, layer) in layers.iter().enumerate() {
+            let full = layer.restrict(&*full);
+            let (top, count) =
+                self.top_and_count(layer, &statistics, &*full, listing, offset + limit)?;
+            total += count;
+            ranked.extend(
+                top.into_iter()
+                    .map(|(key, score, address)| (key, score, at, address)),
+            );
+            // More passes, simpler than one multi-collector pass per case; cheap at our sizes.
+            for (query, counts, field) in [
+                (&for_kinds, &mut kinds, names::KIND),
+                (&for_groups, &mut groups, names::GROUP_ID),
+            ] {
+                let fruit = layer
+                    .searcher
+                    .search(&*layer.restrict(&**query), &TermCounts(field))
+                    .map_err(query_error)?;
+                for (value, count) in fruit {
+                    *counts.entry(value).or_insert(0) += count;
+                }
+            }
+        }
+        // Highest first; a tie keeps the disk's order, then the fresh layer's.
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
 
-        let snippets = if listing || top.is_empty() {
-            None
-        } else {
-            let generator = |field| {
-                SnippetGenerator::create(&searcher, &*full, field).map(|mut generator| {
-                    generator.set_max_num_chars(SNIPPET_CHARS);
-                    generator
-                })
-            };
-            Some(Snippets {
-                body: generator(f.body).map_err(query_error)?,
-                title: generator(f.title).map_err(query_error)?,
-            })
-        };
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
+        let mut snippets: Vec<Option<Snippets>> = layers.iter().map(|_| None).collect();
+        let mut hits = Vec::with_capacity(limit);
+        for (_, score, at, address) in ranked.into_iter().skip(offset).take(limit) {
+            let searcher = &layers[at].searcher;
+            if !listing && snippets[at].is_none() {
+                let generator = |field| {
+                    SnippetGenerator::create(searcher, &*full, field).map(|mut generator| {
+                        generator.set_max_num_chars(SNIPPET_CHARS);
+                        generator
+                    })
+                };
+                snippets[at] = Some(Snippets {
+                    body: generator(f.body).map_err(query_error)?,
+                    title: generator(f.title).map_err(query_error)?,
+                });
+            }
             let doc: TantivyDocument = searcher.doc(address).map_err(query_error)?;
-            hits.push(hit(f, &doc, score, snippets.as_ref()));
+            hits.push(hit(f, &doc, score, snippets[at].as_ref()));
         }
 
         Ok(SearchResults {
@@ -200,34 +224,119 @@ impl SearchIndex {
         })
     }
 
+    /// What a search reads: the disk index (less what the fresh layer supersedes) and the fresh
+    /// layer, taken together under the view's lock (see `fresh.rs`).
+    fn layers(&self) -> Vec<Layer> {
+        let f = &self.fields;
+        let view = self.fresh.read();
+        let mut layers = Vec::with_capacity(2);
+        if !view.everything {
+            let hidden = view.shadows_anything().then(|| {
+                let sources = view
+                    .sources
+                    .iter()
+                    .map(|s| Term::from_field_text(f.source, s));
+                let keys = view
+                    .keys
+                    .iter()
+                    .map(|k| Term::from_field_text(f.doc_key, k));
+                Box::new(TermSetQuery::new(sources.chain(keys))) as Box<dyn Query>
+            });
+            layers.push(Layer {
+                searcher: self.reader.searcher(),
+                hidden,
+            });
+        }
+        if let Some(searcher) = &view.searcher {
+            layers.push(Layer {
+                searcher: searcher.clone(),
+                hidden: None,
+            });
+        }
+        layers
+    }
+
+    /// The best `depth` documents of a layer, each with what ranks it (its score, or its date
+    /// when listing) and its score, and how many match.
     fn top_and_count(
         &self,
-        searcher: &Searcher,
+        layer: &Layer,
+        statistics: &Together<'_>,
         query: &dyn Query,
         listing: bool,
-        offset: usize,
-        limit: usize,
-    ) -> Result<(Vec<(Score, DocAddress)>, usize), SearchError> {
+        depth: usize,
+    ) -> Result<(Vec<Ranked>, usize), SearchError> {
         let query_error = |cause| SearchError::Query {
             path: self.location.to_string(),
             cause,
         };
-        if limit == 0 {
+        let searcher = &layer.searcher;
+        if depth == 0 {
             let total = searcher.search(query, &Count).map_err(query_error)?;
             return Ok((Vec::new(), total));
         }
-        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let top = TopDocs::with_limit(depth);
         if listing {
             let by_date = top.order_by_fast_field::<DateTime>(names::DATE, Order::Desc);
             let (top, total) = searcher
                 .search(query, &(by_date, Count))
                 .map_err(query_error)?;
-            Ok((unscored(top), total))
+            let top = top.into_iter().map(|(date, address)| {
+                let date = date.map_or(f64::NEG_INFINITY, |d| d.into_timestamp_secs() as f64);
+                (date, 0.0, address)
+            });
+            Ok((top.collect(), total))
         } else {
-            searcher
-                .search(query, &(top.order_by_score(), Count))
-                .map_err(query_error)
+            let (top, total) = searcher
+                .search_with_statistics_provider(query, &(top.order_by_score(), Count), statistics)
+                .map_err(query_error)?;
+            let top = top
+                .into_iter()
+                .map(|(score, address)| (f64::from(score), score, address));
+            Ok((top.collect(), total))
         }
+    }
+}
+
+/// A document found in a layer: what ranks it (its score, or its date when listing), its
+/// score, and where it is.
+type Ranked = (f64, Score, DocAddress);
+
+/// One layer of the index a search reads.
+struct Layer {
+    searcher: Searcher,
+    /// The documents superseded by the fresh layer, for the disk layer.
+    hidden: Option<Box<dyn Query>>,
+}
+
+impl Layer {
+    /// `query`, less the documents this layer must hide.
+    fn restrict(&self, query: &dyn Query) -> Box<dyn Query> {
+        match &self.hidden {
+            None => query.box_clone(),
+            Some(hidden) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query.box_clone()),
+                (Occur::MustNot, hidden.box_clone()),
+            ])),
+        }
+    }
+}
+
+/// The BM25 statistics of several layers taken together, so that a document scores the same
+/// whichever layer holds it.
+struct Together<'a>(Vec<&'a Searcher>);
+
+impl Bm25StatisticsProvider for Together<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.0.iter().map(|s| s.total_num_tokens(field)).sum()
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.0.iter().map(|s| s.total_num_docs()).sum()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.0.iter().map(|s| s.doc_freq(term)).sum()
     }
 }
 
@@ -253,10 +362,6 @@ fn with_filters(
     } else {
         Box::new(BooleanQuery::new(clauses))
     }
-}
-
-fn unscored<T>(top: Vec<(T, DocAddress)>) -> Vec<(Score, DocAddress)> {
-    top.into_iter().map(|(_, address)| (0.0, address)).collect()
 }
 
 /// The snippet generators of a query: the body's, and the title's for hits found by it.

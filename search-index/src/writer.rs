@@ -7,6 +7,7 @@ use tantivy::schema::Facet;
 use tantivy::{DateTime, IndexReader, IndexWriter, TantivyDocument, Term};
 
 use crate::SearchError;
+use crate::fresh::FreshWriter;
 use crate::schema::Fields;
 
 /// A document of any kind, as the indexer hands it over.
@@ -41,13 +42,17 @@ pub struct IndexDoc {
 
 /// The one writer of an index, to be owned by one task.
 ///
-/// Changes become visible to searches at [`IndexWriterHandle::commit`], which also reloads the
-/// reader. Dropping the handle discards uncommitted changes and releases the lock.
+/// Changes become durable and visible to searches at [`IndexWriterHandle::commit`], which also
+/// reloads the reader; a live writer's ([`crate::SearchIndex::live_writer`]) are visible before,
+/// at [`IndexWriterHandle::publish`]. Dropping the handle discards uncommitted changes (and
+/// unpublishes them) and releases the lock.
 pub struct IndexWriterHandle {
     writer: IndexWriter<TantivyDocument>,
     reader: IndexReader,
     fields: Fields,
     location: Arc<str>,
+    /// A live writer's fresh layer (`crate::fresh`).
+    fresh: Option<FreshWriter>,
 }
 
 impl std::fmt::Debug for IndexWriterHandle {
@@ -64,12 +69,14 @@ impl IndexWriterHandle {
         reader: IndexReader,
         fields: Fields,
         location: Arc<str>,
+        fresh: Option<FreshWriter>,
     ) -> Self {
         IndexWriterHandle {
             writer,
             reader,
             fields,
             location,
+            fresh,
         }
     }
 
@@ -87,8 +94,7 @@ impl IndexWriterHandle {
                 kind: doc.kind.clone(),
             });
         }
-        self.writer
-            .delete_term(Term::from_field_text(self.fields.doc_key, &doc.key));
+        self.delete(&doc.key);
         self.add(doc)
     }
 
@@ -103,6 +109,9 @@ impl IndexWriterHandle {
         }
         self.writer
             .delete_term(Term::from_field_text(self.fields.source, source));
+        if let Some(fresh) = &mut self.fresh {
+            fresh.delete_source(source);
+        }
         for doc in docs {
             if doc.key.is_empty() {
                 return Err(SearchError::EmptyKey {
@@ -111,8 +120,7 @@ impl IndexWriterHandle {
             }
             // A key is unique whatever its source: a document that moved from another source
             // (none do yet) would otherwise be found twice.
-            self.writer
-                .delete_term(Term::from_field_text(self.fields.doc_key, &doc.key));
+            self.delete(&doc.key);
             self.add(&IndexDoc {
                 source: source.to_owned(),
                 ..doc.clone()
@@ -151,6 +159,12 @@ impl IndexWriterHandle {
             d.add_date(f.date, DateTime::from_timestamp_secs(date));
         }
         d.add_text(f.url, &doc.url);
+        if let Some(fresh) = &mut self.fresh {
+            let cause = fresh.add(d.clone()).err();
+            if let Some(cause) = cause {
+                return Err(self.write_error(cause));
+            }
+        }
         self.writer
             .add_document(d)
             .map_err(|e| self.write_error(e))?;
@@ -161,6 +175,9 @@ impl IndexWriterHandle {
     pub fn delete(&mut self, key: &str) {
         self.writer
             .delete_term(Term::from_field_text(self.fields.doc_key, key));
+        if let Some(fresh) = &mut self.fresh {
+            fresh.delete_key(key);
+        }
     }
 
     /// Deletes every document (once committed), e.g. before a full reindex. Documents upserted
@@ -171,14 +188,42 @@ impl IndexWriterHandle {
         self.writer
             .delete_query(Box::new(AllQuery))
             .map_err(|e| self.write_error(e))?;
+        if let Some(fresh) = &mut self.fresh {
+            let cause = fresh.clear().err();
+            if let Some(cause) = cause {
+                return Err(self.write_error(cause));
+            }
+        }
         Ok(())
+    }
+
+    /// Makes the changes since the last publication searchable at once, before they are
+    /// committed (a live writer only: without a fresh layer, nothing to do). Cheap: in memory.
+    pub fn publish(&mut self) -> Result<(), SearchError> {
+        let cause = match &mut self.fresh {
+            Some(fresh) => fresh.publish().err(),
+            None => None,
+        };
+        match cause {
+            Some(cause) => Err(self.write_error(cause)),
+            None => Ok(()),
+        }
     }
 
     /// Makes the changes since the last commit durable and visible to searches.
     pub fn commit(&mut self) -> Result<(), SearchError> {
         self.writer.commit().map_err(|e| self.write_error(e))?;
-        self.reader.reload().map_err(|e| self.write_error(e))?;
-        Ok(())
+        self.reload().map_err(|e| self.write_error(e))
+    }
+
+    /// Reloads the reader after a commit; a live writer's fresh layer is emptied at the same
+    /// time, the disk index now holding what it held.
+    fn reload(&mut self) -> tantivy::Result<()> {
+        let reader = &self.reader;
+        match &mut self.fresh {
+            Some(fresh) => fresh.committed(|| reader.reload()),
+            None => reader.reload(),
+        }
     }
 
     /// Like [`IndexWriterHandle::commit`], recording `position` in the same commit: the place in
@@ -194,14 +239,20 @@ impl IndexWriterHandle {
         let mut prepared = self.writer.prepare_commit().map_err(write_error)?;
         prepared.set_payload(&position_payload(position));
         prepared.commit().map_err(write_error)?;
-        self.reader.reload().map_err(write_error)?;
-        Ok(())
+        self.reload().map_err(write_error)
     }
 
     /// Discards the changes since the last commit.
     pub fn rollback(&mut self) -> Result<(), SearchError> {
         self.writer.rollback().map_err(|e| self.write_error(e))?;
-        Ok(())
+        let cause = match &mut self.fresh {
+            Some(fresh) => fresh.forget().err(),
+            None => None,
+        };
+        match cause {
+            Some(cause) => Err(self.write_error(cause)),
+            None => Ok(()),
+        }
     }
 }
 

@@ -34,6 +34,7 @@ pub async fn place(
     text: TextId,
     rows: &[AmendmentRow],
 ) -> AppResult<HashMap<AmendmentId, Placement>> {
+    let started = std::time::Instant::now();
     let mut anchors = Vec::with_capacity(rows.len());
     for row in rows {
         let anchor = Anchor::parse(&row.anchor).map_err(|e| {
@@ -70,6 +71,8 @@ pub async fn place(
         places.push((row.amendment_id, row.status.is_live(), placement));
     }
     mark_overlaps(&mut places);
+    metrics::histogram!("atelier_amendments_placement_seconds")
+        .record(started.elapsed().as_secs_f64());
     Ok(places
         .into_iter()
         .map(|(id, _, placement)| (id, placement))

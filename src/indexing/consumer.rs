@@ -2,9 +2,11 @@
 //!
 //! One per server (it holds the index's only writer). Each event names what it made stale (a
 //! text, a group); handling re-reads that source's current state and replaces its documents,
-//! so handling an event twice, or late, changes nothing. A commit makes the changes visible
-//! and records the outbox position in the same tantivy commit, so the index and its position
-//! never disagree; commits come at most once a second (the runner batches what comes between).
+//! so handling an event twice, or late, changes nothing. Each batch handled is published at
+//! once to the index's fresh layer in memory (`atelier_search::SearchIndex::live_writer`), so a
+//! change is found within milliseconds of its event; a commit makes the changes durable and
+//! records the outbox position in the same tantivy commit, so the index and its position never
+//! disagree; commits come at most once a second (the runner batches what comes between).
 //! After any failure the writer is dropped; the next use reopens it and replays, from the
 //! outbox, what had been handled since the last commit.
 //!
@@ -27,8 +29,8 @@ use crate::collab::Hub;
 use crate::events::{Consumer, Event, EventKind, Scope};
 use crate::store::Db;
 
-/// The shortest time between two commits (each writes files and reopens the searchers): what
-/// is handled meanwhile waits for the next, so a change is searchable within about this long.
+/// The shortest time between two commits (each writes files, syncs them and reopens the
+/// searchers): what is handled meanwhile is searchable from the fresh layer until then.
 const COMMIT_EVERY: Duration = Duration::from_secs(1);
 
 /// Events read at once while catching up after a switch of generation.
@@ -51,8 +53,8 @@ pub struct IndexConsumer {
     writing: Option<Writing>,
     /// The position of the last event handled into the writer, committed or not.
     handled: Option<i64>,
-    /// When each event handled since the last commit was appended: its lag is measured when
-    /// it becomes searchable.
+    /// When each event handled since the last publication was appended: its lag is measured
+    /// when it becomes searchable.
     pending: Vec<OffsetDateTime>,
 }
 
@@ -134,7 +136,7 @@ impl IndexConsumer {
                 generation
             }
         };
-        let writer = generation.index.writer()?;
+        let writer = generation.index.live_writer()?;
         let opened_at = generation.index.position()?.unwrap_or(0);
         let home = self.home.clone();
         let keep = generation.name.clone();
@@ -233,13 +235,34 @@ impl IndexConsumer {
         .await?;
         self.writing = Some(writing);
         result?;
+        self.searchable();
+        metrics::gauge!("atelier_search_index_position").set(position as f64);
+        Ok(())
+    }
+
+    /// Makes what was handled searchable now, before it is committed (in memory: milliseconds).
+    async fn publish(&mut self) -> anyhow::Result<()> {
+        let Some(mut writing) = self.writing.take() else {
+            anyhow::bail!("the search index writer is not open");
+        };
+        let (writing, result) = tokio::task::spawn_blocking(move || {
+            let result = writing.writer.publish();
+            (writing, result)
+        })
+        .await?;
+        self.writing = Some(writing);
+        result?;
+        self.searchable();
+        Ok(())
+    }
+
+    /// Records the lag of the events that just became searchable.
+    fn searchable(&mut self) {
         let now = OffsetDateTime::now_utc();
         for at in self.pending.drain(..) {
             let lag = (now - at).as_seconds_f64().max(0.0);
             metrics::histogram!("atelier_search_index_lag_seconds").record(lag);
         }
-        metrics::gauge!("atelier_search_index_position").set(position as f64);
-        Ok(())
     }
 }
 
@@ -260,7 +283,10 @@ impl Consumer for IndexConsumer {
 
     async fn handle(&mut self, batch: &[Event]) -> anyhow::Result<()> {
         let result = match self.ensure_writing().await {
-            Ok(_) => self.apply(batch).await,
+            Ok(_) => match self.apply(batch).await {
+                Ok(()) => self.publish().await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         if result.is_err() {
