@@ -40,15 +40,16 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use automerge::sync::{self, BloomFilter, ChunkList, Have, MessageVersion, SyncDoc};
+use automerge::sync::{self, BloomFilter, ChunkList, Have, MessageVersion};
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, Change, ChangeHash, ObjType, ROOT, ReadDoc, TextEncoding};
+use automerge::{AutoCommit, Change, ChangeHash, ObjType, ROOT, ReadDoc};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+use common::sync::{
+    ENCODING, Socket, change_message, initial_sync, read_frames, send_change, sync_socket,
+};
 use common::{Server, atelier, cpu_time, ms, quantile, resident_bytes, run, start_server};
 
 const TRACE: &str = concat!(
@@ -57,10 +58,6 @@ const TRACE: &str = concat!(
 );
 const EMAIL: &str = "banc@exemple.fr";
 const PASSWORD: &str = "banc d'essai de la co-édition";
-const ENCODING: TextEncoding = TextEncoding::Utf16CodeUnit;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A server with an admin account, a bearer token and a theme to put texts in.
 struct Bench {
@@ -170,16 +167,7 @@ impl Bench {
     }
 
     async fn connect(&self, text: &str) -> Socket {
-        let url = format!(
-            "{}/api/v1/texts/{text}/sync",
-            self.server.url.replacen("http", "ws", 1)
-        );
-        let mut request = url.into_client_request().unwrap();
-        request.headers_mut().insert(
-            "authorization",
-            format!("Bearer {}", self.token).parse().unwrap(),
-        );
-        tokio_tungstenite::connect_async(request).await.unwrap().0
+        sync_socket(&self.server.url, text, &self.token).await
     }
 }
 
@@ -232,23 +220,6 @@ fn replay_locally(txns: &[Txn]) -> (Duration, String) {
     }
     let took = started.elapsed();
     (took, doc.text(&text).unwrap())
-}
-
-/// Forwards the server's binary frames to a channel, so the sender never waits on reading.
-fn read_frames(
-    mut stream: futures_util::stream::SplitStream<Socket>,
-) -> mpsc::UnboundedReceiver<Vec<u8>> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Some(Ok(frame)) = stream.next().await {
-            match frame {
-                Message::Binary(bytes) if tx.send(bytes.to_vec()).is_err() => break,
-                Message::Close(_) => break,
-                _ => {}
-            }
-        }
-    });
-    rx
 }
 
 /// The trace typed through the server: one sync message per edit, sent without waiting for
@@ -313,52 +284,6 @@ async fn history_timings(bench: &Bench, id: &str) -> (Duration, Duration, Durati
         .filter_map(|s| s["batches"].as_u64())
         .sum();
     (cold, warm, diff, batches)
-}
-
-/// Syncs a new document with the server's copy, through the sync protocol.
-async fn initial_sync(
-    sink: &mut futures_util::stream::SplitSink<Socket, Message>,
-    frames: &mut mpsc::UnboundedReceiver<Vec<u8>>,
-) -> AutoCommit {
-    let mut doc = AutoCommit::new_with_encoding(ENCODING);
-    let mut state = sync::State::new();
-    while doc.get(ROOT, "markdown").unwrap().is_none() {
-        if let Some(message) = doc.sync().generate_sync_message(&mut state) {
-            sink.send(Message::Binary(message.encode().into()))
-                .await
-                .unwrap();
-        }
-        let bytes = frames.recv().await.expect("the server's first message");
-        doc.sync()
-            .receive_sync_message(&mut state, sync::Message::decode(&bytes).unwrap())
-            .unwrap();
-    }
-    doc
-}
-
-/// Sends the document's last local change, with our heads.
-async fn send_change(
-    sink: &mut futures_util::stream::SplitSink<Socket, Message>,
-    doc: &mut AutoCommit,
-    head: ChangeHash,
-) {
-    let change = doc.get_last_local_change().expect("a change");
-    let message = change_message(vec![head], change.raw_bytes().to_vec());
-    sink.send(Message::Binary(message.encode().into()))
-        .await
-        .unwrap();
-}
-
-/// A sync message carrying one change, from a peer whose heads are `heads`.
-fn change_message(heads: Vec<ChangeHash>, change: Vec<u8>) -> sync::Message {
-    sync::Message {
-        heads,
-        need: Vec::new(),
-        have: Vec::new(),
-        changes: ChunkList::from(change),
-        flags: None,
-        version: MessageVersion::V1,
-    }
 }
 
 // ---- 2. Typing load ----

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{atelier, median, ms, run, start_server};
+use common::{atelier, load, median, ms, run, signed_in_members, start_server};
 
 const MEMBERS: usize = 236_341;
 const CONNECTIONS: usize = 64;
@@ -163,123 +163,6 @@ fn import(data_dir: &Path, database_url: Option<&str>, csv: &Path) -> Duration {
     started.elapsed()
 }
 
-/// One member per connection, each with a password and a membership in the section the pages
-/// show (created with the real commands, or found there by a reused data directory): each
-/// connection is a different person, as on a convention weekend, so no cache serves one member
-/// to all.
-fn signed_in_members(data_dir: &Path, section: &str) -> Vec<String> {
-    let emails: Vec<String> = (0..CONNECTIONS)
-        .map(|i| format!("delegue-{i}@exemple.fr"))
-        .collect();
-    let mut csv = String::from("email,name,section,role\n");
-    for (i, email) in emails.iter().enumerate() {
-        let out = atelier()
-            .args(["member", "add", "--email", email, "--name"])
-            .arg(format!("Délégué {i}"))
-            .args(["--password", "atelier-demo", "--data-dir"])
-            .arg(data_dir)
-            .output()
-            .unwrap();
-        let refusal = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success() || refusal.contains("already exists"),
-            "member add: {refusal}"
-        );
-        csv.push_str(&format!("{email},Délégué {i},{section},member\n"));
-    }
-    let file = data_dir.join("delegates.csv");
-    std::fs::write(&file, csv).unwrap();
-    run(atelier()
-        .args(["import", "members"])
-        .arg(&file)
-        .arg("--data-dir")
-        .arg(data_dir));
-    emails
-}
-
-/// A browser-like client (its own connection and cookie jar), signed in as `email` if given.
-async fn client(url: &str, email: Option<&str>) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(1)
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    if let Some(email) = email {
-        let login = client
-            .get(format!("{url}/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let token = login
-            .split("name=\"csrf_token\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("csrf token")
-            .to_owned();
-        let form = [
-            ("email", email),
-            ("password", "atelier-demo"),
-            ("csrf_token", &token),
-        ];
-        let response = client
-            .post(format!("{url}/login"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 303, "sign-in");
-    }
-    client
-}
-
-/// Hammers `path` with `CONNECTIONS` keep-alive connections (each a browser signed in as one of
-/// `members`, if any) for `length`; returns (req/s, p50, p99).
-async fn load(
-    url: &str,
-    path: &str,
-    members: &[String],
-    length: Duration,
-) -> (f64, Duration, Duration) {
-    let mut clients = Vec::new();
-    for i in 0..CONNECTIONS {
-        let email = (!members.is_empty()).then(|| members[i % members.len()].as_str());
-        clients.push(client(url, email).await);
-    }
-    let deadline = Instant::now() + length;
-    let mut tasks = Vec::new();
-    for client in clients {
-        let target = format!("{url}{path}");
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            while Instant::now() < deadline {
-                let request = client.get(&target);
-                let started = Instant::now();
-                let response = request.send().await.expect("request");
-                assert!(
-                    response.status().is_success(),
-                    "{} answered {}",
-                    target,
-                    response.status()
-                );
-                response.bytes().await.expect("body");
-                latencies.push(started.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut all = Vec::new();
-    for task in tasks {
-        all.extend(task.await.unwrap());
-    }
-    all.sort();
-    let rate = all.len() as f64 / length.as_secs_f64();
-    (rate, all[all.len() / 2], all[all.len() * 99 / 100])
-}
-
 #[tokio::main]
 async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
@@ -354,7 +237,7 @@ async fn main() {
     );
 
     // 3. Pages under load.
-    let members = signed_in_members(&data, "Lille-Centre");
+    let members = signed_in_members(&data, "Lille-Centre", CONNECTIONS);
     let (server, _) = start_server(&data, &[]);
     let client = reqwest::Client::new();
     let groups: serde_json::Value = client
@@ -375,7 +258,8 @@ async fn main() {
         .unwrap()
         .to_owned();
     let length = Duration::from_secs(if quick { 3 } else { 10 });
-    let (base_rate, base_p50, base_p99) = load(&server.url, "/healthz", &[], length).await;
+    let (base_rate, base_p50, base_p99) =
+        load(&server.url, "/healthz", &[], CONNECTIONS, length).await;
     println!(
         "| GET /healthz, {CONNECTIONS} connections | {base_rate:.0} req/s, p50 {}, p99 {} | — | 1 |",
         ms(base_p50),
@@ -398,7 +282,7 @@ async fn main() {
             &members[..],
         ),
     ] {
-        let (rate, p50, p99) = load(&server.url, &path, members, length).await;
+        let (rate, p50, p99) = load(&server.url, &path, members, CONNECTIONS, length).await;
         println!(
             "| {label}, {CONNECTIONS} connections | {rate:.0} req/s, p50 {}, p99 {} | /healthz: {base_rate:.0} req/s, p99 {} | {:.2}× the rate, {:.1}× the p99 |",
             ms(p50),

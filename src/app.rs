@@ -30,6 +30,8 @@ pub struct AppInner {
     pub throttle: SigninThrottle,
     /// The words each session of a text's history added and removed, once computed.
     pub word_counts: crate::text::history::WordCounts,
+    /// Texts rendered, by state and by where their wiki links lead.
+    pub renders: crate::text::Renders,
 }
 
 /// The shared state of every request. Cheap to clone.
@@ -98,6 +100,7 @@ impl App {
         Ok(App(Arc::new(AppInner {
             throttle: SigninThrottle::new(&config.throttle),
             word_counts: Default::default(),
+            renders: Default::default(),
             hub,
             db,
             config,

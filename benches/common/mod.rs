@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each benchmark uses its own part of this module
 
+pub mod sync;
+
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -129,6 +131,128 @@ pub fn median(mut values: Vec<Duration>) -> Duration {
 /// The value at fraction `q` (0.5, 0.99) of sorted `values`.
 pub fn quantile(sorted: &[Duration], q: f64) -> Duration {
     sorted[((sorted.len() as f64 * q) as usize).min(sorted.len() - 1)]
+}
+
+/// The password of the members benchmarks create to sign in with.
+pub const MEMBERS_PASSWORD: &str = "atelier-demo";
+
+/// One member per connection, each with a password and a membership in the section the pages
+/// show (created with the real commands, or found there by a reused data directory): each
+/// connection is a different person, as on a convention weekend, so no cache serves one member
+/// to all.
+pub fn signed_in_members(data_dir: &Path, section: &str, count: usize) -> Vec<String> {
+    let emails: Vec<String> = (0..count)
+        .map(|i| format!("delegue-{i}@exemple.fr"))
+        .collect();
+    let mut csv = String::from("email,name,section,role\n");
+    for (i, email) in emails.iter().enumerate() {
+        let out = atelier()
+            .args(["member", "add", "--email", email, "--name"])
+            .arg(format!("Délégué {i}"))
+            .args(["--password", MEMBERS_PASSWORD, "--data-dir"])
+            .arg(data_dir)
+            .output()
+            .unwrap();
+        let refusal = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() || refusal.contains("already exists"),
+            "member add: {refusal}"
+        );
+        csv.push_str(&format!("{email},Délégué {i},{section},member\n"));
+    }
+    let file = data_dir.join("delegates.csv");
+    std::fs::write(&file, csv).unwrap();
+    run(atelier()
+        .args(["import", "members"])
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(data_dir));
+    emails
+}
+
+/// A browser-like client (its own connection and cookie jar), signed in as `email` (whose
+/// password is [`MEMBERS_PASSWORD`]) if given.
+pub async fn client(url: &str, email: Option<&str>) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    if let Some(email) = email {
+        let login = client
+            .get(format!("{url}/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = login
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("csrf token")
+            .to_owned();
+        let form = [
+            ("email", email),
+            ("password", MEMBERS_PASSWORD),
+            ("csrf_token", &token),
+        ];
+        let response = client
+            .post(format!("{url}/login"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "sign-in");
+    }
+    client
+}
+
+/// Hammers `path` with `connections` keep-alive connections (each a browser signed in as one
+/// of `members`, if any) for `length`; returns (req/s, p50, p99).
+pub async fn load(
+    url: &str,
+    path: &str,
+    members: &[String],
+    connections: usize,
+    length: Duration,
+) -> (f64, Duration, Duration) {
+    let mut clients = Vec::new();
+    for i in 0..connections {
+        let email = (!members.is_empty()).then(|| members[i % members.len()].as_str());
+        clients.push(client(url, email).await);
+    }
+    let deadline = Instant::now() + length;
+    let mut tasks = Vec::new();
+    for client in clients {
+        let target = format!("{url}{path}");
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let request = client.get(&target);
+                let started = Instant::now();
+                let response = request.send().await.expect("request");
+                assert!(
+                    response.status().is_success(),
+                    "{} answered {}",
+                    target,
+                    response.status()
+                );
+                response.bytes().await.expect("body");
+                latencies.push(started.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.unwrap());
+    }
+    all.sort();
+    let rate = all.len() as f64 / length.as_secs_f64();
+    (rate, all[all.len() / 2], all[all.len() * 99 / 100])
 }
 
 pub fn ms(d: Duration) -> String {

@@ -18,7 +18,7 @@ pub struct WikiTarget {
 }
 
 /// Where a wiki link leads: to the page, or to the form that creates it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WikiResolution {
     Existing { href: String },
     Missing { create_href: String },

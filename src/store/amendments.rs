@@ -98,6 +98,23 @@ const COLUMNS: &str = "amendment_id, text_id, number, status, anchor, heads, sta
      original, replacement, rationale, author_id, on_behalf_of, parent_id, paragraph, first_line, \
      last_line, reference, created_at, updated_at";
 
+/// How many amendments of a text were filed on one paragraph (the « § n » of their reference)
+/// in one status — drafts counted per author, since only theirs see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParagraphCount {
+    pub paragraph: i64,
+    pub status: AmendmentStatus,
+    /// The author, for drafts only.
+    pub draft_author: Option<MemberId>,
+    pub count: i64,
+}
+from_row!(ParagraphCount {
+    paragraph,
+    status,
+    draft_author,
+    count
+});
+
 /// What a new amendment is made of (the service anchored it and computed its reference).
 #[derive(Debug, Clone)]
 pub struct NewAmendment<'a> {
@@ -367,6 +384,18 @@ impl Db {
                 None => query.fetch_all(pool).await?,
             }
         }))
+    }
+
+    /// A text's amendments counted by paragraph and status (drafts by author): what a reading
+    /// view's margins show, without reading the amendments themselves (a convention's text has
+    /// thousands).
+    pub async fn amendment_counts(&self, text: TextId) -> StoreResult<Vec<ParagraphCount>> {
+        let sql = "select paragraph, status, \
+                case when status = 'draft' then author_id end as draft_author, \
+                count(*) as count \
+            from amendment where text_id = $1 \
+            group by paragraph, status, case when status = 'draft' then author_id end";
+        Ok(on_backend!(self, pool => sqlx::query_as(sql).bind(text).fetch_all(pool).await?))
     }
 
     /// Changes an amendment's wording while it is a draft or submitted, keeping the new one as a

@@ -10,8 +10,11 @@
 //! - Changing a text's status takes `organiser` or above.
 
 pub mod history;
+mod renders;
 mod templates;
 pub mod wiki;
+
+pub use renders::{Renders, render};
 
 use automerge::ChangeHash;
 
@@ -361,20 +364,6 @@ pub async fn restore_version(
 
 /// How long a diff may take before it settles for a coarser result.
 pub const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// Renders a text's Markdown with its wiki links resolved (to what the viewer may see), off the
-/// async workers (a long programme takes milliseconds).
-pub async fn render(db: &Db, ctx: &TextContext, source: &str) -> AppResult<markup::Rendered> {
-    let resolver =
-        wiki::Resolver::for_markdown(db, ctx.viewer.as_ref(), ctx.text.group_id, source).await?;
-    let source = source.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let resolve = |target: &markup::WikiTarget| resolver.resolve(target);
-        markup::render(&source, &markup::RenderOptions::new(&resolve))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))
-}
 
 /// A word diff between two states, computed off the async runtime.
 pub async fn diff(old: String, new: String) -> AppResult<markup::WordDiff> {

@@ -35,7 +35,16 @@ impl Resolver {
         own: GroupId,
         markdown_source: &str,
     ) -> AppResult<Resolver> {
-        let targets = markup::wiki_links(markdown_source);
+        Self::for_targets(db, viewer, own, &markup::wiki_links(markdown_source)).await
+    }
+
+    /// Like [`Resolver::for_markdown`], for the targets of a text already parsed.
+    pub async fn for_targets(
+        db: &Db,
+        viewer: Option<&Viewer>,
+        own: GroupId,
+        targets: &[WikiTarget],
+    ) -> AppResult<Resolver> {
         let groups = if targets.iter().any(|t| t.theme.is_some()) {
             let visible = organisation::visible_group_ids(db, viewer).await?;
             db.all_groups()

@@ -108,6 +108,10 @@ struct Core {
     actors: Bindings,
     /// The bytes of the changes applied lately, sent to every peer without re-encoding them.
     encoded: fanout::Encoded,
+    /// The Markdown at the heads it was read at: reading a long text out of automerge costs
+    /// a walk of the whole sequence, and a convention's readers ask for it far more often than
+    /// it changes. Any change moves the heads, so a stale copy is never served.
+    read: Option<(Vec<ChangeHash>, String)>,
 }
 
 struct Task {
@@ -341,6 +345,7 @@ impl Task {
                 limits: Limits::for_text_length(self.hub.inner.settings.max_text_length),
                 actors: Bindings::new(actors),
                 encoded: fanout::Encoded::default(),
+                read: None,
             });
             return Ok(());
         }
@@ -388,15 +393,26 @@ impl Task {
 
     fn view(&mut self, at: Option<&[ChangeHash]>) -> Result<DocView, HubError> {
         let core = self.core.as_mut().ok_or(HubError::Gone)?;
+        let heads = match at {
+            Some(heads) => heads.to_vec(),
+            None => core.doc.get_heads(),
+        };
+        if let Some((read_at, markdown)) = &core.read
+            && *read_at == heads
+        {
+            return Ok(DocView {
+                markdown: markdown.clone(),
+                heads,
+            });
+        }
         let markdown = match at {
             Some(heads) => core.doc.text_at(&core.markdown, heads),
             None => core.doc.text(&core.markdown),
         }
         .map_err(|e| HubError::Refused(format!("no such state of the text: {e}")))?;
-        let heads = match at {
-            Some(heads) => heads.to_vec(),
-            None => core.doc.get_heads(),
-        };
+        if at.is_none() {
+            core.read = Some((heads.clone(), markdown.clone()));
+        }
         Ok(DocView { markdown, heads })
     }
 

@@ -63,10 +63,22 @@ fn controls(m: &Margins, amend: Option<usize>, add_after: Option<usize>) -> Stri
 /// `html` with the controls before each paragraph (inside a list item, whose only children
 /// may be its own content, they open the item).
 pub fn with_margins(m: &Margins, html: &str, paragraphs: &[Paragraph]) -> String {
+    // Where each anchor is, in one pass over the page (a convention's text has hundreds of
+    // paragraphs in hundreds of kilobytes: one search per paragraph would be quadratic).
+    let mut anchors: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut from = 0;
+    while let Some(found) = html[from..].find(" id=\"") {
+        let at = from + found;
+        let value = at + " id=\"".len();
+        let Some(len) = html[value..].find('"') else {
+            break;
+        };
+        anchors.entry(&html[value..value + len]).or_insert(at);
+        from = value + len;
+    }
     let mut inserts: Vec<(usize, String)> = Vec::new();
     for (i, p) in paragraphs.iter().enumerate() {
-        let needle = format!(" id=\"{}\"", p.anchor);
-        let Some(at) = html.find(&needle) else {
+        let Some(&at) = anchors.get(p.anchor.as_str()) else {
             continue;
         };
         let Some(open) = html[..at].rfind('<') else {
@@ -89,11 +101,16 @@ pub fn with_margins(m: &Margins, html: &str, paragraphs: &[Paragraph]) -> String
             inserts.push((open, format!("<p class=\"amend-controls\">{links}</p>")));
         }
     }
-    let mut out = html.to_owned();
     inserts.sort_by_key(|(at, _)| *at);
-    for (at, insert) in inserts.into_iter().rev() {
-        out.insert_str(at, &insert);
+    let mut out =
+        String::with_capacity(html.len() + inserts.iter().map(|i| i.1.len()).sum::<usize>());
+    let mut copied = 0;
+    for (at, insert) in inserts {
+        out.push_str(&html[copied..at]);
+        out.push_str(&insert);
+        copied = at;
     }
+    out.push_str(&html[copied..]);
     if let Some(last) = paragraphs.last().filter(|_| m.can_file) {
         out.push_str(&format!(
             "<p class=\"amend-controls\">{}</p>",

@@ -109,7 +109,7 @@ async fn text_out(app: &App, ctx: &TextContext) -> AppResult<TextOut> {
         .read(ctx.text.text_id, None)
         .await
         .map_err(text::hub_error)?;
-    let rendered = text::render(&app.db, ctx, &view.markdown).await?;
+    let rendered = app.renders.render(&app.db, ctx, &view).await?;
     Ok(TextOut {
         id: ctx.text.text_id,
         group_id: ctx.text.group_id,
@@ -119,7 +119,7 @@ async fn text_out(app: &App, ctx: &TextContext) -> AppResult<TextOut> {
         status: ctx.text.status,
         markdown: view.markdown,
         heads: doc::heads_to_strings(&view.heads),
-        html: rendered.html,
+        html: rendered.html.clone(),
         can_write: ctx.can_write,
         updated_at: ctx.text.updated_at,
     })

@@ -90,7 +90,7 @@ async fn show_text(
         .read(ctx.text.text_id, None)
         .await
         .map_err(text::hub_error)?;
-    let rendered = text::render(&app.db, &ctx, &current.markdown).await?;
+    let rendered = app.renders.render(&app.db, &ctx, &current).await?;
     let backlinks = wiki::backlinks(
         &app.db,
         page.viewer.as_ref(),
@@ -114,15 +114,15 @@ async fn show_text(
             text: ctx,
         };
         let mut counts = std::collections::HashMap::new();
-        for row in app.db.amendments_of_text(id, None).await? {
+        for group in app.db.amendment_counts(id).await? {
             if crate::auth::AmendmentRights::may_see(
                 page.viewer.as_ref(),
-                row.author_id,
-                row.status,
+                group.draft_author,
+                group.status,
             ) {
                 *counts
-                    .entry(usize::try_from(row.paragraph).unwrap_or(0))
-                    .or_insert(0) += 1;
+                    .entry(usize::try_from(group.paragraph).unwrap_or(0))
+                    .or_insert(0) += usize::try_from(group.count).unwrap_or(0);
             }
         }
         let text_id = amendable.text.text.text_id.to_string();
@@ -141,11 +141,11 @@ async fn show_text(
         body_html,
         toc: rendered
             .toc
-            .into_iter()
+            .iter()
             .map(|e| tpl::TocEntryView {
                 level: e.level,
-                text: e.text,
-                anchor: e.anchor,
+                text: e.text.clone(),
+                anchor: e.anchor.clone(),
             })
             .collect(),
         backlinks: link_views(backlinks),
@@ -243,7 +243,7 @@ async fn export_html(
         .read(ctx.text.text_id, None)
         .await
         .map_err(text::hub_error)?;
-    let rendered = text::render(&app.db, &ctx, &current.markdown).await?;
+    let rendered = app.renders.render(&app.db, &ctx, &current).await?;
     let document = maud::html! {
         (maud::DOCTYPE)
         html lang=(page.lang().code()) {

@@ -3,7 +3,7 @@
 //! amendment was, and every write's event in the outbox, in order.
 
 use atelier::model::{AmendmentId, AmendmentStatus, EventKind, Filers, MemberId, TextId};
-use atelier::store::{AmendmentRules, Db, NewAmendment, Support};
+use atelier::store::{AmendmentRules, Db, NewAmendment, ParagraphCount, Support};
 
 use super::{new_member, new_text, on_both_backends, tree};
 
@@ -12,6 +12,7 @@ on_both_backends!(
     numbers_are_gap_free_per_text_even_when_filed_at_once,
     revisions_and_moves_are_kept_with_their_events,
     supporters_sign_once_and_only_while_submitted,
+    counts_are_by_paragraph_and_status_with_drafts_by_author,
 );
 
 fn filing(text: TextId, author: MemberId, status: AmendmentStatus) -> NewAmendment<'static> {
@@ -412,4 +413,55 @@ async fn supporters_sign_once_and_only_while_submitted(db: Db) {
     );
     assert!(!db.withdraw_support(id, carla).await.unwrap());
     assert_eq!(db.amendment_supporters(id).await.unwrap().len(), 1);
+}
+
+async fn counts_are_by_paragraph_and_status_with_drafts_by_author(db: Db) {
+    let t = tree(&db).await;
+    let alice = new_member(&db, "alice@exemple.fr", "Alice").await;
+    let bob = new_member(&db, "bob@exemple.fr", "Bob").await;
+    let text = new_text(&db, t.section, "un", None).await;
+    let other = new_text(&db, t.section, "deux", None).await;
+    assert_eq!(db.amendment_counts(text).await.unwrap(), vec![]);
+    let file = |author, status, paragraph| {
+        let db = db.clone();
+        async move {
+            db.file_amendment(&NewAmendment {
+                paragraph,
+                ..filing(text, author, status)
+            })
+            .await
+            .unwrap()
+            .unwrap()
+        }
+    };
+    for (author, status, paragraph) in [
+        (alice, AmendmentStatus::Submitted, 1),
+        (bob, AmendmentStatus::Submitted, 1),
+        (bob, AmendmentStatus::Submitted, 3),
+        (alice, AmendmentStatus::Draft, 1),
+        (alice, AmendmentStatus::Draft, 1),
+        (bob, AmendmentStatus::Draft, 1),
+    ] {
+        file(author, status, paragraph).await;
+    }
+    db.file_amendment(&filing(other, alice, AmendmentStatus::Submitted))
+        .await
+        .unwrap();
+    let mut counts = db.amendment_counts(text).await.unwrap();
+    counts.sort_by_key(|c| (c.paragraph, c.status.code(), c.draft_author.map(|m| m.0)));
+    let count = |paragraph, status, draft_author: Option<MemberId>, count| ParagraphCount {
+        paragraph,
+        status,
+        draft_author,
+        count,
+    };
+    assert_eq!(
+        counts,
+        vec![
+            count(1, AmendmentStatus::Draft, Some(alice), 2),
+            count(1, AmendmentStatus::Draft, Some(bob), 1),
+            count(1, AmendmentStatus::Submitted, None, 2),
+            count(3, AmendmentStatus::Submitted, None, 1),
+        ]
+    );
 }
