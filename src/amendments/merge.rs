@@ -188,6 +188,10 @@ async fn placed(
     Ok((all, places))
 }
 
+fn place_of(places: &HashMap<AmendmentId, Placement>, id: AmendmentId) -> AppResult<&Placement> {
+    places.get(&id).ok_or_else(AppError::not_found)
+}
+
 fn row_of(all: &[AmendmentRow], id: AmendmentId) -> AppResult<&AmendmentRow> {
     all.iter()
         .find(|r| r.amendment_id == id)
@@ -231,14 +235,14 @@ pub async fn keep_one(
                 aside.number
             )));
         }
-        if !places[&kept].overlaps.contains(other) {
+        if !place_of(&places, kept)?.overlaps.contains(other) {
             return Err(AppError::conflict(format!(
                 "Les amendements {} et {} ne se chevauchent pas : intégrez-les l'un après l'autre.",
                 row.number, aside.number
             )));
         }
     }
-    if let Some(refused) = refusal(row, &places[&kept], &all, set_aside) {
+    if let Some(refused) = refusal(row, place_of(&places, kept)?, &all, set_aside) {
         return Err(refused);
     }
     let numbers = [row.number];
@@ -290,18 +294,18 @@ pub async fn merge_combined(
     }
     let (all, places) = placed(db, hub, ctx, &pair).await?;
     let rows = [row_of(&all, pair[0])?, row_of(&all, pair[1])?];
-    if pair[0] == pair[1] || !places[&pair[0]].overlaps.contains(&pair[1]) {
+    if pair[0] == pair[1] || !place_of(&places, pair[0])?.overlaps.contains(&pair[1]) {
         return Err(AppError::conflict(format!(
             "Les amendements {} et {} ne se chevauchent pas : une rédaction commune ne se justifie pas.",
             rows[0].number, rows[1].number
         )));
     }
     for (row, other) in [(rows[0], pair[1]), (rows[1], pair[0])] {
-        if let Some(refused) = refusal(row, &places[&row.amendment_id], &all, &[other]) {
+        if let Some(refused) = refusal(row, place_of(&places, row.amendment_id)?, &all, &[other]) {
             return Err(refused);
         }
     }
-    let (a, b) = (&places[&pair[0]], &places[&pair[1]]);
+    let (a, b) = (place_of(&places, pair[0])?, place_of(&places, pair[1])?);
     let union = a.start.min(b.start)..a.end.max(b.end);
     let (markdown, heads) = super::markdown_at(hub, ctx.text.text.text_id, None).await?;
     let units: Vec<u16> = markdown.encode_utf16().collect();

@@ -87,6 +87,9 @@ async fn conflicts_are_resolved_side_by_side(backend: Backend) {
             .await
             .contains("Les médiathèques ouvrent le dimanche.")
     );
+    let (_, html) = olga.get_text(&format!("/amendments/{}", id(&two))).await;
+    assert!(html.contains("écarté au profit d'un amendement"), "{html}");
+    assert!(html.contains(&format!("href=\"/amendments/{}\"", id(&one))));
     let (code, body) = f.act(&f.olga, &two["id"], "merge", json!({})).await;
     assert_eq!(code, 409);
     assert!(
@@ -179,4 +182,75 @@ async fn conflicts_are_resolved_side_by_side_on_sqlite() {
 #[tokio::test]
 async fn conflicts_are_resolved_side_by_side_on_postgres() {
     conflicts_are_resolved_side_by_side(Backend::Postgres).await;
+}
+
+/// The pages' merge forms: an adopted amendment's page offers its organiser to merge it, a
+/// text's list to merge every adopted amendment; members see neither.
+async fn merging_from_the_pages(backend: Backend) {
+    let Some(f) = start(backend, ORIGINAL).await else {
+        return;
+    };
+    let trains = f
+        .file_on(&f.alice, "trains de nuit", "trains de nuit et de jour")
+        .await;
+    let library = f.file_on(&f.bob, "le dimanche", "tous les jours").await;
+    let culture = f.file_on(&f.bob, "même à Paris", "même ailleurs").await;
+    for amendment in [&trains, &library, &culture] {
+        f.adopt(&amendment["id"]).await;
+    }
+    let olga = signed_in(&f, "olga@exemple.fr").await;
+    let alice = signed_in(&f, "alice@exemple.fr").await;
+    let path = format!("/amendments/{}", id(&trains));
+    let merge = format!("{path}/merge");
+    let (_, html) = olga.get_text(&path).await;
+    assert!(html.contains(&format!("action=\"{merge}\"")), "{html}");
+    let (_, html) = alice.get_text(&path).await;
+    assert!(!html.contains(&format!("action=\"{merge}\"")));
+    let response = alice.submit(&path, &merge, &[]).await;
+    assert_eq!(response.status().as_u16(), 403);
+    let response = olga.submit(&path, &merge, &[]).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let (_, html) = olga.get_text(&path).await;
+    assert!(
+        html.contains("Amendement intégré au texte"),
+        "the flash: {html}"
+    );
+    assert_eq!(f.amendment(&trains["id"]).await["status"], "merged");
+
+    // Every adopted one at once, from the list.
+    let list = format!("/texts/{}/amendments", f.id);
+    let merge_all = format!("{list}/merge");
+    let (_, html) = olga.get_text(&list).await;
+    assert!(html.contains(&format!("action=\"{merge_all}\"")), "{html}");
+    assert!(html.contains(&format!("href=\"/texts/{}/provenance\"", f.id)));
+    let (_, html) = alice.get_text(&list).await;
+    assert!(!html.contains(&format!("action=\"{merge_all}\"")));
+    let response = olga.submit(&list, &merge_all, &[]).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let (_, html) = olga.get_text(&list).await;
+    assert!(html.contains("Amendements intégrés : 3, 2."), "{html}");
+    assert_eq!(
+        f.markdown().await,
+        ORIGINAL
+            .replace("trains de nuit", "trains de nuit et de jour")
+            .replace("même à Paris", "même ailleurs")
+            .replace("le dimanche", "tous les jours")
+    );
+    let (_, html) = olga.get_text(&list).await;
+    assert!(
+        !html.contains(&format!("action=\"{merge_all}\"")),
+        "none adopted left"
+    );
+    f.app.stop().await;
+}
+
+#[tokio::test]
+async fn merging_from_the_pages_on_sqlite() {
+    merging_from_the_pages(Backend::Sqlite).await;
+}
+
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
+#[tokio::test]
+async fn merging_from_the_pages_on_postgres() {
+    merging_from_the_pages(Backend::Postgres).await;
 }

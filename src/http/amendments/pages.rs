@@ -179,6 +179,15 @@ async fn page_view(
             .collect(),
         place: place_view,
         overlaps,
+        superseded_by: row.superseded_by.and_then(|by| {
+            all.iter()
+                .find(|other| other.amendment_id == by)
+                .map(|other| tpl::AmendmentLinkView {
+                    id: other.amendment_id.to_string(),
+                    number: other.number,
+                    reference: other.reference.clone(),
+                })
+        }),
         actions,
         errors: screening.errors,
         reason: screening.reason,

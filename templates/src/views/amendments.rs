@@ -108,6 +108,8 @@ pub struct AmendmentPageView {
     pub history: Vec<AmendmentStatusChangeView>,
     pub place: AmendmentPlaceView,
     pub overlaps: Vec<AmendmentLinkView>,
+    /// Adopted, but set aside for this other amendment, merged in its place.
+    pub superseded_by: Option<AmendmentLinkView>,
     pub actions: AmendmentActionsView,
     /// The screening form's errors and what was typed in it.
     pub errors: FormErrors,

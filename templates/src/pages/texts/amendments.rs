@@ -75,6 +75,15 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                     }
                 }
 
+                @if let Some(by) = &view.superseded_by {
+                    div.notice role="note" {
+                        p {
+                            strong { (t!("merge.superseded", locale = l)) } " "
+                            a href=(amendment_href(&by.id)) { (amendment_heading(lang, by.number, &by.reference)) }
+                        }
+                    }
+                }
+
                 @match &view.place {
                     AmendmentPlaceView::InPlace => {}
                     AmendmentPlaceView::Outdated { then, now } => {
