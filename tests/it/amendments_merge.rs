@@ -499,3 +499,147 @@ async fn a_merge_too_long_for_the_text_changes_nothing_on_sqlite() {
 async fn a_merge_too_long_for_the_text_changes_nothing_on_postgres() {
     a_merge_too_long_for_the_text_changes_nothing(Backend::Postgres).await;
 }
+
+/// The passages of the text that merged amendments wrote: (text, amendment ids), in order.
+async fn written(f: &Fixture) -> Vec<(String, Value)> {
+    let provenance = f
+        .bob
+        .get_json(&format!("/api/v1/texts/{}/provenance", f.id), 200)
+        .await;
+    provenance["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["passages"].as_array().unwrap().clone())
+        .map(|w| {
+            (
+                w["text"].as_str().unwrap().to_owned(),
+                w["amendment_ids"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// Provenance is the document's own: the merge reaches the peers through the sync path, what
+/// they type is theirs (a peer writing an amendment's name in its change's message claims
+/// nothing), and deleting merged words takes them out of it.
+async fn provenance_follows_the_document_through_the_sync_path(backend: Backend) {
+    use crate::sync_client::{Auth, SyncClient};
+    use automerge::transaction::{CommitOptions, Transactable};
+    use automerge::{ROOT, ReadDoc};
+    let Some(f) = start(backend, ORIGINAL).await else {
+        return;
+    };
+    let trains = f
+        .file_on(&f.alice, "trains de nuit", "trains de nuit et de jour")
+        .await;
+    f.adopt(&trains["id"]).await;
+    let mut olga = SyncClient::connect(&f.app.url, &f.id, Auth::Bearer(f.olga.token()))
+        .await
+        .expect("upgrade");
+    olga.wait_for_hello(false).await;
+    olga.wait_for_markdown("the document", |m| !m.is_empty())
+        .await;
+
+    let (code, body) = f.act(&f.olga, &trains["id"], "merge", json!({})).await;
+    assert_eq!(code, 200, "{body}");
+    olga.wait_for_markdown("the merge", |m| m.contains("trains de nuit et de jour"))
+        .await;
+    assert_eq!(
+        written(&f).await,
+        [(" et de jour".to_owned(), json!([trains["id"]]))]
+    );
+
+    // A peer's change that names the amendment in its message: its words are not the
+    // amendment's.
+    let now = olga.markdown();
+    let at = utf16_range(&now, " partout").start;
+    let (_, text) = olga.doc.get(ROOT, "markdown").unwrap().unwrap();
+    olga.doc.splice_text(&text, at, 0, " vraiment").unwrap();
+    olga.doc
+        .commit_with(CommitOptions::default().with_message("amendement 1".to_owned()));
+    olga.send_sync().await;
+    olga.wait_saved().await;
+    // Deleting merged words: what remains of them is still the amendment's.
+    let now = olga.markdown();
+    olga.splice(utf16_range(&now, "de jour").start, 3, "").await;
+    olga.wait_saved().await;
+    assert_eq!(
+        f.markdown().await,
+        ORIGINAL.replace(
+            "trains de nuit partout",
+            "trains de nuit et jour vraiment partout"
+        )
+    );
+    // (What remains of them is contiguous again: one run.)
+    assert_eq!(
+        written(&f).await,
+        [(" et jour".to_owned(), json!([trains["id"]]))]
+    );
+    olga.close().await;
+    f.app.stop().await;
+}
+
+#[tokio::test]
+async fn provenance_follows_the_document_through_the_sync_path_on_sqlite() {
+    provenance_follows_the_document_through_the_sync_path(Backend::Sqlite).await;
+}
+
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
+#[tokio::test]
+async fn provenance_follows_the_document_through_the_sync_path_on_postgres() {
+    provenance_follows_the_document_through_the_sync_path(Backend::Postgres).await;
+}
+
+/// A national programme's length (100,000 characters, 500 paragraphs): a merge in its middle
+/// is one passage of provenance, in its paragraph, and nothing else is.
+#[tokio::test]
+async fn provenance_of_a_long_text_names_only_the_merged_passage() {
+    let paragraphs: Vec<String> = (1..=500)
+        .map(|n| format!("Paragraphe {n:03} : {}", "mot ".repeat(48).trim_end()))
+        .collect();
+    let markdown = paragraphs.join("\n\n") + "\n";
+    assert!(markdown.len() >= 100_000, "{}", markdown.len());
+    let Some(f) = start(Backend::Sqlite, &markdown).await else {
+        return;
+    };
+    let range = utf16_range(&markdown, "Paragraphe 250 : mot mot");
+    let (code, amendment) = f
+        .file(
+            &f.alice,
+            json!({"start": range.start, "end": range.end,
+                   "replacement": "Paragraphe 250 : un mot neuf", "submit": true}),
+        )
+        .await;
+    assert_eq!(code, 201, "{amendment}");
+    f.adopt(&amendment["id"]).await;
+    let (code, body) = f.act(&f.olga, &amendment["id"], "merge", json!({})).await;
+    assert_eq!(code, 200, "{body}");
+    let provenance = f
+        .bob
+        .get_json(&format!("/api/v1/texts/{}/provenance", f.id), 200)
+        .await;
+    let with_passages: Vec<(u64, Vec<String>)> = provenance["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["passages"].as_array().unwrap().is_empty())
+        .map(|p| {
+            (
+                p["number"].as_u64().unwrap(),
+                p["passages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|w| w["text"].as_str().unwrap().to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        with_passages,
+        [(250, vec!["un ".to_owned(), "neuf".to_owned()])]
+    );
+    assert_eq!(provenance["paragraphs"].as_array().unwrap().len(), 500);
+    f.app.stop().await;
+}
