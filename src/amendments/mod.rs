@@ -11,7 +11,9 @@
 //! Sits above `text` (it loads texts with their rights and renders them) and takes the parts it
 //! uses, `&Db` and `&Hub`.
 
+mod merge;
 mod placement;
+mod provenance;
 mod reference;
 
 use std::ops::Range;
@@ -27,7 +29,11 @@ use crate::organisation;
 use crate::store::{AmendmentRow, AmendmentRules, Db, NewAmendment, Support};
 use crate::text::{self, TextContext};
 
+pub use merge::{
+    MergedAll, keep_one, merge, merge_all_adopted, merge_combined, merge_message, merged_numbers,
+};
 pub use placement::{Placement, place};
+pub use provenance::{ParagraphProvenance, TextProvenance, WrittenPassage, provenance};
 pub use reference::{Reference, reference};
 
 /// How long reading a past state of the text may take when a client names one.

@@ -68,7 +68,9 @@ pub async fn place(
                 )));
             }
         };
-        places.push((row.amendment_id, row.status.is_live(), placement));
+        // A superseded amendment competes no more (merging set it aside).
+        let live = row.status.is_live() && row.superseded_by.is_none();
+        places.push((row.amendment_id, live, placement));
     }
     mark_overlaps(&mut places);
     metrics::histogram!("atelier_amendments_placement_seconds")

@@ -51,6 +51,12 @@ impl Bindings {
         }
     }
 
+    /// Whether `actor` is the server's (bound to no member): only its changes are the server's
+    /// own edits, whose messages name their causes.
+    pub(super) fn is_servers(&self, actor: &ActorId) -> bool {
+        matches!(self.owners.get(actor.to_bytes()), Some(None))
+    }
+
     /// The bindings made since the last call, to store before the chunk that uses them.
     pub(super) fn take_new(&mut self) -> Vec<ActorOwner> {
         std::mem::take(&mut self.new)

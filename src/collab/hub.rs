@@ -15,13 +15,14 @@ use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 use super::anchor::{Anchor, AnchorError, Resolved};
 use super::document::{
-    self, AnchorRequest, Command, EditRequest, ResolveRequest, ServerEdit, StatesRequest,
+    self, AnchorRequest, Command, EditRequest, ProvenanceRequest, ResolveRequest, ServerEdit,
+    StatesRequest,
 };
 use super::flow::{Budgets, Credit, FlowSettings, PeerFlow};
 use super::presence::Presence;
 use crate::config::DEFAULT_MAX_TEXT_LENGTH;
 use crate::model::{MemberId, TextId};
-use crate::store::{ChunkEvent, Db};
+use crate::store::{ChunkEvent, Db, Merging};
 
 /// Tuning of the hub. The defaults suit a convention weekend on one server.
 #[derive(Debug, Clone)]
@@ -83,6 +84,17 @@ pub enum HubError {
     /// A passage that cannot be anchored, resolved or spliced.
     #[error(transparent)]
     Anchor(#[from] AnchorError),
+}
+
+/// Which passages of a text the server's own changes wrote, read from its document's history
+/// (`Hub::provenance`): the Markdown now, the messages of those changes (their causes: "amendement
+/// 42"), and the runs of characters each change inserted and that are still there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Provenance {
+    pub markdown: String,
+    pub messages: Vec<String>,
+    /// (UTF-16 range of `markdown`, index in `messages`), in order, never overlapping.
+    pub spans: Vec<(std::ops::Range<usize>, usize)>,
 }
 
 /// Who a peer is, as the WebSocket handler established before the upgrade.
@@ -193,9 +205,12 @@ pub struct Splice {
     pub replacement: String,
     pub message: String,
     pub author: Option<MemberId>,
-    /// What the splice appends with the chunk that stores it, besides `text.edited` (its cause:
-    /// `amendment.adopted`, once amendments exist).
+    /// What the splice appends with the chunk that stores it, besides `text.edited`.
     pub event: Option<ChunkEvent>,
+    /// The amendments it merges, recorded in the transaction that stores it (`store::Merging`):
+    /// should that record fail, the change is not stored either and the document is reloaded
+    /// from storage, so that nothing of the splice remains.
+    pub merging: Option<Merging>,
 }
 
 /// What a server edit did, once stored: the heads after it, and where its text now is (the
@@ -205,6 +220,14 @@ pub struct Spliced {
     pub heads: Vec<ChangeHash>,
     pub start: usize,
     pub end: usize,
+}
+
+/// What a server edit records besides its change.
+struct EditMeta {
+    author: Option<MemberId>,
+    message: String,
+    event: Option<ChunkEvent>,
+    merging: Option<Merging>,
 }
 
 pub(super) struct HubInner {
@@ -321,7 +344,13 @@ impl Hub {
         event: Option<ChunkEvent>,
     ) -> Result<Vec<ChangeHash>, HubError> {
         let edit = ServerEdit::Replace(markdown);
-        Ok(self.edit(text, edit, author, message, event).await?.heads)
+        let request = EditMeta {
+            author,
+            message,
+            event,
+            merging: None,
+        };
+        Ok(self.edit(text, edit, request).await?.heads)
     }
 
     /// Replaces a passage as one change of the server's (only the words that differ change, so
@@ -333,24 +362,28 @@ impl Hub {
             passage: splice.passage,
             replacement: splice.replacement,
         };
-        self.edit(text, edit, splice.author, splice.message, splice.event)
-            .await
+        let request = EditMeta {
+            author: splice.author,
+            message: splice.message,
+            event: splice.event,
+            merging: splice.merging,
+        };
+        self.edit(text, edit, request).await
     }
 
     async fn edit(
         &self,
         text: TextId,
         edit: ServerEdit,
-        author: Option<MemberId>,
-        message: String,
-        event: Option<ChunkEvent>,
+        meta: EditMeta,
     ) -> Result<Spliced, HubError> {
         let (reply, answer) = oneshot::channel();
         let edit = EditRequest {
             edit,
-            author,
-            message,
-            event,
+            author: meta.author,
+            message: meta.message,
+            event: meta.event,
+            merging: meta.merging,
             reply,
         };
         self.send(text, Command::Edit(edit));
@@ -380,6 +413,14 @@ impl Hub {
     ) -> Result<Vec<Result<Resolved, AnchorError>>, HubError> {
         let (reply, answer) = oneshot::channel();
         self.send(text, Command::Resolve(ResolveRequest { anchors, reply }));
+        answer.await.map_err(|_| HubError::Gone)?
+    }
+
+    /// Which passages the server's own changes wrote, with their messages, from the document's
+    /// history (one pass over its changes, one over its characters, off the runtime).
+    pub async fn provenance(&self, text: TextId) -> Result<Provenance, HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(text, Command::Provenance(ProvenanceRequest { reply }));
         answer.await.map_err(|_| HubError::Gone)?
     }
 

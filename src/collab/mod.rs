@@ -24,6 +24,7 @@ mod vet;
 pub use anchor::{Anchor, AnchorError, ParseAnchorError, Resolved};
 pub use flow::FlowSettings;
 pub use hub::{
-    DocView, Hub, HubError, HubSettings, Outgoing, Passage, PeerHandle, PeerInfo, Splice, Spliced,
+    DocView, Hub, HubError, HubSettings, Outgoing, Passage, PeerHandle, PeerInfo, Provenance,
+    Splice, Spliced,
 };
 pub use vet::Limits;

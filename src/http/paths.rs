@@ -61,6 +61,11 @@ path_id!(
     AmendmentPath(AmendmentId) from "id"
 );
 path_id!(
+    /// The other amendment of `/amendments/{id}/conflict/{other}` (the first is an
+    /// `AmendmentPath`).
+    OtherAmendmentPath(AmendmentId) from "other"
+);
+path_id!(
     /// The group of `/groups/{id}…` and `/api/v1/groups/{id}…`.
     GroupPath(GroupId) from "id"
 );

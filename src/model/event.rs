@@ -46,6 +46,16 @@ pub enum EventKind {
     AmendmentStatusChanged,
     /// Its author withdrew an amendment. Payload: `amendment_id`, `number`, `from`.
     AmendmentWithdrawn,
+    /// An adopted amendment was written into its text (status `merged`), as one change of the
+    /// document whose message names it; appended with that change, and followed by the
+    /// `text.version_recorded` of the version named after it. Payload: `amendment_id`, `number`,
+    /// `numbers` (every amendment that change merged: two for a combined wording),
+    /// `version_id`, `last_edit` (the history's batch holding the change).
+    AmendmentMerged,
+    /// An adopted amendment overlapping one merged was set aside by the organiser: it stays
+    /// adopted, superseded (appended with that merge). Payload: `amendment_id`, `number`,
+    /// `by_id`, `by_number` (the amendment merged in its place).
+    AmendmentSuperseded,
     /// A kind this server does not know (written by a newer one): consumers pass over it.
     Unknown,
 }
@@ -68,6 +78,8 @@ impl EventKind {
         EventKind::AmendmentSupportWithdrawn,
         EventKind::AmendmentStatusChanged,
         EventKind::AmendmentWithdrawn,
+        EventKind::AmendmentMerged,
+        EventKind::AmendmentSuperseded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +99,8 @@ impl EventKind {
             EventKind::AmendmentSupportWithdrawn => "amendment.support_withdrawn",
             EventKind::AmendmentStatusChanged => "amendment.status_changed",
             EventKind::AmendmentWithdrawn => "amendment.withdrawn",
+            EventKind::AmendmentMerged => "amendment.merged",
+            EventKind::AmendmentSuperseded => "amendment.superseded",
             EventKind::Unknown => "unknown",
         }
     }

@@ -68,6 +68,9 @@ pub struct AmendmentRow {
     pub last_line: i64,
     /// « § n, lignes a à b » of the version it was filed against.
     pub reference: String,
+    /// Adopted, but another adopted amendment overlapping it was merged in its place (it stays
+    /// `adopted`: the vote is not rewritten; it is merged no more).
+    pub superseded_by: Option<AmendmentId>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -90,13 +93,14 @@ from_row!(AmendmentRow {
     first_line,
     last_line,
     reference,
+    superseded_by,
     created_at,
     updated_at
 });
 
 const COLUMNS: &str = "amendment_id, text_id, number, status, anchor, heads, start_utf16, end_utf16, \
      original, replacement, rationale, author_id, on_behalf_of, parent_id, paragraph, first_line, \
-     last_line, reference, created_at, updated_at";
+     last_line, reference, superseded_by, created_at, updated_at";
 
 /// How many amendments of a text were filed on one paragraph (the « § n » of their reference)
 /// in one status — drafts counted per author, since only theirs see them.
@@ -190,6 +194,135 @@ pub enum Support {
     Already,
     NotOpen,
 }
+
+/// Amendments a splice writes into their text, recorded by the very transaction that stores the
+/// splice's change (`Db::append_merge_chunk`): each moves from `adopted` to `merged`, and the
+/// state after the change is named (`label`). Should any of them no longer be adopted, nothing
+/// is stored, the change included: a failed merge leaves the text and every amendment as they
+/// were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merging {
+    /// One amendment, or those whose combined wording the change writes.
+    pub amendments: Vec<AmendmentId>,
+    /// Adopted amendments overlapping them that the organiser set aside: they stay adopted,
+    /// superseded by the first of `amendments` (`AmendmentRow::superseded_by`).
+    pub superseded: Vec<AmendmentId>,
+    /// The organiser who merges.
+    pub actor: Option<MemberId>,
+    /// The name of the version recorded after the change.
+    pub label: String,
+}
+
+/// Records a merge in the open write transaction `$tx` of the chunk that holds its change (see
+/// `Merging`): evaluates to the events to append (`amendment.merged` for each, `amendment.superseded`
+/// for each set aside, then `text.version_recorded`); returns `Conflict("amendment")` from the enclosing body, so that
+/// nothing is committed, when one of the amendments is no longer adopted.
+macro_rules! record_merge {
+    ($tx:ident, $merging:expr, $text:expr, $group:expr, $heads:expr, $markdown:expr, $last_edit:expr, $at:expr) => {{
+        use $crate::model::{AmendmentStatus, EventKind, MemberId, VersionId};
+        let merging: &$crate::store::Merging = $merging;
+        let mut moved: Vec<(i64, i64, Option<MemberId>)> = Vec::new();
+        for id in &merging.amendments {
+            let row: Option<(i64, Option<MemberId>)> = sqlx::query_as(
+                "update amendment set status = $1, updated_at = $2 \
+                 where amendment_id = $3 and text_id = $4 and status = $5 returning number, author_id",
+            )
+            .bind(AmendmentStatus::Merged)
+            .bind($at)
+            .bind(*id)
+            .bind($text)
+            .bind(AmendmentStatus::Adopted)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            let Some((number, owner)) = row else {
+                return Err($crate::store::StoreError::Conflict("amendment"));
+            };
+            sqlx::query(
+                "insert into amendment_status_change (amendment_id, from_status, to_status, actor_id, reason, created_at) \
+                 values ($1, $2, $3, $4, null, $5)",
+            )
+            .bind(*id)
+            .bind(AmendmentStatus::Adopted)
+            .bind(AmendmentStatus::Merged)
+            .bind(merging.actor)
+            .bind($at)
+            .execute(&mut *$tx)
+            .await?;
+            moved.push((id.0, number, owner));
+        }
+        let mut set_aside: Vec<(i64, i64, Option<MemberId>)> = Vec::new();
+        let kept = merging.amendments.first().copied();
+        for id in &merging.superseded {
+            let row: Option<(i64, Option<MemberId>)> = sqlx::query_as(
+                "update amendment set superseded_by = $1, updated_at = $2 \
+                 where amendment_id = $3 and text_id = $4 and status = $5 and superseded_by is null \
+                 returning number, author_id",
+            )
+            .bind(kept)
+            .bind($at)
+            .bind(*id)
+            .bind($text)
+            .bind(AmendmentStatus::Adopted)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            let Some((number, owner)) = row else {
+                return Err($crate::store::StoreError::Conflict("amendment"));
+            };
+            set_aside.push((id.0, number, owner));
+        }
+        let version: VersionId = sqlx::query_scalar(
+            "insert into text_version (text_id, label, heads, markdown, author_id, created_at) \
+             values ($1, $2, $3, $4, $5, $6) returning text_version_id",
+        )
+        .bind($text)
+        .bind(&merging.label)
+        .bind($heads)
+        .bind($crate::store::storable_text($markdown).as_ref())
+        .bind(merging.actor)
+        .bind($at)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let numbers: Vec<i64> = moved.iter().map(|m| m.1).collect();
+        let mut events: Vec<$crate::store::NewEvent> = moved
+            .iter()
+            .map(|(id, number, owner)| {
+                $crate::store::NewEvent {
+                    member_id: *owner,
+                    ..$crate::store::NewEvent::text(
+                        EventKind::AmendmentMerged,
+                        $text,
+                        $group,
+                        merging.actor,
+                        serde_json::json!({"amendment_id": id, "number": number, "numbers": numbers,
+                                           "version_id": version.0, "last_edit": $last_edit}),
+                    )
+                }
+            })
+            .collect();
+        for (id, number, owner) in &set_aside {
+            events.push($crate::store::NewEvent {
+                member_id: *owner,
+                ..$crate::store::NewEvent::text(
+                    EventKind::AmendmentSuperseded,
+                    $text,
+                    $group,
+                    merging.actor,
+                    serde_json::json!({"amendment_id": id, "number": number,
+                                       "by_id": kept.map(|k| k.0), "by_number": numbers.first()}),
+                )
+            });
+        }
+        events.push($crate::store::NewEvent::text(
+            EventKind::TextVersionRecorded,
+            $text,
+            $group,
+            merging.actor,
+            serde_json::json!({"version_id": version.0, "label": merging.label}),
+        ));
+        events
+    }};
+}
+pub(super) use record_merge;
 
 /// The event an amendment's move appends: its author's submit and withdraw have kinds of their
 /// own, every other move is a status change.

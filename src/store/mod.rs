@@ -37,8 +37,8 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use actors::ActorOwner;
 pub use amendments::{
-    AmendmentRow, AmendmentRules, NewAmendment, ParagraphCount, RevisionRow, StatusChangeRow,
-    Support, SupporterRow,
+    AmendmentRow, AmendmentRules, Merging, NewAmendment, ParagraphCount, RevisionRow,
+    StatusChangeRow, Support, SupporterRow,
 };
 pub use audit::{ActivityRow, AuditEvent};
 pub use cache::{CACHE_CHANNEL, Change};

@@ -305,6 +305,28 @@ impl Db {
     /// tells the other servers, all in one transaction: once this returns, the changes are
     /// durable.
     pub async fn append_chunk(&self, chunk: &NewChunk<'_>) -> StoreResult<i64> {
+        self.append_chunk_recording(chunk, None).await
+    }
+
+    /// Stores a splice's chunk and, in the same transaction, the merge it makes (`Merging`:
+    /// the amendments moved to `merged`, the version named after it with `markdown`, the text
+    /// after the change, and their events). `Conflict("amendment")`, and nothing stored, when
+    /// one of the amendments is no longer adopted.
+    pub async fn append_merge_chunk(
+        &self,
+        chunk: &NewChunk<'_>,
+        merging: &super::Merging,
+        markdown: &str,
+    ) -> StoreResult<i64> {
+        self.append_chunk_recording(chunk, Some((merging, markdown)))
+            .await
+    }
+
+    async fn append_chunk_recording(
+        &self,
+        chunk: &NewChunk<'_>,
+        merging: Option<(&super::Merging, &str)>,
+    ) -> StoreResult<i64> {
         let at = now();
         let (id, group, last) = on_backend!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -347,7 +369,13 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
             }
-            let events = chunk_events(chunk, group, last_edit);
+            let mut events = chunk_events(chunk, group, last_edit);
+            if let Some((merging, markdown)) = merging {
+                let merged = super::amendments::record_merge!(
+                    tx, merging, chunk.text, group, chunk.heads, markdown, last_edit, at
+                );
+                events.extend(merged);
+            }
             let last = append_events!(tx, &events, at);
             tx.commit().await?;
             (id, group, last)

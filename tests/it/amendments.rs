@@ -27,7 +27,16 @@ pub struct Fixture {
 /// A public theme with two members (Alice, Bob), a supporter (Sam), an organiser (Olga), a
 /// party member of another theme (Carla), and Alice's text, put in `amending` by Olga.
 pub async fn start(backend: Backend, markdown: &str) -> Option<Fixture> {
-    let app = TestApp::start_with(backend, |_| {}).await?;
+    start_with(backend, markdown, |_| {}).await
+}
+
+/// `start` with the server's settings adjusted.
+pub async fn start_with(
+    backend: Backend,
+    markdown: &str,
+    adjust: impl FnOnce(&mut atelier::config::Config),
+) -> Option<Fixture> {
+    let app = TestApp::start_with(backend, adjust).await?;
     let national = app.national().await;
     let theme = app
         .group(GroupKind::Theme, "Culture", national, Visibility::Public)

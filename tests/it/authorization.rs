@@ -1165,6 +1165,51 @@ async fn amendments_follow_their_text_and_its_rules() {
         };
         assert_eq!(status, expected, "screening as {who:?}: {body}");
     }
+    // Merging: organisers only, 404 where the text is hidden; the admissible one is refused
+    // (409) to the organiser who may merge, for it is not adopted.
+    for (amendment, public) in [(public_one, true), (private_one, false)] {
+        for who in EVERYONE {
+            let (status, body) = post_as(
+                who,
+                format!("/api/v1/amendments/{amendment}/merge"),
+                json!({}),
+            )
+            .await;
+            let expected = match (public, who) {
+                (_, Who::Anonymous) => 401,
+                (_, Who::Admin) => 409,
+                (true, _) | (false, Who::PrivateMember | Who::FederationSecretary) => 403,
+                (false, _) => 404,
+            };
+            assert_eq!(status, expected, "merging {amendment} as {who:?}: {body}");
+        }
+    }
+    // Provenance follows the text, page and JSON.
+    check_get(
+        &p,
+        &format!("/api/v1/texts/{}/provenance", texts[0]),
+        |_| 200,
+    )
+    .await;
+    check_page(&p, &format!("/texts/{}/provenance", texts[0]), |_| 200).await;
+    check_get(
+        &p,
+        &format!("/api/v1/texts/{}/provenance", texts[1]),
+        |who| match who {
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
+    check_page(
+        &p,
+        &format!("/texts/{}/provenance", texts[1]),
+        |who| match who {
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
     // Submitting and withdrawing: the author's; a draft is seen by nobody else.
     let (status, draft) = post_as(
         Who::SectionMember,

@@ -313,6 +313,7 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         .expect("a demo text")
         .to_owned();
     let amendment = demo_amendment(&app, &amended).await;
+    let conflict = demo_merges(&app, &amended, &amendment).await;
     let signed_out = [
         "/".to_owned(),
         "/login".to_owned(),
@@ -323,6 +324,7 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         format!("/texts/{text}/lines"),
         format!("/amendments/{amendment}"),
         format!("/texts/{amended}/amendments"),
+        format!("/texts/{amended}/provenance"),
         "/nulle-part".to_owned(),
     ];
     let signed_in = [
@@ -339,6 +341,9 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         (format!("/amendments/{amendment}"), &member),
         (format!("/amendments/{amendment}"), &admin),
         (format!("/texts/{amended}/amendments"), &member),
+        (format!("/texts/{amended}/amendments"), &admin),
+        (conflict, &admin),
+        (format!("/texts/{amended}/provenance"), &member),
         // The reading view with the paragraphs' controls, and the form they lead to.
         (format!("/texts/{amended}"), &member),
         (
@@ -408,6 +413,48 @@ async fn demo_amendment(app: &TestApp, text: &str) -> String {
     assert_eq!(filed.status(), 201, "the demo member files an amendment");
     let body: Value = filed.json().await.expect("json");
     body["id"].as_str().expect("id").to_owned()
+}
+
+/// Merging on the demo text: the member's amendment and a second one overlapping it are
+/// adopted (a conflict to resolve: its page's path), and a third, at the text's end, is merged
+/// (provenance then marks its words).
+async fn demo_merges(app: &TestApp, text: &str, first: &str) -> String {
+    let admin = demo_api(app, "admin@exemple.fr").await;
+    let member = demo_api(app, "adherente@exemple.fr").await;
+    let markdown = member.get_json(&format!("/api/v1/texts/{text}"), 200).await["markdown"]
+        .as_str()
+        .expect("markdown")
+        .to_owned();
+    let last = markdown.trim_end().encode_utf16().count();
+    let mut ids = vec![first.to_owned()];
+    for (start, end, replacement) in [(0, 2, "Deux mots : "), (last - 1, last, " — fin.")] {
+        let filed = member
+            .post(
+                &format!("/api/v1/texts/{text}/amendments"),
+                json!({"start": start, "end": end, "replacement": replacement,
+                       "rationale": "Plus clair.", "submit": true}),
+            )
+            .await;
+        assert_eq!(filed.status(), 201);
+        let body: Value = filed.json().await.expect("json");
+        ids.push(body["id"].as_str().expect("id").to_owned());
+    }
+    for id in &ids {
+        for status in ["admissible", "adopted"] {
+            let moved = admin
+                .post(
+                    &format!("/api/v1/amendments/{id}/status"),
+                    json!({"status": status}),
+                )
+                .await;
+            assert_eq!(moved.status(), 200, "{status}");
+        }
+    }
+    let merged = admin
+        .post(&format!("/api/v1/amendments/{}/merge", ids[2]), json!({}))
+        .await;
+    assert_eq!(merged.status(), 200);
+    format!("/amendments/{}/conflict/{}", ids[0], ids[1])
 }
 
 async fn demo_cookie(app: &TestApp, email: &str) -> (String, String) {

@@ -704,6 +704,7 @@ async fn a_splice_appends_its_cause_and_the_edit(backend: Backend) {
         message: "passage restored".to_owned(),
         author: Some(author),
         event,
+        merging: None,
     };
     let restored = ChunkEvent {
         kind: EventKind::TextVersionRestored,

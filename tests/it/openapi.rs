@@ -27,7 +27,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/api/v1/texts/{id}/versions"),
     ("get", "/api/v1/texts/{id}/versions"),
     ("get", "/api/v1/texts/{id}/diff"),
-    // Amendments (issue 13; merge comes with merging).
+    // Amendments (issue 13).
     ("post", "/api/v1/texts/{id}/amendments"),
     ("get", "/api/v1/texts/{id}/amendments"),
     ("get", "/api/v1/amendments/{id}"),
@@ -35,6 +35,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/api/v1/amendments/{id}/support"),
     ("post", "/api/v1/amendments/{id}/withdraw"),
     ("post", "/api/v1/amendments/{id}/status"),
+    ("post", "/api/v1/amendments/{id}/merge"),
 ];
 
 #[tokio::test]

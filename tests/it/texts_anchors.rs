@@ -209,6 +209,7 @@ async fn anchors_follow_concurrent_edits_and_a_splice_is_stored(backend: Backend
         message: "amendment 7 adopted".into(),
         author: Some(f.organiser),
         event: None,
+        merging: None,
     };
     let refused = [
         (
@@ -271,6 +272,7 @@ async fn anchors_follow_concurrent_edits_and_a_splice_is_stored(backend: Backend
                 message: "amendment 42 adopted".into(),
                 author: Some(f.organiser),
                 event: None,
+                merging: None,
             },
         )
         .await
@@ -290,6 +292,7 @@ async fn anchors_follow_concurrent_edits_and_a_splice_is_stored(backend: Backend
                 message: "amendment 43 adopted".into(),
                 author: Some(f.organiser),
                 event: None,
+                merging: None,
             },
         )
         .await

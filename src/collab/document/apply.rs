@@ -20,7 +20,7 @@ use crate::collab::doc;
 use crate::collab::hub::{HubError, Spliced};
 use crate::collab::incoming::{new_changes, too_large};
 use crate::model::MemberId;
-use crate::store::{ActorOwner, ChunkEvent, DocPart, NewChunk, StoreError};
+use crate::store::{ActorOwner, ChunkEvent, DocPart, Merging, NewChunk, StoreError};
 
 use super::{Core, EditReply, EditRequest, Task};
 
@@ -55,6 +55,8 @@ struct Chunk {
     heads: Vec<ChangeHash>,
     message: Option<String>,
     events: Vec<ChunkEvent>,
+    /// A merge recorded with the chunk, and the text after it (the version it names).
+    merging: Option<(Merging, String)>,
 }
 
 impl Task {
@@ -141,17 +143,19 @@ impl Task {
         let last = applied.chunks.len() - 1;
         for (stored, chunk) in applied.chunks.iter().enumerate() {
             let heads = doc::heads_to_json(&chunk.heads);
-            let appended = db
-                .append_chunk(&NewChunk {
-                    text: self.text,
-                    bytes: &chunk.bytes,
-                    authors: &chunk.authors,
-                    heads: &heads,
-                    message: chunk.message.as_deref(),
-                    edited: edited && stored == last,
-                    events: &chunk.events,
-                })
-                .await;
+            let new = NewChunk {
+                text: self.text,
+                bytes: &chunk.bytes,
+                authors: &chunk.authors,
+                heads: &heads,
+                message: chunk.message.as_deref(),
+                edited: edited && stored == last,
+                events: &chunk.events,
+            };
+            let appended = match &chunk.merging {
+                None => db.append_chunk(&new).await,
+                Some((merging, markdown)) => db.append_merge_chunk(&new, merging, markdown).await,
+            };
             match appended {
                 Ok(id) => {
                     self.parts.push(DocPart::Chunk(id));
@@ -204,6 +208,7 @@ impl Core {
                 heads: self.doc.get_heads(),
                 message: None,
                 events: Vec::new(),
+                merging: None,
             });
         }
         for edit in edits {
@@ -215,7 +220,13 @@ impl Core {
                         start: range.start,
                         end: range.end,
                     };
-                    (Ok(spliced), chunk)
+                    // A merge that changed nothing would record nothing: it did not happen.
+                    if chunk.is_none() && edit.merging.is_some() {
+                        let refused = HubError::Refused("the merge changes nothing".into());
+                        (Err(refused), None)
+                    } else {
+                        (Ok(spliced), chunk)
+                    }
                 }
                 Err(e) => (Err(e), None),
             };
@@ -239,12 +250,18 @@ impl Core {
         if let Some(change) = self.doc.get_last_local_change() {
             self.encoded.remember(&change);
         }
+        // The version a merge names is the text right after its change (a copy, off the runtime).
+        let merging = edit.merging.clone().map(|merging| {
+            let markdown = self.doc.text(&self.markdown).unwrap_or_default();
+            (merging, markdown)
+        });
         chunks.push(Chunk {
             bytes: self.doc.save_incremental(),
             authors: vec![(edit.author, 1)],
             heads: self.doc.get_heads(),
             message: Some(edit.message.clone()),
             events: edit.event.iter().cloned().collect(),
+            merging,
         });
         Some(chunks.len() - 1)
     }

@@ -36,9 +36,9 @@ use crate::collab::hub::{DocView, Hub, HubError, Outgoing, PeerInfo, Spliced};
 use crate::collab::presence::Presence;
 use crate::collab::vet::Limits;
 use crate::model::{MemberId, TextId};
-use crate::store::{ChunkEvent, DocPart};
+use crate::store::{ChunkEvent, DocPart, Merging};
 use ops::Reading;
-pub(super) use ops::{AnchorRequest, ResolveRequest, ServerEdit, StatesRequest};
+pub(super) use ops::{AnchorRequest, ProvenanceRequest, ResolveRequest, ServerEdit, StatesRequest};
 use peers::Peer;
 
 /// The longest a busy text's task waits before its next batch (see `run`).
@@ -56,6 +56,8 @@ pub(super) struct EditRequest {
     pub message: String,
     /// What the edit appends with the chunk that stores it (`text.version_restored`).
     pub event: Option<ChunkEvent>,
+    /// The amendments it merges, recorded with its chunk (`store::Merging`).
+    pub merging: Option<Merging>,
     pub reply: EditReply,
 }
 
@@ -92,6 +94,8 @@ pub(super) enum Command {
     Anchor(AnchorRequest),
     /// Where anchored passages are now.
     Resolve(ResolveRequest),
+    /// Which passages the server's own changes wrote.
+    Provenance(ProvenanceRequest),
     Refresh,
     CloseAll(String),
     /// Closes one member's peers (their rights changed).
@@ -264,6 +268,7 @@ impl Task {
                 Command::States(request) => readings.push(Reading::States(request)),
                 Command::Anchor(request) => readings.push(Reading::Anchor(request)),
                 Command::Resolve(request) => readings.push(Reading::Resolve(request)),
+                Command::Provenance(request) => readings.push(Reading::Provenance(request)),
                 Command::Refresh => refresh = true,
                 Command::CloseAll(reason) => self.close_all(&reason),
                 Command::CloseMember(member, reason) => self.close_member(member, &reason),
@@ -453,6 +458,7 @@ fn fail_all(batch: Vec<Command>, error: &HubError) {
             Command::States(request) => Reading::States(request).fail(load_failed()),
             Command::Anchor(request) => Reading::Anchor(request).fail(load_failed()),
             Command::Resolve(request) => Reading::Resolve(request).fail(load_failed()),
+            Command::Provenance(request) => Reading::Provenance(request).fail(load_failed()),
             Command::Flush(done) => {
                 let _ = done.send(());
             }

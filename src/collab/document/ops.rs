@@ -6,18 +6,22 @@
 //! Coming through the task's channel like the peers' messages, they are serialised with them: an
 //! anchor is taken, and a splice made, on the text as the peers' changes left it.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
+use automerge::ObjId as ExId;
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, AutomergeError, ChangeHash, ReadDoc};
+use automerge::{
+    ActorId, AutoCommit, AutomergeError, ChangeHash, ReadDoc, ScalarValueRef, ValueRef,
+};
 use similar::{Algorithm, DiffTag, DiffableStr};
 use tokio::sync::oneshot;
 
 use crate::collab::anchor::{self, Anchor, AnchorError, Resolved};
 use crate::collab::doc::ObjId;
-use crate::collab::hub::{HubError, Passage};
+use crate::collab::hub::{HubError, Passage, Provenance};
 use crate::model::TextId;
 
 use super::{Core, Task};
@@ -45,6 +49,11 @@ pub(in crate::collab) struct ResolveRequest {
     pub reply: oneshot::Sender<Result<Vec<Result<Resolved, AnchorError>>, HubError>>,
 }
 
+/// Which passages of the text the server's own changes wrote (`Hub::provenance`).
+pub(in crate::collab) struct ProvenanceRequest {
+    pub reply: oneshot::Sender<Result<Provenance, HubError>>,
+}
+
 /// What a server-side edit does.
 pub(in crate::collab) enum ServerEdit {
     /// Replaces the whole Markdown (a restored version) by the smallest diff.
@@ -61,6 +70,7 @@ pub(super) enum Reading {
     States(StatesRequest),
     Anchor(AnchorRequest),
     Resolve(ResolveRequest),
+    Provenance(ProvenanceRequest),
 }
 
 impl Reading {
@@ -89,6 +99,10 @@ impl Reading {
                     .reply
                     .send(answer.ok_or_else(panicked).and_then(|r| r));
             }
+            Reading::Provenance(request) => {
+                let answer = guarded(|| core.provenance());
+                let _ = request.reply.send(answer.ok_or_else(panicked));
+            }
         }
     }
 
@@ -99,6 +113,7 @@ impl Reading {
             Reading::States(request) => request.reply.send(Err(error)).is_ok(),
             Reading::Anchor(request) => request.reply.send(Err(error)).is_ok(),
             Reading::Resolve(request) => request.reply.send(Err(error)).is_ok(),
+            Reading::Provenance(request) => request.reply.send(Err(error)).is_ok(),
         };
     }
 }
@@ -168,6 +183,66 @@ impl Core {
             .iter()
             .map(|anchor| anchor.resolve(&self.doc, &self.markdown, &units))
             .collect())
+    }
+
+    /// Which passages the server's own changes wrote, from the document's history itself: one
+    /// pass over the changes' metadata keeps those made under an actor bound to no member
+    /// (the server's: a peer cannot forge one by writing a message) that carry a message; one
+    /// pass over the characters finds, for each, the change holding the operation that
+    /// inserted it. Characters typed by members, and those a message-less change wrote, are in
+    /// no span.
+    fn provenance(&mut self) -> Provenance {
+        let mut messages: Vec<String> = Vec::new();
+        // For each server actor, its changes' operation counters (first, last) and message.
+        let mut by_actor: HashMap<ActorId, Vec<(u64, u64, usize)>> = HashMap::new();
+        for meta in self.doc.get_changes_meta(&[]) {
+            let Some(message) = meta.message.as_deref() else {
+                continue;
+            };
+            if meta.max_op < meta.start_op || !self.actors.is_servers(&meta.actor) {
+                continue;
+            }
+            messages.push(message.to_owned());
+            by_actor
+                .entry(meta.actor.clone().into_owned())
+                .or_default()
+                .push((meta.start_op, meta.max_op, messages.len() - 1));
+        }
+        for changes in by_actor.values_mut() {
+            changes.sort_unstable();
+        }
+        let mut markdown = String::new();
+        let mut spans: Vec<(Range<usize>, usize)> = Vec::new();
+        let mut at = 0usize;
+        for item in self.doc.list_range(&self.markdown, ..) {
+            let ValueRef::Scalar(ScalarValueRef::Str(text)) = &item.value else {
+                continue;
+            };
+            let units = text.encode_utf16().count();
+            markdown.push_str(text);
+            let written = match item.id() {
+                ExId::Id(counter, actor, _) => by_actor.get(&actor).and_then(|changes| {
+                    let after = changes.partition_point(|c| c.0 <= counter);
+                    let change = changes.get(after.checked_sub(1)?)?;
+                    (counter <= change.1).then_some(change.2)
+                }),
+                ExId::Root => None,
+            };
+            if let Some(message) = written {
+                match spans.last_mut() {
+                    Some((range, last)) if *last == message && range.end == at => {
+                        range.end = at + units;
+                    }
+                    _ => spans.push((at..at + units, message)),
+                }
+            }
+            at += units;
+        }
+        Provenance {
+            markdown,
+            messages,
+            spans,
+        }
     }
 
     /// The Markdown now, in UTF-16 units.

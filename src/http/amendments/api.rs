@@ -1,8 +1,7 @@
 //! Amendments: the JSON routes of API.md, and three more it does not list (a text's rules for
 //! amendments, `GET`/`PUT /api/v1/texts/{id}/amendment_rules`; rewording an amendment,
-//! `PATCH /api/v1/amendments/{id}`; withdrawing one's support, `DELETE …/support`). `merge` is
-//! not routed yet (a later step of issue 13): an unknown path answers 404, which no client can
-//! mistake for a merge.
+//! `PATCH /api/v1/amendments/{id}`; withdrawing one's support, `DELETE …/support`; merging
+//! every adopted amendment of a text, `POST /api/v1/texts/{id}/amendments/merge`).
 
 use std::collections::HashMap;
 
@@ -32,6 +31,8 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(support_amendment, withdraw_support))
         .routes(routes!(withdraw_amendment))
         .routes(routes!(set_amendment_status))
+        .routes(routes!(merge_amendment))
+        .routes(routes!(merge_all_adopted))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -81,6 +82,8 @@ pub struct AmendmentOut {
     orphaned: bool,
     /// The other amendments whose current ranges overlap this one's.
     overlaps: Vec<AmendmentId>,
+    /// Adopted, but set aside when the organiser merged this overlapping one instead.
+    superseded_by: Option<AmendmentId>,
     supporters: Vec<MemberId>,
     author_id: Option<MemberId>,
     on_behalf_of: Option<GroupId>,
@@ -120,6 +123,7 @@ async fn amendment_out(
         outdated: place.outdated,
         orphaned: place.orphaned,
         overlaps: place.overlaps,
+        superseded_by: row.superseded_by,
         supporters,
         author_id: row.author_id,
         on_behalf_of: row.on_behalf_of,
@@ -453,4 +457,59 @@ async fn set_amendment_status(
     )
     .await?;
     Ok(Json(one_amendment(&app, &ctx, id).await?))
+}
+
+/// An organiser merges an adopted amendment into its text: one change of the document whose
+/// message names it, the amendment `merged`, a version named after it. Refused (409, saying
+/// which and why) when it is not adopted, outdated, orphaned or overlaps another adopted
+/// amendment not merged yet; nothing changes then.
+#[utoipa::path(post, path = "/api/v1/amendments/{id}/merge", tag = "amendments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Amendment id")),
+    responses((status = 200, body = AmendmentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "Not adopted, outdated, orphaned or overlapping another adopted amendment")))]
+async fn merge_amendment(
+    State(app): State<App>,
+    current: CurrentMember,
+    AmendmentPath(id): AmendmentPath,
+) -> AppResult<Json<AmendmentOut>> {
+    let (ctx, row) = amendments::load_amendment(&app.db, Some(&current.viewer), id).await?;
+    amendments::merge(&app.db, &app.hub, &current.viewer, &ctx, &row).await?;
+    Ok(Json(one_amendment(&app, &ctx, id).await?))
+}
+
+/// What merging every adopted amendment did.
+#[derive(Serialize, ToSchema)]
+pub struct MergedAllOut {
+    /// The numbers merged, in order.
+    merged: Vec<i64>,
+    /// Those left adopted, with why.
+    refused: Vec<RefusedOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RefusedOut {
+    number: i64,
+    reason: String,
+}
+
+/// An organiser merges every adopted amendment of a text that can be, one change each; the
+/// others (outdated, orphaned, overlapping) stay adopted, listed with why.
+#[utoipa::path(post, path = "/api/v1/texts/{id}/amendments/merge", tag = "amendments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Text id")),
+    responses((status = 200, body = MergedAllOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn merge_all_adopted(
+    State(app): State<App>,
+    current: CurrentMember,
+    TextPath(id): TextPath,
+) -> AppResult<Json<MergedAllOut>> {
+    let ctx = amendments::load(&app.db, Some(&current.viewer), id).await?;
+    let outcome = amendments::merge_all_adopted(&app.db, &app.hub, &current.viewer, &ctx).await?;
+    Ok(Json(MergedAllOut {
+        merged: outcome.merged,
+        refused: outcome
+            .refused
+            .into_iter()
+            .map(|(number, reason)| RefusedOut { number, reason })
+            .collect(),
+    }))
 }

@@ -1,8 +1,10 @@
 //! Amendments: the JSON routes of API.md's « Amendments » (`api.rs`) and their pages
-//! (`pages.rs`), and filing at paragraph level without JavaScript (`filing.rs`). Merging comes with a later step of issue 13.
+//! (`pages.rs`), filing at paragraph level without JavaScript (`filing.rs`), and merging from
+//! the pages, the side-by-side view of conflicts and provenance, page and JSON (`merging.rs`).
 
 mod api;
 mod filing;
+mod merging;
 mod pages;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -14,4 +16,5 @@ pub fn router() -> OpenApiRouter<App> {
         .merge(api::router())
         .merge(pages::router())
         .merge(filing::router())
+        .merge(merging::router())
 }

@@ -45,7 +45,7 @@ struct Screening {
     status: Option<AmendmentStatus>,
 }
 
-fn href(id: AmendmentId) -> String {
+pub(super) fn href(id: AmendmentId) -> String {
     format!("/amendments/{id}")
 }
 
@@ -113,6 +113,21 @@ async fn page_view(
         tpl::AmendmentPlaceView::InPlace
     };
 
+    // The organiser merges an adopted amendment, once its conflicts with other adopted ones
+    // that overlap it are resolved side by side.
+    let can_merge = ctx.rights.can_screen
+        && row.status == AmendmentStatus::Adopted
+        && row.superseded_by.is_none();
+    let conflicts = all
+        .iter()
+        .filter(|other| can_merge && place.overlaps.contains(&other.amendment_id))
+        .filter(|other| other.status == AmendmentStatus::Adopted && other.superseded_by.is_none())
+        .map(|other| tpl::AmendmentLinkView {
+            id: other.amendment_id.to_string(),
+            number: other.number,
+            reference: other.reference.clone(),
+        })
+        .collect();
     let mine = viewer.is_some_and(|v| row.author_id == Some(v.member_id));
     let supporting = viewer.is_some_and(|v| supporters.iter().any(|s| s.member_id == v.member_id));
     let submitted = row.status == AmendmentStatus::Submitted;
@@ -133,6 +148,8 @@ async fn page_view(
         } else {
             Vec::new()
         },
+        can_merge,
+        conflicts,
     };
     Ok(tpl::AmendmentPageView {
         header: header_view(&ctx.text),
@@ -162,6 +179,15 @@ async fn page_view(
             .collect(),
         place: place_view,
         overlaps,
+        superseded_by: row.superseded_by.and_then(|by| {
+            all.iter()
+                .find(|other| other.amendment_id == by)
+                .map(|other| tpl::AmendmentLinkView {
+                    id: other.amendment_id.to_string(),
+                    number: other.number,
+                    reference: other.reference.clone(),
+                })
+        }),
         actions,
         errors: screening.errors,
         reason: screening.reason,
@@ -183,7 +209,11 @@ async fn show_amendment(
 }
 
 /// After an action: its confirmation flashed, back to the amendment's page.
-async fn back_to_amendment(page: &Page, id: AmendmentId, done: &str) -> AppResult<Response> {
+pub(super) async fn back_to_amendment(
+    page: &Page,
+    id: AmendmentId,
+    done: &str,
+) -> AppResult<Response> {
     flash(&page.session, tpl::t(page.lang(), done)).await?;
     Ok(see_other(&href(id)))
 }
@@ -402,6 +432,10 @@ async fn list_amendments(
         author: author.map(|a| a.to_string()),
         paragraph,
         total,
+        can_merge_all: ctx.rights.can_screen
+            && visible
+                .iter()
+                .any(|r| r.status == AmendmentStatus::Adopted && r.superseded_by.is_none()),
     };
     Ok(html(tpl::amendment_list_page(&page.ctx, &view)))
 }

@@ -77,6 +77,11 @@ pub struct AmendmentActionsView {
     pub can_unsupport: bool,
     /// The statuses an organiser may set from here (empty: no screening form).
     pub screen_moves: Vec<AmendmentStatusView>,
+    /// An organiser may merge it into the text (it is adopted).
+    pub can_merge: bool,
+    /// The adopted amendments it overlaps, not merged yet: the organiser resolves each conflict
+    /// side by side before merging.
+    pub conflicts: Vec<AmendmentLinkView>,
 }
 
 /// An amendment's page (GET /amendments/{id}).
@@ -103,6 +108,8 @@ pub struct AmendmentPageView {
     pub history: Vec<AmendmentStatusChangeView>,
     pub place: AmendmentPlaceView,
     pub overlaps: Vec<AmendmentLinkView>,
+    /// Adopted, but set aside for this other amendment, merged in its place.
+    pub superseded_by: Option<AmendmentLinkView>,
     pub actions: AmendmentActionsView,
     /// The screening form's errors and what was typed in it.
     pub errors: FormErrors,
@@ -135,6 +142,8 @@ pub struct AmendmentListView {
     pub paragraph: Option<i64>,
     /// How many amendments the viewer may see before filtering.
     pub total: usize,
+    /// An organiser may merge every adopted amendment at once (some are adopted).
+    pub can_merge_all: bool,
 }
 
 /// The no-JavaScript form that amends one paragraph, or adds one after it
@@ -153,5 +162,68 @@ pub struct AmendmentFormView {
     pub rationale: String,
     /// The text requires a rationale.
     pub rationale_required: bool,
+    pub errors: FormErrors,
+}
+
+/// A run of a paragraph in the provenance view: as typed, or written by merged amendments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProvenancePieceView {
+    Typed(String),
+    /// Written by the change that merged these amendments: (id, number) each.
+    Merged {
+        text: String,
+        amendments: Vec<(String, i64)>,
+    },
+}
+
+/// A paragraph of the provenance view.
+#[derive(Debug, Clone)]
+pub struct ProvenanceParagraphView {
+    pub number: usize,
+    pub pieces: Vec<ProvenancePieceView>,
+}
+
+/// An amendment some passage of the text leads back to.
+#[derive(Debug, Clone)]
+pub struct ProvenanceAmendmentView {
+    pub id: String,
+    pub number: i64,
+    pub reference: String,
+    /// Its author's name, or its section's; `None` when names are not shown.
+    pub author: Option<String>,
+    pub supporters: usize,
+}
+
+/// « D'où vient ce passage ? » (GET /texts/{id}/provenance): each paragraph with the passages
+/// merged amendments wrote, and those amendments.
+#[derive(Debug, Clone)]
+pub struct ProvenanceView {
+    pub header: TextHeaderView,
+    pub paragraphs: Vec<ProvenanceParagraphView>,
+    pub amendments: Vec<ProvenanceAmendmentView>,
+}
+
+/// One side of a conflict between two adopted amendments.
+#[derive(Debug, Clone)]
+pub struct ConflictSideView {
+    pub id: String,
+    pub number: i64,
+    pub reference: String,
+    /// The word diff of its passage (`<del>`/`<ins>`), sanitised by the server.
+    pub diff_html: String,
+    pub replacement: String,
+}
+
+/// Two adopted amendments that overlap, side by side, with the passage they both amend as it is
+/// now (GET /amendments/{id}/conflict/{other}), and the organiser's ways out.
+#[derive(Debug, Clone)]
+pub struct ConflictView {
+    pub header: TextHeaderView,
+    pub left: ConflictSideView,
+    pub right: ConflictSideView,
+    /// The text both ranges cover now.
+    pub passage: String,
+    /// The combined wording typed (when the form comes back with errors).
+    pub combined: String,
     pub errors: FormErrors,
 }

@@ -3,7 +3,9 @@
 //! amendment was, and every write's event in the outbox, in order.
 
 use atelier::model::{AmendmentId, AmendmentStatus, EventKind, Filers, MemberId, TextId};
-use atelier::store::{AmendmentRules, Db, NewAmendment, ParagraphCount, Support};
+use atelier::store::{
+    AmendmentRules, Db, Merging, NewAmendment, NewChunk, ParagraphCount, StoreError, Support,
+};
 
 use super::{new_member, new_text, on_both_backends, tree};
 
@@ -13,6 +15,7 @@ on_both_backends!(
     revisions_and_moves_are_kept_with_their_events,
     supporters_sign_once_and_only_while_submitted,
     counts_are_by_paragraph_and_status_with_drafts_by_author,
+    a_merge_is_stored_with_its_change_or_not_at_all,
 );
 
 fn filing(text: TextId, author: MemberId, status: AmendmentStatus) -> NewAmendment<'static> {
@@ -464,4 +467,136 @@ async fn counts_are_by_paragraph_and_status_with_drafts_by_author(db: Db) {
             count(3, AmendmentStatus::Submitted, None, 1),
         ]
     );
+}
+
+/// Files an amendment and moves it along to `adopted`.
+async fn adopted(db: &Db, text: TextId, author: MemberId) -> AmendmentId {
+    use AmendmentStatus::*;
+    let id = db
+        .file_amendment(&filing(text, author, Submitted))
+        .await
+        .unwrap()
+        .unwrap()
+        .amendment_id;
+    for (from, to) in [(Submitted, Admissible), (Admissible, Adopted)] {
+        assert!(db.move_amendment(id, from, to, None, None).await.unwrap());
+    }
+    id
+}
+
+async fn a_merge_is_stored_with_its_change_or_not_at_all(db: Db) {
+    use AmendmentStatus::*;
+    let t = tree(&db).await;
+    let alice = new_member(&db, "alice@exemple.fr", "Alice").await;
+    let olga = new_member(&db, "olga@exemple.fr", "Olga").await;
+    let text = new_text(&db, t.section, "fusion", None).await;
+    let kept = adopted(&db, text, alice).await;
+    let aside = adopted(&db, text, alice).await;
+    let submitted = db
+        .file_amendment(&filing(text, alice, Submitted))
+        .await
+        .unwrap()
+        .unwrap()
+        .amendment_id;
+    let authors = [(Some(olga), 1)];
+    let chunk = NewChunk {
+        text,
+        bytes: b"change",
+        authors: &authors,
+        heads: "[\"h\"]",
+        message: Some("amendement 1"),
+        edited: true,
+        events: &[],
+    };
+    let merging = |amendments: Vec<AmendmentId>, superseded: Vec<AmendmentId>| Merging {
+        amendments,
+        superseded,
+        actor: Some(olga),
+        label: "Après l'amendement 1".into(),
+    };
+    let since = db.last_event_position().await.unwrap();
+    let edits = db.text_edits(text, 100).await.unwrap().len();
+
+    // Not adopted: nothing is stored, the change included.
+    let refused = db
+        .append_merge_chunk(
+            &chunk,
+            &merging(vec![kept, submitted], vec![]),
+            "texte après",
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict("amendment"))),
+        "{refused:?}"
+    );
+    let refused = db
+        .append_merge_chunk(&chunk, &merging(vec![kept], vec![submitted]), "texte après")
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict("amendment"))),
+        "{refused:?}"
+    );
+    assert_eq!(db.last_event_position().await.unwrap(), since);
+    assert_eq!(db.text_edits(text, 100).await.unwrap().len(), edits);
+    assert!(db.versions(text).await.unwrap().is_empty());
+    for id in [kept, aside] {
+        let row = db.amendment(id).await.unwrap().unwrap();
+        assert_eq!((row.status, row.superseded_by), (Adopted, None));
+    }
+
+    // Adopted: the change, both amendments' new states, the version and the events, together.
+    db.append_merge_chunk(&chunk, &merging(vec![kept], vec![aside]), "texte après")
+        .await
+        .unwrap();
+    assert_eq!(db.text_edits(text, 100).await.unwrap().len(), edits + 1);
+    let merged = db.amendment(kept).await.unwrap().unwrap();
+    assert_eq!((merged.status, merged.superseded_by), (Merged, None));
+    let set_aside = db.amendment(aside).await.unwrap().unwrap();
+    assert_eq!(
+        (set_aside.status, set_aside.superseded_by),
+        (Adopted, Some(kept))
+    );
+    let history = db.amendment_history(kept).await.unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(
+        (last.from_status, last.to_status, last.actor_id),
+        (Some(Adopted), Merged, Some(olga))
+    );
+    let versions = db.versions(text).await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(
+        (
+            versions[0].label.as_str(),
+            versions[0].markdown.as_str(),
+            versions[0].heads.as_str()
+        ),
+        ("Après l'amendement 1", "texte après", "[\"h\"]")
+    );
+    let events = db.events_after(since, 100).await.unwrap();
+    let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::TextEdited,
+            EventKind::AmendmentMerged,
+            EventKind::AmendmentSuperseded,
+            EventKind::TextVersionRecorded
+        ]
+    );
+    assert_eq!(events[1].payload["amendment_id"], kept.0);
+    assert_eq!(
+        events[1].payload["version_id"],
+        versions[0].text_version_id.0
+    );
+    assert_eq!(events[2].payload["amendment_id"], aside.0);
+    assert_eq!(events[2].payload["by_id"], kept.0);
+    assert_eq!(events[1].member_id, Some(alice), "about its author");
+    assert_eq!(events[1].actor_id, Some(olga), "by the organiser");
+
+    // Merged already: a second merge of it is refused, nothing stored.
+    let again = db
+        .append_merge_chunk(&chunk, &merging(vec![kept], vec![]), "encore")
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict("amendment"))));
+    assert_eq!(db.versions(text).await.unwrap().len(), 1);
 }

@@ -75,6 +75,15 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                     }
                 }
 
+                @if let Some(by) = &view.superseded_by {
+                    div.notice role="note" {
+                        p {
+                            strong { (t!("merge.superseded", locale = l)) } " "
+                            a href=(amendment_href(&by.id)) { (amendment_heading(lang, by.number, &by.reference)) }
+                        }
+                    }
+                }
+
                 @match &view.place {
                     AmendmentPlaceView::InPlace => {}
                     AmendmentPlaceView::Outdated { then, now } => {
@@ -174,6 +183,27 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                     }
                 }
 
+                @if actions.can_merge {
+                    section aria-labelledby="merge-title" {
+                        h3 #merge-title { (t!("merge.title", locale = l)) }
+                        @if actions.conflicts.is_empty() {
+                            p.hint { (t!("merge.hint", locale = l)) }
+                            (action_form(ctx, &format!("{base}/merge"), &t!("merge.submit", locale = l)))
+                        } @else {
+                            p { (t!("merge.conflicts", locale = l)) }
+                            ul {
+                                @for other in &actions.conflicts {
+                                    li {
+                                        a href={ (base) "/conflict/" (other.id) } {
+                                            (t!("merge.resolve", locale = l, number = other.number))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+
                 @if !moves.is_empty() {
                     section aria-labelledby="screen-title" {
                         h3 #screen-title { (t!("amendment.screen_title", locale = l)) }
@@ -245,6 +275,15 @@ pub fn amendment_list_page(ctx: &PageContext, view: &AmendmentListView) -> Marku
                 }
                 p.muted role="status" {
                     (t!("amendment.list_count", locale = l, shown = view.rows.len(), total = view.total))
+                }
+                p {
+                    a href={ (text_href(&header.id)) "/provenance" } { (t!("provenance.link", locale = l)) }
+                }
+                @if view.can_merge_all {
+                    form.inline-form method="post" action={ (action) "/merge" } {
+                        (csrf_field(ctx))
+                        button.button type="submit" { (t!("merge.all_submit", locale = l)) }
+                    }
                 }
                 @if view.rows.is_empty() {
                     p.empty-state { (t!("amendment.list_empty", locale = l)) }

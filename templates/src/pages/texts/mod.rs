@@ -4,4 +4,5 @@
 
 pub mod amendments;
 pub mod history;
+pub mod merging;
 pub mod text;
