@@ -42,6 +42,7 @@ fn text_page_reads_and_manages() {
             body_html: String::new(),
             toc: read_view().toc[..1].to_vec(),
             backlinks: vec![],
+            amend: None,
         },
     )
     .into_string();
@@ -480,6 +481,7 @@ fn text_strings_are_escaped() {
                     title: HOSTILE.into(),
                     group_name: HOSTILE.into(),
                 }],
+                amend: None,
             },
         )
         .into_string(),

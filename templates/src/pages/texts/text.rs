@@ -263,6 +263,16 @@ pub fn text_page(ctx: &PageContext, view: &TextReadView) -> Markup {
                 }
             }
 
+            // Who may file now gets the in-place editor (amend.js): it reads the Markdown and
+            // the heads the page shows from here; without it, the « Amender » links lead to
+            // the paragraph's form.
+            @if let Some(amend) = &view.amend {
+                div #amend-source hidden data-text-id=(header.id) data-lang=(l)
+                    data-heads=(amend.heads) data-markdown=(amend.markdown)
+                    data-rationale-required=(if amend.rationale_required { "true" } else { "false" }) {}
+                script type="module" src=(assets::AMEND_JS) {}
+            }
+
             (backlinks(lang, &view.backlinks))
 
             section.section aria-labelledby="export-title" {
