@@ -4,17 +4,21 @@
 //   BASE_URL=http://127.0.0.1:PORT TEXT_PATH=/texts/7 COOKIE_AUTHOR=name=value \
 //   COOKIE_SUPPORTER=name=value COOKIE_ORGANISER=name=value \
 //   SELECT_PARAGRAPH=2 SELECT_PHRASE="trains de nuit" SELECT_NEW="trains de jour" \
-//   KEYBOARD_PARAGRAPH=4 KEYBOARD_NEW="ouvrent aussi le soir." node tests/browser/amend.mjs
+//   KEYBOARD_PARAGRAPH=4 KEYBOARD_NEW="ouvrent aussi le soir." ADD_NEW="Un paragraphe." \
+//   node tests/browser/amend.mjs
 //
 // Optional: CHROMIUM (default /usr/bin/chromium). Needs `npm ci` in assets/editor (playwright)
 // and in tests/browser (axe-core). The text must require a rationale and one supporter.
-// With the mouse: the author selects SELECT_PHRASE in paragraph SELECT_PARAGRAPH, presses
-// « Amender ce passage », types SELECT_NEW, sees the live diff (<del>/<ins>); submitting without
+// With the mouse: a selection from inside a word of paragraph SELECT_PARAGRAPH to inside a word
+// of the next opens both (whole words), Escape closes it; then the author selects SELECT_PHRASE
+// in paragraph SELECT_PARAGRAPH, presses « Amender ce passage », types SELECT_NEW, sees the live
+// diff (<del>/<ins>); submitting without
 // the rationale shows the server's refusal in the form with everything typed kept; with it, the
 // browser lands on the amendment's page. The supporter supports it there; the organiser screens
 // it admissible, then adopted. (TODO(issue 13, merging): the organiser merges it, the text shows
 // the change and « d'où vient ce passage ? » leads back to the amendment — the lead adds this
-// step when merging lands.)
+// step when merging lands.) Then « Ajouter un paragraphe » after paragraph KEYBOARD_PARAGRAPH
+// takes ADD_NEW, kept as a draft.
 // With the keyboard only: Tab to « Amender » of paragraph KEYBOARD_PARAGRAPH, Enter, Escape
 // (focus back on the control), Enter again, move the start two words later, type
 // KEYBOARD_NEW, the rationale, submit. axe-core runs over the page with the editor open.
@@ -40,44 +44,44 @@ const env = requireEnv([
   "SELECT_NEW",
   "KEYBOARD_PARAGRAPH",
   "KEYBOARD_NEW",
+  "ADD_NEW",
 ]);
 const BLOCKING = new Set(["moderate", "serious", "critical"]);
 const AMENDMENT_URL = /\/amendments\/\d+$/;
 
-/** Drags the mouse over `phrase` in the paragraph numbered `n`. */
-async function selectWithMouse(page, n, phrase) {
-  const box = await page.evaluate(
-    ({ n, phrase }) => {
+/** Where `phrase` starts or ends (`edge`) in the paragraph numbered `n`, in the viewport. */
+function pointOf(page, n, phrase, edge) {
+  return page.evaluate(
+    ({ n, phrase, edge }) => {
       const el = document.querySelector(`[data-paragraph="${n}"]`);
       if (!el) return null;
-      el.scrollIntoView({ block: "center" });
       const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         if (node.parentElement.closest(".amend-controls")) continue;
         const at = node.data.indexOf(phrase);
         if (at === -1) continue;
         const range = document.createRange();
-        range.setStart(node, at);
-        range.setEnd(node, at + 1);
-        const first = range.getBoundingClientRect();
-        range.setStart(node, at + phrase.length - 1);
-        range.setEnd(node, at + phrase.length);
-        const last = range.getBoundingClientRect();
-        return {
-          x1: first.left + 1,
-          y1: first.top + first.height / 2,
-          x2: last.right - 1,
-          y2: last.top + last.height / 2,
-        };
+        const from = edge === "start" ? at : at + phrase.length - 1;
+        range.setStart(node, from);
+        range.setEnd(node, from + 1);
+        const box = range.getBoundingClientRect();
+        return { x: edge === "start" ? box.left + 1 : box.right - 1, y: box.top + box.height / 2 };
       }
       return null;
     },
-    { n, phrase },
+    { n, phrase, edge },
   );
-  if (!box) throw new Error(`"${phrase}" is not in paragraph ${n}`);
-  await page.mouse.move(box.x1, box.y1);
+}
+
+/** Drags the mouse from the start of `fromPhrase` (paragraph `fromN`) to the end of `toPhrase`. */
+async function selectWithMouse(page, fromN, fromPhrase, toN = fromN, toPhrase = fromPhrase) {
+  await page.evaluate((n) => document.querySelector(`[data-paragraph="${n}"]`)?.scrollIntoView({ block: "center" }), fromN);
+  const start = await pointOf(page, fromN, fromPhrase, "start");
+  const end = await pointOf(page, toN, toPhrase, "end");
+  if (!start || !end) throw new Error(`"${fromPhrase}" or "${toPhrase}" is not where it should be`);
+  await page.mouse.move(start.x, start.y);
   await page.mouse.down();
-  await page.mouse.move(box.x2, box.y2, { steps: 8 });
+  await page.mouse.move(end.x, end.y, { steps: 8 });
   await page.mouse.up();
 }
 
@@ -120,6 +124,14 @@ async function main() {
   setStep("opening the reading view");
   const { page } = await openPage("author", env.BASE_URL, env.TEXT_PATH, env.COOKIE_AUTHOR);
   await page.waitForSelector(".amend-hint", { timeout: 10_000 });
+
+  setStep("selecting over two paragraphs, then cancelling");
+  // From inside a word of one paragraph to inside a word of the next: whole words, both ends.
+  await selectWithMouse(page, env.SELECT_PARAGRAPH, "oulons", String(Number(env.SELECT_PARAGRAPH) + 1), "La cultu");
+  await (await page.waitForSelector(".amend-selection", { state: "visible", timeout: 5_000 })).click();
+  result.across = await page.textContent("#amend-passage");
+  await page.keyboard.press("Escape");
+  await page.evaluate(() => window.getSelection().removeAllRanges());
 
   setStep("selecting a passage with the mouse");
   await selectWithMouse(page, env.SELECT_PARAGRAPH, env.SELECT_PHRASE);
@@ -175,6 +187,18 @@ async function main() {
   }
   // TODO(issue 13, merging): the organiser merges it (POST …/merge, or the merge page), then the
   // reading view shows SELECT_NEW and the provenance view of that passage names this amendment.
+
+  setStep("adding a paragraph, kept as a draft");
+  const adding = (await openPage("adding", env.BASE_URL, env.TEXT_PATH, env.COOKIE_AUTHOR)).page;
+  await adding.waitForSelector(".amend-hint", { timeout: 10_000 });
+  await adding.click(`a.amend-link[href$="paragraph=${env.KEYBOARD_PARAGRAPH}&add=1"]`);
+  await adding.waitForSelector("form.amend-editor", { timeout: 5_000 });
+  await adding.keyboard.type(env.ADD_NEW);
+  await adding.waitForSelector("#amend-preview ins", { timeout: 5_000 });
+  if (await adding.$("#amend-preview del")) throw new Error("Adding a paragraph deletes something");
+  await adding.fill("#amend-rationale", "Un paragraphe de plus.");
+  await Promise.all([adding.waitForURL(AMENDMENT_URL, { timeout: 10_000 }), adding.click("form.amend-editor button[value=draft]")]);
+  result.added_amendment_path = new URL(adding.url()).pathname;
 
   setStep("keyboard only: Tab to a paragraph's « Amender »");
   const keys = (await openPage("keyboard", env.BASE_URL, env.TEXT_PATH, env.COOKIE_AUTHOR)).page;

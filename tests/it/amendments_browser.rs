@@ -1,8 +1,9 @@
 //! Proposing an amendment in place, in headless Chromium (issue 13, point 1; the script is
-//! `tests/browser/amend.mjs`): a member selects a passage of the reading view with the mouse,
-//! types the new wording, sees the live word diff, is refused without the rationale the text
-//! requires (the server's message in the form, what was typed kept), then submits; a second
-//! member supports it on its page, the organiser screens it admissible and adopts it. Then the
+//! `tests/browser/amend.mjs`): a member selects a passage of the reading view with the mouse
+//! (after a selection over two paragraphs, cancelled), types the new wording, sees the live word
+//! diff, is refused without the rationale the text requires (the server's message in the form,
+//! what was typed kept), then submits; a second member supports it on its page, the organiser
+//! screens it admissible and adopts it. A paragraph is added in a gap, kept as a draft. Then the
 //! keyboard-only path: Tab to a paragraph's « Amender », Enter, Escape and back, move the
 //! passage's start by words, type, submit. What the server holds is checked through the API.
 
@@ -46,6 +47,7 @@ async fn proposing_in_place(backend: Backend) {
         // After the emoji of § 3: UTF-16 offsets in the browser are the server's.
         ("KEYBOARD_PARAGRAPH", "4".into()),
         ("KEYBOARD_NEW", "ouvrent aussi le soir.".into()),
+        ("ADD_NEW", "Les musées aussi.".into()),
     ];
     let out = node("tests/browser/amend.mjs", &env).await;
     assert_eq!(out["ok"], true, "{out}");
@@ -94,6 +96,23 @@ async fn proposing_in_place(backend: Backend) {
     );
     // TODO(issue 13, merging): merge it (`POST /api/v1/amendments/{id}/merge`), then the
     // Markdown reads « trains de jour » and the provenance of that passage is this amendment.
+
+    assert_eq!(
+        out["across"], "voulons des trains de nuit partout.\n\nLa culture",
+        "a selection over two paragraphs, to whole words: {out}"
+    );
+    let added = f
+        .alice
+        .get_json(&api_path(&out["added_amendment_path"]), 200)
+        .await;
+    let after = range_of(ORIGINAL, "Les bibliothèques ouvrent le dimanche.").end;
+    assert_eq!(
+        (added["start"].as_u64(), added["end"].as_u64()),
+        (Some(after as u64), Some(after as u64)),
+        "inserted after § 4: {added}"
+    );
+    assert_eq!(added["replacement"], "\n\nLes musées aussi.", "{added}");
+    assert_eq!(added["status"], "draft", "{added}");
 
     let typed = f
         .alice
