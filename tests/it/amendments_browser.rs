@@ -141,6 +141,55 @@ async fn a_member_proposes_in_place_and_the_amendment_goes_to_adoption_on_postgr
     proposing_in_place(Backend::Postgres).await;
 }
 
+/// From a selection to the passage of the Markdown, over formatted text (the rule of
+/// `assets/editor/src/amend.js`): plain words are found as they are; a selection across an
+/// emphasis, a link or code grows over their marks until they pair up.
+#[tokio::test]
+async fn a_selection_over_formatting_opens_a_whole_piece_of_markdown() {
+    const FORMATTED: &str = "# Formes\n\nNous voulons des *trains* de nuit partout.\n\n\
+        Voir [le site](https://exemple.fr/a) ici, avec `du code`.\n\n\
+        - Un **premier** point ;\n- un second point.\n";
+    let Some(f) = start(Backend::Sqlite, FORMATTED).await else {
+        return;
+    };
+    let cases = [
+        (2, "nuit", "nuit"),
+        (2, "des trains de", "des *trains* de"),
+        (2, "ains de", "*trains* de"),
+        (3, "site ici", "[le site](https://exemple.fr/a) ici"),
+        (3, "avec du", "avec `du code`"),
+        (4, "premier point", "**premier** point"),
+    ];
+    let env = [
+        ("BASE_URL", f.app.url.clone()),
+        ("TEXT_PATH", format!("/texts/{}", f.id)),
+        ("COOKIE", session_cookie(&f.app, "alice@exemple.fr").await),
+        (
+            "CASES",
+            Value::from(
+                cases
+                    .iter()
+                    .map(|(paragraph, selection, _)| json!({"paragraph": paragraph, "selection": selection}))
+                    .collect::<Vec<_>>(),
+            )
+            .to_string(),
+        ),
+    ];
+    let out = node("tests/browser/amend_mapping.mjs", &env).await;
+    assert_eq!(out["ok"], true, "{out}");
+    for ((paragraph, selection, wanted), got) in cases
+        .iter()
+        .zip(out["passages"].as_array().expect("passages"))
+    {
+        assert_eq!(
+            got,
+            &json!({"passage": wanted, "whole": false}),
+            "§ {paragraph}, « {selection} »: {out}"
+        );
+    }
+    f.app.stop().await;
+}
+
 /// The live preview's word diff (`assets/editor/src/word-diff.js`) against the server's
 /// (`markup::diff`), on the 154 real French articles before and after their amendments
 /// (`amendments_french`) and on small cases. The browser's is `similar` 2's Myers and compaction

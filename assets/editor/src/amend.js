@@ -13,8 +13,12 @@
 //   2. that text is looked up in the paragraph's Markdown source: when it occurs there as many
 //      times as in the rendered text, its k-th occurrence in the source is the k-th in the
 //      rendered text, and that is the range;
-//   3. otherwise (formatting, a link, an escape inside the selection makes the two differ) the
-//      whole paragraph is taken, and the editor says so.
+//   3. otherwise (formatting, a link, an escape inside the selection makes the two differ),
+//      each character of the rendered text is found in turn in the source, the markup between
+//      them skipped, and the passage is grown over the marks around it (emphasis, code, a link's
+//      brackets and destination) until they pair up: « trains de » in `des *trains* de` is
+//      `*trains* de`;
+//   4. when they never do, the whole paragraph is taken, and the editor says so.
 // A selection over several paragraphs maps its start in the first and its end in the last.
 //
 // In the editor, the keyboard path: « Amender » of each paragraph is a link reached by Tab;
@@ -33,6 +37,8 @@ import { strings } from "./amend-strings.js";
 import { wordDiff } from "./word-diff.js";
 
 const SKIPPED = ".amend-controls, .amend-editor, .amend-selection";
+/** The inline marks that pair up (emphasis, strikethrough, code). */
+const MARKS = ["*", "_", "~", "`"];
 const isWordChar = (c) => c !== undefined && /[\p{L}\p{N}\p{M}_'’-]/u.test(c);
 const isSpace = (c) => c !== undefined && /\s/.test(c);
 
@@ -116,7 +122,83 @@ function init(source) {
       const start = p.start + inSource[k];
       return { start, end: start + wanted.length, exact: true };
     }
-    return { start: p.start, end: p.end, exact: false };
+    return aligned(p, text, s, e) || { start: p.start, end: p.end, exact: false };
+  }
+
+  /** The runs of `mark` in `text` (`**` is one run): their starts and ends. */
+  function runs(text, mark) {
+    const found = [];
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] !== mark) continue;
+      let j = i;
+      while (text[j] === mark) j++;
+      found.push([i, j]);
+      i = j - 1;
+    }
+    return found;
+  }
+
+  /** Inline markup whose marks pair up: a passage cut inside a link, code or emphasis does not. */
+  function balanced(slice) {
+    const count = (c) => slice.split(c).length - 1;
+    return (
+      MARKS.every((mark) => runs(slice, mark).length % 2 === 0) &&
+      count("[") === count("]") &&
+      count("(") === count(")")
+    );
+  }
+
+  /**
+   * Step 3 of the rule, before the whole paragraph: each character of the rendered text is
+   * found in turn in the source (the markup between them skipped), and the passage grown over
+   * the marks around it (a run of `*`, `_`, `~` or backticks left unpaired: to its partner
+   * before or after; a link cut in two: to its brackets and destination) until they pair up;
+   * null when they never do.
+   */
+  function aligned(p, text, s, e) {
+    const source = markdown.slice(p.start, p.end);
+    const at = [];
+    let j = 0;
+    for (let i = 0; i < e; i++) {
+      const c = text[i];
+      while (j < source.length && source[j] !== c && !(isSpace(c) && isSpace(source[j]))) j++;
+      if (j >= source.length) return null;
+      at.push(j++);
+    }
+    let start = at[s];
+    let end = at[e - 1] + 1;
+    for (let step = 0; step < 16 && !balanced(source.slice(start, end)); step++) {
+      const before = start;
+      const after = end;
+      const slice = source.slice(start, end);
+      const count = (c) => slice.split(c).length - 1;
+      // A link's text cut in two: to its bracket before, or to its bracket after.
+      if (count("]") > count("[")) start = Math.max(0, source.lastIndexOf("[", start - 1));
+      if (count("[") > count("]") && source.indexOf("]", end) !== -1) end = source.indexOf("]", end) + 1;
+      if (source[end - 1] === "]" && source[end] === "(" && source.indexOf(")", end) !== -1) end = source.indexOf(")", end) + 1;
+      if (count("(") > count(")") && source.indexOf(")", end) !== -1) end = source.indexOf(")", end) + 1;
+      for (const mark of MARKS) {
+        const found = runs(slice, mark);
+        if (found.length % 2 === 0) continue;
+        // The first run decides: one that closes (text before it, none after) has its partner
+        // before the passage; one that opens, after it.
+        const [a, b] = found[0];
+        const closes = a > 0 && !isSpace(slice[a - 1]) && (b >= slice.length || isSpace(slice[b]) || /\p{P}/u.test(slice[b]));
+        if (closes) {
+          const open = source.lastIndexOf(mark, start - 1);
+          if (open !== -1) start = runs(source.slice(0, open + 1), mark).pop()[0];
+        } else {
+          const close = source.indexOf(mark, end);
+          if (close !== -1) {
+            end = close;
+            while (source[end] === mark) end++;
+          }
+        }
+      }
+      if (start === before && end === after) return null;
+    }
+    if (!balanced(source.slice(start, end))) return null;
+    return { start: p.start + start, end: p.start + end, exact: true };
   }
 
   /** The passage the selection stands for, or null. */
