@@ -55,6 +55,31 @@ fn text_page_reads_and_manages() {
     assert!(plain.contains("updated on 1 March 2026 at 14:05"));
 }
 
+/// The in-place amendment editor's data: the Markdown read back exactly (a carriage return
+/// kept as a reference, which the HTML parser does not fold), the heads, the script.
+#[test]
+fn text_page_gives_the_in_place_editor_its_markdown_exactly() {
+    let view = TextReadView {
+        amend: Some(crate::AmendInPlaceView {
+            markdown: "a\r\nb & <c> \"d\" 😀".into(),
+            heads: "ab12,cd34".into(),
+            rationale_required: true,
+        }),
+        ..read_view()
+    };
+    let html = text_page(&ctx(Lang::Fr, true), &view).into_string();
+    assert!(
+        html.contains("data-markdown=\"a&#13;\nb &amp; &lt;c&gt; &quot;d&quot; 😀\""),
+        "{html}"
+    );
+    assert!(html.contains("data-heads=\"ab12,cd34\""));
+    assert!(html.contains("data-rationale-required=\"true\""));
+    assert!(html.contains(&format!("src=\"{}\"", crate::assets::AMEND_JS)));
+    // Without it (who may not file), neither the data nor the script.
+    let plain = text_page(&ctx(Lang::Fr, true), &read_view()).into_string();
+    assert!(!plain.contains("amend-source") && !plain.contains(crate::assets::AMEND_JS));
+}
+
 #[test]
 fn text_edit_page_keeps_the_editor_contract() {
     let html = text_edit_page(
