@@ -1,5 +1,8 @@
 // Builds the editor into ../static/:
 //   editor.js        one minified ES module (CodeMirror, automerge's JS side, our code)
+//   amend.js         the reading view's in-place amendment editor (src/amend.js: a selection
+//                    or a paragraph's « Amender » opens it; word diff in src/word-diff.js),
+//                    separate so that reading never loads the live editor
 //   automerge.wasm   automerge's WebAssembly, its custom sections (debug names: a fifth of the
 //                    file) removed; the page hands its URL to editor.js, which compiles it
 //                    while it downloads
@@ -25,11 +28,11 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const staticDir = fileURLToPath(new URL("../static/", import.meta.url));
 const check = process.argv.includes("--check");
 
-/** The bundle: automerge's slim entry point, which loads no WebAssembly by itself. */
-async function bundle() {
+/** A bundle of `entry` (the editor: automerge's slim entry point, which loads no WebAssembly by itself). */
+async function bundle(entry, name) {
   const result = await build({
     absWorkingDir: here,
-    entryPoints: ["src/editor.js"],
+    entryPoints: [entry],
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -40,7 +43,7 @@ async function bundle() {
     legalComments: "eof",
     charset: "ascii",
     write: false,
-    outfile: `${staticDir}editor.js`,
+    outfile: `${staticDir}${name}`,
     logLevel: "warning",
   });
   return Buffer.from(result.outputFiles[0].contents);
@@ -98,7 +101,8 @@ const brotli = (bytes, mode) =>
 const gzip = (bytes) => gzipSync(bytes, { level: 9 });
 
 const outputs = [
-  ["editor.js", await bundle(), constants.BROTLI_MODE_TEXT],
+  ["editor.js", await bundle("src/editor.js", "editor.js"), constants.BROTLI_MODE_TEXT],
+  ["amend.js", await bundle("src/amend.js", "amend.js"), constants.BROTLI_MODE_TEXT],
   ["automerge.wasm", await automergeWasm(), constants.BROTLI_MODE_GENERIC],
 ];
 

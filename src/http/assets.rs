@@ -6,10 +6,11 @@
 //! plain name (`/assets/editor.js`), for pages rendered before a change, is revalidated at
 //! every use (`no-cache` and an `ETag`, so an unchanged file costs a 304).
 //!
-//! Nothing here is compressed per request. The editor's two big files come with brotli and
-//! gzip copies made by its build (`assets/editor/build.mjs`, committed beside them, checked by
-//! CI); the small ones (stylesheet, icon) are compressed once, on the blocking pool, the first
-//! time a browser asks for them. The compression layer (`http/compression.rs`) leaves a
+//! Nothing here is compressed per request. The editor's two big files, and the in-place
+//! amendment editor (`amend.js`), come with brotli and gzip copies made by its build
+//! (`assets/editor/build.mjs`, committed beside them, checked by CI); the small ones
+//! (stylesheet, icon) are compressed once, on the blocking pool, the first time a browser asks
+//! for them. The compression layer (`http/compression.rs`) leaves a
 //! response that already has a `Content-Encoding` alone.
 
 use std::io::Write as _;
@@ -47,9 +48,19 @@ struct Encoded<T> {
 }
 
 /// How many assets there are (the length of `ASSETS`).
-const COUNT: usize = 5;
+const COUNT: usize = 6;
 
 static ASSETS: [Asset; COUNT] = [
+    Asset {
+        name: "amend.js",
+        url: urls::AMEND_JS,
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/static/amend.js"),
+        built: Some(Encoded {
+            brotli: include_bytes!("../../assets/static/amend.js.br"),
+            gzip: include_bytes!("../../assets/static/amend.js.gz"),
+        }),
+    },
     Asset {
         name: "atelier.css",
         url: urls::ATELIER_CSS,
@@ -315,7 +326,11 @@ mod tests {
 
     #[test]
     fn small_assets_are_compressed_losslessly() {
-        let css = ASSETS[0].bytes;
+        let css = ASSETS
+            .iter()
+            .find(|a| a.name == "atelier.css")
+            .map(|a| a.bytes)
+            .unwrap_or_default();
         let encoded = compress(css).unwrap();
         assert!(encoded.gzip.len() * 3 < css.len(), "gzip shrinks CSS");
         assert!(encoded.brotli.len() < encoded.gzip.len());

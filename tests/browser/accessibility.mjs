@@ -5,6 +5,8 @@
 //
 // Optional: CHROMIUM (default /usr/bin/chromium). Needs `npm ci` in assets/editor (playwright)
 // and in tests/browser (axe-core).
+// A page may name an element to `click` first (a state of the page: the in-place amendment
+// editor open), whose selector must then match.
 // Each page is loaded (the editor until it has synced), axe runs with its default rules, and
 // every violation of impact moderate or above is reported with its page and elements. Prints
 // one JSON line and exits 0, or one sentence on stderr and exits 1 (240 s at most).
@@ -27,7 +29,7 @@ async function main() {
   const pages = JSON.parse(env.PAGES);
   const found = [];
   const minor = [];
-  for (const { path, cookie } of pages) {
+  for (const { path, cookie, click } of pages) {
     const who = cookie ? "signed in" : "signed out";
     setStep(`checking ${path} (${who})`);
     let tab;
@@ -46,6 +48,10 @@ async function main() {
         { timeout: 20_000 },
       );
     }
+    if (click) {
+      await tab.click(click);
+      await tab.waitForSelector("form.amend-editor", { timeout: 5_000 });
+    }
     // Evaluated through the DevTools protocol, which the page's CSP does not govern: the page
     // itself still runs only its own scripts.
     await tab.evaluate(AXE);
@@ -59,7 +65,7 @@ async function main() {
       }));
     });
     for (const violation of result) {
-      (BLOCKING.has(violation.impact) ? found : minor).push({ path, who, ...violation });
+      (BLOCKING.has(violation.impact) ? found : minor).push({ path: click ? `${path} (${click})` : path, who, ...violation });
     }
     await tab.context().close();
   }

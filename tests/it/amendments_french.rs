@@ -11,7 +11,7 @@ use crate::harness::Backend;
 
 /// The 154 real cases of `../shared/data/amendements-fr/`: each article before, and after its
 /// amendments (`tests/fixtures/README.md`).
-fn french_cases() -> Vec<(String, String, String)> {
+pub(crate) fn french_cases() -> Vec<(String, String, String)> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/amendements-fr-articles.jsonl.gz");
     let mut text = String::new();

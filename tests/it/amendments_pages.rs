@@ -387,6 +387,28 @@ async fn filing_a_paragraph_without_javascript(backend: Backend) {
         !page(&sam, &text).await.1.contains(&amend),
         "a supporter does not file"
     );
+    // For the in-place editor (amend.js): each paragraph's source range in UTF-16 units (after
+    // the emoji of § 3, two units), the Markdown and the heads; none of it for who may not file.
+    for (n, passage) in [
+        (2, "Nous voulons des trains de nuit partout."),
+        (4, "Les bibliothèques ouvrent le dimanche."),
+    ] {
+        let range = range_of(ORIGINAL, passage);
+        let attributes = format!(
+            "data-paragraph=\"{n}\" data-src-start=\"{}\" data-src-end=\"{}\"",
+            range.start, range.end
+        );
+        assert!(html.contains(&attributes), "{attributes}: {html}");
+    }
+    assert!(
+        html.contains("id=\"amend-source\"") && html.contains("src=\"/assets/amend."),
+        "the editor's data and script: {html}"
+    );
+    let (_, supporter) = page(&sam, &text).await;
+    assert!(
+        !supporter.contains("amend-source") && !supporter.contains("data-src-start"),
+        "{supporter}"
+    );
 
     // The form: the paragraph's Markdown, prefilled.
     let form = format!("{text}/amendments/new?paragraph=2");

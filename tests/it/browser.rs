@@ -55,7 +55,7 @@ fn chromium() -> String {
 }
 
 /// Runs a node script with `env`; its one JSON line of output.
-async fn node(script: &str, env: &[(&str, String)]) -> Value {
+pub(crate) async fn node(script: &str, env: &[(&str, String)]) -> Value {
     node_packages();
     let output = tokio::process::Command::new("node")
         .arg(root().join(script))
@@ -79,7 +79,7 @@ async fn node(script: &str, env: &[(&str, String)]) -> Value {
 }
 
 /// Signs in through the form; the session cookie (`atelier_session=…`).
-async fn session_cookie(app: &TestApp, email: &str) -> String {
+pub(crate) async fn session_cookie(app: &TestApp, email: &str) -> String {
     let response = app.browser().login(email).await;
     assert_eq!(response.status(), 303, "sign-in of {email}");
     cookie_set_by(&response)
@@ -355,6 +355,9 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         (format!("/groups/{section}/manage"), &secretary),
         ("/admin".to_owned(), &admin),
     ];
+    // The reading view with the in-place amendment editor open (amend.js) on the first paragraph.
+    let opened =
+        json!({"path": format!("/texts/{amended}"), "cookie": &member, "click": "a.amend-link"});
     let pages: Vec<Value> = signed_out
         .iter()
         .map(|path| json!({"path": path, "cookie": Value::Null}))
@@ -363,6 +366,7 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
                 .iter()
                 .map(|(path, cookie)| json!({"path": path, "cookie": cookie})),
         )
+        .chain([opened])
         .collect();
     let env = [
         ("BASE_URL", app.url.clone()),
@@ -372,7 +376,11 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
     assert_eq!(out["ok"], true, "{out}");
     // Minor findings do not fail the run; they are shown in its output.
     eprintln!("axe, minor findings: {}", out["minor"]);
-    assert_eq!(out["pages"], signed_out.len() + signed_in.len(), "{out}");
+    assert_eq!(
+        out["pages"],
+        signed_out.len() + signed_in.len() + 1,
+        "{out}"
+    );
     app.stop().await;
 }
 

@@ -3,6 +3,11 @@
 //! paragraph) and, from the second on, « Ajouter un paragraphe » for the gap above it; after
 //! the last, one more gap. They are links inserted next to each paragraph's anchor in the
 //! sanitised HTML (the anchors are ours: `markup` writes them, unique per text).
+//!
+//! For who may file, each paragraph's element also carries its number and its source range
+//! in UTF-16 units of the Markdown (`data-paragraph`, `data-src-start`, `data-src-end`): the
+//! in-place editor (`assets/editor/src/amend.js`) maps a selection or a control to the range
+//! it files through the API.
 
 use atelier_templates as tpl;
 
@@ -84,6 +89,18 @@ pub fn with_margins(m: &Margins, html: &str, paragraphs: &[Paragraph]) -> String
         let Some(open) = html[..at].rfind('<') else {
             continue;
         };
+        if m.can_file {
+            let range = &p.source.utf16;
+            // Right after the anchor: ` id="…"`.
+            let after_id = at + " id=\"".len() + p.anchor.len() + 1;
+            inserts.push((
+                after_id,
+                format!(
+                    " data-paragraph=\"{}\" data-src-start=\"{}\" data-src-end=\"{}\"",
+                    p.number, range.start, range.end
+                ),
+            ));
+        }
         let add = (i > 0).then(|| paragraphs[i - 1].number);
         let links = controls(m, Some(p.number), add);
         if links.is_empty() {

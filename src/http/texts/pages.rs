@@ -100,6 +100,7 @@ async fn show_text(
     .await?;
     // Under the page's `<h1>` (the title): the text's outermost headings become `<h2>`.
     let mut body_html = markup::nest_headings(&rendered.html, 1);
+    let mut amend = None;
     // Past drafting, the margins count each paragraph's amendments (those the reader may see),
     // and who may file now gets the paragraph-level controls (the no-JavaScript path).
     if ctx.text.status != TextStatus::Drafting {
@@ -126,14 +127,20 @@ async fn show_text(
             }
         }
         let text_id = amendable.text.text.text_id.to_string();
+        let can_file = amendable.rights.can_file
+            && crate::amendments::closed_because(&amendable, crate::store::now()).is_none();
         let margins = super::amend_links::Margins {
             lang: page.lang(),
             text: &text_id,
-            can_file: amendable.rights.can_file
-                && crate::amendments::closed_because(&amendable, crate::store::now()).is_none(),
+            can_file,
             counts: &counts,
         };
         body_html = super::amend_links::with_margins(&margins, &body_html, &rendered.paragraphs);
+        amend = can_file.then(|| tpl::AmendInPlaceView {
+            markdown: current.markdown.clone(),
+            heads: crate::collab::doc::heads_to_strings(&current.heads).join(","),
+            rationale_required: amendable.rules.rationale_required,
+        });
         ctx = amendable.text;
     }
     let view = tpl::TextReadView {
@@ -149,6 +156,7 @@ async fn show_text(
             })
             .collect(),
         backlinks: link_views(backlinks),
+        amend,
     };
     Ok(html(tpl::text_page(&page.ctx, &view)))
 }

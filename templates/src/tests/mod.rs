@@ -161,6 +161,7 @@ fn read_view() -> TextReadView {
             title: "Lexique".into(),
             group_name: "Écologie".into(),
         }],
+        amend: None,
     }
 }
 
@@ -650,6 +651,7 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
                     body_html: String::new(),
                     toc: vec![],
                     backlinks: vec![],
+                    amend: None,
                 },
             )
             .into_string(),

@@ -267,6 +267,7 @@ fn asset_urls_carry_the_hash_of_the_file() {
     assert_eq!(
         names,
         [
+            "amend.js",
             "atelier.css",
             "automerge.wasm",
             "editor.js",

@@ -42,6 +42,7 @@ fn text_page_reads_and_manages() {
             body_html: String::new(),
             toc: read_view().toc[..1].to_vec(),
             backlinks: vec![],
+            amend: None,
         },
     )
     .into_string();
@@ -52,6 +53,31 @@ fn text_page_reads_and_manages() {
     assert!(plain.contains(">Open for amendments</span>"));
     assert!(plain.contains("<a href=\"/texts/20/edit\">Watch live</a>"));
     assert!(plain.contains("updated on 1 March 2026 at 14:05"));
+}
+
+/// The in-place amendment editor's data: the Markdown read back exactly (a carriage return
+/// kept as a reference, which the HTML parser does not fold), the heads, the script.
+#[test]
+fn text_page_gives_the_in_place_editor_its_markdown_exactly() {
+    let view = TextReadView {
+        amend: Some(crate::AmendInPlaceView {
+            markdown: "a\r\nb & <c> \"d\" 😀".into(),
+            heads: "ab12,cd34".into(),
+            rationale_required: true,
+        }),
+        ..read_view()
+    };
+    let html = text_page(&ctx(Lang::Fr, true), &view).into_string();
+    assert!(
+        html.contains("data-markdown=\"a&#13;\nb &amp; &lt;c&gt; &quot;d&quot; 😀\""),
+        "{html}"
+    );
+    assert!(html.contains("data-heads=\"ab12,cd34\""));
+    assert!(html.contains("data-rationale-required=\"true\""));
+    assert!(html.contains(&format!("src=\"{}\"", crate::assets::AMEND_JS)));
+    // Without it (who may not file), neither the data nor the script.
+    let plain = text_page(&ctx(Lang::Fr, true), &read_view()).into_string();
+    assert!(!plain.contains("amend-source") && !plain.contains(crate::assets::AMEND_JS));
 }
 
 #[test]
@@ -480,6 +506,7 @@ fn text_strings_are_escaped() {
                     title: HOSTILE.into(),
                     group_name: HOSTILE.into(),
                 }],
+                amend: None,
             },
         )
         .into_string(),

@@ -112,6 +112,19 @@ pub struct TextReadView {
     pub toc: Vec<TocEntryView>,
     /// The texts whose wiki links point here.
     pub backlinks: Vec<TextLinkView>,
+    /// For who may file an amendment now: what the in-place editor needs.
+    pub amend: Option<AmendInPlaceView>,
+}
+
+/// What the in-place amendment editor (`amend.js`) reads from the reading view: the Markdown
+/// the page shows (the paragraphs' `data-src-*` ranges are UTF-16 offsets into it) and the
+/// document's heads it was read at, so that a passage filed later is anchored in that state.
+#[derive(Debug, Clone)]
+pub struct AmendInPlaceView {
+    pub markdown: String,
+    /// Hex change hashes, comma-separated.
+    pub heads: String,
+    pub rationale_required: bool,
 }
 
 /// Why a signed-in reader may not write a text, when their role is the reason.

@@ -1,0 +1,81 @@
+// The in-place amendment editor's strings, in French and English. The page chooses with the
+// data-lang of #amend-source (the page's language).
+
+const STRINGS = {
+  fr: {
+    hint: "Sélectionnez un passage du texte pour l’amender, ou utilisez « Amender » devant un paragraphe.",
+    amendSelection: "Amender ce passage",
+    titleAmend: (n) => `Amender le § ${n}`,
+    titleAmendMany: (a, b) => `Amender les § ${a} à ${b}`,
+    titleAdd: (n) => `Ajouter un paragraphe après le § ${n}`,
+    passage: "Passage amendé (Markdown)",
+    wholeParagraph:
+      "La mise en forme empêche de retrouver exactement la sélection dans le texte source : le paragraphe entier est proposé. Ajustez le passage avec les boutons ci-dessous.",
+    refine: "Ajuster le passage, mot par mot",
+    startEarlier: "Début : un mot plus tôt",
+    startLater: "Début : un mot plus tard",
+    endEarlier: "Fin : un mot plus tôt",
+    endLater: "Fin : un mot plus tard",
+    cannotShrink: "Impossible de réduire le passage de ce côté : votre rédaction a déjà modifié ce mot.",
+    rangeNow: (passage) => `Passage : « ${passage} »`,
+    replacement: "Nouvelle rédaction (Markdown)",
+    newParagraph: "Nouveau paragraphe (Markdown)",
+    replacementHint: "Effacez tout le texte pour proposer la suppression du passage.",
+    preview: "Aperçu des modifications",
+    noChange: "Aucune modification pour l’instant.",
+    summary: (del, ins) => `${del} mot${del > 1 ? "s" : ""} supprimé${del > 1 ? "s" : ""}, ${ins} ajouté${ins > 1 ? "s" : ""}`,
+    rationale: "Exposé des motifs",
+    required: "(obligatoire)",
+    saveDraft: "Enregistrer le brouillon",
+    submit: "Déposer",
+    cancel: "Annuler",
+    escape: "Échap annule et ramène au texte.",
+    sending: "Envoi…",
+    refused: (status) => `Le serveur a refusé l’amendement (code ${status}).`,
+    network: "Le serveur ne répond pas : votre texte est conservé, réessayez.",
+    busy: "Un amendement est déjà en cours de rédaction : déposez-le, enregistrez-le ou annulez-le d’abord.",
+    colon: "\u00a0:",
+    fields: { replacement: "Nouvelle rédaction", rationale: "Exposé des motifs", start: "Passage", end: "Passage", heads: "Passage" },
+  },
+  en: {
+    hint: "Select a passage of the text to amend it, or use « Amend » before a paragraph.",
+    amendSelection: "Amend this passage",
+    titleAmend: (n) => `Amend § ${n}`,
+    titleAmendMany: (a, b) => `Amend § ${a} to ${b}`,
+    titleAdd: (n) => `Add a paragraph after § ${n}`,
+    passage: "Passage amended (Markdown)",
+    wholeParagraph:
+      "The formatting hides where the selection is in the source text: the whole paragraph is offered. Adjust the passage with the buttons below.",
+    refine: "Adjust the passage, word by word",
+    startEarlier: "Start: one word earlier",
+    startLater: "Start: one word later",
+    endEarlier: "End: one word earlier",
+    endLater: "End: one word later",
+    cannotShrink: "The passage cannot shrink on this side: your wording already changed that word.",
+    rangeNow: (passage) => `Passage: “${passage}”`,
+    replacement: "New wording (Markdown)",
+    newParagraph: "New paragraph (Markdown)",
+    replacementHint: "Clear the whole text to propose deleting the passage.",
+    preview: "Preview of the changes",
+    noChange: "No change yet.",
+    summary: (del, ins) => `${del} word${del === 1 ? "" : "s"} deleted, ${ins} added`,
+    rationale: "Rationale",
+    required: "(required)",
+    saveDraft: "Save the draft",
+    submit: "Submit",
+    cancel: "Cancel",
+    escape: "Escape cancels and goes back to the text.",
+    sending: "Sending…",
+    refused: (status) => `The server refused the amendment (code ${status}).`,
+    network: "The server does not answer: your text is kept, try again.",
+    busy: "An amendment is already being written: submit it, save it or cancel it first.",
+    colon: ":",
+    fields: { replacement: "New wording", rationale: "Rationale", start: "Passage", end: "Passage", heads: "Passage" },
+  },
+};
+
+/** The strings for a page language ("fr" by default: Atelier is French first). */
+export function strings(lang) {
+  const l = String(lang || document.documentElement.lang || "fr").toLowerCase();
+  return l.startsWith("en") ? STRINGS.en : STRINGS.fr;
+}
