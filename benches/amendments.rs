@@ -32,7 +32,7 @@ const ALINEAS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/data/alineas-fr.jsonl"
 );
-const EMAIL: &str = "organisatrice@exemple.fr";
+const EMAIL: &str = "banc-amendements@exemple.fr";
 const TEXT_CHARS: usize = 100_000;
 const AMENDMENTS: usize = 2_000;
 const CONNECTIONS: usize = 64;
@@ -260,6 +260,13 @@ async fn convention(
     api.post(
         &format!("/api/v1/texts/{text}/status"),
         json!({"status": "amending"}),
+    )
+    .await;
+    // Every member of the party may file (a national convention's text).
+    api.send(
+        reqwest::Method::PUT,
+        &format!("/api/v1/texts/{text}/amendment_rules"),
+        Some(json!({"filers": "party"})),
     )
     .await;
     // The members file them, as at a convention (a few dozen each).
