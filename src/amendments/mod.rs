@@ -11,6 +11,7 @@
 //! Sits above `text` (it loads texts with their rights and renders them) and takes the parts it
 //! uses, `&Db` and `&Hub`.
 
+mod export;
 mod merge;
 mod placement;
 mod provenance;
@@ -29,6 +30,7 @@ use crate::organisation;
 use crate::store::{AmendmentRow, AmendmentRules, Db, NewAmendment, Support};
 use crate::text::{self, TextContext};
 
+pub use export::{ExportedAmendment, export};
 pub use merge::{
     MergedAll, keep_one, merge, merge_all_adopted, merge_combined, merge_message, merged_numbers,
 };

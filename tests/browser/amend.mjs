@@ -15,10 +15,10 @@
 // diff (<del>/<ins>); submitting without
 // the rationale shows the server's refusal in the form with everything typed kept; with it, the
 // browser lands on the amendment's page. The supporter supports it there; the organiser screens
-// it admissible, then adopted. (TODO(issue 13, merging): the organiser merges it, the text shows
-// the change and « d'où vient ce passage ? » leads back to the amendment — the lead adds this
-// step when merging lands.) Then « Ajouter un paragraphe » after paragraph KEYBOARD_PARAGRAPH
-// takes ADD_NEW, kept as a draft.
+// it admissible, then adopted, then merges it from its page: the reading view shows SELECT_NEW,
+// and the provenance view (« d'où vient ce passage ? », from the text's amendments) marks the
+// words merged in paragraph SELECT_PARAGRAPH and leads back to the amendment's page. Then
+// « Ajouter un paragraphe » after paragraph KEYBOARD_PARAGRAPH takes ADD_NEW, kept as a draft.
 // With the keyboard only: Tab to « Amender » of paragraph KEYBOARD_PARAGRAPH, Enter, Escape
 // (focus back on the control), Enter again, move the start two words later, type
 // KEYBOARD_NEW, the rationale, submit. axe-core runs over the page with the editor open.
@@ -185,8 +185,31 @@ async function main() {
     await submitAndReload(organiser, "form[action$='/status'] button[type=submit]");
     if (!(await organiser.$(`.tag--amendment-${status}`))) throw new Error(`The amendment is not ${status}`);
   }
-  // TODO(issue 13, merging): the organiser merges it (POST …/merge, or the merge page), then the
-  // reading view shows SELECT_NEW and the provenance view of that passage names this amendment.
+
+  setStep("the organiser merges it into the text");
+  await submitAndReload(organiser, "form[action$='/merge'] button[type=submit]");
+  if (!(await organiser.$(".tag--amendment-merged"))) throw new Error("The amendment is not merged");
+
+  setStep("the reading view shows the new wording");
+  await organiser.goto(new URL(env.TEXT_PATH, env.BASE_URL).href);
+  result.merged_paragraph = (await organiser.textContent(`[data-paragraph="${env.SELECT_PARAGRAPH}"]`)) ?? "";
+  if (!result.merged_paragraph.includes(env.SELECT_NEW)) throw new Error(`The text reads ${JSON.stringify(result.merged_paragraph)}`);
+
+  setStep("« d'où vient ce passage ? » leads back to the amendment");
+  // From the text's amendments, its link to the provenance view.
+  await organiser.goto(new URL(`${env.TEXT_PATH}/amendments`, env.BASE_URL).href);
+  await Promise.all([organiser.waitForURL(/\/provenance$/, { timeout: 10_000 }), organiser.click(`a[href$="${env.TEXT_PATH}/provenance"]`)]);
+  const written = `#p${env.SELECT_PARAGRAPH}`;
+  result.provenance_marked = (await organiser.textContent(`${written} mark.provenance-merged`)) ?? "";
+  if (!result.provenance_marked || !env.SELECT_NEW.includes(result.provenance_marked.trim())) {
+    throw new Error(`The passage marked as merged is ${JSON.stringify(result.provenance_marked)}`);
+  }
+  await Promise.all([
+    organiser.waitForURL(AMENDMENT_URL, { timeout: 10_000 }),
+    organiser.click(`${written} .provenance-from a[href="${amendmentPath}"]`),
+  ]);
+  result.provenance_led_to = new URL(organiser.url()).pathname;
+  if (result.provenance_led_to !== amendmentPath) throw new Error(`The provenance led to ${organiser.url()}`);
 
   setStep("adding a paragraph, kept as a draft");
   const adding = (await openPage("adding", env.BASE_URL, env.TEXT_PATH, env.COOKIE_AUTHOR)).page;

@@ -3,7 +3,8 @@
 //! (after a selection over two paragraphs, cancelled), types the new wording, sees the live word
 //! diff, is refused without the rationale the text requires (the server's message in the form,
 //! what was typed kept), then submits; a second member supports it on its page, the organiser
-//! screens it admissible and adopts it. A paragraph is added in a gap, kept as a draft. Then the
+//! screens it admissible, adopts it and merges it: the reading view shows the new wording and
+//! « d'où vient ce passage ? » leads back to the amendment's page. A paragraph is added in a gap, kept as a draft. Then the
 //! keyboard-only path: Tab to a paragraph's « Amender », Enter, Escape and back, move the
 //! passage's start by words, type, submit. What the server holds is checked through the API.
 
@@ -88,14 +89,52 @@ async fn proposing_in_place(backend: Backend) {
     );
     assert_eq!(selected["original"], "trains de nuit", "{selected}");
     assert_eq!(selected["replacement"], "trains de jour", "{selected}");
-    assert_eq!(selected["status"], "adopted", "{selected}");
     assert_eq!(
         selected["supporters"],
         json!([f.bob_id.to_string()]),
         "{selected}"
     );
-    // TODO(issue 13, merging): merge it (`POST /api/v1/amendments/{id}/merge`), then the
-    // Markdown reads « trains de jour » and the provenance of that passage is this amendment.
+    // Merged from its page: the text reads the new wording, and the provenance view of the
+    // passage names this amendment and led back to its page.
+    assert_eq!(selected["status"], "merged", "{selected}");
+    let text = f
+        .alice
+        .get_json(&format!("/api/v1/texts/{}", f.id), 200)
+        .await;
+    let markdown = text["markdown"].as_str().unwrap_or_default();
+    assert!(
+        markdown.contains("Nous voulons des trains de jour partout.")
+            && !markdown.contains("trains de nuit"),
+        "{text}"
+    );
+    assert!(
+        out["merged_paragraph"]
+            .as_str()
+            .is_some_and(|p| p.contains("trains de jour")),
+        "the reading view: {out}"
+    );
+    assert_eq!(
+        out["provenance_marked"], "jour",
+        "only the word that changed: {out}"
+    );
+    assert_eq!(out["provenance_led_to"], out["amendment_path"], "{out}");
+    let provenance = f
+        .alice
+        .get_json(&format!("/api/v1/texts/{}/provenance", f.id), 200)
+        .await;
+    let written: Vec<&Value> = provenance["paragraphs"]
+        .as_array()
+        .expect("paragraphs")
+        .iter()
+        .flat_map(|p| p["passages"].as_array().expect("passages"))
+        .collect();
+    assert_eq!(written.len(), 1, "{provenance}");
+    assert_eq!(written[0]["text"], "jour", "{provenance}");
+    assert_eq!(
+        written[0]["amendment_ids"],
+        json!([selected["id"]]),
+        "{provenance}"
+    );
 
     assert_eq!(
         out["across"], "voulons des trains de nuit partout.\n\nLa culture",

@@ -1085,9 +1085,15 @@ async fn amendments_follow_their_text_and_its_rules() {
     let (public_one, private_one) = (&filed[0], &filed[1]);
     // Reading follows the text.
     check_get(&p, &format!("/api/v1/amendments/{public_one}"), |_| 200).await;
+    for extension in ["csv", "json"] {
+        let path = format!("/api/v1/texts/{}/amendments.{extension}", texts[0]);
+        check_get(&p, &path, |_| 200).await;
+    }
     for path in [
         format!("/api/v1/amendments/{private_one}"),
         format!("/api/v1/texts/{}/amendments", texts[1]),
+        format!("/api/v1/texts/{}/amendments.csv", texts[1]),
+        format!("/api/v1/texts/{}/amendments.json", texts[1]),
     ] {
         check_get(&p, &path, |who| match who {
             Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
@@ -1095,6 +1101,16 @@ async fn amendments_follow_their_text_and_its_rules() {
         })
         .await;
     }
+    // The list page's download links are followed with the session's cookie.
+    check_page(
+        &p,
+        &format!("/api/v1/texts/{}/amendments.csv", texts[1]),
+        |who| match who {
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
     // The pages follow the same rules: an amendment's page is its text's.
     check_page(&p, &format!("/amendments/{public_one}"), |_| 200).await;
     check_page(&p, &format!("/amendments/{private_one}"), |who| match who {

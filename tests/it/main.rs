@@ -7,6 +7,7 @@ mod amendments;
 mod amendments_anchoring;
 mod amendments_browser;
 mod amendments_conflicts;
+mod amendments_export;
 mod amendments_french;
 mod amendments_merge;
 mod amendments_merge_french;

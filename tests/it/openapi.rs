@@ -36,6 +36,9 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/api/v1/amendments/{id}/withdraw"),
     ("post", "/api/v1/amendments/{id}/status"),
     ("post", "/api/v1/amendments/{id}/merge"),
+    // Exports (issue 13, point 7).
+    ("get", "/api/v1/texts/{id}/amendments.csv"),
+    ("get", "/api/v1/texts/{id}/amendments.json"),
 ];
 
 #[tokio::test]

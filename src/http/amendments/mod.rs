@@ -1,8 +1,9 @@
-//! Amendments: the JSON routes of API.md's « Amendments » (`api.rs`) and their pages
-//! (`pages.rs`), filing at paragraph level without JavaScript (`filing.rs`), and merging from
+//! Amendments: the JSON routes of API.md's « Amendments » (`api.rs`), a text's amendments as
+//! CSV and JSON files (`export.rs`) and their pages (`pages.rs`), filing at paragraph level without JavaScript (`filing.rs`), and merging from
 //! the pages, the side-by-side view of conflicts and provenance, page and JSON (`merging.rs`).
 
 mod api;
+mod export;
 mod filing;
 mod merging;
 mod pages;
@@ -14,6 +15,7 @@ use crate::app::App;
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .merge(api::router())
+        .merge(export::router())
         .merge(pages::router())
         .merge(filing::router())
         .merge(merging::router())

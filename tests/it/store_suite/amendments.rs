@@ -377,6 +377,20 @@ async fn supporters_sign_once_and_only_while_submitted(db: Db) {
         db.text_amendment_supporters(text).await.unwrap(),
         [(id, bob), (id, carla)]
     );
+    // The people named: the author (of both amendments, once) and the supporters, by id.
+    let mut named = vec![
+        (alice, "Alice".to_owned()),
+        (bob, "Bob".to_owned()),
+        (carla, "Carla".to_owned()),
+    ];
+    named.sort();
+    assert_eq!(db.text_amendment_people(text).await.unwrap(), named);
+    assert!(
+        db.text_amendment_people(TextId(999_999))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(db.withdraw_support(id, bob).await.unwrap());
     assert!(
         !db.withdraw_support(id, bob).await.unwrap(),

@@ -279,6 +279,17 @@ pub fn amendment_list_page(ctx: &PageContext, view: &AmendmentListView) -> Marku
                 p {
                     a href={ (text_href(&header.id)) "/provenance" } { (t!("provenance.link", locale = l)) }
                 }
+                // The files hold every amendment the viewer may see, whatever the filters.
+                p.amendment-exports {
+                    (t!("amendment.export_intro", locale = l)) " "
+                    a href={ "/api/v1/texts/" (header.id) "/amendments.csv" } download {
+                        (t!("amendment.export_csv", locale = l))
+                    }
+                    " · "
+                    a href={ "/api/v1/texts/" (header.id) "/amendments.json" } download {
+                        (t!("amendment.export_json", locale = l))
+                    }
+                }
                 @if view.can_merge_all {
                     form.inline-form method="post" action={ (action) "/merge" } {
                         (csrf_field(ctx))
