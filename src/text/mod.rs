@@ -14,7 +14,7 @@ mod renders;
 mod templates;
 pub mod wiki;
 
-pub use renders::{Renders, render};
+pub use renders::{Rendering, Renders, render};
 
 use automerge::ChangeHash;
 

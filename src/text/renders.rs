@@ -8,7 +8,8 @@
 //! the text has links) and folded into the key. Nothing here can go stale; old states simply
 //! age out, by size.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,6 +33,18 @@ type State = (TextId, Vec<ChangeHash>);
 pub struct Renders {
     links: moka::sync::Cache<State, Arc<Vec<WikiTarget>>>,
     rendered: moka::sync::Cache<(State, u64), Arc<markup::Rendered>>,
+    /// Pages' bodies made from a rendering (margins, controls), by a digest of the rendering's
+    /// key and of all else they were made from.
+    decorated: moka::sync::Cache<u64, Arc<String>>,
+    /// The digests' keys, random per process: nobody can make two inputs meet on purpose.
+    digests: RandomState,
+}
+
+/// A text rendered for a reader, and what it was rendered from (for what is made of it).
+pub struct Rendering {
+    pub rendered: Arc<markup::Rendered>,
+    /// A digest of the state and of where its wiki links lead.
+    key: u64,
 }
 
 impl Default for Renders {
@@ -50,6 +63,12 @@ impl Default for Renders {
                 .max_capacity(MAX_BYTES)
                 .time_to_idle(idle)
                 .build(),
+            decorated: moka::sync::Cache::builder()
+                .weigher(|_, body: &Arc<String>| u32::try_from(body.len()).unwrap_or(u32::MAX))
+                .max_capacity(MAX_BYTES)
+                .time_to_idle(idle)
+                .build(),
+            digests: RandomState::new(),
         }
     }
 }
@@ -57,12 +76,7 @@ impl Default for Renders {
 impl Renders {
     /// The text as `view` holds it, rendered for the reader of `ctx` (wiki links leading to
     /// what they may see), off the async workers when it must be rendered.
-    pub async fn render(
-        &self,
-        db: &Db,
-        ctx: &TextContext,
-        view: &DocView,
-    ) -> AppResult<Arc<markup::Rendered>> {
+    pub async fn render(&self, db: &Db, ctx: &TextContext, view: &DocView) -> AppResult<Rendering> {
         let state: State = (ctx.text.text_id, view.heads.clone());
         let links = match self.links.get(&state) {
             Some(links) => links,
@@ -75,17 +89,46 @@ impl Renders {
         };
         let resolver =
             wiki::Resolver::for_targets(db, ctx.viewer.as_ref(), ctx.text.group_id, &links).await?;
-        let mut where_links_lead = DefaultHasher::new();
+        let mut where_links_lead = self.digests.build_hasher();
         for target in links.iter() {
             resolver.resolve(target).hash(&mut where_links_lead);
         }
         let key = (state, where_links_lead.finish());
+        let mut digest = self.digests.build_hasher();
+        key.hash(&mut digest);
+        let digest = digest.finish();
         if let Some(rendered) = self.rendered.get(&key) {
-            return Ok(rendered);
+            return Ok(Rendering {
+                rendered,
+                key: digest,
+            });
         }
         let rendered = Arc::new(rendered_with(resolver, view.markdown.clone()).await?);
         self.rendered.insert(key, rendered.clone());
-        Ok(rendered)
+        Ok(Rendering {
+            rendered,
+            key: digest,
+        })
+    }
+
+    /// What `make` makes of `rendering` and of `inputs` (everything else it reads), made once:
+    /// a reading view's body with its margins is the same for every reader with the same
+    /// rights and counts, and remaking it costs a pass over hundreds of kilobytes.
+    pub fn decorated(
+        &self,
+        rendering: &Rendering,
+        inputs: impl Hash,
+        make: impl FnOnce(&markup::Rendered) -> String,
+    ) -> Arc<String> {
+        let mut digest = self.digests.build_hasher();
+        (rendering.key, inputs).hash(&mut digest);
+        let key = digest.finish();
+        if let Some(body) = self.decorated.get(&key) {
+            return body;
+        }
+        let body = Arc::new(make(&rendering.rendered));
+        self.decorated.insert(key, body.clone());
+        body
     }
 }
 

@@ -499,7 +499,18 @@ async fn an_index_removed_under_the_running_server_is_rebuilt_and_indexing_goes_
     create_text(&writer, theme, "Médecins", "Des maisons médicales.\n").await;
     found_within(&app.api(), "maisons", started, FRESH).await;
     let (current, _) = generations(&app.data_dir());
-    std::fs::remove_dir_all(app.data_dir().join("search-index").join(&current)).unwrap();
+    // The server may be writing a file there at that moment (a commit, a merge): removing
+    // then finds the directory not empty, and is tried again, as an operator would.
+    let generation = app.data_dir().join("search-index").join(&current);
+    let mut attempts = 0;
+    while let Err(e) = std::fs::remove_dir_all(&generation) {
+        attempts += 1;
+        assert!(
+            attempts < 50 && e.kind() == std::io::ErrorKind::DirectoryNotEmpty,
+            "{e}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     // The next commit fails; the failure is logged and retried, the index rebuilt from the
     // database, and the texts written meanwhile are found.
     let started = Instant::now();

@@ -20,7 +20,7 @@ pub struct Margins<'a> {
     pub lang: tpl::Lang,
     pub text: &'a str,
     pub can_file: bool,
-    pub counts: &'a std::collections::HashMap<usize, usize>,
+    pub counts: &'a std::collections::BTreeMap<usize, usize>,
 }
 
 fn count_link(m: &Margins, n: usize) -> Option<String> {

@@ -109,7 +109,7 @@ async fn text_out(app: &App, ctx: &TextContext) -> AppResult<TextOut> {
         .read(ctx.text.text_id, None)
         .await
         .map_err(text::hub_error)?;
-    let rendered = app.renders.render(&app.db, ctx, &view).await?;
+    let rendered = app.renders.render(&app.db, ctx, &view).await?.rendered;
     Ok(TextOut {
         id: ctx.text.text_id,
         group_id: ctx.text.group_id,

@@ -90,7 +90,8 @@ async fn show_text(
         .read(ctx.text.text_id, None)
         .await
         .map_err(text::hub_error)?;
-    let rendered = app.renders.render(&app.db, &ctx, &current).await?;
+    let rendering = app.renders.render(&app.db, &ctx, &current).await?;
+    let rendered = rendering.rendered.clone();
     let backlinks = wiki::backlinks(
         &app.db,
         page.viewer.as_ref(),
@@ -99,7 +100,7 @@ async fn show_text(
     )
     .await?;
     // Under the page's `<h1>` (the title): the text's outermost headings become `<h2>`.
-    let mut body_html = markup::nest_headings(&rendered.html, 1);
+    let mut body_html = None;
     let mut amend = None;
     // Past drafting, the margins count each paragraph's amendments (those the reader may see),
     // and who may file now gets the paragraph-level controls (the no-JavaScript path).
@@ -114,7 +115,7 @@ async fn show_text(
             rules,
             text: ctx,
         };
-        let mut counts = std::collections::HashMap::new();
+        let mut counts = std::collections::BTreeMap::new();
         for group in app.db.amendment_counts(id).await? {
             if crate::auth::AmendmentRights::may_see(
                 page.viewer.as_ref(),
@@ -135,7 +136,12 @@ async fn show_text(
             can_file,
             counts: &counts,
         };
-        body_html = super::amend_links::with_margins(&margins, &body_html, &rendered.paragraphs);
+        // The same for every reader with the same rights and counts: made once.
+        let inputs = (page.lang().code(), can_file, &counts);
+        body_html = Some(app.renders.decorated(&rendering, inputs, |rendered| {
+            let nested = markup::nest_headings(&rendered.html, 1);
+            super::amend_links::with_margins(&margins, &nested, &rendered.paragraphs)
+        }));
         amend = can_file.then(|| tpl::AmendInPlaceView {
             markdown: current.markdown.clone(),
             heads: crate::collab::doc::heads_to_strings(&current.heads).join(","),
@@ -143,9 +149,14 @@ async fn show_text(
         });
         ctx = amendable.text;
     }
+    let body_html = body_html.unwrap_or_else(|| {
+        app.renders.decorated(&rendering, "nested", |rendered| {
+            markup::nest_headings(&rendered.html, 1)
+        })
+    });
     let view = tpl::TextReadView {
         header: header_view(&ctx),
-        body_html,
+        body_html: body_html.to_string(),
         toc: rendered
             .toc
             .iter()
@@ -251,7 +262,7 @@ async fn export_html(
         .read(ctx.text.text_id, None)
         .await
         .map_err(text::hub_error)?;
-    let rendered = app.renders.render(&app.db, &ctx, &current).await?;
+    let rendered = app.renders.render(&app.db, &ctx, &current).await?.rendered;
     let document = maud::html! {
         (maud::DOCTYPE)
         html lang=(page.lang().code()) {
