@@ -94,9 +94,7 @@ impl Renders {
             resolver.resolve(target).hash(&mut where_links_lead);
         }
         let key = (state, where_links_lead.finish());
-        let mut digest = self.digests.build_hasher();
-        key.hash(&mut digest);
-        let digest = digest.finish();
+        let digest = self.digests.hash_one(&key);
         if let Some(rendered) = self.rendered.get(&key) {
             return Ok(Rendering {
                 rendered,
@@ -120,9 +118,7 @@ impl Renders {
         inputs: impl Hash,
         make: impl FnOnce(&markup::Rendered) -> String,
     ) -> Arc<String> {
-        let mut digest = self.digests.build_hasher();
-        (rendering.key, inputs).hash(&mut digest);
-        let key = digest.finish();
+        let key = self.digests.hash_one((rendering.key, inputs));
         if let Some(body) = self.decorated.get(&key) {
             return body;
         }
