@@ -10,8 +10,8 @@
 //!    them) against the API's read of the text (which does not), both just after an edit.
 //! 3. **Word diff** of two 100,000-word versions (successive readings of real bills), in this
 //!    process through `atelier::markup::word_diff`; baseline: splitting both into words, the
-//!    floor of any word diff. And a pathological pair (no word in common, in a different
-//!    order), which the deadline must cut.
+//!    floor of any word diff. And a pathological pair (two unrelated sequences of two words,
+//!    Myers' worst case), which the deadline must cut.
 //!
 //! Run: `cargo bench --bench amendments` (`-- --quick` for a short run; `-- --only reading`,
 //! `placement` or `diff` for one part). It prints Markdown rows for BENCHMARKS.md. Reads its
@@ -414,18 +414,24 @@ async fn main() {
             ms(quantile(&floor, 0.5)),
             quantile(&diffs, 0.5).as_secs_f64() / quantile(&floor, 0.5).as_secs_f64()
         );
-        // No word in common: every word of the one replaced by one of the other.
-        let a: String = (0..DIFF_WORDS)
-            .map(|i| format!("alpha{} ", i * 7 % 1009))
-            .collect();
-        let b: String = (0..DIFF_WORDS)
-            .map(|i| format!("beta{} ", i * 11 % 1013))
-            .collect();
+        // Myers' worst case: two unrelated sequences over two words, where nearly every
+        // diagonal holds a short match and the edit distance is half the length.
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut random_words = |n: usize| -> String {
+            (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    if seed >> 63 == 0 { "oui " } else { "non " }
+                })
+                .collect()
+        };
+        let a = random_words(DIFF_WORDS);
+        let b = random_words(DIFF_WORDS);
         let started = Instant::now();
         let diff = atelier::markup::word_diff(&a, &b, deadline);
         let took = started.elapsed();
         println!(
-            "| pathological pair ({DIFF_WORDS} words each, none in common), deadline {} | {} (cut by the deadline: {}) | the deadline | {:.2}× |",
+            "| pathological pair ({DIFF_WORDS} random words each of « oui » and « non »), deadline {} | {} (cut by the deadline: {}) | the deadline | {:.2}× |",
             ms(deadline),
             ms(took),
             if diff.truncated { "yes" } else { "no" },

@@ -16,6 +16,7 @@ mod api;
 mod assets;
 mod compression;
 mod csrf;
+mod download;
 mod extract;
 mod groups;
 mod home;

@@ -65,7 +65,7 @@ async fn csv_export(f: &Fixture, who: &Api) -> Vec<std::collections::HashMap<Str
     assert_eq!(header("content-type"), "text/csv; charset=utf-8");
     assert_eq!(
         header("content-disposition"),
-        "attachment; filename=\"amendements-culture.csv\""
+        "attachment; filename=\"amendements-culture.csv\"; filename*=UTF-8''amendements-culture.csv"
     );
     let bytes = response.bytes().await.expect("body");
     let body = bytes
@@ -107,7 +107,9 @@ async fn json_export(f: &Fixture, who: &Api) -> Vec<Value> {
             .headers()
             .get("content-disposition")
             .and_then(|v| v.to_str().ok()),
-        Some("attachment; filename=\"amendements-culture.json\"")
+        Some(
+            "attachment; filename=\"amendements-culture.json\"; filename*=UTF-8''amendements-culture.json"
+        )
     );
     let body: Value = response.json().await.expect("json");
     body.as_array().expect("a list").clone()

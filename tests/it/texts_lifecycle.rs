@@ -535,6 +535,36 @@ async fn import_export_and_the_pages_of_a_text_over_http() {
     }
     assert!(!page.contains("<script"), "{page}");
 
+    // A title no ASCII letter spells still gives a file (its name encoded as RFC 6266 says).
+    let greek = f
+        .writer
+        .post(
+            "/api/v1/texts",
+            json!({"group_id": f.theme, "title": "Ελλάδα", "kind": "wiki", "markdown": "Κείμενο.\n"}),
+        )
+        .await;
+    assert_eq!(greek.status(), 201);
+    let greek: serde_json::Value = greek.json().await.unwrap();
+    for extension in ["md", "html"] {
+        let response = browser
+            .get(&format!(
+                "/texts/{}/export.{extension}",
+                greek["id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(response.status(), 200);
+        let disposition = response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            disposition,
+            format!(
+                "attachment; filename=\"document.{extension}\"; filename*=UTF-8''%CE%B5%CE%BB%CE%BB%CE%AC%CE%B4%CE%B1.{extension}"
+            )
+        );
+    }
+
     // Numbered lines, to cite "paragraph 2, line 2".
     let (status, page) = browser.get_text(&format!("/texts/{id}/lines")).await;
     assert_eq!(status, 200);

@@ -190,10 +190,6 @@ struct Rows {
     rows: Vec<ExportedOut>,
 }
 
-fn attachment(base: &str, extension: &str) -> String {
-    format!("attachment; filename=\"{base}.{extension}\"")
-}
-
 /// Every amendment of a text the viewer may see (drafts only their author's), by number, as a
 /// CSV file for spreadsheets: UTF-8 with a byte-order mark, the columns named as the JSON
 /// export's fields, lists joined (supporters by `; `, overlaps by spaces), and text cells that
@@ -213,7 +209,10 @@ async fn export_csv(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, attachment(&export.base, "csv")),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::http::download::attachment(&export.base, "csv"),
+            ),
         ],
         body,
     )
@@ -235,7 +234,7 @@ async fn export_json(
     Ok((
         [(
             header::CONTENT_DISPOSITION,
-            attachment(&export.base, "json"),
+            crate::http::download::attachment(&export.base, "json"),
         )],
         axum::Json(export.rows),
     )

@@ -218,7 +218,7 @@ async fn show_lines(
 }
 
 fn attachment(text: &TextContext, extension: &str) -> String {
-    format!("attachment; filename=\"{}.{extension}\"", text.text.slug)
+    crate::http::download::attachment(&text.text.slug, extension)
 }
 
 /// The Markdown source, as a file.
