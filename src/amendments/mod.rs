@@ -43,6 +43,9 @@ const READ_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The longest replacement or rationale, in characters (a whole article is a few thousand).
 pub const MAX_WORDING_CHARS: usize = 100_000;
+/// The most amendments one member may file on one text (a national convention's most prolific
+/// sections file dozens; a thousand from one hand is an attack on the list).
+pub const MAX_PER_MEMBER: i64 = 300;
 
 /// A text with its amendment rules and what the viewer may do with its amendments.
 pub struct AmendableText {
@@ -232,6 +235,14 @@ pub async fn file(
     }
     check_wording(&filing.replacement, &filing.rationale, &ctx.rules)?;
     let id = ctx.text.text.text_id;
+    // One member cannot flood a convention's list (nor the server's work of placing them all):
+    // checked before filing, so concurrent requests may pass it by a few, never by many.
+    if db.amendments_filed_by(id, viewer.member_id).await? >= MAX_PER_MEMBER {
+        return Err(AppError::conflict(format!(
+            "Vous avez déjà déposé {MAX_PER_MEMBER} amendements sur ce texte, le maximum par \
+             adhérent·e."
+        )));
+    }
     // The Markdown the client's positions refer to: at the heads it names (a state the document
     // lacks is refused, not read as an empty text), else as it is now.
     let (markdown, heads) = markdown_at(hub, id, filing.heads).await?;

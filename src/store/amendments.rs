@@ -531,6 +531,14 @@ impl Db {
         Ok(on_backend!(self, pool => sqlx::query_as(sql).bind(text).fetch_all(pool).await?))
     }
 
+    /// How many amendments `author` has filed on `text`, whatever became of them.
+    pub async fn amendments_filed_by(&self, text: TextId, author: MemberId) -> StoreResult<i64> {
+        let sql = "select count(*) from amendment where text_id = $1 and author_id = $2";
+        Ok(
+            on_backend!(self, pool => sqlx::query_scalar(sql).bind(text).bind(author).fetch_one(pool).await?),
+        )
+    }
+
     /// Changes an amendment's wording while it is a draft or submitted, keeping the new one as a
     /// revision and appending `amendment.revised`. The new revision's id; `None` when the
     /// amendment is no longer revisable (or does not exist).

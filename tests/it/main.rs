@@ -5,6 +5,7 @@ mod harness;
 mod accounts;
 mod amendments;
 mod amendments_anchoring;
+mod amendments_bounds;
 mod amendments_browser;
 mod amendments_conflicts;
 mod amendments_export;

@@ -464,6 +464,9 @@ async fn counts_are_by_paragraph_and_status_with_drafts_by_author(db: Db) {
     db.file_amendment(&filing(other, alice, AmendmentStatus::Submitted))
         .await
         .unwrap();
+    assert_eq!(db.amendments_filed_by(text, alice).await.unwrap(), 3);
+    assert_eq!(db.amendments_filed_by(text, bob).await.unwrap(), 3);
+    assert_eq!(db.amendments_filed_by(other, bob).await.unwrap(), 0);
     let mut counts = db.amendment_counts(text).await.unwrap();
     counts.sort_by_key(|c| (c.paragraph, c.status.code(), c.draft_author.map(|m| m.0)));
     let count = |paragraph, status, draft_author: Option<MemberId>, count| ParagraphCount {
