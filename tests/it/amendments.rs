@@ -98,6 +98,36 @@ impl Fixture {
         assert_eq!(moved.status().as_u16(), 200, "the text moves to {status}");
     }
 
+    /// A new text of Alice's in the theme, put in `amending` by Olga: its id and its Markdown
+    /// as stored.
+    pub async fn amending_text(&self, title: &str, markdown: &str) -> (String, String) {
+        let created = self
+            .alice
+            .post(
+                "/api/v1/texts",
+                json!({"group_id": self.theme.to_string(), "title": title,
+                       "kind": "programme", "markdown": markdown}),
+            )
+            .await;
+        assert_eq!(created.status().as_u16(), 201, "{title}");
+        let created: Value = created.json().await.unwrap();
+        let text = created["id"].as_str().expect("created").to_owned();
+        let moved = self
+            .olga
+            .post(
+                &format!("/api/v1/texts/{text}/status"),
+                json!({"status": "amending"}),
+            )
+            .await;
+        assert_eq!(moved.status().as_u16(), 200);
+        let stored = self
+            .alice
+            .get_json(&format!("/api/v1/texts/{text}"), 200)
+            .await;
+        let markdown = stored["markdown"].as_str().unwrap().to_owned();
+        (text, markdown)
+    }
+
     pub async fn file(&self, who: &Api, body: Value) -> (u16, Value) {
         let response = who
             .post(&format!("/api/v1/texts/{}/amendments", self.id), body)

@@ -36,29 +36,7 @@ async fn french_articles_amended_whole(backend: Backend, cases: usize) {
     let all = french_cases();
     assert_eq!(all.len(), 154);
     for (dossier, before, after) in all.into_iter().take(cases) {
-        let created = f
-            .alice
-            .post(
-                "/api/v1/texts",
-                json!({"group_id": f.theme.to_string(), "title": dossier,
-                       "kind": "programme", "markdown": before}),
-            )
-            .await;
-        let created: Value = created.json().await.unwrap();
-        let text = created["id"].as_str().expect("created").to_owned();
-        let moved = f
-            .olga
-            .post(
-                &format!("/api/v1/texts/{text}/status"),
-                json!({"status": "amending"}),
-            )
-            .await;
-        assert_eq!(moved.status().as_u16(), 200);
-        let stored = f
-            .alice
-            .get_json(&format!("/api/v1/texts/{text}"), 200)
-            .await;
-        let markdown = stored["markdown"].as_str().unwrap().to_owned();
+        let (text, markdown) = f.amending_text(&dossier, &before).await;
         let length = markdown.encode_utf16().count();
         let response = f
             .alice

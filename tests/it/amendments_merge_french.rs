@@ -46,30 +46,7 @@ async fn merged_whole(
     };
     let mut merged = 0;
     for (name, before, after) in cases.into_iter().step_by(every) {
-        let created = f
-            .alice
-            .post(
-                "/api/v1/texts",
-                json!({"group_id": f.theme.to_string(), "title": name,
-                       "kind": "programme", "markdown": before}),
-            )
-            .await;
-        assert_eq!(created.status().as_u16(), 201, "{name}");
-        let created: Value = created.json().await.unwrap();
-        let text = created["id"].as_str().expect("created").to_owned();
-        let moved = f
-            .olga
-            .post(
-                &format!("/api/v1/texts/{text}/status"),
-                json!({"status": "amending"}),
-            )
-            .await;
-        assert_eq!(moved.status().as_u16(), 200);
-        let stored = f
-            .alice
-            .get_json(&format!("/api/v1/texts/{text}"), 200)
-            .await;
-        let markdown = stored["markdown"].as_str().unwrap().to_owned();
+        let (text, markdown) = f.amending_text(&name, &before).await;
         if markdown == after {
             continue;
         }
