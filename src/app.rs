@@ -32,6 +32,7 @@ pub struct AppInner {
     pub word_counts: crate::text::history::WordCounts,
     /// Texts rendered, by state and by where their wiki links lead.
     pub renders: crate::text::Renders,
+    pub amendments: crate::amendments::Kept,
 }
 
 /// The shared state of every request. Cheap to clone.
@@ -101,6 +102,7 @@ impl App {
             throttle: SigninThrottle::new(&config.throttle),
             word_counts: Default::default(),
             renders: Default::default(),
+            amendments: Default::default(),
             hub,
             db,
             config,

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::{AmendableText, place};
+use super::{AmendableText, placement};
 use crate::auth::AmendmentRights;
 use crate::collab::Hub;
 use crate::error::{AppError, AppResult};
@@ -49,7 +49,7 @@ pub async fn export(db: &Db, hub: &Hub, ctx: &AmendableText) -> AppResult<Vec<Ex
     let viewer = ctx.text.viewer.as_ref();
     let text = ctx.text.text.text_id;
     let all = db.amendments_of_text(text, None).await?;
-    let mut places = place(hub, text, &all).await?;
+    let (_, mut places) = placement::place_now(hub, text, &all).await?;
     let visible: HashMap<AmendmentId, i64> = all
         .iter()
         .filter(|row| AmendmentRights::may_see(viewer, row.author_id, row.status))

@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::{AmendmentId, AmendmentStatus};
 use crate::store::{AmendmentRow, Db, Merging};
 
-use super::{AmendableText, Placement, place};
+use super::{AmendableText, Placement, placement};
 
 /// The message of the change that merges these amendments (by number): what provenance reads.
 pub fn merge_message(numbers: &[i64]) -> String {
@@ -181,7 +181,7 @@ async fn placed(
 ) -> AppResult<(Vec<AmendmentRow>, HashMap<AmendmentId, Placement>)> {
     let text = ctx.text.text.text_id;
     let all = db.amendments_of_text(text, None).await?;
-    let places = place(hub, text, &all).await?;
+    let (_, places) = placement::place_now(hub, text, &all).await?;
     if ids.iter().any(|id| !places.contains_key(id)) {
         return Err(AppError::not_found());
     }
@@ -377,7 +377,7 @@ pub async fn merge_all_adopted(
     check_rights(ctx)?;
     let text = ctx.text.text.text_id;
     let all = db.amendments_of_text(text, None).await?;
-    let places = place(hub, text, &all).await?;
+    let (_, places) = placement::place_now(hub, text, &all).await?;
     let mut adopted: Vec<&AmendmentRow> = all
         .iter()
         .filter(|r| r.status == AmendmentStatus::Adopted && r.superseded_by.is_none())

@@ -12,6 +12,7 @@
 //! uses, `&Db` and `&Hub`.
 
 mod export;
+mod kept;
 mod merge;
 mod placement;
 mod provenance;
@@ -30,16 +31,15 @@ use crate::organisation;
 use crate::store::{AmendmentRow, AmendmentRules, Db, NewAmendment, Support};
 use crate::text::{self, TextContext};
 
+pub use crate::text::markdown_at;
 pub use export::{ExportedAmendment, export};
+pub use kept::Kept;
 pub use merge::{
     MergedAll, keep_one, merge, merge_all_adopted, merge_combined, merge_message, merged_numbers,
 };
-pub use placement::{Placement, place};
+pub use placement::Placement;
 pub use provenance::{ParagraphProvenance, TextProvenance, WrittenPassage, provenance};
 pub use reference::{Reference, reference};
-
-/// How long reading a past state of the text may take when a client names one.
-const READ_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The longest replacement or rationale, in characters (a whole article is a few thousand).
 pub const MAX_WORDING_CHARS: usize = 100_000;
@@ -534,13 +534,6 @@ pub async fn set_status(
     move_to(db, viewer, row, to, reason).await
 }
 
-/// The word diff of an amendment (`<del>`/`<ins>`, never colour alone), off the runtime.
-pub async fn diff_html(row: &AmendmentRow) -> AppResult<String> {
-    Ok(text::diff(row.original.clone(), row.replacement.clone())
-        .await?
-        .html)
-}
-
 /// A paragraph of the numbered view, as the no-JavaScript form amends it: its Markdown and its
 /// UTF-16 range in the Markdown it was read from.
 #[derive(Debug, Clone)]
@@ -566,34 +559,4 @@ pub async fn paragraph_passage(
             start: p.source.utf16.start,
             end: p.source.utf16.end,
         }))
-}
-
-/// The Markdown of `text` at `heads` (a state the document lacks is a 422 on `heads`), or as it
-/// is now with its heads.
-pub async fn markdown_at(
-    hub: &Hub,
-    text: crate::model::TextId,
-    heads: Option<Vec<ChangeHash>>,
-) -> AppResult<(String, Vec<ChangeHash>)> {
-    match heads {
-        None => {
-            let view = hub.read(text, None).await.map_err(text::hub_error)?;
-            Ok((view.markdown, view.heads))
-        }
-        Some(heads) => {
-            let then = hub
-                .read_states(text, vec![heads.clone()], READ_BUDGET)
-                .await
-                .map_err(text::hub_error)?
-                .pop()
-                .flatten()
-                .ok_or_else(|| {
-                    AppError::invalid_field(
-                        "heads",
-                        "Ces têtes ne désignent pas un état de ce texte.",
-                    )
-                })?;
-            Ok((then, heads))
-        }
-    }
 }

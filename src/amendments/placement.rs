@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use automerge::ChangeHash;
+
 use crate::collab::{Anchor, Hub};
 use crate::error::{AppError, AppResult};
 use crate::model::{AmendmentId, TextId};
@@ -26,15 +28,13 @@ pub struct Placement {
     pub overlaps: Vec<AmendmentId>,
 }
 
-/// Places `rows` (amendments of `text`) in the text as it is now. Overlaps are counted among the
-/// amendments that still compete for the text (`AmendmentStatus::is_live`): a draft is
-/// listed in no one else's overlaps (it is private), but its own lists the live ones it meets.
-pub async fn place(
+/// Places `rows` at the text's current state: the state, and each amendment's placement
+/// (uncached: for the writes that must decide on the text as it is).
+pub(super) async fn place_now(
     hub: &Hub,
     text: TextId,
     rows: &[AmendmentRow],
-) -> AppResult<HashMap<AmendmentId, Placement>> {
-    let started = std::time::Instant::now();
+) -> AppResult<(Vec<ChangeHash>, HashMap<AmendmentId, Placement>)> {
     let mut anchors = Vec::with_capacity(rows.len());
     for row in rows {
         let anchor = Anchor::parse(&row.anchor).map_err(|e| {
@@ -45,12 +45,12 @@ pub async fn place(
         })?;
         anchors.push(anchor);
     }
-    let resolved = hub
+    let resolution = hub
         .resolve(text, anchors)
         .await
         .map_err(crate::text::hub_error)?;
     let mut places: Vec<(AmendmentId, bool, Placement)> = Vec::with_capacity(rows.len());
-    for (row, resolved) in rows.iter().zip(resolved) {
+    for (row, resolved) in rows.iter().zip(resolution.anchors) {
         let placement = match resolved {
             Ok(r) => Placement {
                 start: r.start,
@@ -73,12 +73,13 @@ pub async fn place(
         places.push((row.amendment_id, live, placement));
     }
     mark_overlaps(&mut places);
-    metrics::histogram!("atelier_amendments_placement_seconds")
-        .record(started.elapsed().as_secs_f64());
-    Ok(places
-        .into_iter()
-        .map(|(id, _, placement)| (id, placement))
-        .collect())
+    Ok((
+        resolution.heads,
+        places
+            .into_iter()
+            .map(|(id, _, placement)| (id, placement))
+            .collect(),
+    ))
 }
 
 /// Whether two current ranges meet: two passages share a character; an insertion point lies

@@ -31,7 +31,9 @@ use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::str::FromStr;
 
-use automerge::{AutoCommit, ChangeHash, Cursor, ReadDoc};
+use std::collections::HashMap;
+
+use automerge::{ActorId, AutoCommit, ChangeHash, Cursor, ReadDoc};
 use sha2::{Digest, Sha256};
 
 use super::doc::ObjId;
@@ -198,21 +200,109 @@ impl Anchor {
             ))
         }))
         .map_err(|_| AnchorError::Foreign)??;
-        let start = placed.0.min(units.len());
-        let end = placed.1.clamp(start, units.len());
+        Ok(self.placed(placed.0, placed.1, units))
+    }
+
+    /// The passage between its ends' current positions.
+    fn placed(&self, start: usize, end: usize, units: &[u16]) -> Resolved {
+        let start = start.min(units.len());
+        let end = end.clamp(start, units.len());
         let now = &units[start..end];
-        Ok(Resolved {
+        Resolved {
             start,
             end,
             passage: String::from_utf16_lossy(now),
             deleted: !self.taken.is_empty() && start == end,
             changed: digest(now) != self.digest,
-        })
+        }
     }
 }
 
+/// Where each of `anchors` is now, as `Anchor::resolve` says, with one pass over the text's
+/// characters for all their cursors: a convention's text has thousands of amendments, and
+/// looking each cursor up alone searches the document's operations each time. A cursor whose
+/// character is no longer in the text (deleted) is looked up alone, as `resolve` does.
+pub(super) fn resolve_all(
+    anchors: &[Anchor],
+    doc: &AutoCommit,
+    text: &ObjId,
+    units: &[u16],
+) -> Vec<Result<Resolved, AnchorError>> {
+    // Most anchors share a few states (those their amendments were filed at).
+    let mut known: HashMap<&[ChangeHash], bool> = HashMap::new();
+    // The characters the cursors name, and where each is now (start, width) once found.
+    let mut wanted: HashMap<(u64, ActorId), Option<(usize, usize)>> = HashMap::new();
+    let keys: Vec<[Option<(u64, ActorId)>; 2]> = anchors
+        .iter()
+        .map(|anchor| [anchor.start.key(), anchor.end.key()])
+        .collect();
+    for key in keys.iter().flatten().flatten() {
+        wanted.insert(key.clone(), None);
+    }
+    let mut left = wanted.len();
+    // Positions in UTF-16 units, counted here: a list item's own index counts characters.
+    let mut at = 0;
+    for item in doc.list_range(text, ..) {
+        if left == 0 {
+            break;
+        }
+        let width = match &item.value {
+            automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(s)) => {
+                s.encode_utf16().count()
+            }
+            _ => 1,
+        };
+        if let automerge::ObjId::Id(counter, actor, _) = item.id()
+            && let Some(slot) = wanted.get_mut(&(counter, actor))
+        {
+            *slot = Some((at, width));
+            left -= 1;
+        }
+        at += width;
+    }
+    anchors
+        .iter()
+        .zip(&keys)
+        .map(|(anchor, [start_key, end_key])| {
+            let heads_known = *known.entry(anchor.heads.as_slice()).or_insert_with(|| {
+                !anchor.heads.is_empty() && doc.get_missing_deps(&anchor.heads).is_empty()
+            });
+            if !heads_known {
+                return Err(AnchorError::Foreign);
+            }
+            let found = |key: &Option<(u64, ActorId)>| {
+                key.as_ref()
+                    .and_then(|key| wanted.get(key).copied().flatten())
+            };
+            let position = |edge: &Edge, key| match (edge, found(key)) {
+                (Edge::Before(_), Some((at, _))) => Ok(at),
+                (Edge::After(_), Some((at, width))) => Ok(at + width),
+                // The text's start, or a deleted character: alone.
+                _ => std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    edge.position(doc, text, &anchor.heads, units.len())
+                }))
+                .map_err(|_| AnchorError::Foreign)?,
+            };
+            Ok(anchor.placed(
+                position(&anchor.start, start_key)?,
+                position(&anchor.end, end_key)?,
+                units,
+            ))
+        })
+        .collect()
+}
+
 impl Edge {
-    /// Where this end is in the current text.
+    /// The character a cursor names, as (counter, actor); `None` for the text's start.
+    fn key(&self) -> Option<(u64, ActorId)> {
+        let (Edge::Before(cursor) | Edge::After(cursor)) = self else {
+            return None;
+        };
+        let s = cursor.to_string();
+        let (counter, actor) = s.split_once('@')?;
+        Some((counter.parse().ok()?, actor.parse().ok()?))
+    }
+
     /// Where this end is in the current text, whose `length` is given; `heads` are the
     /// anchor's, at which its characters were there.
     fn position(
@@ -689,5 +779,59 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Resolving many anchors in one pass answers exactly what resolving each alone does,
+    /// whatever became of their characters: random edits (insertions, deletions of their
+    /// ends or of all of them, concurrent branches merged), points, the text's start, and
+    /// anchors of another text among them.
+    #[test]
+    fn resolving_many_at_once_equals_resolving_each() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+        let (mut doc, _) =
+            doc::create("Le droit à l'éducation est garanti à chacun. 😀 Fin.\n\nSecond alinéa.")
+                .unwrap();
+        let (mut other, _) = doc::create("Un autre texte").unwrap();
+        let foreign = take(&mut other, 0..3);
+        let mut anchors = vec![foreign.clone()];
+        for round in 0..40 {
+            let text = markdown(&doc);
+            let units: Vec<u16> = doc.text(&text).unwrap().encode_utf16().collect();
+            // A few new anchors (ranges and points, whole characters) on the text as it is.
+            for _ in 0..3 {
+                let a = char_start(&units, rng.gen_range(0..=units.len()));
+                let b = char_start(&units, rng.gen_range(a..=units.len()));
+                anchors.push(take(&mut doc, a..b));
+            }
+            // An edit, sometimes on a branch merged back after another edit.
+            let length = units.len();
+            let at = char_start(&units, rng.gen_range(0..=length));
+            let end = char_start(&units, rng.gen_range(at..=length.min(at + 12)));
+            let inserted = ["", "x", "mot ", "é", "😀"][rng.gen_range(0..5)];
+            if round % 4 == 3 {
+                let mut branch = doc.fork();
+                edit(&mut branch, at, (end - at) as isize, inserted);
+                edit(&mut doc, 0, 0, "«");
+                doc.merge(&mut branch).unwrap();
+            } else {
+                edit(&mut doc, at, (end - at) as isize, inserted);
+            }
+            let text = markdown(&doc);
+            let units: Vec<u16> = doc.text(&text).unwrap().encode_utf16().collect();
+            let each: Vec<_> = anchors
+                .iter()
+                .map(|a| a.resolve(&doc, &text, &units))
+                .collect();
+            assert_eq!(
+                resolve_all(&anchors, &doc, &text, &units),
+                each,
+                "round {round}"
+            );
+        }
+        assert_eq!(
+            resolve_all(&[foreign], &doc, &markdown(&doc), &[]),
+            [Err(AnchorError::Foreign)]
+        );
     }
 }

@@ -186,6 +186,15 @@ pub struct DocView {
     pub heads: Vec<ChangeHash>,
 }
 
+/// Where anchored passages are at a state of the text.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    /// The state they were resolved at (the text's heads then).
+    pub heads: Vec<ChangeHash>,
+    /// Each anchor's passage, in the order asked.
+    pub anchors: Vec<Result<Resolved, AnchorError>>,
+}
+
 /// What a splice replaces.
 #[derive(Debug, Clone)]
 pub enum Passage {
@@ -410,7 +419,7 @@ impl Hub {
         &self,
         text: TextId,
         anchors: Vec<Anchor>,
-    ) -> Result<Vec<Result<Resolved, AnchorError>>, HubError> {
+    ) -> Result<Resolution, HubError> {
         let (reply, answer) = oneshot::channel();
         self.send(text, Command::Resolve(ResolveRequest { anchors, reply }));
         answer.await.map_err(|_| HubError::Gone)?

@@ -25,6 +25,6 @@ pub use anchor::{Anchor, AnchorError, ParseAnchorError, Resolved};
 pub use flow::FlowSettings;
 pub use hub::{
     DocView, Hub, HubError, HubSettings, Outgoing, Passage, PeerHandle, PeerInfo, Provenance,
-    Splice, Spliced,
+    Resolution, Splice, Spliced,
 };
 pub use vet::Limits;

@@ -372,6 +372,40 @@ pub async fn diff(old: String, new: String) -> AppResult<markup::WordDiff> {
         .map_err(|e| AppError::Internal(e.into()))
 }
 
+/// How long reading a past state of a text may take when a client names one.
+const READ_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The Markdown of `text` at `heads` (a state the document lacks is a 422 on `heads`), or as it
+/// is now with its heads.
+pub async fn markdown_at(
+    hub: &Hub,
+    text: TextId,
+    heads: Option<Vec<ChangeHash>>,
+) -> AppResult<(String, Vec<ChangeHash>)> {
+    let now = hub.read(text, None).await.map_err(hub_error)?;
+    match heads {
+        // The text as it is now, kept by its document (most clients name the state they were
+        // shown a moment ago).
+        None => Ok((now.markdown, now.heads)),
+        Some(heads) if heads == now.heads => Ok((now.markdown, now.heads)),
+        Some(heads) => {
+            let then = hub
+                .read_states(text, vec![heads.clone()], READ_BUDGET)
+                .await
+                .map_err(hub_error)?
+                .pop()
+                .flatten()
+                .ok_or_else(|| {
+                    AppError::invalid_field(
+                        "heads",
+                        "Ces têtes ne désignent pas un état de ce texte.",
+                    )
+                })?;
+            Ok((then, heads))
+        }
+    }
+}
+
 pub fn hub_error(e: HubError) -> AppError {
     match e {
         HubError::Gone => AppError::not_found(),

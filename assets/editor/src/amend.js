@@ -63,20 +63,49 @@ function occurrences(haystack, needle) {
 function init(source) {
   const t = strings(source.dataset.lang);
   const textId = source.dataset.textId || "";
-  const markdown = source.dataset.markdown || "";
+  const markdownUrl = source.dataset.markdownUrl || "";
   const heads = (source.dataset.heads || "").split(",").filter(Boolean);
   const rationaleRequired = source.dataset.rationaleRequired === "true";
   const article = document.querySelector("article.text-body");
   if (!article) return;
 
-  const paragraphs = Array.from(article.querySelectorAll("[data-paragraph]"), (el) => ({
+  let paragraphs = Array.from(article.querySelectorAll("[data-paragraph]"), (el) => ({
     el,
     number: Number(el.dataset.paragraph),
     start: Number(el.dataset.srcStart),
     end: Number(el.dataset.srcEnd),
-  })).filter((p) => Number.isInteger(p.start) && Number.isInteger(p.end) && p.start <= p.end && p.end <= markdown.length);
-  if (!paragraphs.length) return;
+  })).filter((p) => Number.isInteger(p.start) && Number.isInteger(p.end) && p.start <= p.end);
+  if (!paragraphs.length || !markdownUrl) return;
   const byNumber = new Map(paragraphs.map((p) => [p.number, p]));
+
+  // ---- The Markdown the page shows, read when the member starts amending ----
+
+  // A convention's text is a hundred kilobytes that only those who amend need: it is fetched
+  // at the state the page shows (its heads, in the URL: the browser keeps it) at the first sign
+  // of intent — a press, a focus or a selection in the text — and every use waits for it.
+  let markdown = null;
+  let loading = null;
+
+  function loadMarkdown() {
+    if (!loading) {
+      loading = fetch(markdownUrl, { credentials: "same-origin", headers: { Accept: "text/markdown" } })
+        .then((response) => (response.ok ? response.text() : Promise.reject(new Error(String(response.status)))))
+        .then((text) => {
+          markdown = text;
+          // Ranges past its end would be another state's: those paragraphs are not offered.
+          paragraphs = paragraphs.filter((p) => p.end <= text.length);
+          for (const [number, p] of byNumber) if (p.end > text.length) byNumber.delete(number);
+          return text;
+        })
+        .catch((error) => {
+          loading = null; // tried again at the next sign of intent
+          throw error;
+        });
+    }
+    return loading;
+  }
+
+  for (const type of ["pointerdown", "focusin", "keydown"]) article.addEventListener(type, () => loadMarkdown().catch(() => {}));
 
   // Above the text and its contents (not inside their grid).
   (article.closest(".text-layout") || article).before(element("p", { class: "hint amend-hint", text: t.hint }));
@@ -248,6 +277,13 @@ function init(source) {
   let pointerDown = false;
 
   function placeSelectButton() {
+    if (markdown === null) {
+      const selection = window.getSelection();
+      if (selection && !selection.isCollapsed && article.contains(selection.focusNode)) {
+        loadMarkdown().then(placeSelectButton, () => {});
+      }
+      return;
+    }
     const passage = selectedPassage();
     pending = passage;
     if (!passage) {
@@ -291,8 +327,15 @@ function init(source) {
     if (!p) return;
     event.preventDefault();
     const add = ["1", "true"].includes(url.searchParams.get("add") || "");
-    if (add) open({ start: p.end, end: p.end, first: p, last: p, exact: true, add: true, opener: link });
-    else open({ start: p.start, end: p.end, first: p, last: p, exact: true, add: false, opener: link });
+    // Without the Markdown (the network failed), the paragraph's own form does the same.
+    loadMarkdown().then(
+      () => {
+        if (!byNumber.has(p.number)) return location.assign(link.href);
+        if (add) open({ start: p.end, end: p.end, first: p, last: p, exact: true, add: true, opener: link });
+        else open({ start: p.start, end: p.end, first: p, last: p, exact: true, add: false, opener: link });
+      },
+      () => location.assign(link.href),
+    );
   });
 
   // ---- The editor ----

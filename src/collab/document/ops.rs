@@ -19,9 +19,9 @@ use automerge::{
 use similar::{Algorithm, DiffTag, DiffableStr};
 use tokio::sync::oneshot;
 
-use crate::collab::anchor::{self, Anchor, AnchorError, Resolved};
+use crate::collab::anchor::{self, Anchor, AnchorError};
 use crate::collab::doc::ObjId;
-use crate::collab::hub::{HubError, Passage, Provenance};
+use crate::collab::hub::{HubError, Passage, Provenance, Resolution};
 use crate::model::TextId;
 
 use super::{Core, Task};
@@ -46,7 +46,7 @@ pub(in crate::collab) struct AnchorRequest {
 /// Where each of `anchors` is now.
 pub(in crate::collab) struct ResolveRequest {
     pub anchors: Vec<Anchor>,
-    pub reply: oneshot::Sender<Result<Vec<Result<Resolved, AnchorError>>, HubError>>,
+    pub reply: oneshot::Sender<Result<Resolution, HubError>>,
 }
 
 /// Which passages of the text the server's own changes wrote (`Hub::provenance`).
@@ -177,12 +177,16 @@ impl Core {
         Anchor::take(&self.doc, &self.markdown, range, heads)
     }
 
-    fn resolve(&self, anchors: &[Anchor]) -> Result<Vec<Result<Resolved, AnchorError>>, HubError> {
-        let units = self.units()?;
-        Ok(anchors
-            .iter()
-            .map(|anchor| anchor.resolve(&self.doc, &self.markdown, &units))
-            .collect())
+    fn resolve(&mut self, anchors: &[Anchor]) -> Result<Resolution, HubError> {
+        let heads = self.doc.get_heads();
+        let units: Vec<u16> = match &self.read {
+            Some((at, markdown)) if *at == heads => markdown.encode_utf16().collect(),
+            _ => self.units()?,
+        };
+        Ok(Resolution {
+            anchors: anchor::resolve_all(anchors, &self.doc, &self.markdown, &units),
+            heads,
+        })
     }
 
     /// Which passages the server's own changes wrote, from the document's history itself: one

@@ -100,11 +100,12 @@ pub struct AmendmentOut {
 }
 
 async fn amendment_out(
+    app: &App,
     row: AmendmentRow,
     place: Placement,
     supporters: Vec<MemberId>,
 ) -> AppResult<AmendmentOut> {
-    let diff_html = amendments::diff_html(&row).await?;
+    let diff_html = app.amendments.diff_html(&row).await?.to_string();
     let heads = doc::heads_from_json(&row.heads)
         .map(|h| doc::heads_to_strings(&h))
         .unwrap_or_default();
@@ -145,7 +146,7 @@ async fn visible_amendments(
     let viewer = ctx.text.viewer.as_ref();
     let id = ctx.text.text.text_id;
     let all = app.db.amendments_of_text(id, None).await?;
-    let mut places = amendments::place(&app.hub, id, &all).await?;
+    let places = app.amendments.place(&app.hub, id, &all).await?;
     let mut supporters: HashMap<AmendmentId, Vec<MemberId>> = HashMap::new();
     for (amendment, member) in app.db.text_amendment_supporters(id).await? {
         supporters.entry(amendment).or_default().push(member);
@@ -158,10 +159,11 @@ async fn visible_amendments(
             continue;
         }
         let place = places
-            .remove(&row.amendment_id)
+            .get(&row.amendment_id)
+            .cloned()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("an amendment was not placed")))?;
         let signed = supporters.remove(&row.amendment_id).unwrap_or_default();
-        out.push(amendment_out(row, place, signed).await?);
+        out.push(amendment_out(app, row, place, signed).await?);
     }
     Ok(out)
 }

@@ -112,7 +112,7 @@ async fn conflict_view(
 ) -> AppResult<tpl::ConflictView> {
     let text = ctx.text.text.text_id;
     let all = app.db.amendments_of_text(text, None).await?;
-    let places = amendments::place(&app.hub, text, &all).await?;
+    let places = app.amendments.place(&app.hub, text, &all).await?;
     let (Some(a), Some(b)) = (
         places.get(&left.amendment_id),
         places.get(&right.amendment_id),
@@ -135,8 +135,8 @@ async fn conflict_view(
     };
     Ok(tpl::ConflictView {
         header: header_view(&ctx.text),
-        left: side(left, amendments::diff_html(left).await?),
-        right: side(right, amendments::diff_html(right).await?),
+        left: side(left, app.amendments.diff_html(left).await?.to_string()),
+        right: side(right, app.amendments.diff_html(right).await?.to_string()),
         passage,
         combined,
         errors,

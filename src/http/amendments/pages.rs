@@ -60,9 +60,10 @@ async fn page_view(
     let viewer = ctx.text.viewer.as_ref();
     let text_id = ctx.text.text.text_id;
     let all = app.db.amendments_of_text(text_id, None).await?;
-    let mut places = amendments::place(&app.hub, text_id, &all).await?;
+    let places = app.amendments.place(&app.hub, text_id, &all).await?;
     let place = places
-        .remove(&row.amendment_id)
+        .get(&row.amendment_id)
+        .cloned()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("an amendment was not placed")))?;
     let names = ctx.text.group.access.can_see_directory;
     let supporters = app.db.amendment_supporters(row.amendment_id).await?;
@@ -157,7 +158,7 @@ async fn page_view(
         number: row.number,
         reference: row.reference.clone(),
         status: amendment_status_view(row.status),
-        diff_html: amendments::diff_html(row).await?,
+        diff_html: app.amendments.diff_html(row).await?.to_string(),
         rationale: row.rationale.clone(),
         author: name_of(row.author_id),
         on_behalf_of,
@@ -353,7 +354,7 @@ async fn list_amendments(
     let ctx = amendments::load(&app.db, page.viewer.as_ref(), id).await?;
     let viewer = ctx.text.viewer.as_ref();
     let all = app.db.amendments_of_text(id, None).await?;
-    let places = amendments::place(&app.hub, id, &all).await?;
+    let places = app.amendments.place(&app.hub, id, &all).await?;
     let mut supporters: HashMap<AmendmentId, usize> = HashMap::new();
     for (amendment, _) in app.db.text_amendment_supporters(id).await? {
         *supporters.entry(amendment).or_default() += 1;

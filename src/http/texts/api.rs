@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(create_text))
         .routes(routes!(get_text))
+        .routes(routes!(get_markdown))
         .routes(routes!(sync_text))
         .routes(routes!(set_text_status))
         .routes(routes!(list_versions, create_version))
@@ -135,6 +136,65 @@ async fn get_text(
 ) -> AppResult<Json<TextOut>> {
     let ctx = text::load_text(&app.db, viewer.as_ref(), id).await?;
     Ok(Json(text_out(&app, &ctx).await?))
+}
+
+/// The most heads a client may name (as many as concurrent branches: a handful).
+const MAX_NAMED_HEADS: usize = 64;
+
+#[derive(Deserialize, IntoParams)]
+pub struct MarkdownQuery {
+    /// A state of the text: its heads (hex change hashes) separated by commas; now without.
+    heads: Option<String>,
+}
+
+/// A text's Markdown as it is now, or at the state its heads name: what the in-place amendment
+/// editor reads when a member starts amending (the state the page showed them), rather than
+/// every reading view carrying a copy. A named state never changes: the browser may keep it.
+#[utoipa::path(get, path = "/api/v1/texts/{id}/markdown", tag = "texts",
+    params(("id" = String, Path, description = "Text id"), MarkdownQuery),
+    responses((status = 200, description = "text/markdown"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_markdown(
+    State(app): State<App>,
+    MaybeMember(viewer): MaybeMember,
+    TextPath(id): TextPath,
+    Query(query): Query<MarkdownQuery>,
+) -> AppResult<Response> {
+    let ctx = text::load_text(&app.db, viewer.as_ref(), id).await?;
+    let named = match query.heads.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(list) => {
+            let hashes: Vec<&str> = list.split(',').map(str::trim).collect();
+            if hashes.len() > MAX_NAMED_HEADS {
+                return Err(AppError::invalid_field(
+                    "heads",
+                    format!("Un état du texte a au plus {MAX_NAMED_HEADS} têtes."),
+                ));
+            }
+            Some(doc::parse_heads(&hashes).ok_or_else(|| {
+                AppError::invalid_field(
+                    "heads",
+                    "Les têtes sont des empreintes hexadécimales séparées par des virgules.",
+                )
+            })?)
+        }
+    };
+    let kept = if named.is_some() {
+        "private, max-age=31536000, immutable"
+    } else {
+        "private, no-cache"
+    };
+    let (markdown, _) = text::markdown_at(&app.hub, ctx.text.text_id, named).await?;
+    let mut response = Response::new(axum::body::Body::from(markdown));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/markdown; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(kept),
+    );
+    Ok(response)
 }
 
 /// Live editing (WebSocket). Binary frames: automerge sync messages, both ways; the server

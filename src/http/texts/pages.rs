@@ -143,7 +143,6 @@ async fn show_text(
             super::amend_links::with_margins(&margins, &nested, &rendered.paragraphs)
         }));
         amend = can_file.then(|| tpl::AmendInPlaceView {
-            markdown: current.markdown.clone(),
             heads: crate::collab::doc::heads_to_strings(&current.heads).join(","),
             rationale_required: amendable.rules.rationale_required,
         });

@@ -55,13 +55,12 @@ fn text_page_reads_and_manages() {
     assert!(plain.contains("updated on 1 March 2026 at 14:05"));
 }
 
-/// The in-place amendment editor's data: the Markdown read back exactly (a carriage return
-/// kept as a reference, which the HTML parser does not fold), the heads, the script.
+/// The in-place amendment editor's data: the heads the page shows and where to read the
+/// Markdown at them (the API answers it byte for byte: `it::amendments_pages`), the script.
 #[test]
-fn text_page_gives_the_in_place_editor_its_markdown_exactly() {
+fn text_page_tells_the_in_place_editor_where_its_markdown_is() {
     let view = TextReadView {
         amend: Some(crate::AmendInPlaceView {
-            markdown: "a\r\nb & <c> \"d\" 😀".into(),
             heads: "ab12,cd34".into(),
             rationale_required: true,
         }),
@@ -69,9 +68,10 @@ fn text_page_gives_the_in_place_editor_its_markdown_exactly() {
     };
     let html = text_page(&ctx(Lang::Fr, true), &view).into_string();
     assert!(
-        html.contains("data-markdown=\"a&#13;\nb &amp; &lt;c&gt; &quot;d&quot; 😀\""),
+        html.contains("data-markdown-url=\"/api/v1/texts/20/markdown?heads=ab12,cd34\""),
         "{html}"
     );
+    assert!(!html.contains("data-markdown=\""));
     assert!(html.contains("data-heads=\"ab12,cd34\""));
     assert!(html.contains("data-rationale-required=\"true\""));
     assert!(html.contains(&format!("src=\"{}\"", crate::assets::AMEND_JS)));

@@ -116,12 +116,11 @@ pub struct TextReadView {
     pub amend: Option<AmendInPlaceView>,
 }
 
-/// What the in-place amendment editor (`amend.js`) reads from the reading view: the Markdown
-/// the page shows (the paragraphs' `data-src-*` ranges are UTF-16 offsets into it) and the
-/// document's heads it was read at, so that a passage filed later is anchored in that state.
+/// What the in-place amendment editor (`amend.js`) reads from the reading view: the document's
+/// heads the page shows, at which it fetches the Markdown (the paragraphs' `data-src-*` ranges
+/// are UTF-16 offsets into it), so that a passage filed later is anchored in that state.
 #[derive(Debug, Clone)]
 pub struct AmendInPlaceView {
-    pub markdown: String,
     /// Hex change hashes, comma-separated.
     pub heads: String,
     pub rationale_required: bool,

@@ -263,12 +263,14 @@ pub fn text_page(ctx: &PageContext, view: &TextReadView) -> Markup {
                 }
             }
 
-            // Who may file now gets the in-place editor (amend.js): it reads the Markdown and
-            // the heads the page shows from here; without it, the « Amender » links lead to
-            // the paragraph's form.
+            // Who may file now gets the in-place editor (amend.js): it reads the heads the page
+            // shows from here, and the Markdown at those heads when the member starts amending
+            // (a convention's text is a hundred kilobytes no reader needs otherwise); without
+            // it, the « Amender » links lead to the paragraph's form.
             @if let Some(amend) = &view.amend {
                 div #amend-source hidden data-text-id=(header.id) data-lang=(l)
-                    data-heads=(amend.heads) data-markdown=(PreEscaped(exact_attribute(&amend.markdown)))
+                    data-heads=(amend.heads)
+                    data-markdown-url={ "/api/v1/texts/" (header.id) "/markdown?heads=" (amend.heads) }
                     data-rationale-required=(if amend.rationale_required { "true" } else { "false" }) {}
                 script type="module" src=(assets::AMEND_JS) {}
             }
@@ -309,24 +311,6 @@ pub fn text_page(ctx: &PageContext, view: &TextReadView) -> Markup {
         }
     };
     page(ctx, &text_title(lang, header, None), body)
-}
-
-/// `text` escaped for an attribute so that the browser reads it back unchanged: the HTML parser
-/// turns a carriage return into a line feed (`\r\n` into one `\n`), which would move every UTF-16
-/// offset after it, so carriage returns are written as character references, which it keeps.
-fn exact_attribute(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Why the viewer may not change the text: its status, their membership.

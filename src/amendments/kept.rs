@@ -1,0 +1,107 @@
+//! What is kept of a text's amendments between requests: their placements (by state of the
+//! text) and their diffs (by wording). Every page that shows an amendment places all of its
+//! text's, for the overlaps, and a convention's text has thousands of them, read far more often
+//! than the text or they change.
+
+use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+use automerge::ChangeHash;
+
+use super::placement::{self, Placement};
+use crate::collab::Hub;
+use crate::error::AppResult;
+use crate::model::{AmendmentId, TextId};
+use crate::store::AmendmentRow;
+use crate::text;
+
+/// The memory the diffs may take.
+const DIFFS_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Placements kept by state of the text and amendments: every page that shows an amendment
+/// places all of its text's (for the overlaps), and a convention's text has thousands, while
+/// the text and its amendments change far less often than they are read. A placement depends
+/// on nothing but the document's state (its heads) and the amendments' anchors and statuses,
+/// all in the key: nothing kept can go stale, and old states age out. Cheap to clone.
+#[derive(Clone)]
+pub struct Kept {
+    placements: moka::sync::Cache<u64, Arc<HashMap<AmendmentId, Placement>>>,
+    /// Amendments' word diffs, by a digest of their original and their wording.
+    diffs: moka::sync::Cache<u64, Arc<String>>,
+    /// The keys' digests, random per process: nobody can make two inputs meet on purpose.
+    digests: RandomState,
+}
+
+impl Default for Kept {
+    fn default() -> Self {
+        Kept {
+            placements: moka::sync::Cache::builder()
+                .max_capacity(256)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            diffs: moka::sync::Cache::builder()
+                .weigher(|_, html: &Arc<String>| u32::try_from(html.len()).unwrap_or(u32::MAX))
+                .max_capacity(DIFFS_BYTES)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            digests: RandomState::new(),
+        }
+    }
+}
+
+impl Kept {
+    /// Places `rows` (amendments of `text`) in the text as it is now. Overlaps are counted
+    /// among the amendments that still compete for the text (`AmendmentStatus::is_live`): a
+    /// draft is listed in no one else's overlaps (it is private), but its own lists the live
+    /// ones it meets.
+    pub async fn place(
+        &self,
+        hub: &Hub,
+        text: TextId,
+        rows: &[AmendmentRow],
+    ) -> AppResult<Arc<HashMap<AmendmentId, Placement>>> {
+        let now = hub.read(text, None).await.map_err(crate::text::hub_error)?;
+        if let Some(kept) = self.placements.get(&self.key(text, &now.heads, rows)) {
+            return Ok(kept);
+        }
+        let started = std::time::Instant::now();
+        let (heads, places) = placement::place_now(hub, text, rows).await?;
+        metrics::histogram!("atelier_amendments_placement_seconds")
+            .record(started.elapsed().as_secs_f64());
+        let places = Arc::new(places);
+        // Kept under the state they were resolved at (the text may have moved since the read).
+        self.placements
+            .insert(self.key(text, &heads, rows), places.clone());
+        Ok(places)
+    }
+
+    /// The word diff of an amendment (`<del>`/`<ins>`, never colour alone), made off the
+    /// runtime once per wording: lists and pages show the same diffs over and over.
+    pub async fn diff_html(&self, row: &AmendmentRow) -> AppResult<Arc<String>> {
+        let key = self
+            .digests
+            .hash_one((row.original.as_str(), row.replacement.as_str()));
+        if let Some(html) = self.diffs.get(&key) {
+            return Ok(html);
+        }
+        let html = Arc::new(
+            text::diff(row.original.clone(), row.replacement.clone())
+                .await?
+                .html,
+        );
+        self.diffs.insert(key, html.clone());
+        Ok(html)
+    }
+
+    fn key(&self, text: TextId, heads: &[ChangeHash], rows: &[AmendmentRow]) -> u64 {
+        let mut hasher = self.digests.build_hasher();
+        (text, heads).hash(&mut hasher);
+        for row in rows {
+            (row.amendment_id, &row.anchor, row.status, row.superseded_by).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+}
