@@ -400,15 +400,10 @@ pub async fn set_rules(db: &Db, ctx: &AmendableText, rules: &AmendmentRules) -> 
     Ok(())
 }
 
-/// Its author changes the wording of a draft or submitted amendment (each revision is kept).
-pub async fn revise(
-    db: &Db,
-    viewer: &Viewer,
-    ctx: &AmendableText,
-    row: &AmendmentRow,
-    replacement: &str,
-    rationale: &str,
-) -> AppResult<i64> {
+/// Whether the viewer may reword the amendment now: its author (403 else; a group's secretary
+/// does not reword what a fellow secretary filed on the group's behalf, the author does), while
+/// it is a draft or submitted (409 once screened).
+pub fn may_revise(viewer: &Viewer, row: &AmendmentRow) -> AppResult<()> {
     if !is_author(viewer, row) {
         return Err(AppError::forbidden_because(
             "Seul·e l'auteur·rice d'un amendement le modifie.",
@@ -421,6 +416,26 @@ pub async fn revise(
             row.status.label()
         )));
     }
+    Ok(())
+}
+
+/// Its author changes the wording of a draft or submitted amendment (each revision is kept).
+///
+/// Supporters of a submitted amendment stay when its wording changes, as Antragsgrün and
+/// OpenSlides keep them: withdrawing every support at each correction of a typo would punish
+/// the author and make supporters sign again and again. What they signed is not hidden: every
+/// revision is kept with its date, the page shows what changed between consecutive ones and
+/// how many supports were given before the latest rewording, and each supporter may withdraw
+/// theirs while the amendment is submitted (screening freezes the wording).
+pub async fn revise(
+    db: &Db,
+    viewer: &Viewer,
+    ctx: &AmendableText,
+    row: &AmendmentRow,
+    replacement: &str,
+    rationale: &str,
+) -> AppResult<i64> {
+    may_revise(viewer, row)?;
     check_wording(replacement, rationale, &ctx.rules)?;
     if replacement == row.original {
         return Err(AppError::invalid_field(

@@ -67,6 +67,7 @@ async fn page_view(
     let names = ctx.text.group.access.can_see_directory;
     let supporters = app.db.amendment_supporters(row.amendment_id).await?;
     let history = app.db.amendment_history(row.amendment_id).await?;
+    let revisions = app.db.amendment_revisions(row.amendment_id).await?;
 
     // The members named on the page, looked up once each.
     let mut known: HashMap<MemberId, Option<String>> = HashMap::new();
@@ -74,7 +75,8 @@ async fn page_view(
         let wanted = row
             .author_id
             .into_iter()
-            .chain(history.iter().filter_map(|h| h.actor_id));
+            .chain(history.iter().filter_map(|h| h.actor_id))
+            .chain(revisions.iter().filter_map(|r| r.author_id));
         for id in wanted {
             if let std::collections::hash_map::Entry::Vacant(e) = known.entry(id) {
                 e.insert(app.db.member(id).await?.map(|m| m.name));
@@ -128,6 +130,35 @@ async fn page_view(
             reference: other.reference.clone(),
         })
         .collect();
+    // Every wording, each with what changed from the one before (the same word diff as the
+    // amendment's own).
+    let mut revision_views = Vec::with_capacity(revisions.len());
+    for (i, revision) in revisions.iter().enumerate() {
+        let previous = i.checked_sub(1).map(|p| &revisions[p]);
+        let diff_html = match previous {
+            Some(previous) => Some(
+                crate::text::diff(previous.replacement.clone(), revision.replacement.clone())
+                    .await?
+                    .html,
+            ),
+            None => None,
+        };
+        revision_views.push(tpl::AmendmentRevisionView {
+            number: i + 1,
+            author: name_of(revision.author_id),
+            at: revision.created_at,
+            diff_html,
+            rationale_changed: previous.is_some_and(|p| p.rationale != revision.rationale),
+        });
+    }
+    // Supports given to an earlier wording are kept (see `amendments::revise`) and said so.
+    let supporters_before_rewording = match revisions.last() {
+        Some(latest) if revisions.len() > 1 => supporters
+            .iter()
+            .filter(|s| s.created_at < latest.created_at)
+            .count(),
+        _ => 0,
+    };
     let mine = viewer.is_some_and(|v| row.author_id == Some(v.member_id));
     let supporting = viewer.is_some_and(|v| supporters.iter().any(|s| s.member_id == v.member_id));
     let submitted = row.status == AmendmentStatus::Submitted;
@@ -138,6 +169,7 @@ async fn page_view(
         can_withdraw: mine && row.status.may_move_to(AmendmentStatus::Withdrawn),
         can_support: ctx.rights.can_support && !mine && submitted && !supporting,
         can_unsupport: supporting && submitted,
+        can_revise: viewer.is_some_and(|v| amendments::may_revise(v, row).is_ok()),
         screen_moves: if ctx.rights.can_screen {
             row.status
                 .moves()
@@ -177,6 +209,8 @@ async fn page_view(
                 at: h.created_at,
             })
             .collect(),
+        revisions: revision_views,
+        supporters_before_rewording,
         place: place_view,
         overlaps,
         superseded_by: row.superseded_by.and_then(|by| {

@@ -49,6 +49,36 @@ pub struct AmendmentStatusChangeView {
     pub at: time::OffsetDateTime,
 }
 
+/// One wording an amendment had, and what changed from the one before.
+#[derive(Debug, Clone)]
+pub struct AmendmentRevisionView {
+    /// 1 for the wording filed, then 2, 3…
+    pub number: usize,
+    /// Who wrote it, when the viewer may learn names.
+    pub author: Option<String>,
+    pub at: time::OffsetDateTime,
+    /// The word diff from the previous wording (`<del>`/`<ins>`, sanitised by the server);
+    /// `None` for the first.
+    pub diff_html: Option<String>,
+    /// The rationale changed too.
+    pub rationale_changed: bool,
+}
+
+/// The no-JavaScript form that rewords an amendment (GET /amendments/{id}/revise).
+#[derive(Debug, Clone)]
+pub struct AmendmentReviseView {
+    pub header: TextHeaderView,
+    pub id: String,
+    pub number: i64,
+    pub reference: String,
+    /// The passage it amends, as filed.
+    pub original: String,
+    pub replacement: String,
+    pub rationale: String,
+    pub rationale_required: bool,
+    pub errors: FormErrors,
+}
+
 /// Another amendment whose range overlaps this one's.
 #[derive(Debug, Clone)]
 pub struct AmendmentLinkView {
@@ -75,6 +105,8 @@ pub struct AmendmentActionsView {
     pub can_withdraw: bool,
     pub can_support: bool,
     pub can_unsupport: bool,
+    /// Its author may reword it (it is a draft or submitted): « Modifier la rédaction ».
+    pub can_revise: bool,
     /// The statuses an organiser may set from here (empty: no screening form).
     pub screen_moves: Vec<AmendmentStatusView>,
     /// An organiser may merge it into the text (it is adopted).
@@ -106,6 +138,11 @@ pub struct AmendmentPageView {
     /// The supporters' names, when the viewer may learn names (empty else).
     pub supporters: Vec<String>,
     pub history: Vec<AmendmentStatusChangeView>,
+    /// Every wording it had, the first first (one: never reworded).
+    pub revisions: Vec<AmendmentRevisionView>,
+    /// How many of its supporters signed before its latest rewording (they are kept: see
+    /// `amendments::revise`); 0 when none did.
+    pub supporters_before_rewording: usize,
     pub place: AmendmentPlaceView,
     pub overlaps: Vec<AmendmentLinkView>,
     /// Adopted, but set aside for this other amendment, merged in its place.

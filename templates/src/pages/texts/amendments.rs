@@ -7,7 +7,7 @@ use super::text::{Tab, datetime, text_breadcrumbs, text_heading, text_href, text
 use crate::components::{Control, Field, csrf_field, error_summary, form_title, select_field};
 use crate::{
     AmendmentFormView, AmendmentListView, AmendmentPageView, AmendmentPlaceView,
-    AmendmentStatusView, Lang, PageContext, page,
+    AmendmentReviseView, AmendmentStatusView, Lang, PageContext, page,
 };
 
 pub(crate) fn amendment_href(id: &str) -> String {
@@ -142,6 +142,11 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                 section aria-labelledby="supporters-title" {
                     h3 #supporters-title { (t!("amendment.supporters", locale = l)) }
                     p { (crate::components::count_label(lang, view.supporter_count as i64, "amendment.supporters_one", "amendment.supporters_other")) }
+                    @if view.supporters_before_rewording > 0 {
+                        p.notice role="note" {
+                            (t!("amendment.supporters_before_rewording", locale = l, count = view.supporters_before_rewording))
+                        }
+                    }
                     @if !view.supporters.is_empty() {
                         ul { @for name in &view.supporters { li { (name) } } }
                     }
@@ -150,6 +155,31 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                     }
                     @if actions.can_unsupport {
                         (action_form(ctx, &format!("{base}/unsupport"), &t!("amendment.unsupport", locale = l)))
+                    }
+                }
+
+                @if view.revisions.len() > 1 {
+                    section aria-labelledby="revisions-title" {
+                        h3 #revisions-title { (t!("amendment.revisions", locale = l)) }
+                        ol.amendment-revisions {
+                            @for revision in &view.revisions {
+                                li {
+                                    strong { (t!("amendment.revision_number", locale = l, number = revision.number)) } " "
+                                    (datetime(lang, revision.at))
+                                    @if let Some(author) = &revision.author {
+                                        " " (t!("amendment.history_by", locale = l, name = author))
+                                    }
+                                    @if let Some(diff) = &revision.diff_html {
+                                        p.hint { (t!("amendment.revision_changes", locale = l)) }
+                                        // Sanitised by the server: `<del>` and `<ins>` around words.
+                                        div.prose.diff.amendment-diff { (PreEscaped(diff)) }
+                                    }
+                                    @if revision.rationale_changed {
+                                        p.muted { (t!("amendment.revision_rationale_changed", locale = l)) }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
 
@@ -171,9 +201,12 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                     }
                 }
 
-                @if actions.can_submit || actions.can_withdraw {
+                @if actions.can_submit || actions.can_withdraw || actions.can_revise {
                     section aria-labelledby="author-actions-title" {
                         h3 #author-actions-title { (t!("amendment.author_actions", locale = l)) }
+                        @if actions.can_revise {
+                            p { a.button.button--quiet href={ (base) "/revise" } { (t!("amendment.revise", locale = l)) } }
+                        }
                         @if actions.can_submit {
                             (action_form(ctx, &format!("{base}/submit"), &t!("amendment.submit", locale = l)))
                         }
@@ -375,6 +408,51 @@ pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Marku
                     button.button.button--quiet type="submit" name="action" value="draft" { (t!("amendment.save_draft", locale = l)) }
                     " "
                     button.button type="submit" name="action" value="submit" { (t!("amendment.submit", locale = l)) }
+                }
+            }
+        }
+    };
+    page(
+        ctx,
+        &form_title(
+            lang,
+            &text_title(lang, header, Some(&title)),
+            !view.errors.is_empty(),
+        ),
+        body,
+    )
+}
+
+/// The form that rewords an amendment, without JavaScript: the passage as filed, the wording and
+/// the rationale as they are now.
+pub fn amendment_revise_page(ctx: &PageContext, view: &AmendmentReviseView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let heading = amendment_heading(lang, view.number, &view.reference);
+    let title = t!("amendment.revise_title", locale = l, number = view.number).into_owned();
+    let base = amendment_href(&view.id);
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&heading)))
+            (error_summary(lang, &view.errors, &["replacement", "rationale"]))
+            h1 { (title) }
+            p { a href=(base) { (heading) } }
+            section aria-labelledby="original-title" {
+                h2 #original-title { (t!("amendment.original_filed", locale = l)) }
+                pre.amendment-original { (view.original) }
+            }
+            p.hint { (t!("amendment.revise_hint", locale = l)) }
+            form method="post" action={ (base) "/revise" } {
+                (csrf_field(ctx))
+                (Field::new("replacement", t!("amendment.replacement_label", locale = l), Control::TextArea)
+                    .value(&view.replacement)
+                    .hint(t!("amendment.revise_replacement_hint", locale = l))
+                    .render(lang, &view.errors))
+                @let rationale = Field::new("rationale", t!("amendment.rationale", locale = l), Control::TextArea).value(&view.rationale);
+                (if view.rationale_required { rationale.required() } else { rationale }.render(lang, &view.errors))
+                div.form-actions {
+                    button.button type="submit" { (t!("amendment.revise_submit", locale = l)) }
                 }
             }
         }
