@@ -16,6 +16,7 @@ mod merge;
 mod placement;
 mod provenance;
 mod reference;
+mod sub;
 
 use std::ops::Range;
 
@@ -37,6 +38,7 @@ pub use merge::{
 pub use placement::{Placement, place};
 pub use provenance::{ParagraphProvenance, TextProvenance, WrittenPassage, provenance};
 pub use reference::{Reference, reference};
+pub use sub::{applied, file_sub, open_to_subs, pending_subs, place_sub};
 
 /// How long reading a past state of the text may take when a client names one.
 const READ_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
@@ -204,16 +206,15 @@ fn anchor_error(e: HubError) -> AppError {
     }
 }
 
-/// Files an amendment (a draft, or submitted at once): checks the rights (403), that the text
-/// is open to amendments (409), the input (422, naming the field), anchors the range in the
-/// real document at the state the client saw, and cites it from that state's numbered view.
-pub async fn file(
+/// Whether the viewer may file on the text now (a sub-amendment as an amendment): the rights
+/// (403), on behalf of a group only as its secretary (403), the text open to amendments and the
+/// window (409), at most `MAX_PER_MEMBER` (409), the wording (422).
+async fn check_filer(
     db: &Db,
-    hub: &Hub,
     viewer: &Viewer,
     ctx: &AmendableText,
-    filing: Filing,
-) -> AppResult<AmendmentRow> {
+    filing: &Filing,
+) -> AppResult<()> {
     if !ctx.rights.can_file {
         return Err(AppError::forbidden_because(
             "Vous ne pouvez pas déposer d'amendement sur ce texte.",
@@ -243,6 +244,21 @@ pub async fn file(
              adhérent·e."
         )));
     }
+    Ok(())
+}
+
+/// Files an amendment (a draft, or submitted at once): checks the rights (403), that the text
+/// is open to amendments (409), the input (422, naming the field), anchors the range in the
+/// real document at the state the client saw, and cites it from that state's numbered view.
+pub async fn file(
+    db: &Db,
+    hub: &Hub,
+    viewer: &Viewer,
+    ctx: &AmendableText,
+    filing: Filing,
+) -> AppResult<AmendmentRow> {
+    check_filer(db, viewer, ctx, &filing).await?;
+    let id = ctx.text.text.text_id;
     // The Markdown the client's positions refer to: at the heads it names (a state the document
     // lacks is refused, not read as an empty text), else as it is now.
     let (markdown, heads) = markdown_at(hub, id, filing.heads).await?;
@@ -282,6 +298,7 @@ pub async fn file(
             author: Some(viewer.member_id),
             on_behalf_of: filing.on_behalf_of,
             parent: None,
+            parent_revision: None,
             paragraph: wide(cited.paragraph),
             first_line: wide(cited.first_line),
             last_line: wide(cited.last_line),
@@ -350,6 +367,16 @@ pub async fn submit(
         && let Some(reason) = closed_because(ctx, crate::store::now())
     {
         return Err(AppError::conflict(reason));
+    }
+    // A sub-amendment's parent must still be open to them when it leaves its draft.
+    if row.status == AmendmentStatus::Draft
+        && let Some(parent) = row.parent_id
+    {
+        let parent = db
+            .amendment(parent)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        open_to_subs(&parent)?;
     }
     move_to(db, viewer, row, AmendmentStatus::Submitted, None).await
 }
@@ -545,6 +572,13 @@ pub async fn set_status(
                 row.number
             )));
         }
+    }
+    // Adopting a sub-amendment writes it into its parent's wording at once.
+    if to == AmendmentStatus::Adopted
+        && row.status.may_move_to(to)
+        && let Some(parent) = row.parent_id
+    {
+        return sub::adopt_sub(db, viewer, row, parent).await;
     }
     move_to(db, viewer, row, to, reason).await
 }

@@ -152,13 +152,48 @@ async fn page_view(
         });
     }
     // Supports given to an earlier wording are kept (see `amendments::revise`) and said so.
+    // Times are stored to the second: a support of the very second of the rewording is counted
+    // as maybe given to the earlier wording (the page rather says too much than too little).
     let supporters_before_rewording = match revisions.last() {
         Some(latest) if revisions.len() > 1 => supporters
             .iter()
-            .filter(|s| s.created_at < latest.created_at)
+            .filter(|s| s.created_at <= latest.created_at)
             .count(),
         _ => 0,
     };
+    // Its sub-amendments the viewer may see, each as the change it makes to this wording.
+    let mut subs = Vec::new();
+    for sub in all.iter().filter(|r| r.parent_id == Some(row.amendment_id)) {
+        if !crate::auth::AmendmentRights::may_see(viewer, sub.author_id, sub.status) {
+            continue;
+        }
+        let diff_html = match amendments::applied(sub, &row.replacement) {
+            Some(wording) if sub.status != AmendmentStatus::Merged => {
+                crate::text::diff(row.replacement.clone(), wording)
+                    .await?
+                    .html
+            }
+            // Outdated, or already written into this wording: its own passage's change.
+            _ => amendments::diff_html(sub).await?,
+        };
+        subs.push(tpl::SubAmendmentView {
+            id: sub.amendment_id.to_string(),
+            number: sub.number,
+            reference: sub.reference.clone(),
+            status: amendment_status_view(sub.status),
+            diff_html,
+            outdated: sub.status.is_live() && amendments::place_sub(sub, &row.replacement).outdated,
+        });
+    }
+    let parent = row.parent_id.and_then(|parent| {
+        all.iter()
+            .find(|other| other.amendment_id == parent)
+            .map(|other| tpl::AmendmentLinkView {
+                id: other.amendment_id.to_string(),
+                number: other.number,
+                reference: other.reference.clone(),
+            })
+    });
     let mine = viewer.is_some_and(|v| row.author_id == Some(v.member_id));
     let supporting = viewer.is_some_and(|v| supporters.iter().any(|s| s.member_id == v.member_id));
     let submitted = row.status == AmendmentStatus::Submitted;
@@ -170,6 +205,9 @@ async fn page_view(
         can_support: ctx.rights.can_support && !mine && submitted && !supporting,
         can_unsupport: supporting && submitted,
         can_revise: viewer.is_some_and(|v| amendments::may_revise(v, row).is_ok()),
+        can_file_sub: ctx.rights.can_file
+            && amendments::open_to_subs(row).is_ok()
+            && amendments::closed_because(ctx, crate::store::now()).is_none(),
         screen_moves: if ctx.rights.can_screen {
             row.status
                 .moves()
@@ -213,6 +251,8 @@ async fn page_view(
         supporters_before_rewording,
         place: place_view,
         overlaps,
+        parent,
+        subs,
         superseded_by: row.superseded_by.and_then(|by| {
             all.iter()
                 .find(|other| other.amendment_id == by)
@@ -396,11 +436,18 @@ async fn list_amendments(
         .into_iter()
         .filter(|row| crate::auth::AmendmentRights::may_see(viewer, row.author_id, row.status))
         .collect();
+    // A sub-amendment goes right under its parent: sorted by its parent's place and number,
+    // then after it by its own number.
+    let numbers: HashMap<AmendmentId, i64> =
+        visible.iter().map(|r| (r.amendment_id, r.number)).collect();
     visible.sort_by_key(|row| {
-        let start = places
-            .get(&row.amendment_id)
-            .map_or(usize::MAX, |p| p.start);
-        (start, row.number)
+        let (anchor_id, sub) = match row.parent_id {
+            Some(parent) if numbers.contains_key(&parent) => (parent, row.number),
+            _ => (row.amendment_id, 0),
+        };
+        let start = places.get(&anchor_id).map_or(usize::MAX, |p| p.start);
+        let number = numbers.get(&anchor_id).copied().unwrap_or(row.number);
+        (start, number, sub)
     });
     let total = visible.len();
 
@@ -451,6 +498,7 @@ async fn list_amendments(
                 .and_then(|g| section_names.get(&g).cloned().flatten())
                 .or_else(|| row.author_id.and_then(|a| author_names.get(&a).cloned())),
             supporters: supporters.get(&row.amendment_id).copied().unwrap_or(0),
+            sub: row.parent_id.is_some(),
         })
         .collect();
     let mut authors: Vec<(String, String)> = author_names

@@ -107,6 +107,9 @@ pub struct AmendmentActionsView {
     pub can_unsupport: bool,
     /// Its author may reword it (it is a draft or submitted): « Modifier la rédaction ».
     pub can_revise: bool,
+    /// The viewer may file a sub-amendment on it (it is submitted or admissible, no
+    /// sub-amendment itself, and the text open to amendments for them).
+    pub can_file_sub: bool,
     /// The statuses an organiser may set from here (empty: no screening form).
     pub screen_moves: Vec<AmendmentStatusView>,
     /// An organiser may merge it into the text (it is adopted).
@@ -145,6 +148,10 @@ pub struct AmendmentPageView {
     pub supporters_before_rewording: usize,
     pub place: AmendmentPlaceView,
     pub overlaps: Vec<AmendmentLinkView>,
+    /// For a sub-amendment, the amendment it amends.
+    pub parent: Option<AmendmentLinkView>,
+    /// Its sub-amendments the viewer may see, by number.
+    pub subs: Vec<SubAmendmentView>,
     /// Adopted, but set aside for this other amendment, merged in its place.
     pub superseded_by: Option<AmendmentLinkView>,
     pub actions: AmendmentActionsView,
@@ -152,6 +159,50 @@ pub struct AmendmentPageView {
     pub errors: FormErrors,
     pub reason: String,
     pub chosen_status: Option<AmendmentStatusView>,
+}
+
+/// A sub-amendment, nested under its parent on the parent's page.
+#[derive(Debug, Clone)]
+pub struct SubAmendmentView {
+    pub id: String,
+    pub number: i64,
+    pub reference: String,
+    pub status: AmendmentStatusView,
+    /// The word diff of the parent's replacement as it is and with the sub-amendment written in
+    /// (`<del>`/`<ins>`, sanitised by the server); of its own passage when outdated.
+    pub diff_html: String,
+    /// Its passage of the parent's wording changed since it was filed.
+    pub outdated: bool,
+}
+
+/// One passage of an amendment's wording a sub-amendment may amend (the whole, or a paragraph).
+#[derive(Debug, Clone)]
+pub struct SubPassageView {
+    /// Its paragraph's number in the wording, `None` for the whole wording.
+    pub paragraph: Option<usize>,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// The no-JavaScript form that files a sub-amendment (GET /amendments/{id}/amendments/new).
+#[derive(Debug, Clone)]
+pub struct SubAmendmentFormView {
+    pub header: TextHeaderView,
+    pub parent_id: String,
+    pub parent_number: i64,
+    pub parent_reference: String,
+    /// The passages one may choose from (shown when the wording has several paragraphs).
+    pub passages: Vec<SubPassageView>,
+    /// The range chosen, in UTF-16 units of the parent's replacement.
+    pub start: usize,
+    pub end: usize,
+    /// The passage chosen.
+    pub original: String,
+    pub replacement: String,
+    pub rationale: String,
+    pub rationale_required: bool,
+    pub errors: FormErrors,
 }
 
 /// One amendment in a text's list.
@@ -164,6 +215,8 @@ pub struct AmendmentRowView {
     /// The author's name, or the section's it was filed for; `None` when names are not shown.
     pub author: Option<String>,
     pub supporters: usize,
+    /// A sub-amendment, listed right under its parent.
+    pub sub: bool,
 }
 
 /// A text's amendments (GET /texts/{id}/amendments), sorted by position in the text.
