@@ -346,6 +346,21 @@ async fn sub_amendments_on_the_pages(backend: Backend) {
         "{nested}"
     );
 
+    // Adopted, it rewrites its parent: the parent's page says which revision it wrote.
+    let sub_id = json!(to.trim_start_matches("/amendments/"));
+    assert_eq!(status(&f, &sub_id, "admissible").await.0, 200);
+    let (code, body) = status(&f, &sub_id, "adopted").await;
+    assert_eq!(code, 200, "{body}");
+    let (_, html) = bob.get_text(&parent_path).await;
+    let listed = &html[html.find("Rédactions successives").expect("two wordings")..];
+    assert!(
+        listed.contains("écrite par l&#39;adoption du")
+            || listed.contains("écrite par l'adoption du"),
+        "{listed}"
+    );
+    assert!(listed.contains(&format!("href=\"{to}\"")), "{listed}");
+    assert!(listed.contains("matin</ins>"), "{listed}");
+
     // The list: the sub-amendment right under its parent.
     let (_, html) = bob.get_text(&format!("/texts/{}/amendments", f.id)).await;
     let at_parent = html

@@ -149,6 +149,15 @@ async fn page_view(
             at: revision.created_at,
             diff_html,
             rationale_changed: previous.is_some_and(|p| p.rationale != revision.rationale),
+            from_sub: revision.from_amendment_id.and_then(|sub| {
+                all.iter()
+                    .find(|other| other.amendment_id == sub)
+                    .map(|other| tpl::AmendmentLinkView {
+                        id: other.amendment_id.to_string(),
+                        number: other.number,
+                        reference: other.reference.clone(),
+                    })
+            }),
         });
     }
     // Supports given to an earlier wording are kept (see `amendments::revise`) and said so.

@@ -62,6 +62,8 @@ pub struct AmendmentRevisionView {
     pub diff_html: Option<String>,
     /// The rationale changed too.
     pub rationale_changed: bool,
+    /// The sub-amendment whose adoption wrote it, if one did.
+    pub from_sub: Option<AmendmentLinkView>,
 }
 
 /// The no-JavaScript form that rewords an amendment (GET /amendments/{id}/revise).

@@ -205,6 +205,10 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                                     @if let Some(author) = &revision.author {
                                         " " (t!("amendment.history_by", locale = l, name = author))
                                     }
+                                    @if let Some(sub) = &revision.from_sub {
+                                        " " (t!("amendment.revision_from_sub", locale = l)) " "
+                                        a href=(amendment_href(&sub.id)) { (amendment_heading(lang, sub.number, &sub.reference)) }
+                                    }
                                     @if let Some(diff) = &revision.diff_html {
                                         p.hint { (t!("amendment.revision_changes", locale = l)) }
                                         // Sanitised by the server: `<del>` and `<ins>` around words.
