@@ -18,8 +18,7 @@ fn range_in(text: &str, needle: &str) -> (usize, usize) {
     (start, start + needle.encode_utf16().count())
 }
 
-async fn file_sub(f: &Fixture, who: &Api, parent: &str, body: Value) -> (u16, Value) {
-    let _ = f;
+async fn file_sub(who: &Api, parent: &str, body: Value) -> (u16, Value) {
     let response = who
         .post(&format!("/api/v1/amendments/{parent}/amendments"), body)
         .await;
@@ -45,9 +44,7 @@ async fn sub_amendments_through_the_api(backend: Backend) {
 
     // Bob files a sub-amendment on « de jour »: its own number, its reference, its parent.
     let (s, e) = range_in(wording, "de jour");
-    let (code, sub) = file_sub(
-        &f,
-        &f.bob,
+    let (code, sub) = file_sub(&f.bob,
         &p,
         json!({"start": s, "end": e, "replacement": "du matin", "rationale": "Tôt.", "submit": true}),
     )
@@ -78,7 +75,7 @@ async fn sub_amendments_through_the_api(backend: Backend) {
             "replacement",
         ),
     ] {
-        let (code, answer) = file_sub(&f, &f.bob, &p, body.clone()).await;
+        let (code, answer) = file_sub(&f.bob, &p, body.clone()).await;
         assert_eq!(code, 422, "{body}: {answer}");
         assert!(
             answer["fields"][field].is_string(),
@@ -87,7 +84,6 @@ async fn sub_amendments_through_the_api(backend: Backend) {
     }
     // No sub-amendment of a sub-amendment.
     let (code, answer) = file_sub(
-        &f,
         &f.alice,
         s1.as_str().unwrap(),
         json!({"start": 0, "end": 2, "replacement": "au"}),
@@ -110,7 +106,6 @@ async fn sub_amendments_through_the_api(backend: Backend) {
         .await;
     assert_eq!(code, 201, "{draft}");
     let (code, answer) = file_sub(
-        &f,
         &f.alice,
         draft["id"].as_str().unwrap(),
         json!({"start": 0, "end": 1, "replacement": "##"}),
@@ -124,7 +119,6 @@ async fn sub_amendments_through_the_api(backend: Backend) {
     // Who may not file on the text may not file a sub-amendment (Carla, of another theme).
     let carla = f.app.api_as("carla@exemple.fr").await;
     let (code, _) = file_sub(
-        &f,
         &carla,
         &p,
         json!({"start": s, "end": e, "replacement": "du soir"}),
@@ -134,7 +128,6 @@ async fn sub_amendments_through_the_api(backend: Backend) {
 
     // A second one on « trains »; then Alice rewords her amendment under it.
     let (code, sub2) = file_sub(
-        &f,
         &f.bob,
         &p,
         json!({"start": 0, "end": 6, "replacement": "bus", "submit": true}),
