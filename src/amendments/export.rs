@@ -39,6 +39,8 @@ pub struct ExportedAmendment {
     pub orphaned: bool,
     /// The numbers of the amendments (that the viewer may see) whose ranges overlap this one's.
     pub overlaps: Vec<i64>,
+    /// For a sub-amendment, its parent's number.
+    pub parent: Option<i64>,
     pub created_at: time::OffsetDateTime,
 }
 
@@ -70,6 +72,10 @@ pub async fn export(db: &Db, hub: &Hub, ctx: &AmendableText) -> AppResult<Vec<Ex
     // named).
     let mut groups: HashMap<GroupId, Option<String>> = HashMap::new();
 
+    // Every number, the hidden drafts' included: a visible sub-amendment's parent is never a
+    // hidden draft (drafts take no sub-amendments).
+    let numbers: HashMap<AmendmentId, i64> =
+        all.iter().map(|r| (r.amendment_id, r.number)).collect();
     let mut out = Vec::with_capacity(visible.len());
     for row in all {
         if !visible.contains_key(&row.amendment_id) {
@@ -116,6 +122,7 @@ pub async fn export(db: &Db, hub: &Hub, ctx: &AmendableText) -> AppResult<Vec<Ex
             outdated: place.outdated,
             orphaned: place.orphaned,
             overlaps,
+            parent: row.parent_id.and_then(|p| numbers.get(&p).copied()),
             created_at: row.created_at,
         });
     }

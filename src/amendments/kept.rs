@@ -24,8 +24,9 @@ const DIFFS_BYTES: u64 = 64 * 1024 * 1024;
 /// Placements kept by state of the text and amendments: every page that shows an amendment
 /// places all of its text's (for the overlaps), and a convention's text has thousands, while
 /// the text and its amendments change far less often than they are read. A placement depends
-/// on nothing but the document's state (its heads) and the amendments' anchors and statuses,
-/// all in the key: nothing kept can go stale, and old states age out. Cheap to clone.
+/// on nothing but the document's state (its heads) and the amendments' anchors, statuses and
+/// wordings (a sub-amendment's place is in its parent's), all in the key: nothing kept can go
+/// stale, and old states age out. Cheap to clone.
 #[derive(Clone)]
 pub struct Kept {
     placements: moka::sync::Cache<u64, Arc<HashMap<AmendmentId, Placement>>>,
@@ -100,7 +101,16 @@ impl Kept {
         let mut hasher = self.digests.build_hasher();
         (text, heads).hash(&mut hasher);
         for row in rows {
-            (row.amendment_id, &row.anchor, row.status, row.superseded_by).hash(&mut hasher);
+            // A sub-amendment is placed in its parent's wording, which rewording changes.
+            (
+                row.amendment_id,
+                &row.anchor,
+                row.status,
+                row.superseded_by,
+                row.parent_id,
+                &row.replacement,
+            )
+                .hash(&mut hasher);
         }
         hasher.finish()
     }

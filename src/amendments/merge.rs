@@ -78,6 +78,22 @@ fn refusal(
             row.status.label()
         )));
     }
+    let pending: Vec<String> = super::pending_subs(row, all)
+        .iter()
+        .map(|sub| sub.number.to_string())
+        .collect();
+    if !pending.is_empty() {
+        return Some(AppError::conflict(format!(
+            "L'amendement {n} a {} {} en attente de décision : statuez d'abord sur {}.",
+            if pending.len() == 1 {
+                "le sous-amendement"
+            } else {
+                "les sous-amendements"
+            },
+            pending.join(", "),
+            if pending.len() == 1 { "lui" } else { "eux" },
+        )));
+    }
     if let Some(by) = row.superseded_by {
         let by = all
             .iter()

@@ -17,6 +17,7 @@ mod merge;
 mod placement;
 mod provenance;
 mod reference;
+mod sub;
 
 use std::ops::Range;
 
@@ -40,6 +41,7 @@ pub use merge::{
 pub use placement::Placement;
 pub use provenance::{ParagraphProvenance, TextProvenance, WrittenPassage, provenance};
 pub use reference::{Reference, reference};
+pub use sub::{applied, file_sub, open_to_subs, pending_subs, place_sub};
 
 /// The longest replacement or rationale, in characters (a whole article is a few thousand).
 pub const MAX_WORDING_CHARS: usize = 100_000;
@@ -204,16 +206,15 @@ fn anchor_error(e: HubError) -> AppError {
     }
 }
 
-/// Files an amendment (a draft, or submitted at once): checks the rights (403), that the text
-/// is open to amendments (409), the input (422, naming the field), anchors the range in the
-/// real document at the state the client saw, and cites it from that state's numbered view.
-pub async fn file(
+/// Whether the viewer may file on the text now (a sub-amendment as an amendment): the rights
+/// (403), on behalf of a group only as its secretary (403), the text open to amendments and the
+/// window (409), at most `MAX_PER_MEMBER` (409), the wording (422).
+async fn check_filer(
     db: &Db,
-    hub: &Hub,
     viewer: &Viewer,
     ctx: &AmendableText,
-    filing: Filing,
-) -> AppResult<AmendmentRow> {
+    filing: &Filing,
+) -> AppResult<()> {
     if !ctx.rights.can_file {
         return Err(AppError::forbidden_because(
             "Vous ne pouvez pas déposer d'amendement sur ce texte.",
@@ -243,6 +244,21 @@ pub async fn file(
              adhérent·e."
         )));
     }
+    Ok(())
+}
+
+/// Files an amendment (a draft, or submitted at once): checks the rights (403), that the text
+/// is open to amendments (409), the input (422, naming the field), anchors the range in the
+/// real document at the state the client saw, and cites it from that state's numbered view.
+pub async fn file(
+    db: &Db,
+    hub: &Hub,
+    viewer: &Viewer,
+    ctx: &AmendableText,
+    filing: Filing,
+) -> AppResult<AmendmentRow> {
+    check_filer(db, viewer, ctx, &filing).await?;
+    let id = ctx.text.text.text_id;
     // The Markdown the client's positions refer to: at the heads it names (a state the document
     // lacks is refused, not read as an empty text), else as it is now.
     let (markdown, heads) = markdown_at(hub, id, filing.heads).await?;
@@ -282,6 +298,7 @@ pub async fn file(
             author: Some(viewer.member_id),
             on_behalf_of: filing.on_behalf_of,
             parent: None,
+            parent_revision: None,
             paragraph: wide(cited.paragraph),
             first_line: wide(cited.first_line),
             last_line: wide(cited.last_line),
@@ -351,6 +368,16 @@ pub async fn submit(
     {
         return Err(AppError::conflict(reason));
     }
+    // A sub-amendment's parent must still be open to them when it leaves its draft.
+    if row.status == AmendmentStatus::Draft
+        && let Some(parent) = row.parent_id
+    {
+        let parent = db
+            .amendment(parent)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        open_to_subs(&parent)?;
+    }
     move_to(db, viewer, row, AmendmentStatus::Submitted, None).await
 }
 
@@ -400,15 +427,10 @@ pub async fn set_rules(db: &Db, ctx: &AmendableText, rules: &AmendmentRules) -> 
     Ok(())
 }
 
-/// Its author changes the wording of a draft or submitted amendment (each revision is kept).
-pub async fn revise(
-    db: &Db,
-    viewer: &Viewer,
-    ctx: &AmendableText,
-    row: &AmendmentRow,
-    replacement: &str,
-    rationale: &str,
-) -> AppResult<i64> {
+/// Whether the viewer may reword the amendment now: its author (403 else; a group's secretary
+/// does not reword what a fellow secretary filed on the group's behalf, the author does), while
+/// it is a draft or submitted (409 once screened).
+pub fn may_revise(viewer: &Viewer, row: &AmendmentRow) -> AppResult<()> {
     if !is_author(viewer, row) {
         return Err(AppError::forbidden_because(
             "Seul·e l'auteur·rice d'un amendement le modifie.",
@@ -421,6 +443,26 @@ pub async fn revise(
             row.status.label()
         )));
     }
+    Ok(())
+}
+
+/// Its author changes the wording of a draft or submitted amendment (each revision is kept).
+///
+/// Supporters of a submitted amendment stay when its wording changes, as Antragsgrün and
+/// OpenSlides keep them: withdrawing every support at each correction of a typo would punish
+/// the author and make supporters sign again and again. What they signed is not hidden: every
+/// revision is kept with its date, the page shows what changed between consecutive ones and
+/// how many supports were given before the latest rewording, and each supporter may withdraw
+/// theirs while the amendment is submitted (screening freezes the wording).
+pub async fn revise(
+    db: &Db,
+    viewer: &Viewer,
+    ctx: &AmendableText,
+    row: &AmendmentRow,
+    replacement: &str,
+    rationale: &str,
+) -> AppResult<i64> {
+    may_revise(viewer, row)?;
     check_wording(replacement, rationale, &ctx.rules)?;
     if replacement == row.original {
         return Err(AppError::invalid_field(
@@ -530,6 +572,13 @@ pub async fn set_status(
                 row.number
             )));
         }
+    }
+    // Adopting a sub-amendment writes it into its parent's wording at once.
+    if to == AmendmentStatus::Adopted
+        && row.status.may_move_to(to)
+        && let Some(parent) = row.parent_id
+    {
+        return sub::adopt_sub(db, viewer, row, parent).await;
     }
     move_to(db, viewer, row, to, reason).await
 }

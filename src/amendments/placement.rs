@@ -1,7 +1,7 @@
 //! Where a text's amendments are now: each anchor resolved through the live document (one read
 //! of the text for all of them), whether its passage changed since filing (`outdated`: the
 //! passage as it was and as it is), was deleted whole (`orphaned`), and which other amendments'
-//! current ranges overlap it.
+//! current ranges overlap it. Sub-amendments are placed in their parents' current wordings.
 
 use std::collections::HashMap;
 
@@ -35,8 +35,11 @@ pub(super) async fn place_now(
     text: TextId,
     rows: &[AmendmentRow],
 ) -> AppResult<(Vec<ChangeHash>, HashMap<AmendmentId, Placement>)> {
+    // Sub-amendments are placed in their parents' wordings, not in the text (`place_sub`).
+    let (subs, rows): (Vec<&AmendmentRow>, Vec<&AmendmentRow>) =
+        rows.iter().partition(|row| row.parent_id.is_some());
     let mut anchors = Vec::with_capacity(rows.len());
-    for row in rows {
+    for row in &rows {
         let anchor = Anchor::parse(&row.anchor).map_err(|e| {
             AppError::Internal(anyhow::anyhow!(
                 "amendment {} has an unreadable anchor: {e}",
@@ -73,6 +76,18 @@ pub(super) async fn place_now(
         places.push((row.amendment_id, live, placement));
     }
     mark_overlaps(&mut places);
+    let wordings: HashMap<AmendmentId, &str> = rows
+        .iter()
+        .map(|row| (row.amendment_id, row.replacement.as_str()))
+        .collect();
+    for sub in subs {
+        let wording = sub
+            .parent_id
+            .and_then(|parent| wordings.get(&parent))
+            .copied()
+            .unwrap_or_default();
+        places.push((sub.amendment_id, false, super::place_sub(sub, wording)));
+    }
     Ok((
         resolution.heads,
         places

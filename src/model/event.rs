@@ -32,7 +32,8 @@ pub enum EventKind {
     /// for support, the supporter's.
     AmendmentFiled,
     /// An amendment's wording was changed (a new revision kept). Payload: `amendment_id`,
-    /// `number`, `revision_id`.
+    /// `number`, `revision_id`; when the adoption of a sub-amendment wrote the new wording, also
+    /// `from_amendment_id` and `from_number` (that sub-amendment).
     AmendmentRevised,
     /// A draft was submitted. Payload: `amendment_id`, `number`.
     AmendmentSubmitted,
@@ -50,7 +51,9 @@ pub enum EventKind {
     /// document whose message names it; appended with that change, and followed by the
     /// `text.version_recorded` of the version named after it. Payload: `amendment_id`, `number`,
     /// `numbers` (every amendment that change merged: two for a combined wording),
-    /// `version_id`, `last_edit` (the history's batch holding the change).
+    /// `version_id`, `last_edit` (the history's batch holding the change). A sub-amendment is
+    /// merged into its parent's wording instead, when an organiser adopts it: `numbers` is its
+    /// own, then `parent_id`, `parent_number` and `revision_id` (the parent's new revision).
     AmendmentMerged,
     /// An adopted amendment overlapping one merged was set aside by the organiser: it stays
     /// adopted, superseded (appended with that merge). Payload: `amendment_id`, `number`,

@@ -62,11 +62,15 @@ pub struct AmendmentRow {
     pub rationale: String,
     pub author_id: Option<MemberId>,
     pub on_behalf_of: Option<GroupId>,
+    /// The amendment it amends, for a sub-amendment (then its range is in the parent's wording).
     pub parent_id: Option<AmendmentId>,
+    /// For a sub-amendment, the revision of the parent's wording it was filed against.
+    pub parent_revision_id: Option<i64>,
     pub paragraph: i64,
     pub first_line: i64,
     pub last_line: i64,
-    /// « § n, lignes a à b » of the version it was filed against.
+    /// « § n, lignes a à b » of the version it was filed against; « Sous-amendement 5 à
+    /// l'amendement 2 » for a sub-amendment.
     pub reference: String,
     /// Adopted, but another adopted amendment overlapping it was merged in its place (it stays
     /// `adopted`: the vote is not rewritten; it is merged no more).
@@ -89,6 +93,7 @@ from_row!(AmendmentRow {
     author_id,
     on_behalf_of,
     parent_id,
+    parent_revision_id,
     paragraph,
     first_line,
     last_line,
@@ -99,8 +104,8 @@ from_row!(AmendmentRow {
 });
 
 const COLUMNS: &str = "amendment_id, text_id, number, status, anchor, heads, start_utf16, end_utf16, \
-     original, replacement, rationale, author_id, on_behalf_of, parent_id, paragraph, first_line, \
-     last_line, reference, superseded_by, created_at, updated_at";
+     original, replacement, rationale, author_id, on_behalf_of, parent_id, parent_revision_id, paragraph, \
+     first_line, last_line, reference, superseded_by, created_at, updated_at";
 
 /// How many amendments of a text were filed on one paragraph (the « § n » of their reference)
 /// in one status — drafts counted per author, since only theirs see them.
@@ -135,9 +140,13 @@ pub struct NewAmendment<'a> {
     pub author: Option<MemberId>,
     pub on_behalf_of: Option<GroupId>,
     pub parent: Option<AmendmentId>,
+    /// The parent's revision a sub-amendment was filed against.
+    pub parent_revision: Option<i64>,
     pub paragraph: i64,
     pub first_line: i64,
     pub last_line: i64,
+    /// `{number}` in it becomes the amendment's number, known only in the filing's transaction
+    /// (« Sous-amendement {number} à l'amendement 2 »).
     pub reference: &'a str,
 }
 
@@ -147,6 +156,8 @@ pub struct RevisionRow {
     pub replacement: String,
     pub rationale: String,
     pub author_id: Option<MemberId>,
+    /// The sub-amendment whose adoption wrote this revision, if one did.
+    pub from_amendment_id: Option<AmendmentId>,
     pub created_at: OffsetDateTime,
 }
 from_row!(RevisionRow {
@@ -154,6 +165,7 @@ from_row!(RevisionRow {
     replacement,
     rationale,
     author_id,
+    from_amendment_id,
     created_at
 });
 
@@ -334,7 +346,7 @@ fn move_kind(to: AmendmentStatus) -> EventKind {
     }
 }
 
-fn amendment_event(
+pub(super) fn amendment_event(
     kind: EventKind,
     text: TextId,
     group: GroupId,
@@ -398,9 +410,9 @@ impl Db {
         let at = now();
         let insert = format!(
             "insert into amendment (text_id, number, status, anchor, heads, start_utf16, end_utf16, original, \
-             replacement, rationale, author_id, on_behalf_of, parent_id, paragraph, first_line, last_line, \
-             reference, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
+             replacement, rationale, author_id, on_behalf_of, parent_id, parent_revision_id, paragraph, \
+             first_line, last_line, reference, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) \
              returning {COLUMNS}"
         );
         let (row, last) = on_backend!(self, pool => {
@@ -429,10 +441,11 @@ impl Db {
                 .bind(new.author)
                 .bind(new.on_behalf_of)
                 .bind(new.parent)
+                .bind(new.parent_revision)
                 .bind(new.paragraph)
                 .bind(new.first_line)
                 .bind(new.last_line)
-                .bind(new.reference)
+                .bind(new.reference.replace("{number}", &number.to_string()))
                 .bind(at)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -473,7 +486,8 @@ impl Db {
                 new.author,
                 new.author,
                 json!({"amendment_id": row.amendment_id.0, "number": number,
-                       "status": AmendmentStatus::Draft.code(), "reference": new.reference}),
+                       "status": AmendmentStatus::Draft.code(), "reference": row.reference,
+                       "parent_id": new.parent.map(|p| p.0)}),
             )];
             if new.status == AmendmentStatus::Submitted {
                 events.push(amendment_event(
@@ -521,12 +535,12 @@ impl Db {
 
     /// A text's amendments counted by paragraph and status (drafts by author): what a reading
     /// view's margins show, without reading the amendments themselves (a convention's text has
-    /// thousands).
+    /// thousands). Sub-amendments are not counted: they amend their parent, not a paragraph.
     pub async fn amendment_counts(&self, text: TextId) -> StoreResult<Vec<ParagraphCount>> {
         let sql = "select paragraph, status, \
                 case when status = 'draft' then author_id end as draft_author, \
                 count(*) as count \
-            from amendment where text_id = $1 \
+            from amendment where text_id = $1 and parent_id is null \
             group by paragraph, status, case when status = 'draft' then author_id end";
         Ok(on_backend!(self, pool => sqlx::query_as(sql).bind(text).fetch_all(pool).await?))
     }
@@ -793,7 +807,7 @@ impl Db {
 
     /// Every wording an amendment had, the first first.
     pub async fn amendment_revisions(&self, id: AmendmentId) -> StoreResult<Vec<RevisionRow>> {
-        const SQL: &str = "select amendment_revision_id, replacement, rationale, author_id, created_at \
+        const SQL: &str = "select amendment_revision_id, replacement, rationale, author_id, from_amendment_id, created_at \
              from amendment_revision where amendment_id = $1 order by amendment_revision_id";
         Ok(on_backend!(self, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await?))
     }

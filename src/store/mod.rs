@@ -22,6 +22,7 @@ mod members;
 mod migrations;
 mod rows;
 pub mod sessions;
+mod sub_amendments;
 mod texts;
 mod tokens;
 pub mod visits;

@@ -14,7 +14,7 @@ use atelier::model::{GroupKind, Role, Visibility};
 const FORMULA: &str = "=HYPERLINK(\"https://exemple.org\";\"clic\")";
 const MULTILINE: &str = "Parce que « tous »,\nc'est \"tout le monde\".\n\nEt @partout.";
 
-const COLUMNS: [&str; 16] = [
+const COLUMNS: [&str; 17] = [
     "number",
     "reference",
     "status",
@@ -29,6 +29,7 @@ const COLUMNS: [&str; 16] = [
     "outdated",
     "orphaned",
     "overlaps",
+    "parent",
     "created_at",
     "id",
 ];

@@ -1181,6 +1181,72 @@ async fn amendments_follow_their_text_and_its_rules() {
         };
         assert_eq!(status, expected, "screening as {who:?}: {body}");
     }
+    // Sub-amendments: filed by who may file on the text, on its (now admissible) public
+    // amendment and its submitted private one; 404 where the text is hidden. The no-JS form
+    // likewise, visitors signing in first.
+    for (amendment, public) in [(public_one, true), (private_one, false)] {
+        for who in EVERYONE {
+            let (status, body) = post_as(
+                who,
+                format!("/api/v1/amendments/{amendment}/amendments"),
+                json!({"start": 0, "end": 1, "replacement": "L", "submit": true}),
+            )
+            .await;
+            let expected = match (public, who) {
+                (_, Who::Anonymous) => 401,
+                (_, Who::FederationSecretary | Who::Admin) => 201,
+                (true, Who::SectionMember) | (false, Who::PrivateMember) => 201,
+                (true, _) => 403,
+                (false, _) => 404,
+            };
+            assert_eq!(
+                status, expected,
+                "sub-amending {amendment} as {who:?}: {body}"
+            );
+        }
+    }
+    check_page(
+        &p,
+        &format!("/amendments/{public_one}/amendments/new"),
+        |who| match who {
+            Who::Anonymous => 303,
+            Who::SectionMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 403,
+        },
+    )
+    .await;
+    check_page(
+        &p,
+        &format!("/amendments/{private_one}/amendments/new"),
+        |who| match who {
+            Who::Anonymous => 303,
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin => 200,
+            _ => 404,
+        },
+    )
+    .await;
+    // Rewording from the page: its author only, while submitted (the admissible one is final).
+    check_page(
+        &p,
+        &format!("/amendments/{private_one}/revise"),
+        |who| match who {
+            Who::Anonymous => 303,
+            Who::PrivateMember => 200,
+            Who::FederationSecretary | Who::Admin => 403,
+            _ => 404,
+        },
+    )
+    .await;
+    check_page(
+        &p,
+        &format!("/amendments/{public_one}/revise"),
+        |who| match who {
+            Who::Anonymous => 303,
+            Who::SectionMember => 409,
+            _ => 403,
+        },
+    )
+    .await;
     // Merging: organisers only, 404 where the text is hidden; the admissible one is refused
     // (409) to the organiser who may merge, for it is not adopted.
     for (amendment, public) in [(public_one, true), (private_one, false)] {

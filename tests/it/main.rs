@@ -13,6 +13,8 @@ mod amendments_french;
 mod amendments_merge;
 mod amendments_merge_french;
 mod amendments_pages;
+mod amendments_rewording;
+mod amendments_subs;
 mod assets;
 mod authorization;
 mod bad_input;

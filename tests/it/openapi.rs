@@ -36,6 +36,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/api/v1/amendments/{id}/withdraw"),
     ("post", "/api/v1/amendments/{id}/status"),
     ("post", "/api/v1/amendments/{id}/merge"),
+    ("post", "/api/v1/amendments/{id}/amendments"),
     // Exports (issue 13, point 7).
     ("get", "/api/v1/texts/{id}/amendments.csv"),
     ("get", "/api/v1/texts/{id}/amendments.json"),

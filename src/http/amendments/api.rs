@@ -1,7 +1,8 @@
 //! Amendments: the JSON routes of API.md, and three more it does not list (a text's rules for
 //! amendments, `GET`/`PUT /api/v1/texts/{id}/amendment_rules`; rewording an amendment,
 //! `PATCH /api/v1/amendments/{id}`; withdrawing one's support, `DELETE …/support`; merging
-//! every adopted amendment of a text, `POST /api/v1/texts/{id}/amendments/merge`).
+//! every adopted amendment of a text, `POST /api/v1/texts/{id}/amendments/merge`; filing a
+//! sub-amendment, `POST /api/v1/amendments/{id}/amendments`).
 
 use std::collections::HashMap;
 
@@ -33,6 +34,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(set_amendment_status))
         .routes(routes!(merge_amendment))
         .routes(routes!(merge_all_adopted))
+        .routes(routes!(file_sub_amendment))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -87,6 +89,11 @@ pub struct AmendmentOut {
     supporters: Vec<MemberId>,
     author_id: Option<MemberId>,
     on_behalf_of: Option<GroupId>,
+    /// For a sub-amendment, the amendment it amends (its `start`, `end`, `original` and
+    /// `current` are then in that amendment's replacement).
+    parent_id: Option<AmendmentId>,
+    /// For a sub-amendment, the revision of its parent's wording it was filed against.
+    parent_revision_id: Option<i64>,
     /// The heads it was written against.
     heads: Vec<String>,
     /// The word diff of the original and the replacement: `<del>`/`<ins>`.
@@ -128,6 +135,8 @@ async fn amendment_out(
         supporters,
         author_id: row.author_id,
         on_behalf_of: row.on_behalf_of,
+        parent_id: row.parent_id,
+        parent_revision_id: row.parent_revision_id,
         heads,
         diff_html,
         created_at: row.created_at,
@@ -514,4 +523,34 @@ async fn merge_all_adopted(
             .map(|(number, reason)| RefusedOut { number, reason })
             .collect(),
     }))
+}
+
+/// Files a sub-amendment on a submitted or admissible amendment: the body of a filing on a text
+/// (`heads` does not apply), its `start` and `end` in UTF-16 units of the amendment's current
+/// replacement. 409 on an amendment not submitted nor admissible, or on a sub-amendment.
+#[utoipa::path(post, path = "/api/v1/amendments/{id}/amendments", tag = "amendments", request_body = AmendmentIn,
+    security(("bearer" = [])), params(("id" = String, Path, description = "The parent amendment's id")),
+    responses((status = 201, body = AmendmentOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "The parent is not submitted nor admissible, is a sub-amendment, or the text is closed"),
+              (status = 422, body = ErrorBody)))]
+async fn file_sub_amendment(
+    State(app): State<App>,
+    current: CurrentMember,
+    AmendmentPath(id): AmendmentPath,
+    ApiJson(body): ApiJson<AmendmentIn>,
+) -> AppResult<(StatusCode, Json<AmendmentOut>)> {
+    let (ctx, parent) = amendments::load_amendment(&app.db, Some(&current.viewer), id).await?;
+    let filing = Filing {
+        start: body.start,
+        end: body.end,
+        heads: None,
+        replacement: body.replacement,
+        rationale: body.rationale,
+        submit: body.submit,
+        on_behalf_of: body.on_behalf_of,
+    };
+    let row = amendments::file_sub(&app.db, &current.viewer, &ctx, &parent, filing).await?;
+    let out = one_amendment(&app, &ctx, row.amendment_id).await?;
+    Ok((StatusCode::CREATED, Json(out)))
 }

@@ -59,6 +59,9 @@ pub struct ExportedOut {
     orphaned: bool,
     /// The numbers of the other amendments whose ranges overlap this one's.
     overlaps: Vec<i64>,
+    /// For a sub-amendment, the number of the amendment it amends (its `original` is then a
+    /// passage of that amendment's replacement).
+    parent: Option<i64>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(with = "time::serde::rfc3339")]
     created_at: time::OffsetDateTime,
@@ -82,13 +85,14 @@ impl From<ExportedAmendment> for ExportedOut {
             outdated: a.outdated,
             orphaned: a.orphaned,
             overlaps: a.overlaps,
+            parent: a.parent,
             created_at: a.created_at,
         }
     }
 }
 
 /// The CSV's columns, named as the JSON's fields.
-const COLUMNS: [&str; 16] = [
+const COLUMNS: [&str; 17] = [
     "number",
     "reference",
     "status",
@@ -103,6 +107,7 @@ const COLUMNS: [&str; 16] = [
     "outdated",
     "orphaned",
     "overlaps",
+    "parent",
     "created_at",
     "id",
 ];
@@ -153,6 +158,7 @@ fn to_csv(rows: &[ExportedOut]) -> AppResult<Vec<u8>> {
                 yes_no(a.outdated),
                 yes_no(a.orphaned),
                 overlaps.join(" "),
+                a.parent.map(|p| p.to_string()).unwrap_or_default(),
                 created_at,
                 a.id.to_string(),
             ])

@@ -1,5 +1,7 @@
 //! Amendments: the JSON routes of API.md's « Amendments » (`api.rs`), a text's amendments as
-//! CSV and JSON files (`export.rs`) and their pages (`pages.rs`), filing at paragraph level without JavaScript (`filing.rs`), and merging from
+//! CSV and JSON files (`export.rs`) and their pages (`pages.rs`), filing at paragraph level without JavaScript (`filing.rs`), rewording from the
+//! amendment's page (`rewording.rs`), filing a sub-amendment without JavaScript
+//! (`sub_filing.rs`), and merging from
 //! the pages, the side-by-side view of conflicts and provenance, page and JSON (`merging.rs`).
 
 mod api;
@@ -7,6 +9,8 @@ mod export;
 mod filing;
 mod merging;
 mod pages;
+mod rewording;
+mod sub_filing;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -19,4 +23,6 @@ pub fn router() -> OpenApiRouter<App> {
         .merge(pages::router())
         .merge(filing::router())
         .merge(merging::router())
+        .merge(rewording::router())
+        .merge(sub_filing::router())
 }

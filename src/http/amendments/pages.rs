@@ -68,6 +68,7 @@ async fn page_view(
     let names = ctx.text.group.access.can_see_directory;
     let supporters = app.db.amendment_supporters(row.amendment_id).await?;
     let history = app.db.amendment_history(row.amendment_id).await?;
+    let revisions = app.db.amendment_revisions(row.amendment_id).await?;
 
     // The members named on the page, looked up once each.
     let mut known: HashMap<MemberId, Option<String>> = HashMap::new();
@@ -75,7 +76,8 @@ async fn page_view(
         let wanted = row
             .author_id
             .into_iter()
-            .chain(history.iter().filter_map(|h| h.actor_id));
+            .chain(history.iter().filter_map(|h| h.actor_id))
+            .chain(revisions.iter().filter_map(|r| r.author_id));
         for id in wanted {
             if let std::collections::hash_map::Entry::Vacant(e) = known.entry(id) {
                 e.insert(app.db.member(id).await?.map(|m| m.name));
@@ -129,6 +131,79 @@ async fn page_view(
             reference: other.reference.clone(),
         })
         .collect();
+    // Every wording, each with what changed from the one before (the same word diff as the
+    // amendment's own).
+    let mut revision_views = Vec::with_capacity(revisions.len());
+    for (i, revision) in revisions.iter().enumerate() {
+        let previous = i.checked_sub(1).map(|p| &revisions[p]);
+        let diff_html = match previous {
+            Some(previous) => Some(
+                crate::text::diff(previous.replacement.clone(), revision.replacement.clone())
+                    .await?
+                    .html,
+            ),
+            None => None,
+        };
+        revision_views.push(tpl::AmendmentRevisionView {
+            number: i + 1,
+            author: name_of(revision.author_id),
+            at: revision.created_at,
+            diff_html,
+            rationale_changed: previous.is_some_and(|p| p.rationale != revision.rationale),
+            from_sub: revision.from_amendment_id.and_then(|sub| {
+                all.iter()
+                    .find(|other| other.amendment_id == sub)
+                    .map(|other| tpl::AmendmentLinkView {
+                        id: other.amendment_id.to_string(),
+                        number: other.number,
+                        reference: other.reference.clone(),
+                    })
+            }),
+        });
+    }
+    // Supports given to an earlier wording are kept (see `amendments::revise`) and said so.
+    // Times are stored to the second: a support of the very second of the rewording is counted
+    // as maybe given to the earlier wording (the page rather says too much than too little).
+    let supporters_before_rewording = match revisions.last() {
+        Some(latest) if revisions.len() > 1 => supporters
+            .iter()
+            .filter(|s| s.created_at <= latest.created_at)
+            .count(),
+        _ => 0,
+    };
+    // Its sub-amendments the viewer may see, each as the change it makes to this wording.
+    let mut subs = Vec::new();
+    for sub in all.iter().filter(|r| r.parent_id == Some(row.amendment_id)) {
+        if !crate::auth::AmendmentRights::may_see(viewer, sub.author_id, sub.status) {
+            continue;
+        }
+        let diff_html = match amendments::applied(sub, &row.replacement) {
+            Some(wording) if sub.status != AmendmentStatus::Merged => {
+                crate::text::diff(row.replacement.clone(), wording)
+                    .await?
+                    .html
+            }
+            // Outdated, or already written into this wording: its own passage's change.
+            _ => app.amendments.diff_html(sub).await?.to_string(),
+        };
+        subs.push(tpl::SubAmendmentView {
+            id: sub.amendment_id.to_string(),
+            number: sub.number,
+            reference: sub.reference.clone(),
+            status: amendment_status_view(sub.status),
+            diff_html,
+            outdated: sub.status.is_live() && amendments::place_sub(sub, &row.replacement).outdated,
+        });
+    }
+    let parent = row.parent_id.and_then(|parent| {
+        all.iter()
+            .find(|other| other.amendment_id == parent)
+            .map(|other| tpl::AmendmentLinkView {
+                id: other.amendment_id.to_string(),
+                number: other.number,
+                reference: other.reference.clone(),
+            })
+    });
     let mine = viewer.is_some_and(|v| row.author_id == Some(v.member_id));
     let supporting = viewer.is_some_and(|v| supporters.iter().any(|s| s.member_id == v.member_id));
     let submitted = row.status == AmendmentStatus::Submitted;
@@ -139,6 +214,10 @@ async fn page_view(
         can_withdraw: mine && row.status.may_move_to(AmendmentStatus::Withdrawn),
         can_support: ctx.rights.can_support && !mine && submitted && !supporting,
         can_unsupport: supporting && submitted,
+        can_revise: viewer.is_some_and(|v| amendments::may_revise(v, row).is_ok()),
+        can_file_sub: ctx.rights.can_file
+            && amendments::open_to_subs(row).is_ok()
+            && amendments::closed_because(ctx, crate::store::now()).is_none(),
         screen_moves: if ctx.rights.can_screen {
             row.status
                 .moves()
@@ -178,8 +257,12 @@ async fn page_view(
                 at: h.created_at,
             })
             .collect(),
+        revisions: revision_views,
+        supporters_before_rewording,
         place: place_view,
         overlaps,
+        parent,
+        subs,
         superseded_by: row.superseded_by.and_then(|by| {
             all.iter()
                 .find(|other| other.amendment_id == by)
@@ -363,11 +446,18 @@ async fn list_amendments(
         .into_iter()
         .filter(|row| crate::auth::AmendmentRights::may_see(viewer, row.author_id, row.status))
         .collect();
+    // A sub-amendment goes right under its parent: sorted by its parent's place and number,
+    // then after it by its own number.
+    let numbers: HashMap<AmendmentId, i64> =
+        visible.iter().map(|r| (r.amendment_id, r.number)).collect();
     visible.sort_by_key(|row| {
-        let start = places
-            .get(&row.amendment_id)
-            .map_or(usize::MAX, |p| p.start);
-        (start, row.number)
+        let (anchor_id, sub) = match row.parent_id {
+            Some(parent) if numbers.contains_key(&parent) => (parent, row.number),
+            _ => (row.amendment_id, 0),
+        };
+        let start = places.get(&anchor_id).map_or(usize::MAX, |p| p.start);
+        let number = numbers.get(&anchor_id).copied().unwrap_or(row.number);
+        (start, number, sub)
     });
     let total = visible.len();
 
@@ -418,6 +508,7 @@ async fn list_amendments(
                 .and_then(|g| section_names.get(&g).cloned().flatten())
                 .or_else(|| row.author_id.and_then(|a| author_names.get(&a).cloned())),
             supporters: supporters.get(&row.amendment_id).copied().unwrap_or(0),
+            sub: row.parent_id.is_some(),
         })
         .collect();
     let mut authors: Vec<(String, String)> = author_names

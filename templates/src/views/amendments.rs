@@ -49,6 +49,38 @@ pub struct AmendmentStatusChangeView {
     pub at: time::OffsetDateTime,
 }
 
+/// One wording an amendment had, and what changed from the one before.
+#[derive(Debug, Clone)]
+pub struct AmendmentRevisionView {
+    /// 1 for the wording filed, then 2, 3…
+    pub number: usize,
+    /// Who wrote it, when the viewer may learn names.
+    pub author: Option<String>,
+    pub at: time::OffsetDateTime,
+    /// The word diff from the previous wording (`<del>`/`<ins>`, sanitised by the server);
+    /// `None` for the first.
+    pub diff_html: Option<String>,
+    /// The rationale changed too.
+    pub rationale_changed: bool,
+    /// The sub-amendment whose adoption wrote it, if one did.
+    pub from_sub: Option<AmendmentLinkView>,
+}
+
+/// The no-JavaScript form that rewords an amendment (GET /amendments/{id}/revise).
+#[derive(Debug, Clone)]
+pub struct AmendmentReviseView {
+    pub header: TextHeaderView,
+    pub id: String,
+    pub number: i64,
+    pub reference: String,
+    /// The passage it amends, as filed.
+    pub original: String,
+    pub replacement: String,
+    pub rationale: String,
+    pub rationale_required: bool,
+    pub errors: FormErrors,
+}
+
 /// Another amendment whose range overlaps this one's.
 #[derive(Debug, Clone)]
 pub struct AmendmentLinkView {
@@ -75,6 +107,11 @@ pub struct AmendmentActionsView {
     pub can_withdraw: bool,
     pub can_support: bool,
     pub can_unsupport: bool,
+    /// Its author may reword it (it is a draft or submitted): « Modifier la rédaction ».
+    pub can_revise: bool,
+    /// The viewer may file a sub-amendment on it (it is submitted or admissible, no
+    /// sub-amendment itself, and the text open to amendments for them).
+    pub can_file_sub: bool,
     /// The statuses an organiser may set from here (empty: no screening form).
     pub screen_moves: Vec<AmendmentStatusView>,
     /// An organiser may merge it into the text (it is adopted).
@@ -106,8 +143,17 @@ pub struct AmendmentPageView {
     /// The supporters' names, when the viewer may learn names (empty else).
     pub supporters: Vec<String>,
     pub history: Vec<AmendmentStatusChangeView>,
+    /// Every wording it had, the first first (one: never reworded).
+    pub revisions: Vec<AmendmentRevisionView>,
+    /// How many of its supporters signed before its latest rewording (they are kept: see
+    /// `amendments::revise`); 0 when none did.
+    pub supporters_before_rewording: usize,
     pub place: AmendmentPlaceView,
     pub overlaps: Vec<AmendmentLinkView>,
+    /// For a sub-amendment, the amendment it amends.
+    pub parent: Option<AmendmentLinkView>,
+    /// Its sub-amendments the viewer may see, by number.
+    pub subs: Vec<SubAmendmentView>,
     /// Adopted, but set aside for this other amendment, merged in its place.
     pub superseded_by: Option<AmendmentLinkView>,
     pub actions: AmendmentActionsView,
@@ -115,6 +161,50 @@ pub struct AmendmentPageView {
     pub errors: FormErrors,
     pub reason: String,
     pub chosen_status: Option<AmendmentStatusView>,
+}
+
+/// A sub-amendment, nested under its parent on the parent's page.
+#[derive(Debug, Clone)]
+pub struct SubAmendmentView {
+    pub id: String,
+    pub number: i64,
+    pub reference: String,
+    pub status: AmendmentStatusView,
+    /// The word diff of the parent's replacement as it is and with the sub-amendment written in
+    /// (`<del>`/`<ins>`, sanitised by the server); of its own passage when outdated.
+    pub diff_html: String,
+    /// Its passage of the parent's wording changed since it was filed.
+    pub outdated: bool,
+}
+
+/// One passage of an amendment's wording a sub-amendment may amend (the whole, or a paragraph).
+#[derive(Debug, Clone)]
+pub struct SubPassageView {
+    /// Its paragraph's number in the wording, `None` for the whole wording.
+    pub paragraph: Option<usize>,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// The no-JavaScript form that files a sub-amendment (GET /amendments/{id}/amendments/new).
+#[derive(Debug, Clone)]
+pub struct SubAmendmentFormView {
+    pub header: TextHeaderView,
+    pub parent_id: String,
+    pub parent_number: i64,
+    pub parent_reference: String,
+    /// The passages one may choose from (shown when the wording has several paragraphs).
+    pub passages: Vec<SubPassageView>,
+    /// The range chosen, in UTF-16 units of the parent's replacement.
+    pub start: usize,
+    pub end: usize,
+    /// The passage chosen.
+    pub original: String,
+    pub replacement: String,
+    pub rationale: String,
+    pub rationale_required: bool,
+    pub errors: FormErrors,
 }
 
 /// One amendment in a text's list.
@@ -127,6 +217,8 @@ pub struct AmendmentRowView {
     /// The author's name, or the section's it was filed for; `None` when names are not shown.
     pub author: Option<String>,
     pub supporters: usize,
+    /// A sub-amendment, listed right under its parent.
+    pub sub: bool,
 }
 
 /// A text's amendments (GET /texts/{id}/amendments), sorted by position in the text.

@@ -16,6 +16,7 @@ on_both_backends!(
     supporters_sign_once_and_only_while_submitted,
     counts_are_by_paragraph_and_status_with_drafts_by_author,
     a_merge_is_stored_with_its_change_or_not_at_all,
+    an_adopted_sub_amendment_rewords_its_parent_or_nothing_changes,
 );
 
 fn filing(text: TextId, author: MemberId, status: AmendmentStatus) -> NewAmendment<'static> {
@@ -32,6 +33,7 @@ fn filing(text: TextId, author: MemberId, status: AmendmentStatus) -> NewAmendme
         author: Some(author),
         on_behalf_of: None,
         parent: None,
+        parent_revision: None,
         paragraph: 2,
         first_line: 4,
         last_line: 5,
@@ -616,4 +618,168 @@ async fn a_merge_is_stored_with_its_change_or_not_at_all(db: Db) {
         .await;
     assert!(matches!(again, Err(StoreError::Conflict("amendment"))));
     assert_eq!(db.versions(text).await.unwrap().len(), 1);
+}
+
+async fn an_adopted_sub_amendment_rewords_its_parent_or_nothing_changes(db: Db) {
+    use AmendmentStatus::*;
+    let t = tree(&db).await;
+    let alice = new_member(&db, "alice@exemple.fr", "Alice").await;
+    let bob = new_member(&db, "bob@exemple.fr", "Bob").await;
+    let olga = new_member(&db, "olga@exemple.fr", "Olga").await;
+    let text = new_text(&db, t.section, "texte", None).await;
+    let parent = db
+        .file_amendment(&filing(text, alice, Submitted))
+        .await
+        .unwrap()
+        .unwrap();
+    let filed_against =
+        db.amendment_revisions(parent.amendment_id).await.unwrap()[0].amendment_revision_id;
+    let sub = db
+        .file_amendment(&NewAmendment {
+            anchor: "",
+            start: 0,
+            end: 7,
+            original: "nouveau",
+            replacement: "autre",
+            author: Some(bob),
+            parent: Some(parent.amendment_id),
+            parent_revision: Some(filed_against),
+            reference: "Sous-amendement {number} à l'amendement 1",
+            ..filing(text, bob, Submitted)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sub.number, 2, "numbered in the text");
+    assert_eq!(sub.reference, "Sous-amendement 2 à l'amendement 1");
+    assert_eq!(sub.parent_id, Some(parent.amendment_id));
+    assert_eq!(sub.parent_revision_id, Some(filed_against));
+    // Sub-amendments are not counted in the text's margins.
+    let counts = db.amendment_counts(text).await.unwrap();
+    assert_eq!(counts.iter().map(|c| c.count).sum::<i64>(), 1);
+
+    // The parent no longer worded as expected, or the sub-amendment no longer in `from`:
+    // nothing is written.
+    assert_eq!(
+        db.adopt_sub_amendment(sub.amendment_id, Submitted, "autre chose", "x", Some(olga))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        db.adopt_sub_amendment(
+            sub.amendment_id,
+            Admissible,
+            "nouveau passage",
+            "x",
+            Some(olga)
+        )
+        .await
+        .unwrap(),
+        None
+    );
+    assert_eq!(
+        db.amendment(sub.amendment_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        Submitted
+    );
+    assert_eq!(
+        db.amendment_revisions(parent.amendment_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // A text's amendment is no sub-amendment: nothing is written either.
+    assert_eq!(
+        db.adopt_sub_amendment(
+            parent.amendment_id,
+            Submitted,
+            "nouveau passage",
+            "x",
+            Some(olga)
+        )
+        .await
+        .unwrap(),
+        None
+    );
+
+    let since = db.last_event_position().await.unwrap();
+    let revision = db
+        .adopt_sub_amendment(
+            sub.amendment_id,
+            Submitted,
+            "nouveau passage",
+            "autre passage",
+            Some(olga),
+        )
+        .await
+        .unwrap()
+        .expect("adopted");
+    let now = db.amendment(parent.amendment_id).await.unwrap().unwrap();
+    assert_eq!(now.replacement, "autre passage");
+    assert_eq!(
+        now.status, Submitted,
+        "the parent's own status is unchanged"
+    );
+    let revisions = db.amendment_revisions(parent.amendment_id).await.unwrap();
+    assert_eq!(revisions.len(), 2);
+    assert_eq!(revisions[1].amendment_revision_id, revision);
+    assert_eq!(revisions[1].from_amendment_id, Some(sub.amendment_id));
+    assert_eq!(revisions[1].author_id, Some(olga));
+    assert_eq!(
+        revisions[1].rationale, parent.rationale,
+        "the rationale stays"
+    );
+    assert_eq!(
+        db.amendment(sub.amendment_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        Merged
+    );
+    let history = db.amendment_history(sub.amendment_id).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|h| (h.from_status, h.to_status))
+            .collect::<Vec<_>>(),
+        [
+            (None, Draft),
+            (Some(Draft), Submitted),
+            (Some(Submitted), Adopted),
+            (Some(Adopted), Merged)
+        ]
+    );
+    let events = db.events_after(since, 100).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| (e.kind, e.member_id))
+            .collect::<Vec<_>>(),
+        [
+            (EventKind::AmendmentStatusChanged, Some(bob)),
+            (EventKind::AmendmentMerged, Some(bob)),
+            (EventKind::AmendmentRevised, Some(alice)),
+        ]
+    );
+    assert_eq!(events[2].payload["from_number"], 2);
+    assert_eq!(events[1].payload["parent_number"], 1);
+    // Once merged, adopting it again writes nothing.
+    assert_eq!(
+        db.adopt_sub_amendment(
+            sub.amendment_id,
+            Submitted,
+            "autre passage",
+            "y",
+            Some(olga)
+        )
+        .await
+        .unwrap(),
+        None
+    );
 }

@@ -7,7 +7,7 @@ use super::text::{Tab, datetime, text_breadcrumbs, text_heading, text_href, text
 use crate::components::{Control, Field, csrf_field, error_summary, form_title, select_field};
 use crate::{
     AmendmentFormView, AmendmentListView, AmendmentPageView, AmendmentPlaceView,
-    AmendmentStatusView, Lang, PageContext, page,
+    AmendmentReviseView, AmendmentStatusView, Lang, PageContext, SubAmendmentFormView, page,
 };
 
 pub(crate) fn amendment_href(id: &str) -> String {
@@ -19,8 +19,12 @@ pub(crate) fn amendment_status_tag(lang: Lang, status: AmendmentStatusView) -> M
     html! { span.tag.{ "tag--amendment-" (status.code()) } { (status.label(lang)) } }
 }
 
-/// « Amendement 42 — § 12, lignes 3 à 5 ».
+/// « Amendement 42 — § 12, lignes 3 à 5 »; a sub-amendment's reference is its heading
+/// (« Sous-amendement 43 à l'amendement 42 », stored as filed like every reference).
 pub(crate) fn amendment_heading(lang: Lang, number: i64, reference: &str) -> String {
+    if reference.starts_with("Sous-amendement ") {
+        return reference.to_owned();
+    }
     t!(
         "amendment.heading",
         locale = lang.code(),
@@ -72,6 +76,13 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                         (t!("amendment.by", locale = l, author = author))
                     } @else {
                         (t!("amendment.by_member", locale = l))
+                    }
+                }
+
+                @if let Some(parent) = &view.parent {
+                    p.amendment-parent {
+                        (t!("amendment.sub_of", locale = l)) " "
+                        a href=(amendment_href(&parent.id)) { (amendment_heading(lang, parent.number, &parent.reference)) }
                     }
                 }
 
@@ -142,6 +153,11 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                 section aria-labelledby="supporters-title" {
                     h3 #supporters-title { (t!("amendment.supporters", locale = l)) }
                     p { (crate::components::count_label(lang, view.supporter_count as i64, "amendment.supporters_one", "amendment.supporters_other")) }
+                    @if view.supporters_before_rewording > 0 {
+                        p.notice role="note" {
+                            (t!("amendment.supporters_before_rewording", locale = l, count = view.supporters_before_rewording))
+                        }
+                    }
                     @if !view.supporters.is_empty() {
                         ul { @for name in &view.supporters { li { (name) } } }
                     }
@@ -150,6 +166,60 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                     }
                     @if actions.can_unsupport {
                         (action_form(ctx, &format!("{base}/unsupport"), &t!("amendment.unsupport", locale = l)))
+                    }
+                }
+
+                @if !view.subs.is_empty() || actions.can_file_sub {
+                    section aria-labelledby="subs-title" {
+                        h3 #subs-title { (t!("amendment.subs", locale = l)) }
+                        @if view.subs.is_empty() {
+                            p.muted { (t!("amendment.subs_none", locale = l)) }
+                        }
+                        ul.amendment-subs {
+                            @for sub in &view.subs {
+                                li.amendment-sub {
+                                    a href=(amendment_href(&sub.id)) { (amendment_heading(lang, sub.number, &sub.reference)) }
+                                    " " (amendment_status_tag(lang, sub.status))
+                                    @if sub.outdated {
+                                        p.notice.notice--warn role="note" { (t!("amendment.sub_outdated", locale = l)) }
+                                    }
+                                    // Sanitised by the server: `<del>` and `<ins>` around words.
+                                    div.prose.diff.amendment-diff { (PreEscaped(&sub.diff_html)) }
+                                }
+                            }
+                        }
+                        @if actions.can_file_sub {
+                            p { a.button.button--quiet href={ (base) "/amendments/new" } { (t!("amendment.sub_new", locale = l)) } }
+                        }
+                    }
+                }
+
+                @if view.revisions.len() > 1 {
+                    section aria-labelledby="revisions-title" {
+                        h3 #revisions-title { (t!("amendment.revisions", locale = l)) }
+                        ol.amendment-revisions {
+                            @for revision in &view.revisions {
+                                li {
+                                    strong { (t!("amendment.revision_number", locale = l, number = revision.number)) } " "
+                                    (datetime(lang, revision.at))
+                                    @if let Some(author) = &revision.author {
+                                        " " (t!("amendment.history_by", locale = l, name = author))
+                                    }
+                                    @if let Some(sub) = &revision.from_sub {
+                                        " " (t!("amendment.revision_from_sub", locale = l)) " "
+                                        a href=(amendment_href(&sub.id)) { (amendment_heading(lang, sub.number, &sub.reference)) }
+                                    }
+                                    @if let Some(diff) = &revision.diff_html {
+                                        p.hint { (t!("amendment.revision_changes", locale = l)) }
+                                        // Sanitised by the server: `<del>` and `<ins>` around words.
+                                        div.prose.diff.amendment-diff { (PreEscaped(diff)) }
+                                    }
+                                    @if revision.rationale_changed {
+                                        p.muted { (t!("amendment.revision_rationale_changed", locale = l)) }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
 
@@ -171,9 +241,12 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                     }
                 }
 
-                @if actions.can_submit || actions.can_withdraw {
+                @if actions.can_submit || actions.can_withdraw || actions.can_revise {
                     section aria-labelledby="author-actions-title" {
                         h3 #author-actions-title { (t!("amendment.author_actions", locale = l)) }
+                        @if actions.can_revise {
+                            p { a.button.button--quiet href={ (base) "/revise" } { (t!("amendment.revise", locale = l)) } }
+                        }
                         @if actions.can_submit {
                             (action_form(ctx, &format!("{base}/submit"), &t!("amendment.submit", locale = l)))
                         }
@@ -312,8 +385,12 @@ pub fn amendment_list_page(ctx: &PageContext, view: &AmendmentListView) -> Marku
                         }
                         tbody {
                             @for row in &view.rows {
-                                tr {
-                                    td { a href=(amendment_href(&row.id)) { (t!("amendment.number", locale = l, number = row.number)) } }
+                                tr.amendment-row--sub[row.sub] {
+                                    td {
+                                        // Nested under its parent, just above: said in words too.
+                                        @if row.sub { span aria-hidden="true" { "↳ " } }
+                                        a href=(amendment_href(&row.id)) { (t!("amendment.number", locale = l, number = row.number)) }
+                                    }
                                     td { (row.reference) }
                                     td { (amendment_status_tag(lang, row.status)) }
                                     td {
@@ -368,6 +445,125 @@ pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Marku
                 (Field::new("replacement", t!(if view.add { "amendment.new_paragraph_label" } else { "amendment.replacement_label" }, locale = l), Control::TextArea)
                     .value(&view.replacement)
                     .hint(t!(if view.add { "amendment.new_paragraph_hint" } else { "amendment.replacement_hint" }, locale = l))
+                    .render(lang, &view.errors))
+                @let rationale = Field::new("rationale", t!("amendment.rationale", locale = l), Control::TextArea).value(&view.rationale);
+                (if view.rationale_required { rationale.required() } else { rationale }.render(lang, &view.errors))
+                div.form-actions {
+                    button.button.button--quiet type="submit" name="action" value="draft" { (t!("amendment.save_draft", locale = l)) }
+                    " "
+                    button.button type="submit" name="action" value="submit" { (t!("amendment.submit", locale = l)) }
+                }
+            }
+        }
+    };
+    page(
+        ctx,
+        &form_title(
+            lang,
+            &text_title(lang, header, Some(&title)),
+            !view.errors.is_empty(),
+        ),
+        body,
+    )
+}
+
+/// The form that rewords an amendment, without JavaScript: the passage as filed, the wording and
+/// the rationale as they are now.
+pub fn amendment_revise_page(ctx: &PageContext, view: &AmendmentReviseView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let heading = amendment_heading(lang, view.number, &view.reference);
+    let title = t!("amendment.revise_title", locale = l, number = view.number).into_owned();
+    let base = amendment_href(&view.id);
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&heading)))
+            (error_summary(lang, &view.errors, &["replacement", "rationale"]))
+            h1 { (title) }
+            p { a href=(base) { (heading) } }
+            section aria-labelledby="original-title" {
+                h2 #original-title { (t!("amendment.original_filed", locale = l)) }
+                pre.amendment-original { (view.original) }
+            }
+            p.hint { (t!("amendment.revise_hint", locale = l)) }
+            form method="post" action={ (base) "/revise" } {
+                (csrf_field(ctx))
+                (Field::new("replacement", t!("amendment.replacement_label", locale = l), Control::TextArea)
+                    .value(&view.replacement)
+                    .hint(t!("amendment.revise_replacement_hint", locale = l))
+                    .render(lang, &view.errors))
+                @let rationale = Field::new("rationale", t!("amendment.rationale", locale = l), Control::TextArea).value(&view.rationale);
+                (if view.rationale_required { rationale.required() } else { rationale }.render(lang, &view.errors))
+                div.form-actions {
+                    button.button type="submit" { (t!("amendment.revise_submit", locale = l)) }
+                }
+            }
+        }
+    };
+    page(
+        ctx,
+        &form_title(
+            lang,
+            &text_title(lang, header, Some(&title)),
+            !view.errors.is_empty(),
+        ),
+        body,
+    )
+}
+
+/// The form that files a sub-amendment without JavaScript: the passage of the amendment's
+/// wording chosen (the whole, or one of its paragraphs), its new wording and the rationale.
+pub fn sub_amendment_form_page(ctx: &PageContext, view: &SubAmendmentFormView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let header = &view.header;
+    let parent = amendment_heading(lang, view.parent_number, &view.parent_reference);
+    let title = t!(
+        "amendment.sub_new_title",
+        locale = l,
+        number = view.parent_number
+    )
+    .into_owned();
+    let base = amendment_href(&view.parent_id);
+    let action = format!("{base}/amendments/new");
+    let body = html! {
+        div.wrap {
+            (text_breadcrumbs(lang, header, Some(&title)))
+            (error_summary(lang, &view.errors, &["replacement", "rationale", "start", "end"]))
+            h1 { (title) }
+            p { a href=(base) { (parent) } }
+            @if view.passages.len() > 1 {
+                nav aria-labelledby="passages-title" {
+                    h2 #passages-title { (t!("amendment.sub_choose", locale = l)) }
+                    ul {
+                        @for passage in &view.passages {
+                            li {
+                                a href={ (action) "?start=" (passage.start) "&end=" (passage.end) }
+                                    aria-current=[(passage.start == view.start && passage.end == view.end).then_some("true")] {
+                                    @if let Some(n) = passage.paragraph {
+                                        (t!("amendment.sub_paragraph", locale = l, number = n))
+                                    } @else {
+                                        (t!("amendment.sub_whole", locale = l))
+                                    }
+                                }
+                                " — " span.muted { (passage.text) }
+                            }
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="original-title" {
+                h2 #original-title { (t!("amendment.sub_passage", locale = l)) }
+                pre.amendment-original { (view.original) }
+            }
+            form method="post" action=(action) {
+                (csrf_field(ctx))
+                input type="hidden" name="start" value=(view.start);
+                input type="hidden" name="end" value=(view.end);
+                (Field::new("replacement", t!("amendment.replacement_label", locale = l), Control::TextArea)
+                    .value(&view.replacement)
+                    .hint(t!("amendment.revise_replacement_hint", locale = l))
                     .render(lang, &view.errors))
                 @let rationale = Field::new("rationale", t!("amendment.rationale", locale = l), Control::TextArea).value(&view.rationale);
                 (if view.rationale_required { rationale.required() } else { rationale }.render(lang, &view.errors))
