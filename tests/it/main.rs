@@ -13,6 +13,7 @@ mod amendments_french;
 mod amendments_merge;
 mod amendments_merge_french;
 mod amendments_pages;
+mod amendments_rules;
 mod assets;
 mod authorization;
 mod bad_input;

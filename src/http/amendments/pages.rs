@@ -151,6 +151,18 @@ async fn page_view(
         can_merge,
         conflicts,
     };
+    // Women among the supporters are counted for organisers only, who screen against the
+    // text's minimums; members see the number of supporters and nothing of anyone's gender.
+    let parity = if ctx.rights.can_screen {
+        let counts = app.db.amendment_support_counts(row.amendment_id).await?;
+        Some(tpl::ParityView {
+            women: counts.women,
+            min_supporters: ctx.rules.min_supporters,
+            min_women: ctx.rules.min_women,
+        })
+    } else {
+        None
+    };
     Ok(tpl::AmendmentPageView {
         header: header_view(&ctx.text),
         id: row.amendment_id.to_string(),
@@ -163,6 +175,7 @@ async fn page_view(
         on_behalf_of,
         mine,
         supporter_count: supporters.len(),
+        parity,
         supporters: if names {
             supporters.into_iter().map(|s| s.name).collect()
         } else {

@@ -84,6 +84,15 @@ pub struct AmendmentActionsView {
     pub conflicts: Vec<AmendmentLinkView>,
 }
 
+/// What organisers see of an amendment's supporters against the text's rules: « N soutiens,
+/// dont F femmes », and the minimums for it to be admissible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParityView {
+    pub women: i64,
+    pub min_supporters: i64,
+    pub min_women: i64,
+}
+
 /// An amendment's page (GET /amendments/{id}).
 #[derive(Debug, Clone)]
 pub struct AmendmentPageView {
@@ -103,6 +112,8 @@ pub struct AmendmentPageView {
     /// The viewer wrote it.
     pub mine: bool,
     pub supporter_count: usize,
+    /// For organisers only: the women among the supporters against the text's minimums.
+    pub parity: Option<ParityView>,
     /// The supporters' names, when the viewer may learn names (empty else).
     pub supporters: Vec<String>,
     pub history: Vec<AmendmentStatusChangeView>,

@@ -141,7 +141,17 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
 
                 section aria-labelledby="supporters-title" {
                     h3 #supporters-title { (t!("amendment.supporters", locale = l)) }
-                    p { (crate::components::count_label(lang, view.supporter_count as i64, "amendment.supporters_one", "amendment.supporters_other")) }
+                    @if let Some(parity) = &view.parity {
+                        p.amendment-parity {
+                            (t!("amendment.support_counts", locale = l, supporters = view.supporter_count, women = parity.women))
+                        }
+                        p.hint {
+                            (t!("amendment.support_minimums", locale = l, supporters = parity.min_supporters, women = parity.min_women))
+                            " " (t!("amendment.support_counts_hint", locale = l))
+                        }
+                    } @else {
+                        p { (crate::components::count_label(lang, view.supporter_count as i64, "amendment.supporters_one", "amendment.supporters_other")) }
+                    }
                     @if !view.supporters.is_empty() {
                         ul { @for name in &view.supporters { li { (name) } } }
                     }
