@@ -4,6 +4,7 @@
 //! exported —; the organisers' count on the amendment's page; screening refused (409) while a
 //! minimum is not met, naming how many are missing.
 
+use atelier::model::EventKind;
 use serde_json::{Value, json};
 
 use crate::amendments::{Fixture, ORIGINAL, start};
@@ -271,4 +272,143 @@ async fn admissible_needs_the_minimum_of_women_among_supporters_on_sqlite() {
 #[tokio::test]
 async fn admissible_needs_the_minimum_of_women_among_supporters_on_postgres() {
     admissible_needs_the_minimum_of_women_among_supporters(Backend::Postgres).await;
+}
+
+/// Setting a text's rules is an event of the outbox (who, when, the new rules), through the API
+/// and through the organisers' form on the text's list of amendments — a form that members do
+/// not get, whose errors come back next to their fields.
+async fn rules_changes_are_events_and_organisers_have_a_form(backend: Backend) {
+    let Some(f) = start(backend, ORIGINAL).await else {
+        return;
+    };
+    let db = f.app.app.db.clone();
+    let since = db.last_event_position().await.unwrap();
+    let api = format!("/api/v1/texts/{}/amendment_rules", f.id);
+    let response = f
+        .olga
+        .put(
+            &api,
+            json!({"filers": "party", "min_supporters": 3, "min_women": 1,
+                   "closes_at": "2031-05-01T12:00:00Z"}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+
+    let list = format!("/texts/{}/amendments", f.id);
+    let form = format!("{list}/rules");
+    let bob = signed_in(&f, "bob@exemple.fr").await;
+    let (_, html) = bob.get_text(&list).await;
+    assert!(!html.contains(&form), "no rules form for a member");
+    let (status, _) = post(&bob, &list, &form, &[("filers", "group")]).await;
+    assert_eq!(status, 403, "nor its post");
+
+    let olga = signed_in(&f, "olga@exemple.fr").await;
+    let (_, html) = olga.get_text(&list).await;
+    assert!(html.contains(&format!("action=\"{form}\"")), "{html}");
+    assert!(
+        html.contains("value=\"2031-05-01 12:00\""),
+        "the window as stored: {html}"
+    );
+    // Nonsense comes back next to its field, what was typed kept, nothing stored.
+    let (status, html) = post(
+        &olga,
+        &list,
+        &form,
+        &[
+            ("opens_at", "demain"),
+            ("closes_at", ""),
+            ("min_supporters", "2"),
+            ("min_women", "1"),
+            ("filers", "group"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("AAAA-MM-JJ HH:MM (en UTC)"), "{html}");
+    assert!(html.contains("value=\"demain\""), "{html}");
+    let (status, html) = post(
+        &olga,
+        &list,
+        &form,
+        &[
+            ("min_supporters", "1"),
+            ("min_women", "2"),
+            ("filers", "group"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("Le minimum de femmes parmi les soutiens va de 0 au minimum de soutiens."),
+        "{html}"
+    );
+    // Saved: back to the list, the flash, the API's rules, and the event.
+    let (status, _) = post(
+        &olga,
+        &list,
+        &form,
+        &[
+            ("opens_at", "2030-01-02 08:00"),
+            ("closes_at", "2030-02-01T18:30"),
+            ("min_supporters", "4"),
+            ("min_women", "2"),
+            ("rationale_required", "1"),
+            ("filers", "group"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, html) = olga.get_text(&list).await;
+    assert!(
+        html.contains("Règles des amendements enregistrées."),
+        "{html}"
+    );
+    let set = f.bob.get_json(&api, 200).await;
+    assert_eq!(
+        set,
+        json!({"opens_at": "2030-01-02T08:00:00Z", "closes_at": "2030-02-01T18:30:00Z",
+               "min_supporters": 4, "min_women": 2, "rationale_required": true,
+               "filers": "group"})
+    );
+
+    let events: Vec<_> = db
+        .events_after(since, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == EventKind::TextAmendmentRulesSet)
+        .collect();
+    assert_eq!(
+        events.len(),
+        2,
+        "the PUT and the form, nothing refused: {events:?}"
+    );
+    assert!(events[0].position < events[1].position, "in order");
+    for event in &events {
+        assert_eq!(
+            (event.text_id, event.group_id, event.actor_id),
+            (Some(f.text), Some(f.theme), Some(f.olga_id))
+        );
+    }
+    assert_eq!(
+        events[0].payload,
+        json!({"opens_at": null, "closes_at": "2031-05-01T12:00:00Z", "min_supporters": 3,
+               "min_women": 1, "rationale_required": false, "filers": "party"})
+    );
+    assert_eq!(
+        events[1].payload, set,
+        "the new rules, as the API gives them"
+    );
+    f.app.stop().await;
+}
+
+#[tokio::test]
+async fn rules_changes_are_events_and_organisers_have_a_form_on_sqlite() {
+    rules_changes_are_events_and_organisers_have_a_form(Backend::Sqlite).await;
+}
+
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
+#[tokio::test]
+async fn rules_changes_are_events_and_organisers_have_a_form_on_postgres() {
+    rules_changes_are_events_and_organisers_have_a_form(Backend::Postgres).await;
 }

@@ -1,12 +1,14 @@
 //! Amendments: the JSON routes of API.md's « Amendments » (`api.rs`), a text's amendments as
 //! CSV and JSON files (`export.rs`) and their pages (`pages.rs`), filing at paragraph level without JavaScript (`filing.rs`), and merging from
-//! the pages, the side-by-side view of conflicts and provenance, page and JSON (`merging.rs`).
+//! the pages, the side-by-side view of conflicts and provenance, page and JSON (`merging.rs`), and
+//! the organisers' form of a text's rules for amendments (`rules.rs`).
 
 mod api;
 mod export;
 mod filing;
 mod merging;
 mod pages;
+mod rules;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -19,4 +21,5 @@ pub fn router() -> OpenApiRouter<App> {
         .merge(pages::router())
         .merge(filing::router())
         .merge(merging::router())
+        .merge(rules::router())
 }

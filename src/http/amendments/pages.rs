@@ -364,6 +364,19 @@ async fn list_amendments(
     Query(params): Query<ListParams>,
 ) -> AppResult<Response> {
     let ctx = amendments::load(&app.db, page.viewer.as_ref(), id).await?;
+    let view = list_view(&app, &ctx, &params, None).await?;
+    Ok(html(tpl::amendment_list_page(&page.ctx, &view)))
+}
+
+/// The list's view, filtered by `params`; `rules_form` is the organisers' rules form as typed
+/// (with its errors), else as stored — shown only to who may set the rules.
+pub(super) async fn list_view(
+    app: &App,
+    ctx: &AmendableText,
+    params: &ListParams,
+    rules_form: Option<tpl::AmendmentRulesFormView>,
+) -> AppResult<tpl::AmendmentListView> {
+    let id = ctx.text.text.text_id;
     let viewer = ctx.text.viewer.as_ref();
     let all = app.db.amendments_of_text(id, None).await?;
     let places = amendments::place(&app.hub, id, &all).await?;
@@ -449,6 +462,10 @@ async fn list_amendments(
             && visible
                 .iter()
                 .any(|r| r.status == AmendmentStatus::Adopted && r.superseded_by.is_none()),
+        rules_form: ctx
+            .text
+            .can_manage
+            .then(|| rules_form.unwrap_or_else(|| super::rules::form_view(&ctx.rules))),
     };
-    Ok(html(tpl::amendment_list_page(&page.ctx, &view)))
+    Ok(view)
 }

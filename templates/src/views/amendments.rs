@@ -155,6 +155,23 @@ pub struct AmendmentListView {
     pub total: usize,
     /// An organiser may merge every adopted amendment at once (some are adopted).
     pub can_merge_all: bool,
+    /// The form that sets the text's rules for amendments, for who may set them.
+    pub rules_form: Option<AmendmentRulesFormView>,
+}
+
+/// The text's rules for amendments as a form (its organisers'): the values as stored, or as
+/// typed when the form comes back with its errors.
+#[derive(Debug, Clone, Default)]
+pub struct AmendmentRulesFormView {
+    /// « AAAA-MM-JJ HH:MM » in UTC, empty for no bound.
+    pub opens_at: String,
+    pub closes_at: String,
+    pub min_supporters: String,
+    pub min_women: String,
+    pub rationale_required: bool,
+    /// `group` or `party`.
+    pub filers: String,
+    pub errors: FormErrors,
 }
 
 /// The no-JavaScript form that amends one paragraph, or adds one after it

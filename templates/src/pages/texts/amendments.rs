@@ -7,7 +7,7 @@ use super::text::{Tab, datetime, text_breadcrumbs, text_heading, text_href, text
 use crate::components::{Control, Field, csrf_field, error_summary, form_title, select_field};
 use crate::{
     AmendmentFormView, AmendmentListView, AmendmentPageView, AmendmentPlaceView,
-    AmendmentStatusView, Lang, PageContext, page,
+    AmendmentRulesFormView, AmendmentStatusView, Lang, PageContext, page,
 };
 
 pub(crate) fn amendment_href(id: &str) -> String {
@@ -306,6 +306,9 @@ pub fn amendment_list_page(ctx: &PageContext, view: &AmendmentListView) -> Marku
                         button.button type="submit" { (t!("merge.all_submit", locale = l)) }
                     }
                 }
+                @if let Some(form) = &view.rules_form {
+                    (rules_form(ctx, &action, form))
+                }
                 @if view.rows.is_empty() {
                     p.empty-state { (t!("amendment.list_empty", locale = l)) }
                 } @else {
@@ -339,7 +342,68 @@ pub fn amendment_list_page(ctx: &PageContext, view: &AmendmentListView) -> Marku
             }
         }
     };
-    page(ctx, &text_title(lang, header, Some(&title)), body)
+    let has_errors = view
+        .rules_form
+        .as_ref()
+        .is_some_and(|f| !f.errors.is_empty());
+    page(
+        ctx,
+        &form_title(lang, &text_title(lang, header, Some(&title)), has_errors),
+        body,
+    )
+}
+
+/// The rules form's fields, top to bottom, for the error summary's order.
+const RULES_FIELDS: [&str; 6] = [
+    "opens_at",
+    "closes_at",
+    "min_supporters",
+    "min_women",
+    "rationale_required",
+    "filers",
+];
+
+/// The organisers' form that sets the text's rules for amendments (posted without JavaScript,
+/// errors next to their fields).
+fn rules_form(ctx: &PageContext, list: &str, form: &AmendmentRulesFormView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let errors = &form.errors;
+    let filers: Vec<(&str, String)> = vec![
+        (
+            "group",
+            t!("amendment.rules_filers_group", locale = l).into_owned(),
+        ),
+        (
+            "party",
+            t!("amendment.rules_filers_party", locale = l).into_owned(),
+        ),
+    ];
+    html! {
+        section.section aria-labelledby="rules-title" {
+            h3 #rules-title { (t!("amendment.rules_title", locale = l)) }
+            p.hint { (t!("amendment.rules_intro", locale = l)) }
+            form.form method="post" action={ (list) "/rules" } {
+                (error_summary(lang, errors, &RULES_FIELDS))
+                (csrf_field(ctx))
+                (Field::new("opens_at", t!("amendment.rules_opens_at", locale = l), Control::Text)
+                    .value(&form.opens_at).hint(t!("amendment.rules_time_hint", locale = l)).render(lang, errors))
+                (Field::new("closes_at", t!("amendment.rules_closes_at", locale = l), Control::Text)
+                    .value(&form.closes_at).hint(t!("amendment.rules_time_hint", locale = l)).render(lang, errors))
+                (Field::new("min_supporters", t!("amendment.rules_min_supporters", locale = l), Control::Text)
+                    .value(&form.min_supporters).render(lang, errors))
+                (Field::new("min_women", t!("amendment.rules_min_women", locale = l), Control::Text)
+                    .value(&form.min_women).hint(t!("amendment.rules_min_women_hint", locale = l)).render(lang, errors))
+                div.field.choice #field-rationale_required {
+                    input #rules-rationale_required type="checkbox" name="rationale_required" value="1" checked[form.rationale_required];
+                    label for="rules-rationale_required" { (t!("amendment.rules_rationale_required", locale = l)) }
+                }
+                (select_field(lang, "filers", "filers", &t!("amendment.rules_filers", locale = l), &filers,
+                    Some(form.filers.as_str()), errors))
+                button.button type="submit" { (t!("amendment.rules_submit", locale = l)) }
+            }
+        }
+    }
 }
 
 /// The form to amend a paragraph or add one after it, without JavaScript.
