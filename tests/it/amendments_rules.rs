@@ -412,3 +412,138 @@ async fn rules_changes_are_events_and_organisers_have_a_form_on_sqlite() {
 async fn rules_changes_are_events_and_organisers_have_a_form_on_postgres() {
     rules_changes_are_events_and_organisers_have_a_form(Backend::Postgres).await;
 }
+
+/// Posts `to` from the amendment's page `path` and follows the 303 back: the page's HTML.
+async fn refused_back_to(
+    browser: &Browser,
+    path: &str,
+    to: &str,
+    fields: &[(&str, &str)],
+) -> String {
+    let (status, body) = post(browser, path, to, fields).await;
+    assert_eq!(status, 303, "{to}: a refusal goes back to the page: {body}");
+    let (status, html) = browser.get_text(path).await;
+    assert_eq!(status, 200);
+    html
+}
+
+/// The no-JavaScript forms of an amendment's page answer a refusal with the page again (303)
+/// and the reason as its flash, in the member's language; the API keeps its statuses.
+async fn refused_actions_come_back_to_the_page_saying_why(backend: Backend) {
+    let Some(f) = start(backend, ORIGINAL).await else {
+        return;
+    };
+    let response = f
+        .olga
+        .put(
+            &format!("/api/v1/texts/{}/amendment_rules", f.id),
+            json!({"filers": "group", "min_supporters": 2}),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let filed = f
+        .file_on(&f.alice, "trains de nuit", "trains de jour")
+        .await;
+    let id = filed["id"].as_str().unwrap().to_owned();
+    let path = format!("/amendments/{id}");
+    let alice = signed_in(&f, "alice@exemple.fr").await;
+    let bob = signed_in(&f, "bob@exemple.fr").await;
+    let olga = signed_in(&f, "olga@exemple.fr").await;
+    let refused = |html: &str, reason: &str| {
+        assert!(
+            html.contains("Action refusée : ") && html.contains(reason),
+            "{reason}: {html}"
+        );
+    };
+
+    // The attack: supporting one's own amendment by posting the form.
+    let html = refused_back_to(&alice, &path, &format!("{path}/support"), &[]).await;
+    refused(&html, "On ne soutient pas son propre amendement");
+    assert!(html.contains("0 soutien"), "nothing changed");
+    // Withdrawing a support never given.
+    let html = refused_back_to(&bob, &path, &format!("{path}/unsupport"), &[]).await;
+    refused(&html, "Vous ne soutenez pas l'amendement 1");
+    // Supporting twice.
+    assert_eq!(
+        post(&bob, &path, &format!("{path}/support"), &[]).await.0,
+        303
+    );
+    let html = refused_back_to(&bob, &path, &format!("{path}/support"), &[]).await;
+    refused(&html, "Vous soutenez déjà l'amendement 1.");
+    // Submitting or withdrawing another's amendment.
+    let html = refused_back_to(&bob, &path, &format!("{path}/submit"), &[]).await;
+    refused(&html, "Seul·e l'auteur·rice d'un amendement le dépose.");
+    let html = refused_back_to(&bob, &path, &format!("{path}/withdraw"), &[]).await;
+    refused(&html, "Seul·e l'auteur·rice d'un amendement le retire.");
+    // Screening without the right: the generic refusal, in the member's language.
+    let html = refused_back_to(
+        &bob,
+        &path,
+        &format!("{path}/status"),
+        &[("status", "admissible"), ("reason", "")],
+    )
+    .await;
+    refused(
+        &html,
+        "vous n'avez pas les droits nécessaires pour cette action.",
+    );
+    assert_eq!(bob.get("/lang/en?next=/").await.status().as_u16(), 303);
+    let html = refused_back_to(
+        &bob,
+        &path,
+        &format!("{path}/status"),
+        &[("status", "admissible"), ("reason", "")],
+    )
+    .await;
+    assert!(
+        html.contains("Action refused: you do not have the rights needed for this action."),
+        "{html}"
+    );
+    // Screening it admissible with one supporter of the two required; merging it unadopted.
+    let html = refused_back_to(
+        &olga,
+        &path,
+        &format!("{path}/status"),
+        &[("status", "admissible"), ("reason", "")],
+    )
+    .await;
+    refused(&html, "il en manque 1");
+    let html = refused_back_to(&olga, &path, &format!("{path}/merge"), &[]).await;
+    refused(&html, "L'amendement 1");
+    // Nothing of it happened, and the API still answers with its statuses.
+    let (status, body) = f
+        .act(
+            &f.olga,
+            &filed["id"],
+            "status",
+            json!({"status": "admissible"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(
+        f.act(&f.alice, &filed["id"], "support", json!({})).await.0,
+        409
+    );
+    assert_eq!(
+        f.act(&f.bob, &filed["id"], "withdraw", json!({})).await.0,
+        403
+    );
+    let now = f
+        .alice
+        .get_json(&format!("/api/v1/amendments/{id}"), 200)
+        .await;
+    assert_eq!(now["status"], json!("submitted"));
+    assert_eq!(now["supporters"], json!([f.bob_id.to_string()]));
+    f.app.stop().await;
+}
+
+#[tokio::test]
+async fn refused_actions_come_back_to_the_page_saying_why_on_sqlite() {
+    refused_actions_come_back_to_the_page_saying_why(Backend::Sqlite).await;
+}
+
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
+#[tokio::test]
+async fn refused_actions_come_back_to_the_page_saying_why_on_postgres() {
+    refused_actions_come_back_to_the_page_saying_why(Backend::Postgres).await;
+}

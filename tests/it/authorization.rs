@@ -1264,7 +1264,8 @@ async fn amendments_follow_their_text_and_its_rules() {
             "the draft listed to {who:?}"
         );
     }
-    // The screening form of the page: organisers only, the others refused as by the API.
+    // The screening form of the page: organisers only, the others refused as by the API (but
+    // back to the page, the refusal flashed).
     for who in EVERYONE {
         let browser = p.browser(who).await;
         // A page that carries the token: the sign-in form for a visitor, home for the others.
@@ -1288,10 +1289,10 @@ async fn amendments_follow_their_text_and_its_rules() {
             .unwrap_or_default()
             .to_owned();
         let expected = match who {
-            // To sign in, then back; the admin back to the amendment.
+            // To sign in, then back; the admin back to the amendment, and so is everyone else,
+            // refused, the reason in the flash (the amendment is public: all of them read it).
             Who::Anonymous => (303, "/login"),
-            Who::Admin => (303, "/amendments/"),
-            _ => (403, ""),
+            _ => (303, "/amendments/"),
         };
         assert_eq!(status, expected.0, "screening through the page as {who:?}");
         assert!(

@@ -1,7 +1,8 @@
 //! Amendments: their pages. An amendment's own page shows its diff, rationale, authors,
 //! supporters, status history and where its passage stands now; its forms (submit, withdraw,
 //! support, screen) post back here, go through the same service as the API
-//! (`crate::amendments`), and return to the page. Each form is shown only to who may use it;
+//! (`crate::amendments`), and return to the page: with the confirmation, or with the refusal
+//! and its reason (`after_action`). Each form is shown only to who may use it;
 //! the service decides again on every post.
 
 use std::collections::HashMap;
@@ -231,10 +232,36 @@ pub(super) async fn back_to_amendment(
     Ok(see_other(&href(id)))
 }
 
+/// After an action form (no JavaScript): done, its confirmation flashed; refused by the service
+/// (403, 409, 422), the reason flashed in the member's language's frame — both back to the
+/// amendment's page (303), where the member sees what happened and what they may do now,
+/// rather than a bare error page. The JSON API keeps its statuses; anything else (a hidden
+/// amendment's 404, a failure) stays an error.
+pub(super) async fn after_action(
+    page: &Page,
+    id: AmendmentId,
+    outcome: AppResult<()>,
+    done: &str,
+) -> AppResult<Response> {
+    match outcome {
+        Ok(()) => back_to_amendment(page, id, done).await,
+        Err(e @ (AppError::Forbidden(_) | AppError::Conflict(_) | AppError::Invalid(_))) => {
+            // A generic refusal is said in the member's language; a specific one is the
+            // service's own sentence (French, as every service message).
+            let reason = e
+                .specific_message()
+                .unwrap_or_else(|| tpl::t(page.lang(), "flash.action_forbidden"));
+            let message = tpl::t_args(page.lang(), "flash.action_refused", &[("reason", &reason)]);
+            flash(&page.session, message).await?;
+            Ok(see_other(&href(id)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Its author submits a draft.
 #[utoipa::path(post, path = "/amendments/{id}/submit", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
-    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not its author"),
-              (status = 409, description = "Not a draft, or the text is closed to amendments")))]
+    responses((status = 303, description = "Back to the amendment, done or refused (not its author, not a draft, the text closed) with why in the flash")))]
 async fn submit_amendment(
     State(app): State<App>,
     page: Page,
@@ -242,14 +269,13 @@ async fn submit_amendment(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let (ctx, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
-    amendments::submit(&app.db, viewer, &ctx, &row).await?;
-    back_to_amendment(&page, id, "flash.amendment_submitted").await
+    let outcome = amendments::submit(&app.db, viewer, &ctx, &row).await;
+    after_action(&page, id, outcome, "flash.amendment_submitted").await
 }
 
 /// Its author withdraws it.
 #[utoipa::path(post, path = "/amendments/{id}/withdraw", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
-    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not its author"),
-              (status = 409, description = "Too late to withdraw it")))]
+    responses((status = 303, description = "Back to the amendment, done or refused (not its author, too late) with why in the flash")))]
 async fn withdraw_amendment(
     State(app): State<App>,
     page: Page,
@@ -257,14 +283,13 @@ async fn withdraw_amendment(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let (_, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
-    amendments::withdraw(&app.db, viewer, &row).await?;
-    back_to_amendment(&page, id, "flash.amendment_withdrawn").await
+    let outcome = amendments::withdraw(&app.db, viewer, &row).await;
+    after_action(&page, id, outcome, "flash.amendment_withdrawn").await
 }
 
 /// A party member co-signs it.
 #[utoipa::path(post, path = "/amendments/{id}/support", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
-    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not a party member"),
-              (status = 409, description = "One's own, supported already, or not submitted")))]
+    responses((status = 303, description = "Back to the amendment, done or refused (not a party member, one's own, supported already, not submitted) with why in the flash")))]
 async fn support_amendment(
     State(app): State<App>,
     page: Page,
@@ -272,13 +297,13 @@ async fn support_amendment(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let (ctx, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
-    amendments::support(&app.db, viewer, &ctx, &row).await?;
-    back_to_amendment(&page, id, "flash.amendment_supported").await
+    let outcome = amendments::support(&app.db, viewer, &ctx, &row).await;
+    after_action(&page, id, outcome, "flash.amendment_supported").await
 }
 
 /// A supporter withdraws their support while it is submitted.
 #[utoipa::path(post, path = "/amendments/{id}/unsupport", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
-    responses((status = 303, description = "Back to the amendment"), (status = 409, description = "Not a supporter, or no longer submitted")))]
+    responses((status = 303, description = "Back to the amendment, done or refused (not a supporter, no longer submitted) with why in the flash")))]
 async fn unsupport_amendment(
     State(app): State<App>,
     page: Page,
@@ -286,8 +311,8 @@ async fn unsupport_amendment(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let (_, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
-    amendments::withdraw_support(&app.db, viewer, &row).await?;
-    back_to_amendment(&page, id, "flash.amendment_unsupported").await
+    let outcome = amendments::withdraw_support(&app.db, viewer, &row).await;
+    after_action(&page, id, outcome, "flash.amendment_unsupported").await
 }
 
 #[derive(Deserialize)]
@@ -301,8 +326,7 @@ struct StatusForm {
 /// An organiser screens it or records its outcome; a missing reason or an unknown status comes
 /// back as the page with the error next to its field.
 #[utoipa::path(post, path = "/amendments/{id}/status", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
-    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not an organiser"),
-              (status = 409, description = "A move the amendment's life does not allow"),
+    responses((status = 303, description = "Back to the amendment, done or refused (not an organiser, a move its life does not allow, too few supporters) with why in the flash"),
               (status = 422, description = "The page again, with the form's errors")))]
 async fn set_amendment_status(
     State(app): State<App>,
@@ -324,7 +348,9 @@ async fn set_amendment_status(
         )),
     };
     match outcome {
-        Ok(()) => back_to_amendment(&page, id, "flash.amendment_status_changed").await,
+        // The form's own mistakes (a missing reason, an unknown status) come back next to
+        // their fields; refusals (not an organiser, a move the amendment's life does not
+        // allow, too few supporters or women) are flashed on the page.
         Err(AppError::Invalid(errors)) => {
             let screening = Screening {
                 errors,
@@ -337,7 +363,7 @@ async fn set_amendment_status(
                 tpl::amendment_page(&page.ctx, &view),
             ))
         }
-        Err(e) => Err(e),
+        outcome => after_action(&page, id, outcome, "flash.amendment_status_changed").await,
     }
 }
 
