@@ -25,7 +25,7 @@ use crate::auth::{AmendmentRights, Viewer};
 use crate::collab::{AnchorError, Hub, HubError, doc};
 use crate::error::{AppError, AppResult};
 use crate::markup::{self, RenderOptions, WikiResolution, WikiTarget};
-use crate::model::{AmendmentId, AmendmentStatus, GroupId, TextStatus};
+use crate::model::{AmendmentId, AmendmentStatus, GroupId, GroupKind, Role, TextStatus};
 use crate::organisation;
 use crate::store::{AmendmentRow, AmendmentRules, Db, NewAmendment, Support};
 use crate::text::{self, TextContext};
@@ -96,6 +96,29 @@ pub struct Filing {
     /// Submitted at once rather than kept as a draft.
     pub submit: bool,
     pub on_behalf_of: Option<GroupId>,
+}
+
+/// The sections and federations `viewer` may file on behalf of: those they are secretary (or
+/// more) of themselves, by name. What the filing form offers, and all it accepts.
+pub async fn groups_to_file_for(db: &Db, viewer: &Viewer) -> AppResult<Vec<(GroupId, String)>> {
+    let mut groups = Vec::new();
+    let held: Vec<GroupId> = viewer
+        .memberships()
+        .filter(|(_, role)| *role >= Role::Secretary)
+        .map(|(group, _)| group)
+        .collect();
+    for group in held {
+        let Ok(found) = organisation::load_group(db, Some(viewer), group).await else {
+            continue;
+        };
+        if matches!(found.group.kind, GroupKind::Section | GroupKind::Federation)
+            && AmendmentRights::may_file_for(&found.access)
+        {
+            groups.push((group, found.group.name));
+        }
+    }
+    groups.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(groups)
 }
 
 /// Why filing or submitting is refused now: the text is not open to amendments, or its window

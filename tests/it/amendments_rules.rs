@@ -4,7 +4,7 @@
 //! exported —; the organisers' count on the amendment's page; screening refused (409) while a
 //! minimum is not met, naming how many are missing.
 
-use atelier::model::EventKind;
+use atelier::model::{EventKind, GroupKind, Role, Visibility};
 use serde_json::{Value, json};
 
 use crate::amendments::{Fixture, ORIGINAL, start};
@@ -546,4 +546,110 @@ async fn refused_actions_come_back_to_the_page_saying_why_on_sqlite() {
 #[tokio::test]
 async fn refused_actions_come_back_to_the_page_saying_why_on_postgres() {
     refused_actions_come_back_to_the_page_saying_why(Backend::Postgres).await;
+}
+
+/// The no-JavaScript filing form's fields, submitted at once, for `group` (empty: oneself).
+fn filing_fields(group: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("paragraph", "2"),
+        ("replacement", "Nous voulons des trains de jour partout."),
+        ("rationale", "La section le demande."),
+        ("action", "submit"),
+        ("on_behalf_of", group),
+    ]
+}
+
+/// A section's secretary files from the page on behalf of their section, which is then shown
+/// as the author on the page, in the list and in the exports; a forged group is refused.
+async fn secretaries_file_for_their_section_from_the_page(backend: Backend) {
+    let Some(f) = start(backend, ORIGINAL).await else {
+        return;
+    };
+    let (federation, lyon) = f
+        .app
+        .federation_and_section("Fédération du Rhône", "Section Lyon 1er")
+        .await;
+    let lille = f
+        .app
+        .group(
+            GroupKind::Section,
+            "Section Lille",
+            federation,
+            Visibility::Public,
+        )
+        .await;
+    f.app.grant(f.bob_id, lyon, Role::Secretary).await;
+    f.app.grant(f.bob_id, lille, Role::Member).await;
+    let new = format!("/texts/{}/amendments/new", f.id);
+    let form = format!("{new}?paragraph=2");
+
+    // Bob is offered himself and Lyon, where he is secretary; not Lille, where he is a member.
+    let bob = signed_in(&f, "bob@exemple.fr").await;
+    let (status, html) = bob.get_text(&form).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Déposer au nom de :"), "{html}");
+    assert!(
+        html.contains("name=\"on_behalf_of\" value=\"\" checked"),
+        "himself by default: {html}"
+    );
+    assert!(html.contains(&format!("value=\"{lyon}\"")) && html.contains("Section Lyon 1er"));
+    assert!(!html.contains("Section Lille"), "{html}");
+    // Alice is secretary of nothing: no choice.
+    let alice = signed_in(&f, "alice@exemple.fr").await;
+    let (_, html) = alice.get_text(&form).await;
+    assert!(!html.contains("Déposer au nom de"), "{html}");
+
+    // Forged: a section he is only a member of, junk, one Alice does not hold.
+    let lille_id = lille.to_string();
+    let lyon_id = lyon.to_string();
+    let lyon_id = lyon_id.as_str();
+    for (who, group) in [
+        (&bob, lille_id.as_str()),
+        (&bob, "abc"),
+        (&bob, "999999"),
+        (&alice, lyon_id),
+    ] {
+        let (status, html) = post(who, &form, &new, &filing_fields(group)).await;
+        assert_eq!(status, 422, "{group}: {html}");
+        assert!(
+            html.contains("au nom d'une section ou fédération dont vous êtes secrétaire"),
+            "{html}"
+        );
+        assert!(html.contains("trains de jour"), "what was typed is kept");
+    }
+    assert!(f.list(&f.bob, "").await.is_empty(), "nothing filed");
+
+    // For Lyon: the section is the author everywhere.
+    let (status, _) = post(&bob, &form, &new, &filing_fields(lyon_id)).await;
+    assert_eq!(status, 303);
+    let listed = f.list(&f.bob, "").await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["on_behalf_of"], json!(lyon_id));
+    let path = format!("/amendments/{}", listed[0]["id"].as_str().unwrap());
+    for who in [&bob, &alice] {
+        let (_, html) = who.get_text(&path).await;
+        assert!(html.contains("déposé au nom de Section Lyon 1er"), "{html}");
+    }
+    let (_, html) = alice.get_text(&format!("/texts/{}/amendments", f.id)).await;
+    assert!(html.contains("Section Lyon 1er"), "in the list: {html}");
+    let csv = f
+        .alice
+        .get(&format!("/api/v1/texts/{}/amendments.csv", f.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("Section Lyon 1er"), "{csv}");
+    f.app.stop().await;
+}
+
+#[tokio::test]
+async fn secretaries_file_for_their_section_from_the_page_on_sqlite() {
+    secretaries_file_for_their_section_from_the_page(Backend::Sqlite).await;
+}
+
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
+#[tokio::test]
+async fn secretaries_file_for_their_section_from_the_page_on_postgres() {
+    secretaries_file_for_their_section_from_the_page(Backend::Postgres).await;
 }

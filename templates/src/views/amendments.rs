@@ -190,6 +190,11 @@ pub struct AmendmentFormView {
     pub rationale: String,
     /// The text requires a rationale.
     pub rationale_required: bool,
+    /// The sections and federations the member may file for, as (id, name): a secretary's
+    /// choice « Déposer au nom de : moi / … »; empty, no choice.
+    pub on_behalf_choices: Vec<(String, String)>,
+    /// The group chosen (its id), empty for oneself.
+    pub on_behalf_of: String,
     pub errors: FormErrors,
 }
 

@@ -406,6 +406,34 @@ fn rules_form(ctx: &PageContext, list: &str, form: &AmendmentRulesFormView) -> M
     }
 }
 
+/// « Déposer au nom de : moi / <section> », for a section's or federation's secretary: radio
+/// buttons, oneself first and the default.
+fn on_behalf_field(lang: Lang, view: &AmendmentFormView) -> Markup {
+    let l = lang.code();
+    let error = view.errors.get("on_behalf_of");
+    let me = t!("amendment.on_behalf_me", locale = l).into_owned();
+    let choices =
+        std::iter::once((String::new(), me)).chain(view.on_behalf_choices.iter().cloned());
+    html! {
+        fieldset.field.field--error[error.is_some()] id="field-on_behalf_of" {
+            legend { (t!("amendment.on_behalf_label", locale = l)) }
+            @if let Some(message) = error {
+                p.field-error {
+                    span.visually-hidden { (t!("errors.prefix", locale = l)) " " }
+                    (message)
+                }
+            }
+            @for (id, name) in choices {
+                @let option_id = if id.is_empty() { "on-behalf-me".to_owned() } else { format!("on-behalf-{id}") };
+                div.choice {
+                    input type="radio" id=(option_id) name="on_behalf_of" value=(id) checked[view.on_behalf_of == id];
+                    label for=(option_id) { (name) }
+                }
+            }
+        }
+    }
+}
+
 /// The form to amend a paragraph or add one after it, without JavaScript.
 pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Markup {
     let lang = ctx.lang;
@@ -426,7 +454,7 @@ pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Marku
     let body = html! {
         div.wrap {
             (text_breadcrumbs(lang, header, Some(&title)))
-            (error_summary(lang, &view.errors, &["replacement", "rationale"]))
+            (error_summary(lang, &view.errors, &["on_behalf_of", "replacement", "rationale"]))
             h1 { (title) }
             @if !view.add {
                 section aria-labelledby="original-title" {
@@ -439,6 +467,9 @@ pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Marku
                 input type="hidden" name="paragraph" value=(paragraph);
                 @if view.add { input type="hidden" name="add" value="1"; }
                 input type="hidden" name="heads" value=(view.heads);
+                @if !view.on_behalf_choices.is_empty() || view.errors.contains_key("on_behalf_of") {
+                    (on_behalf_field(lang, view))
+                }
                 (Field::new("replacement", t!(if view.add { "amendment.new_paragraph_label" } else { "amendment.replacement_label" }, locale = l), Control::TextArea)
                     .value(&view.replacement)
                     .hint(t!(if view.add { "amendment.new_paragraph_hint" } else { "amendment.replacement_hint" }, locale = l))
