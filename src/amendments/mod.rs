@@ -27,7 +27,7 @@ use crate::auth::{AmendmentRights, Viewer};
 use crate::collab::{AnchorError, Hub, HubError, doc};
 use crate::error::{AppError, AppResult};
 use crate::markup::{self, RenderOptions, WikiResolution, WikiTarget};
-use crate::model::{AmendmentId, AmendmentStatus, GroupId, TextStatus};
+use crate::model::{AmendmentId, AmendmentStatus, GroupId, GroupKind, Role, TextStatus};
 use crate::organisation;
 use crate::store::{AmendmentRow, AmendmentRules, Db, NewAmendment, Support};
 use crate::text::{self, TextContext};
@@ -98,6 +98,29 @@ pub struct Filing {
     /// Submitted at once rather than kept as a draft.
     pub submit: bool,
     pub on_behalf_of: Option<GroupId>,
+}
+
+/// The sections and federations `viewer` may file on behalf of: those they are secretary (or
+/// more) of themselves, by name. What the filing form offers, and all it accepts.
+pub async fn groups_to_file_for(db: &Db, viewer: &Viewer) -> AppResult<Vec<(GroupId, String)>> {
+    let mut groups = Vec::new();
+    let held: Vec<GroupId> = viewer
+        .memberships()
+        .filter(|(_, role)| *role >= Role::Secretary)
+        .map(|(group, _)| group)
+        .collect();
+    for group in held {
+        let Ok(found) = organisation::load_group(db, Some(viewer), group).await else {
+            continue;
+        };
+        if matches!(found.group.kind, GroupKind::Section | GroupKind::Federation)
+            && AmendmentRights::may_file_for(&found.access)
+        {
+            groups.push((group, found.group.name));
+        }
+    }
+    groups.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(groups)
 }
 
 /// Why filing or submitting is refused now: the text is not open to amendments, or its window
@@ -397,7 +420,12 @@ pub const MAX_MIN_SUPPORTERS: i64 = 10_000;
 
 /// An organiser of the text sets its rules for amendments: the window, the minimum of supporters
 /// (and of women among them), whether a rationale is required, who may file.
-pub async fn set_rules(db: &Db, ctx: &AmendableText, rules: &AmendmentRules) -> AppResult<()> {
+pub async fn set_rules(
+    db: &Db,
+    viewer: &Viewer,
+    ctx: &AmendableText,
+    rules: &AmendmentRules,
+) -> AppResult<()> {
     if !ctx.text.can_manage {
         return Err(AppError::forbidden_because(
             "Seul·es les organisateur·rices du texte en fixent les règles d'amendement.",
@@ -423,7 +451,12 @@ pub async fn set_rules(db: &Db, ctx: &AmendableText, rules: &AmendmentRules) -> 
             "Le minimum de femmes parmi les soutiens va de 0 au minimum de soutiens.",
         ));
     }
-    db.set_amendment_rules(ctx.text.text.text_id, rules).await?;
+    if !db
+        .set_amendment_rules(ctx.text.text.text_id, rules, Some(viewer.member_id))
+        .await?
+    {
+        return Err(AppError::not_found());
+    }
     Ok(())
 }
 
@@ -564,14 +597,7 @@ pub async fn set_status(
         ));
     }
     if to == AmendmentStatus::Admissible && row.status.may_move_to(to) {
-        let supporters = db.amendment_supporters(row.amendment_id).await?.len();
-        let needed = usize::try_from(ctx.rules.min_supporters).unwrap_or(0);
-        if supporters < needed {
-            return Err(AppError::conflict(format!(
-                "L'amendement {} a {supporters} soutien(s) ; ce texte en demande {needed} pour qu'il soit recevable.",
-                row.number
-            )));
-        }
+        check_supporters(db, ctx, row).await?;
     }
     // Adopting a sub-amendment writes it into its parent's wording at once.
     if to == AmendmentStatus::Adopted
@@ -581,6 +607,37 @@ pub async fn set_status(
         return sub::adopt_sub(db, viewer, row, parent).await;
     }
     move_to(db, viewer, row, to, reason).await
+}
+
+/// Admissible needs the text's minimum of supporters and, of them, of women (parity statutes):
+/// 409 naming what is missing. The author does not count, for either minimum: statutes ask for
+/// co-signers besides the author, and one cannot support one's own amendment, so the supporters
+/// counted are exactly the other members who signed (as the minimum of supporters always was).
+/// Women are those supporters who declared so on their own profile; an undeclared supporter
+/// counts as a supporter, never as a woman.
+async fn check_supporters(db: &Db, ctx: &AmendableText, row: &AmendmentRow) -> AppResult<()> {
+    let counts = db.amendment_support_counts(row.amendment_id).await?;
+    let needed = ctx.rules.min_supporters;
+    if counts.supporters < needed {
+        return Err(AppError::conflict(format!(
+            "L'amendement {} a {} soutien(s) ; ce texte en demande {needed} pour qu'il soit recevable : \
+             il en manque {}.",
+            row.number,
+            counts.supporters,
+            needed - counts.supporters
+        )));
+    }
+    let women = ctx.rules.min_women;
+    if counts.women < women {
+        return Err(AppError::conflict(format!(
+            "L'amendement {} a {} soutien(s) de femmes ; ce texte en demande {women} pour qu'il soit \
+             recevable (parité) : il en manque {}.",
+            row.number,
+            counts.women,
+            women - counts.women
+        )));
+    }
+    Ok(())
 }
 
 /// A paragraph of the numbered view, as the no-JavaScript form amends it: its Markdown and its

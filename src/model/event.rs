@@ -19,6 +19,11 @@ pub enum EventKind {
     TextVersionRecorded,
     /// A version's Markdown was brought back as a new change. Payload: `version_id`.
     TextVersionRestored,
+    /// An organiser set a text's rules for amendments (the API's `PUT …/amendment_rules` or the
+    /// rules form); who is the actor. Payload: the rules as they are now: `opens_at`,
+    /// `closes_at` (RFC 3339 or null), `min_supporters`, `min_women`, `rationale_required`,
+    /// `filers` (`group` or `party`).
+    TextAmendmentRulesSet,
     /// A group was created (the national group included, by the server that created it).
     /// Payload: `kind`, `name`, `parent_id` (null for the national group), `visibility`.
     GroupCreated,
@@ -71,6 +76,7 @@ impl EventKind {
         EventKind::TextStatusChanged,
         EventKind::TextVersionRecorded,
         EventKind::TextVersionRestored,
+        EventKind::TextAmendmentRulesSet,
         EventKind::GroupCreated,
         EventKind::GroupChanged,
         EventKind::GroupMembersImported,
@@ -92,6 +98,7 @@ impl EventKind {
             EventKind::TextStatusChanged => "text.status_changed",
             EventKind::TextVersionRecorded => "text.version_recorded",
             EventKind::TextVersionRestored => "text.version_restored",
+            EventKind::TextAmendmentRulesSet => "text.amendment_rules_set",
             EventKind::GroupCreated => "group.created",
             EventKind::GroupChanged => "group.changed",
             EventKind::GroupMembersImported => "group.members_imported",

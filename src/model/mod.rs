@@ -11,6 +11,6 @@ mod values;
 pub use amendment::{AmendmentStatus, Filers};
 pub use event::EventKind;
 pub use ids::{AmendmentId, GroupId, MemberId, TextId, VersionId};
-pub use org::{GroupKind, ProfileVisibility, Role, TitleKind, Visibility};
+pub use org::{Gender, GroupKind, ProfileVisibility, Role, TitleKind, Visibility};
 pub use text::{TextKind, TextStatus, TextTitle};
 pub use values::{DisplayName, Email, GroupName, Password, ValueError};

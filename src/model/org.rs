@@ -111,6 +111,17 @@ coded_enum!(
 );
 
 coded_enum!(
+    /// What a member declared of their gender, if anything (none: « ne pas préciser »). Private:
+    /// never shown to anyone else, never exported; only the counts of women among an
+    /// amendment's supporters read it (parity statutes, `AmendmentRules::min_women`).
+    Gender {
+        Woman = "woman",
+        Man = "man",
+        Other = "other",
+    }
+);
+
+coded_enum!(
     /// A member's free titles: internal functions and elected mandates.
     TitleKind {
         Function = "function",

@@ -1,4 +1,4 @@
-//! Amendments: each text's rules, the amendments filed on it (numbered per text, gap-free), the
+//! Amendments: the amendments filed on a text (numbered per text, gap-free), the
 //! revisions of their wording, their supporters and the history of their statuses. Every write
 //! appends its outbox event in its own transaction (`append_events!`, last before the commit).
 //!
@@ -9,40 +9,7 @@ use time::OffsetDateTime;
 
 use super::rows::from_row;
 use super::{BeginWrite, Db, NewEvent, StoreResult, append_events, now, on_backend, storable_text};
-use crate::model::{AmendmentId, AmendmentStatus, EventKind, Filers, GroupId, MemberId, TextId};
-
-/// A text's rules for amendments. A text without rules of its own has `AmendmentRules::default`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AmendmentRules {
-    pub opens_at: Option<OffsetDateTime>,
-    pub closes_at: Option<OffsetDateTime>,
-    pub min_supporters: i64,
-    /// Stored for parity statutes; not enforced until members can declare it (issue 13).
-    pub min_women: i64,
-    pub rationale_required: bool,
-    pub filers: Filers,
-}
-
-impl Default for AmendmentRules {
-    fn default() -> AmendmentRules {
-        AmendmentRules {
-            opens_at: None,
-            closes_at: None,
-            min_supporters: 0,
-            min_women: 0,
-            rationale_required: false,
-            filers: Filers::Group,
-        }
-    }
-}
-from_row!(AmendmentRules {
-    opens_at,
-    closes_at,
-    min_supporters,
-    min_women,
-    rationale_required,
-    filers
-});
+use crate::model::{AmendmentId, AmendmentStatus, EventKind, GroupId, MemberId, TextId};
 
 /// An amendment as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -361,44 +328,6 @@ pub(super) fn amendment_event(
 }
 
 impl Db {
-    /// A text's rules for amendments (the defaults when it has none of its own).
-    pub async fn amendment_rules(&self, text: TextId) -> StoreResult<AmendmentRules> {
-        const SQL: &str = "select opens_at, closes_at, min_supporters, min_women, rationale_required, filers \
-             from amendment_rule where text_id = $1";
-        let rules: Option<AmendmentRules> = on_backend!(self, pool => {
-            sqlx::query_as(SQL).bind(text).fetch_optional(pool).await?
-        });
-        Ok(rules.unwrap_or_default())
-    }
-
-    /// Sets a text's rules for amendments (replacing those it had).
-    pub async fn set_amendment_rules(
-        &self,
-        text: TextId,
-        rules: &AmendmentRules,
-    ) -> StoreResult<()> {
-        const SQL: &str = "insert into amendment_rule (text_id, opens_at, closes_at, min_supporters, min_women, \
-             rationale_required, filers, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8) \
-             on conflict (text_id) do update set opens_at = excluded.opens_at, closes_at = excluded.closes_at, \
-             min_supporters = excluded.min_supporters, min_women = excluded.min_women, \
-             rationale_required = excluded.rationale_required, filers = excluded.filers, \
-             updated_at = excluded.updated_at";
-        on_backend!(self, pool => {
-            sqlx::query(SQL)
-                .bind(text)
-                .bind(rules.opens_at)
-                .bind(rules.closes_at)
-                .bind(rules.min_supporters)
-                .bind(rules.min_women)
-                .bind(rules.rationale_required)
-                .bind(rules.filers)
-                .bind(now())
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
-    }
-
     /// Files an amendment: its number is the text's next (gap-free: taken from the text's row,
     /// whose lock holds the next filer until the commit), its first revision and its first
     /// status are recorded, and `amendment.filed` (then `amendment.submitted` when filed

@@ -6,7 +6,9 @@ use time::OffsetDateTime;
 use super::{
     BeginWrite, Change, Db, NewEvent, StoreResult, append_events, now, on_backend, on_unique,
 };
-use crate::model::{Email, EventKind, GroupId, MemberId, ProfileVisibility, Role, TitleKind};
+use crate::model::{
+    Email, EventKind, Gender, GroupId, MemberId, ProfileVisibility, Role, TitleKind,
+};
 
 #[derive(Debug, Clone)]
 pub struct MemberRow {
@@ -197,6 +199,23 @@ impl Db {
     ) -> StoreResult<()> {
         on_backend!(self, pool => {
             sqlx::query("update member set profile_visibility = $1 where member_id = $2").bind(visibility).bind(id).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// What the member declared of their gender (none: « ne pas préciser »). Private: read for
+    /// the member themself only; everyone else gets counts (`Db::amendment_support_counts`).
+    pub async fn member_gender(&self, id: MemberId) -> StoreResult<Option<Gender>> {
+        const SQL: &str = "select gender from member where member_id = $1";
+        let found: Option<Option<Gender>> =
+            on_backend!(self, pool => sqlx::query_scalar(SQL).bind(id).fetch_optional(pool).await?);
+        Ok(found.flatten())
+    }
+
+    /// The member's own declaration (none withdraws it). Never cached: nothing to announce.
+    pub async fn set_member_gender(&self, id: MemberId, gender: Option<Gender>) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            sqlx::query("update member set gender = $1 where member_id = $2").bind(gender).bind(id).execute(pool).await?;
         });
         Ok(())
     }

@@ -10,6 +10,7 @@
 //! every public method against both.
 
 mod actors;
+mod amendment_rules;
 mod amendments;
 mod audit;
 mod backup;
@@ -37,9 +38,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use actors::ActorOwner;
+pub use amendment_rules::{AmendmentRules, SupportCounts};
 pub use amendments::{
-    AmendmentRow, AmendmentRules, Merging, NewAmendment, ParagraphCount, RevisionRow,
-    StatusChangeRow, Support, SupporterRow,
+    AmendmentRow, Merging, NewAmendment, ParagraphCount, RevisionRow, StatusChangeRow, Support,
+    SupporterRow,
 };
 pub use audit::{ActivityRow, AuditEvent};
 pub use cache::{CACHE_CHANNEL, Change};

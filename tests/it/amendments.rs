@@ -373,7 +373,7 @@ async fn filing_reading_and_the_lifecycle(backend: Backend) {
         min_supporters: 2,
         ..AmendmentRules::default()
     };
-    db.set_amendment_rules(f.text, &rules).await.unwrap();
+    db.set_amendment_rules(f.text, &rules, None).await.unwrap();
     let (status, short) = f.act(&f.olga, &id, "status", screen("admissible")).await;
     assert_eq!(status, 409, "{short}");
     assert!(short["message"].as_str().unwrap().contains('2'), "{short}");
@@ -383,6 +383,7 @@ async fn filing_reading_and_the_lifecycle(backend: Backend) {
             min_supporters: 1,
             ..rules
         },
+        None,
     )
     .await
     .unwrap();
@@ -535,7 +536,9 @@ async fn bad_input_is_refused_saying_why(backend: Backend) {
         rationale_required: true,
         ..AmendmentRules::default()
     };
-    db.set_amendment_rules(f.text, &required).await.unwrap();
+    db.set_amendment_rules(f.text, &required, None)
+        .await
+        .unwrap();
     let (status, answer) = f
         .file(&f.alice, body(nous.start, nous.end, "Nous exigeons", "  "))
         .await;
@@ -562,7 +565,7 @@ async fn bad_input_is_refused_saying_why(backend: Backend) {
             "clos",
         ),
     ] {
-        db.set_amendment_rules(f.text, &rules).await.unwrap();
+        db.set_amendment_rules(f.text, &rules, None).await.unwrap();
         let (status, answer) = f
             .file(&f.alice, body(nous.start, nous.end, "Nous exigeons", ""))
             .await;
@@ -572,7 +575,7 @@ async fn bad_input_is_refused_saying_why(backend: Backend) {
             "{answer}"
         );
     }
-    db.set_amendment_rules(f.text, &AmendmentRules::default())
+    db.set_amendment_rules(f.text, &AmendmentRules::default(), None)
         .await
         .unwrap();
     // Rights: a party member of another theme files only when the text opens to the party; a
@@ -595,7 +598,7 @@ async fn bad_input_is_refused_saying_why(backend: Backend) {
         filers: Filers::Party,
         ..AmendmentRules::default()
     };
-    db.set_amendment_rules(f.text, &party).await.unwrap();
+    db.set_amendment_rules(f.text, &party, None).await.unwrap();
     assert_eq!(f.file(&carla, filing.clone()).await.0, 201);
     assert_eq!(f.file(&sam, filing.clone()).await.0, 403);
     // A hidden text is not found; unknown and junk ids neither.

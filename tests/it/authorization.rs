@@ -1330,7 +1330,8 @@ async fn amendments_follow_their_text_and_its_rules() {
             "the draft listed to {who:?}"
         );
     }
-    // The screening form of the page: organisers only, the others refused as by the API.
+    // The screening form of the page: organisers only, the others refused as by the API (but
+    // back to the page, the refusal flashed).
     for who in EVERYONE {
         let browser = p.browser(who).await;
         // A page that carries the token: the sign-in form for a visitor, home for the others.
@@ -1354,16 +1355,74 @@ async fn amendments_follow_their_text_and_its_rules() {
             .unwrap_or_default()
             .to_owned();
         let expected = match who {
-            // To sign in, then back; the admin back to the amendment.
+            // To sign in, then back; the admin back to the amendment, and so is everyone else,
+            // refused, the reason in the flash (the amendment is public: all of them read it).
             Who::Anonymous => (303, "/login"),
-            Who::Admin => (303, "/amendments/"),
-            _ => (403, ""),
+            _ => (303, "/amendments/"),
         };
         assert_eq!(status, expected.0, "screening through the page as {who:?}");
         assert!(
             location.starts_with(expected.1),
             "{who:?} sent to {location}"
         );
+    }
+    // A text's rules for amendments, through the API and the page's form: its organisers (here
+    // the national admin) only; 404 where the text is hidden.
+    for (text, public) in [(&texts[0], true), (&texts[1], false)] {
+        for who in EVERYONE {
+            let response = p
+                .api(who)
+                .await
+                .put(
+                    &format!("/api/v1/texts/{text}/amendment_rules"),
+                    json!({"filers": "group"}),
+                )
+                .await;
+            let refused = match (public, who) {
+                (true, _) | (false, Who::PrivateMember | Who::FederationSecretary) => 403,
+                (false, _) => 404,
+            };
+            let expected = match who {
+                Who::Anonymous => 401,
+                Who::Admin => 200,
+                _ => refused,
+            };
+            assert_eq!(
+                response.status().as_u16(),
+                expected,
+                "setting {text}'s rules as {who:?}"
+            );
+            let from = if matches!(who, Who::Anonymous) {
+                "/login"
+            } else {
+                "/"
+            };
+            let response = p
+                .browser(who)
+                .await
+                .submit(
+                    from,
+                    &format!("/texts/{text}/amendments/rules"),
+                    &[("filers", "group")],
+                )
+                .await;
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let expected = match who {
+                Who::Anonymous => (303, "/login"),
+                Who::Admin => (303, "/texts/"),
+                _ => (refused, ""),
+            };
+            assert_eq!(
+                (response.status().as_u16(), location.starts_with(expected.1)),
+                (expected.0, true),
+                "the rules form of {text} as {who:?}: {location}"
+            );
+        }
     }
     for action in ["submit", "withdraw"] {
         for who in EVERYONE {

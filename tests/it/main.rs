@@ -14,6 +14,7 @@ mod amendments_merge;
 mod amendments_merge_french;
 mod amendments_pages;
 mod amendments_rewording;
+mod amendments_rules;
 mod amendments_subs;
 mod assets;
 mod authorization;

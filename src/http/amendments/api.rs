@@ -231,7 +231,9 @@ pub struct RulesBody {
     /// Supporters an amendment needs to be admissible.
     #[serde(default)]
     min_supporters: i64,
-    /// Of them, women (parity statutes; stored, not yet enforced).
+    /// Of them, women (parity statutes): screening an amendment admissible is refused (409) until
+    /// that many of its supporters declared themselves women on their own profile. The author
+    /// does not count, for either minimum.
     #[serde(default)]
     min_women: i64,
     #[serde(default)]
@@ -266,7 +268,8 @@ async fn get_rules(
     Ok(Json(RulesBody::from(&ctx.rules)))
 }
 
-/// An organiser of the text sets its rules for amendments.
+/// An organiser of the text sets its rules for amendments; `text.amendment_rules_set` is appended
+/// to the outbox with them.
 #[utoipa::path(put, path = "/api/v1/texts/{id}/amendment_rules", tag = "amendments", request_body = RulesBody,
     security(("bearer" = [])), params(("id" = String, Path, description = "Text id")),
     responses((status = 200, body = RulesBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -289,7 +292,7 @@ async fn set_rules(
         filers,
     };
     let ctx = amendments::load(&app.db, Some(&current.viewer), id).await?;
-    amendments::set_rules(&app.db, &ctx, &rules).await?;
+    amendments::set_rules(&app.db, &current.viewer, &ctx, &rules).await?;
     Ok(Json(RulesBody::from(&rules)))
 }
 

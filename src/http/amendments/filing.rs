@@ -1,7 +1,8 @@
 //! Filing without JavaScript, at paragraph level: the form that amends a paragraph of the
 //! numbered view (or adds one after it) and files through the same service as the API. The
 //! form carries the document's heads it was read at, so that the paragraph's range is that of
-//! the state the member saw even if the text moved meanwhile (the anchor then follows it).
+//! the state the member saw even if the text moved meanwhile (the anchor then follows it). A
+//! section's or federation's secretary chooses whom they file for: themself or that group.
 
 use atelier_templates as tpl;
 use axum::extract::{Query, State};
@@ -20,6 +21,7 @@ use crate::http::extract::FormData;
 use crate::http::page::{Page, flash, html, html_with_status, see_other};
 use crate::http::paths::TextPath;
 use crate::http::views::header_view;
+use crate::model::GroupId;
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new().routes(routes!(show_new_amendment, submit_new_amendment))
@@ -66,16 +68,29 @@ fn check_may_file(ctx: &AmendableText) -> AppResult<()> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the member typed, sent back with the form's errors.
+#[derive(Default)]
+struct Typed {
+    replacement: String,
+    rationale: String,
+    /// The group chosen to file for (its id as sent), empty for oneself.
+    on_behalf_of: String,
+}
+
 fn form_view(
     ctx: &AmendableText,
     found: &ParagraphPassage,
     add: bool,
     heads: String,
-    replacement: String,
-    rationale: String,
+    groups: &[(GroupId, String)],
+    typed: Typed,
     errors: FieldErrors,
 ) -> tpl::AmendmentFormView {
+    let Typed {
+        replacement,
+        rationale,
+        on_behalf_of,
+    } = typed;
     tpl::AmendmentFormView {
         header: header_view(&ctx.text),
         paragraph: found.number,
@@ -85,6 +100,11 @@ fn form_view(
         replacement,
         rationale,
         rationale_required: ctx.rules.rationale_required,
+        on_behalf_choices: groups
+            .iter()
+            .map(|(id, name)| (id.to_string(), name.clone()))
+            .collect(),
+        on_behalf_of,
         errors,
     }
 }
@@ -110,15 +130,12 @@ async fn show_new_amendment(
     } else {
         found.markdown.clone()
     };
-    let view = form_view(
-        &ctx,
-        &found,
-        add,
-        heads,
+    let groups = amendments::groups_to_file_for(&app.db, viewer).await?;
+    let typed = Typed {
         replacement,
-        String::new(),
-        FieldErrors::new(),
-    );
+        ..Typed::default()
+    };
+    let view = form_view(&ctx, &found, add, heads, &groups, typed, FieldErrors::new());
     Ok(html(tpl::amendment_form_page(&page.ctx, &view)))
 }
 
@@ -136,6 +153,9 @@ struct NewForm {
     /// `submit` to submit at once, anything else keeps a draft.
     #[serde(default)]
     action: String,
+    /// The section or federation to file for (its id), empty for oneself.
+    #[serde(default)]
+    on_behalf_of: String,
 }
 
 /// Files the amendment (a draft, or submitted), then shows its page; the form again with the
@@ -170,16 +190,41 @@ async fn submit_new_amendment(
     } else {
         (found.start, form.replacement.trim_end().to_owned())
     };
-    let filing = Filing {
-        start,
-        end: found.end,
-        heads,
-        replacement,
-        rationale: form.rationale.clone(),
-        submit: form.action == "submit",
-        on_behalf_of: None,
+    // Only a group the form offered: the member's own sections and federations as secretary.
+    // A forged or stale id is refused next to the field, before anything is filed.
+    let groups = amendments::groups_to_file_for(&app.db, viewer).await?;
+    let chosen = form.on_behalf_of.trim();
+    let on_behalf_of = if chosen.is_empty() {
+        Ok(None)
+    } else {
+        chosen
+            .parse::<GroupId>()
+            .ok()
+            .filter(|id| groups.iter().any(|(g, _)| g == id))
+            .map(Some)
+            .ok_or_else(|| {
+                AppError::invalid_field(
+                    "on_behalf_of",
+                    "Vous déposez en votre nom, ou au nom d'une section ou fédération dont vous êtes secrétaire.",
+                )
+            })
     };
-    match amendments::file(&app.db, &app.hub, viewer, &ctx, filing).await {
+    let outcome = match on_behalf_of {
+        Ok(on_behalf_of) => {
+            let filing = Filing {
+                start,
+                end: found.end,
+                heads,
+                replacement,
+                rationale: form.rationale.clone(),
+                submit: form.action == "submit",
+                on_behalf_of,
+            };
+            amendments::file(&app.db, &app.hub, viewer, &ctx, filing).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
         Ok(row) => {
             let key = if row.status == crate::model::AmendmentStatus::Draft {
                 "flash.amendment_drafted"
@@ -194,19 +239,16 @@ async fn submit_new_amendment(
             let errors = errors
                 .into_iter()
                 .map(|(field, message)| match field.as_str() {
-                    "rationale" => (field, message),
+                    "rationale" | "on_behalf_of" => (field, message),
                     _ => ("replacement".to_owned(), message),
                 })
                 .collect();
-            let view = form_view(
-                &ctx,
-                &found,
-                add,
-                heads_text,
-                form.replacement,
-                form.rationale,
-                errors,
-            );
+            let typed = Typed {
+                replacement: form.replacement,
+                rationale: form.rationale,
+                on_behalf_of: form.on_behalf_of,
+            };
+            let view = form_view(&ctx, &found, add, heads_text, &groups, typed, errors);
             Ok(html_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 tpl::amendment_form_page(&page.ctx, &view),

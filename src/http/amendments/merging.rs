@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::pages::{back_to_amendment, href};
+use super::pages::{after_action, href};
 use crate::amendments::{self, AmendableText, TextProvenance};
 use crate::app::App;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
@@ -39,8 +39,7 @@ pub fn router() -> OpenApiRouter<App> {
 
 /// An organiser merges an adopted amendment into its text.
 #[utoipa::path(post, path = "/amendments/{id}/merge", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
-    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not an organiser"),
-              (status = 409, description = "Not adopted, outdated, orphaned or overlapping another adopted amendment")))]
+    responses((status = 303, description = "Back to the amendment, merged or refused (not an organiser; not adopted, outdated, orphaned or overlapping another adopted amendment) with why in the flash")))]
 async fn merge_amendment(
     State(app): State<App>,
     page: Page,
@@ -48,8 +47,8 @@ async fn merge_amendment(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let (ctx, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
-    amendments::merge(&app.db, &app.hub, viewer, &ctx, &row).await?;
-    back_to_amendment(&page, id, "flash.amendment_merged").await
+    let outcome = amendments::merge(&app.db, &app.hub, viewer, &ctx, &row).await;
+    after_action(&page, id, outcome, "flash.amendment_merged").await
 }
 
 /// An organiser merges every adopted amendment of a text that can be; the flash says which

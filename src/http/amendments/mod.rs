@@ -1,8 +1,9 @@
 //! Amendments: the JSON routes of API.md's « Amendments » (`api.rs`), a text's amendments as
-//! CSV and JSON files (`export.rs`) and their pages (`pages.rs`), filing at paragraph level without JavaScript (`filing.rs`), rewording from the
-//! amendment's page (`rewording.rs`), filing a sub-amendment without JavaScript
-//! (`sub_filing.rs`), and merging from
-//! the pages, the side-by-side view of conflicts and provenance, page and JSON (`merging.rs`).
+//! CSV and JSON files (`export.rs`) and their pages (`pages.rs`), filing at paragraph level
+//! without JavaScript (`filing.rs`), rewording from the amendment's page (`rewording.rs`),
+//! filing a sub-amendment without JavaScript (`sub_filing.rs`), merging from the pages, the
+//! side-by-side view of conflicts and provenance, page and JSON (`merging.rs`), and the
+//! organisers' form of a text's rules for amendments (`rules.rs`).
 
 mod api;
 mod export;
@@ -10,6 +11,7 @@ mod filing;
 mod merging;
 mod pages;
 mod rewording;
+mod rules;
 mod sub_filing;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -25,4 +27,5 @@ pub fn router() -> OpenApiRouter<App> {
         .merge(merging::router())
         .merge(rewording::router())
         .merge(sub_filing::router())
+        .merge(rules::router())
 }

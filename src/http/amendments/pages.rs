@@ -1,7 +1,8 @@
 //! Amendments: their pages. An amendment's own page shows its diff, rationale, authors,
 //! supporters, status history and where its passage stands now; its forms (submit, withdraw,
 //! support, screen) post back here, go through the same service as the API
-//! (`crate::amendments`), and return to the page. Each form is shown only to who may use it;
+//! (`crate::amendments`), and return to the page: with the confirmation, or with the refusal
+//! and its reason (`after_action`). Each form is shown only to who may use it;
 //! the service decides again on every post.
 
 use std::collections::HashMap;
@@ -231,6 +232,18 @@ async fn page_view(
         can_merge,
         conflicts,
     };
+    // Women among the supporters are counted for organisers only, who screen against the
+    // text's minimums; members see the number of supporters and nothing of anyone's gender.
+    let parity = if ctx.rights.can_screen {
+        let counts = app.db.amendment_support_counts(row.amendment_id).await?;
+        Some(tpl::ParityView {
+            women: counts.women,
+            min_supporters: ctx.rules.min_supporters,
+            min_women: ctx.rules.min_women,
+        })
+    } else {
+        None
+    };
     Ok(tpl::AmendmentPageView {
         header: header_view(&ctx.text),
         id: row.amendment_id.to_string(),
@@ -243,6 +256,7 @@ async fn page_view(
         on_behalf_of,
         mine,
         supporter_count: supporters.len(),
+        parity,
         supporters: if names {
             supporters.into_iter().map(|s| s.name).collect()
         } else {
@@ -302,10 +316,36 @@ pub(super) async fn back_to_amendment(
     Ok(see_other(&href(id)))
 }
 
+/// After an action form (no JavaScript): done, its confirmation flashed; refused by the service
+/// (403, 409, 422), the reason flashed in the member's language's frame — both back to the
+/// amendment's page (303), where the member sees what happened and what they may do now,
+/// rather than a bare error page. The JSON API keeps its statuses; anything else (a hidden
+/// amendment's 404, a failure) stays an error.
+pub(super) async fn after_action(
+    page: &Page,
+    id: AmendmentId,
+    outcome: AppResult<()>,
+    done: &str,
+) -> AppResult<Response> {
+    match outcome {
+        Ok(()) => back_to_amendment(page, id, done).await,
+        Err(e @ (AppError::Forbidden(_) | AppError::Conflict(_) | AppError::Invalid(_))) => {
+            // A generic refusal is said in the member's language; a specific one is the
+            // service's own sentence (French, as every service message).
+            let reason = e
+                .specific_message()
+                .unwrap_or_else(|| tpl::t(page.lang(), "flash.action_forbidden"));
+            let message = tpl::t_args(page.lang(), "flash.action_refused", &[("reason", &reason)]);
+            flash(&page.session, message).await?;
+            Ok(see_other(&href(id)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Its author submits a draft.
 #[utoipa::path(post, path = "/amendments/{id}/submit", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
-    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not its author"),
-              (status = 409, description = "Not a draft, or the text is closed to amendments")))]
+    responses((status = 303, description = "Back to the amendment, done or refused (not its author, not a draft, the text closed) with why in the flash")))]
 async fn submit_amendment(
     State(app): State<App>,
     page: Page,
@@ -313,14 +353,13 @@ async fn submit_amendment(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let (ctx, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
-    amendments::submit(&app.db, viewer, &ctx, &row).await?;
-    back_to_amendment(&page, id, "flash.amendment_submitted").await
+    let outcome = amendments::submit(&app.db, viewer, &ctx, &row).await;
+    after_action(&page, id, outcome, "flash.amendment_submitted").await
 }
 
 /// Its author withdraws it.
 #[utoipa::path(post, path = "/amendments/{id}/withdraw", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
-    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not its author"),
-              (status = 409, description = "Too late to withdraw it")))]
+    responses((status = 303, description = "Back to the amendment, done or refused (not its author, too late) with why in the flash")))]
 async fn withdraw_amendment(
     State(app): State<App>,
     page: Page,
@@ -328,14 +367,13 @@ async fn withdraw_amendment(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let (_, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
-    amendments::withdraw(&app.db, viewer, &row).await?;
-    back_to_amendment(&page, id, "flash.amendment_withdrawn").await
+    let outcome = amendments::withdraw(&app.db, viewer, &row).await;
+    after_action(&page, id, outcome, "flash.amendment_withdrawn").await
 }
 
 /// A party member co-signs it.
 #[utoipa::path(post, path = "/amendments/{id}/support", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
-    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not a party member"),
-              (status = 409, description = "One's own, supported already, or not submitted")))]
+    responses((status = 303, description = "Back to the amendment, done or refused (not a party member, one's own, supported already, not submitted) with why in the flash")))]
 async fn support_amendment(
     State(app): State<App>,
     page: Page,
@@ -343,13 +381,13 @@ async fn support_amendment(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let (ctx, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
-    amendments::support(&app.db, viewer, &ctx, &row).await?;
-    back_to_amendment(&page, id, "flash.amendment_supported").await
+    let outcome = amendments::support(&app.db, viewer, &ctx, &row).await;
+    after_action(&page, id, outcome, "flash.amendment_supported").await
 }
 
 /// A supporter withdraws their support while it is submitted.
 #[utoipa::path(post, path = "/amendments/{id}/unsupport", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
-    responses((status = 303, description = "Back to the amendment"), (status = 409, description = "Not a supporter, or no longer submitted")))]
+    responses((status = 303, description = "Back to the amendment, done or refused (not a supporter, no longer submitted) with why in the flash")))]
 async fn unsupport_amendment(
     State(app): State<App>,
     page: Page,
@@ -357,8 +395,8 @@ async fn unsupport_amendment(
 ) -> AppResult<Response> {
     let viewer = page.require_viewer()?;
     let (_, row) = amendments::load_amendment(&app.db, Some(viewer), id).await?;
-    amendments::withdraw_support(&app.db, viewer, &row).await?;
-    back_to_amendment(&page, id, "flash.amendment_unsupported").await
+    let outcome = amendments::withdraw_support(&app.db, viewer, &row).await;
+    after_action(&page, id, outcome, "flash.amendment_unsupported").await
 }
 
 #[derive(Deserialize)]
@@ -372,8 +410,7 @@ struct StatusForm {
 /// An organiser screens it or records its outcome; a missing reason or an unknown status comes
 /// back as the page with the error next to its field.
 #[utoipa::path(post, path = "/amendments/{id}/status", tag = "pages", params(("id" = String, Path, description = "Amendment id")),
-    responses((status = 303, description = "Back to the amendment"), (status = 403, description = "Not an organiser"),
-              (status = 409, description = "A move the amendment's life does not allow"),
+    responses((status = 303, description = "Back to the amendment, done or refused (not an organiser, a move its life does not allow, too few supporters) with why in the flash"),
               (status = 422, description = "The page again, with the form's errors")))]
 async fn set_amendment_status(
     State(app): State<App>,
@@ -395,7 +432,9 @@ async fn set_amendment_status(
         )),
     };
     match outcome {
-        Ok(()) => back_to_amendment(&page, id, "flash.amendment_status_changed").await,
+        // The form's own mistakes (a missing reason, an unknown status) come back next to
+        // their fields; refusals (not an organiser, a move the amendment's life does not
+        // allow, too few supporters or women) are flashed on the page.
         Err(AppError::Invalid(errors)) => {
             let screening = Screening {
                 errors,
@@ -408,7 +447,7 @@ async fn set_amendment_status(
                 tpl::amendment_page(&page.ctx, &view),
             ))
         }
-        Err(e) => Err(e),
+        outcome => after_action(&page, id, outcome, "flash.amendment_status_changed").await,
     }
 }
 
@@ -435,6 +474,19 @@ async fn list_amendments(
     Query(params): Query<ListParams>,
 ) -> AppResult<Response> {
     let ctx = amendments::load(&app.db, page.viewer.as_ref(), id).await?;
+    let view = list_view(&app, &ctx, &params, None).await?;
+    Ok(html(tpl::amendment_list_page(&page.ctx, &view)))
+}
+
+/// The list's view, filtered by `params`; `rules_form` is the organisers' rules form as typed
+/// (with its errors), else as stored — shown only to who may set the rules.
+pub(super) async fn list_view(
+    app: &App,
+    ctx: &AmendableText,
+    params: &ListParams,
+    rules_form: Option<tpl::AmendmentRulesFormView>,
+) -> AppResult<tpl::AmendmentListView> {
+    let id = ctx.text.text.text_id;
     let viewer = ctx.text.viewer.as_ref();
     let all = app.db.amendments_of_text(id, None).await?;
     let places = app.amendments.place(&app.hub, id, &all).await?;
@@ -528,6 +580,10 @@ async fn list_amendments(
             && visible
                 .iter()
                 .any(|r| r.status == AmendmentStatus::Adopted && r.superseded_by.is_none()),
+        rules_form: ctx
+            .text
+            .can_manage
+            .then(|| rules_form.unwrap_or_else(|| super::rules::form_view(&ctx.rules))),
     };
-    Ok(html(tpl::amendment_list_page(&page.ctx, &view)))
+    Ok(view)
 }

@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::api::Created;
 use crate::http::extract::{ApiJson, CurrentMember};
 use crate::http::paths::MemberPath;
-use crate::model::{GroupId, MemberId, ProfileVisibility, Role};
+use crate::model::{Gender, GroupId, MemberId, ProfileVisibility, Role};
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -45,6 +45,9 @@ pub struct Me {
     mandates: Vec<String>,
     /// Who may see this profile: `groups` (those who share a group, the default) or `party`.
     profile_visibility: ProfileVisibility,
+    /// What the member declared of their gender (`woman`, `man`, `other`), null when they chose
+    /// not to say. Private: only here, for the member themself; never in another's view.
+    gender: Option<Gender>,
 }
 
 async fn me(app: &App, viewer: &Viewer) -> AppResult<Me> {
@@ -61,6 +64,7 @@ async fn me(app: &App, viewer: &Viewer) -> AppResult<Me> {
         functions,
         mandates,
         profile_visibility: app.db.profile_visibility(viewer.member_id).await?,
+        gender: app.db.member_gender(viewer.member_id).await?,
     })
 }
 
@@ -71,7 +75,8 @@ async fn get_me(State(app): State<App>, current: CurrentMember) -> AppResult<Jso
     Ok(Json(me(&app, &current.viewer).await?))
 }
 
-/// Changes the signed-in member's name, functions or mandates.
+/// Changes the signed-in member's name, functions, mandates, profile's visibility or declared
+/// gender (their own only: there is no route to set another member's).
 #[utoipa::path(patch, path = "/api/v1/me", tag = "members", request_body = ProfileUpdate, security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_me(

@@ -60,6 +60,16 @@ async fn profile_view(
         is_self: viewer.member_id == id,
         visible_to_party: viewer.member_id == id
             && app.db.profile_visibility(id).await? == ProfileVisibility::Party,
+        // Private: read only for the member's own profile, never for anyone else's.
+        gender: if viewer.member_id == id {
+            app.db
+                .member_gender(id)
+                .await?
+                .map(|g| g.code().to_owned())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        },
         disabled: row.disabled_at.is_some(),
         can_disable: viewer.is_admin() && viewer.member_id != id,
         form,
@@ -75,6 +85,8 @@ pub struct ProfileForm {
     #[serde(default)]
     mandates: String,
     profile_visibility: Option<String>,
+    /// Absent (an older form) leaves it unchanged; empty is « ne pas préciser ».
+    gender: Option<String>,
 }
 
 /// Saves the profile form.
@@ -95,6 +107,7 @@ async fn update_profile(
         functions: Some(lines(&form.functions)),
         mandates: Some(lines(&form.mandates)),
         profile_visibility: form.profile_visibility.clone(),
+        gender: form.gender.clone().map(Some),
     };
     match apply_profile_update(&app, viewer, update).await {
         Ok(()) => {
@@ -109,6 +122,7 @@ async fn update_profile(
                 functions: form.functions,
                 mandates: form.mandates,
                 visible_to_party: form.profile_visibility.as_deref() == Some("party"),
+                gender: form.gender.unwrap_or_default(),
                 errors,
             };
             let view = profile_view(&app, viewer, viewer.member_id, Some(form)).await?;

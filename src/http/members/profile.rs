@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::app::App;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::model::{DisplayName, MemberId, ProfileVisibility, TitleKind};
+use crate::model::{DisplayName, Gender, MemberId, ProfileVisibility, TitleKind};
 use crate::organisation;
 
 pub(super) async fn titles(app: &App, member: MemberId) -> AppResult<(Vec<String>, Vec<String>)> {
@@ -30,6 +30,30 @@ pub struct ProfileUpdate {
     pub mandates: Option<Vec<String>>,
     /// `groups` (those who share a group with the member) or `party` (every party member).
     pub profile_visibility: Option<String>,
+    /// Optional and private: `woman`, `man`, `other`, or null (« ne pas préciser ») to withdraw
+    /// it; absent leaves it as it is. Never shown to anyone else: only the counts of women among
+    /// an amendment's supporters use it (parity statutes).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub gender: Option<Option<String>>,
+}
+
+/// A field that may be absent (`None`: unchanged) or null (`Some(None)`: withdrawn).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// The declared gender: empty is « ne pas préciser » (none).
+pub(super) fn parse_gender(code: Option<&str>) -> AppResult<Option<Gender>> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(code) => Gender::parse(code).map(Some).ok_or_else(|| {
+            AppError::invalid_field(
+                "gender",
+                "Le genre est woman, man, other, ou vide (ne pas préciser).",
+            )
+        }),
+    }
 }
 
 fn parse_titles(
@@ -87,6 +111,11 @@ pub(super) async fn apply_profile_update(
             })
         })
         .transpose()?;
+    let gender = update
+        .gender
+        .as_ref()
+        .map(|g| parse_gender(g.as_deref()))
+        .transpose()?;
     // Every field is checked before anything is written: a refused form changes nothing.
     let titles_update = if update.functions.is_some() || update.mandates.is_some() {
         let (old_functions, old_mandates) = titles(app, viewer.member_id).await?;
@@ -105,6 +134,10 @@ pub(super) async fn apply_profile_update(
         app.db
             .set_member_name(viewer.member_id, name.as_str())
             .await?;
+    }
+    // Always the viewer's own: no route sets another member's.
+    if let Some(gender) = gender {
+        app.db.set_member_gender(viewer.member_id, gender).await?;
     }
     if let Some(titles) = titles_update {
         app.db.set_titles(viewer.member_id, &titles).await?;

@@ -9,7 +9,13 @@ use crate::components::{
 use crate::{Lang, PageContext, ProfileFormView, ProfileView, page};
 
 /// The profile form's fields, top to bottom, for the error summary's order.
-const PROFILE_FIELDS: [&str; 4] = ["name", "functions", "mandates", "profile_visibility"];
+const PROFILE_FIELDS: [&str; 5] = [
+    "name",
+    "functions",
+    "mandates",
+    "profile_visibility",
+    "gender",
+];
 
 /// A member's profile: functions, mandates, groups; the edit form on one's own profile.
 pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
@@ -20,6 +26,7 @@ pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
         functions: view.functions.join("\n"),
         mandates: view.mandates.join("\n"),
         visible_to_party: view.visible_to_party,
+        gender: view.gender.clone(),
         errors: Default::default(),
     });
     let errors = &form.errors;
@@ -89,6 +96,7 @@ pub fn profile(ctx: &PageContext, view: &ProfileView) -> Markup {
                         (Field::new("functions", t!("profile.functions", locale = l), Control::TextArea).value(&form.functions).hint(t!("profile.functions_hint", locale = l)).render(lang, errors))
                         (Field::new("mandates", t!("profile.mandates", locale = l), Control::TextArea).value(&form.mandates).hint(t!("profile.mandates_hint", locale = l)).render(lang, errors))
                         (visibility_field(lang, form.visible_to_party))
+                        (gender_field(lang, &form.gender, errors))
                         button.button type="submit" { (t!("profile.save", locale = l)) }
                     }
                 }
@@ -134,6 +142,38 @@ fn visibility_field(lang: Lang, visible_to_party: bool) -> Markup {
                         checked[chosen] aria-describedby={ (option_id) "-hint" };
                     label for=(option_id) { (label) }
                     p.hint id={ (option_id) "-hint" } { (hint) }
+                }
+            }
+        }
+    }
+}
+
+/// The optional, private declaration of one's gender, as radio buttons: « ne pas préciser »
+/// first and the default. The hint says who reads it: nobody, only the counts of women among an
+/// amendment's supporters (parity statutes).
+fn gender_field(lang: Lang, chosen: &str, errors: &crate::FormErrors) -> Markup {
+    let l = lang.code();
+    let error = errors.get("gender");
+    html! {
+        fieldset.field.field--error[error.is_some()] id="field-gender" aria-describedby="field-gender-hint" {
+            legend { (t!("profile.gender", locale = l)) }
+            p.hint id="field-gender-hint" { (t!("profile.gender_hint", locale = l)) }
+            @if let Some(message) = error {
+                p.field-error {
+                    span.visually-hidden { (t!("errors.prefix", locale = l)) " " }
+                    (message)
+                }
+            }
+            @for (code, label) in [
+                ("", t!("profile.gender_unset", locale = l)),
+                ("woman", t!("profile.gender_woman", locale = l)),
+                ("man", t!("profile.gender_man", locale = l)),
+                ("other", t!("profile.gender_other", locale = l)),
+            ] {
+                @let option_id = if code.is_empty() { "field-gender-unset".to_owned() } else { format!("field-gender-{code}") };
+                div.choice {
+                    input type="radio" id=(option_id) name="gender" value=(code) checked[chosen == code];
+                    label for=(option_id) { (label) }
                 }
             }
         }

@@ -420,6 +420,7 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
         )],
         is_self: true,
         visible_to_party: false,
+        gender: String::new(),
         disabled: false,
         can_disable: false,
         form: None,
@@ -539,6 +540,7 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
                         functions: "Trésorière\nSecrétaire".into(),
                         mandates: String::new(),
                         visible_to_party: true,
+                        gender: "woman".into(),
                         errors: FormErrors::from([("name".to_owned(), "Indiquez un nom.".to_owned())]),
                     }),
                     ..profile_view.clone()

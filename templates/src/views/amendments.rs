@@ -121,6 +121,15 @@ pub struct AmendmentActionsView {
     pub conflicts: Vec<AmendmentLinkView>,
 }
 
+/// What organisers see of an amendment's supporters against the text's rules: « N soutiens,
+/// dont F femmes », and the minimums for it to be admissible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParityView {
+    pub women: i64,
+    pub min_supporters: i64,
+    pub min_women: i64,
+}
+
 /// An amendment's page (GET /amendments/{id}).
 #[derive(Debug, Clone)]
 pub struct AmendmentPageView {
@@ -140,6 +149,8 @@ pub struct AmendmentPageView {
     /// The viewer wrote it.
     pub mine: bool,
     pub supporter_count: usize,
+    /// For organisers only: the women among the supporters against the text's minimums.
+    pub parity: Option<ParityView>,
     /// The supporters' names, when the viewer may learn names (empty else).
     pub supporters: Vec<String>,
     pub history: Vec<AmendmentStatusChangeView>,
@@ -236,6 +247,23 @@ pub struct AmendmentListView {
     pub total: usize,
     /// An organiser may merge every adopted amendment at once (some are adopted).
     pub can_merge_all: bool,
+    /// The form that sets the text's rules for amendments, for who may set them.
+    pub rules_form: Option<AmendmentRulesFormView>,
+}
+
+/// The text's rules for amendments as a form (its organisers'): the values as stored, or as
+/// typed when the form comes back with its errors.
+#[derive(Debug, Clone, Default)]
+pub struct AmendmentRulesFormView {
+    /// « AAAA-MM-JJ HH:MM » in UTC, empty for no bound.
+    pub opens_at: String,
+    pub closes_at: String,
+    pub min_supporters: String,
+    pub min_women: String,
+    pub rationale_required: bool,
+    /// `group` or `party`.
+    pub filers: String,
+    pub errors: FormErrors,
 }
 
 /// The no-JavaScript form that amends one paragraph, or adds one after it
@@ -254,6 +282,11 @@ pub struct AmendmentFormView {
     pub rationale: String,
     /// The text requires a rationale.
     pub rationale_required: bool,
+    /// The sections and federations the member may file for, as (id, name): a secretary's
+    /// choice « Déposer au nom de : moi / … »; empty, no choice.
+    pub on_behalf_choices: Vec<(String, String)>,
+    /// The group chosen (its id), empty for oneself.
+    pub on_behalf_of: String,
     pub errors: FormErrors,
 }
 

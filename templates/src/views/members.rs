@@ -17,6 +17,9 @@ pub struct ProfileView {
     /// The member opened their profile to every party member (else: those who share a group
     /// with them). Shown in the edit form only.
     pub visible_to_party: bool,
+    /// What the member declared of their gender (`woman`, `man`, `other`; empty: « ne pas
+    /// préciser »). Given for the member's own profile only: it is never shown to anyone else.
+    pub gender: String,
     /// The account is disabled (shown to administrators).
     pub disabled: bool,
     /// An administrator looking at someone else's profile: may disable or enable the account.
@@ -34,5 +37,7 @@ pub struct ProfileFormView {
     pub functions: String,
     pub mandates: String,
     pub visible_to_party: bool,
+    /// The gender chosen in the form (empty: « ne pas préciser »).
+    pub gender: String,
     pub errors: FormErrors,
 }

@@ -2,9 +2,10 @@
 //! revisions kept, supporters unique and only while submitted, moves only from where the
 //! amendment was, and every write's event in the outbox, in order.
 
-use atelier::model::{AmendmentId, AmendmentStatus, EventKind, Filers, MemberId, TextId};
+use atelier::model::{AmendmentId, AmendmentStatus, EventKind, Filers, Gender, MemberId, TextId};
 use atelier::store::{
     AmendmentRules, Db, Merging, NewAmendment, NewChunk, ParagraphCount, StoreError, Support,
+    SupportCounts,
 };
 
 use super::{new_member, new_text, on_both_backends, tree};
@@ -57,14 +58,44 @@ async fn rules_default_until_set_then_are_replaced(db: Db) {
         rationale_required: true,
         filers: Filers::Party,
     };
-    db.set_amendment_rules(text, &rules).await.unwrap();
+    let organiser = new_member(&db, "organiser-rules@exemple.fr", "Olga").await;
+    let since = db.last_event_position().await.unwrap();
+    assert!(
+        db.set_amendment_rules(text, &rules, Some(organiser))
+            .await
+            .unwrap()
+    );
     assert_eq!(db.amendment_rules(text).await.unwrap(), rules);
+    // Who set them, when, and the rules: in the outbox with the write.
+    let events = db.events_after(since, 100).await.unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let event = &events[0];
+    assert_eq!(
+        (event.kind, event.text_id, event.actor_id),
+        (
+            EventKind::TextAmendmentRulesSet,
+            Some(text),
+            Some(organiser)
+        )
+    );
+    assert_eq!(
+        event.payload,
+        serde_json::json!({"opens_at": "2027-01-10T08:00:00Z", "closes_at": "2027-02-09T08:00:00Z",
+                           "min_supporters": 20, "min_women": 10, "rationale_required": true,
+                           "filers": "party"})
+    );
+    assert!(
+        !db.set_amendment_rules(TextId(999_999), &rules, None)
+            .await
+            .unwrap(),
+        "no such text"
+    );
     let fewer = AmendmentRules {
         closes_at: None,
         min_supporters: 5,
         ..rules
     };
-    db.set_amendment_rules(text, &fewer).await.unwrap();
+    db.set_amendment_rules(text, &fewer, None).await.unwrap();
     assert_eq!(db.amendment_rules(text).await.unwrap(), fewer);
     let other = new_text(&db, t.section, "autre", None).await;
     assert_eq!(
@@ -366,6 +397,28 @@ async fn supporters_sign_once_and_only_while_submitted(db: Db) {
     assert_eq!(
         db.support_amendment(id, carla).await.unwrap(),
         Support::Added
+    );
+    // Counted, with the women among them: Carla declared herself one, Bob declared nothing,
+    // and the author (a woman too) is not a supporter.
+    db.set_member_gender(alice, Some(Gender::Woman))
+        .await
+        .unwrap();
+    db.set_member_gender(carla, Some(Gender::Woman))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.amendment_support_counts(id).await.unwrap(),
+        SupportCounts {
+            supporters: 2,
+            women: 1
+        }
+    );
+    assert_eq!(
+        db.amendment_support_counts(draft.amendment_id)
+            .await
+            .unwrap(),
+        SupportCounts::default(),
+        "none yet"
     );
     let supporters = db.amendment_supporters(id).await.unwrap();
     assert_eq!(

@@ -1,7 +1,7 @@
 //! Members: accounts, names, profile visibility, disabling, the administrators' list, titles,
 //! directories and the bulk import.
 
-use atelier::model::{Email, GroupId, MemberId, ProfileVisibility, Role, TitleKind};
+use atelier::model::{Email, Gender, GroupId, MemberId, ProfileVisibility, Role, TitleKind};
 use atelier::store::{Db, ImportMember, NewMember, StoreError};
 use time::Duration;
 
@@ -90,6 +90,16 @@ async fn names_and_profile_visibility_are_the_members_own(db: Db) {
         db.profile_visibility(a).await.unwrap(),
         ProfileVisibility::Groups
     );
+    // Gender: undeclared by default (« ne pas préciser »), each member's own, withdrawn by none.
+    assert_eq!(db.member_gender(a).await.unwrap(), None);
+    assert_eq!(db.member_gender(MemberId(999_999)).await.unwrap(), None);
+    db.set_member_gender(a, Some(Gender::Woman)).await.unwrap();
+    assert_eq!(db.member_gender(a).await.unwrap(), Some(Gender::Woman));
+    assert_eq!(db.member_gender(b).await.unwrap(), None, "only hers");
+    db.set_member_gender(b, Some(Gender::Other)).await.unwrap();
+    assert_eq!(db.member_gender(b).await.unwrap(), Some(Gender::Other));
+    db.set_member_gender(a, None).await.unwrap();
+    assert_eq!(db.member_gender(a).await.unwrap(), None, "withdrawn");
 }
 
 async fn disabling_ends_sessions_and_tokens_and_keeps_the_first_date(db: Db) {

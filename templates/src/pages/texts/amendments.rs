@@ -7,7 +7,8 @@ use super::text::{Tab, datetime, text_breadcrumbs, text_heading, text_href, text
 use crate::components::{Control, Field, csrf_field, error_summary, form_title, select_field};
 use crate::{
     AmendmentFormView, AmendmentListView, AmendmentPageView, AmendmentPlaceView,
-    AmendmentReviseView, AmendmentStatusView, Lang, PageContext, SubAmendmentFormView, page,
+    AmendmentReviseView, AmendmentRulesFormView, AmendmentStatusView, Lang, PageContext,
+    SubAmendmentFormView, page,
 };
 
 pub(crate) fn amendment_href(id: &str) -> String {
@@ -152,7 +153,17 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
 
                 section aria-labelledby="supporters-title" {
                     h3 #supporters-title { (t!("amendment.supporters", locale = l)) }
-                    p { (crate::components::count_label(lang, view.supporter_count as i64, "amendment.supporters_one", "amendment.supporters_other")) }
+                    @if let Some(parity) = &view.parity {
+                        p.amendment-parity {
+                            (t!("amendment.support_counts", locale = l, supporters = view.supporter_count, women = parity.women))
+                        }
+                        p.hint {
+                            (t!("amendment.support_minimums", locale = l, supporters = parity.min_supporters, women = parity.min_women))
+                            " " (t!("amendment.support_counts_hint", locale = l))
+                        }
+                    } @else {
+                        p { (crate::components::count_label(lang, view.supporter_count as i64, "amendment.supporters_one", "amendment.supporters_other")) }
+                    }
                     @if view.supporters_before_rewording > 0 {
                         p.notice role="note" {
                             (t!("amendment.supporters_before_rewording", locale = l, count = view.supporters_before_rewording))
@@ -369,6 +380,9 @@ pub fn amendment_list_page(ctx: &PageContext, view: &AmendmentListView) -> Marku
                         button.button type="submit" { (t!("merge.all_submit", locale = l)) }
                     }
                 }
+                @if let Some(form) = &view.rules_form {
+                    (rules_form(ctx, &action, form))
+                }
                 @if view.rows.is_empty() {
                     p.empty-state { (t!("amendment.list_empty", locale = l)) }
                 } @else {
@@ -406,7 +420,96 @@ pub fn amendment_list_page(ctx: &PageContext, view: &AmendmentListView) -> Marku
             }
         }
     };
-    page(ctx, &text_title(lang, header, Some(&title)), body)
+    let has_errors = view
+        .rules_form
+        .as_ref()
+        .is_some_and(|f| !f.errors.is_empty());
+    page(
+        ctx,
+        &form_title(lang, &text_title(lang, header, Some(&title)), has_errors),
+        body,
+    )
+}
+
+/// The rules form's fields, top to bottom, for the error summary's order.
+const RULES_FIELDS: [&str; 6] = [
+    "opens_at",
+    "closes_at",
+    "min_supporters",
+    "min_women",
+    "rationale_required",
+    "filers",
+];
+
+/// The organisers' form that sets the text's rules for amendments (posted without JavaScript,
+/// errors next to their fields).
+fn rules_form(ctx: &PageContext, list: &str, form: &AmendmentRulesFormView) -> Markup {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let errors = &form.errors;
+    let filers: Vec<(&str, String)> = vec![
+        (
+            "group",
+            t!("amendment.rules_filers_group", locale = l).into_owned(),
+        ),
+        (
+            "party",
+            t!("amendment.rules_filers_party", locale = l).into_owned(),
+        ),
+    ];
+    html! {
+        section.section aria-labelledby="rules-title" {
+            h3 #rules-title { (t!("amendment.rules_title", locale = l)) }
+            p.hint { (t!("amendment.rules_intro", locale = l)) }
+            form.form method="post" action={ (list) "/rules" } {
+                (error_summary(lang, errors, &RULES_FIELDS))
+                (csrf_field(ctx))
+                (Field::new("opens_at", t!("amendment.rules_opens_at", locale = l), Control::Text)
+                    .value(&form.opens_at).hint(t!("amendment.rules_time_hint", locale = l)).render(lang, errors))
+                (Field::new("closes_at", t!("amendment.rules_closes_at", locale = l), Control::Text)
+                    .value(&form.closes_at).hint(t!("amendment.rules_time_hint", locale = l)).render(lang, errors))
+                (Field::new("min_supporters", t!("amendment.rules_min_supporters", locale = l), Control::Text)
+                    .value(&form.min_supporters).render(lang, errors))
+                (Field::new("min_women", t!("amendment.rules_min_women", locale = l), Control::Text)
+                    .value(&form.min_women).hint(t!("amendment.rules_min_women_hint", locale = l)).render(lang, errors))
+                div.field.choice #field-rationale_required {
+                    input #rules-rationale_required type="checkbox" name="rationale_required" value="1" checked[form.rationale_required];
+                    label for="rules-rationale_required" { (t!("amendment.rules_rationale_required", locale = l)) }
+                }
+                (select_field(lang, "filers", "filers", &t!("amendment.rules_filers", locale = l), &filers,
+                    Some(form.filers.as_str()), errors))
+                button.button type="submit" { (t!("amendment.rules_submit", locale = l)) }
+            }
+        }
+    }
+}
+
+/// « Déposer au nom de : moi / <section> », for a section's or federation's secretary: radio
+/// buttons, oneself first and the default.
+fn on_behalf_field(lang: Lang, view: &AmendmentFormView) -> Markup {
+    let l = lang.code();
+    let error = view.errors.get("on_behalf_of");
+    let me = t!("amendment.on_behalf_me", locale = l).into_owned();
+    let choices =
+        std::iter::once((String::new(), me)).chain(view.on_behalf_choices.iter().cloned());
+    html! {
+        fieldset.field.field--error[error.is_some()] id="field-on_behalf_of" {
+            legend { (t!("amendment.on_behalf_label", locale = l)) }
+            @if let Some(message) = error {
+                p.field-error {
+                    span.visually-hidden { (t!("errors.prefix", locale = l)) " " }
+                    (message)
+                }
+            }
+            @for (id, name) in choices {
+                @let option_id = if id.is_empty() { "on-behalf-me".to_owned() } else { format!("on-behalf-{id}") };
+                div.choice {
+                    input type="radio" id=(option_id) name="on_behalf_of" value=(id) checked[view.on_behalf_of == id];
+                    label for=(option_id) { (name) }
+                }
+            }
+        }
+    }
 }
 
 /// The form to amend a paragraph or add one after it, without JavaScript.
@@ -429,7 +532,7 @@ pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Marku
     let body = html! {
         div.wrap {
             (text_breadcrumbs(lang, header, Some(&title)))
-            (error_summary(lang, &view.errors, &["replacement", "rationale"]))
+            (error_summary(lang, &view.errors, &["on_behalf_of", "replacement", "rationale"]))
             h1 { (title) }
             @if !view.add {
                 section aria-labelledby="original-title" {
@@ -442,6 +545,9 @@ pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Marku
                 input type="hidden" name="paragraph" value=(paragraph);
                 @if view.add { input type="hidden" name="add" value="1"; }
                 input type="hidden" name="heads" value=(view.heads);
+                @if !view.on_behalf_choices.is_empty() || view.errors.contains_key("on_behalf_of") {
+                    (on_behalf_field(lang, view))
+                }
                 (Field::new("replacement", t!(if view.add { "amendment.new_paragraph_label" } else { "amendment.replacement_label" }, locale = l), Control::TextArea)
                     .value(&view.replacement)
                     .hint(t!(if view.add { "amendment.new_paragraph_hint" } else { "amendment.replacement_hint" }, locale = l))
