@@ -15,8 +15,15 @@ use super::placement::{self, Placement};
 use crate::collab::Hub;
 use crate::error::AppResult;
 use crate::model::{AmendmentId, TextId};
-use crate::store::AmendmentRow;
+use crate::store::{AmendmentRow, AmendmentRules, Db, ParagraphCount};
 use crate::text;
+
+/// A text's rules for amendments and how many amendments each paragraph has.
+#[derive(Debug)]
+pub struct Overview {
+    pub rules: AmendmentRules,
+    pub counts: Vec<ParagraphCount>,
+}
 
 /// The memory the diffs may take.
 const DIFFS_BYTES: u64 = 64 * 1024 * 1024;
@@ -32,6 +39,11 @@ pub struct Kept {
     placements: moka::sync::Cache<u64, Arc<HashMap<AmendmentId, Placement>>>,
     /// Amendments' word diffs, by a digest of their original and their wording.
     diffs: moka::sync::Cache<u64, Arc<String>>,
+    /// Texts' rules and margins' counts, by the latest event this server knows of: every
+    /// change of an amendment or of the rules appends one, so nothing kept is older than
+    /// what this server has heard (another server's change, once its event is heard: within
+    /// the outbox's delay, as search).
+    overviews: moka::sync::Cache<(TextId, i64), Arc<Overview>>,
     /// The keys' digests, random per process: nobody can make two inputs meet on purpose.
     digests: RandomState,
 }
@@ -47,6 +59,10 @@ impl Default for Kept {
                 .weigher(|_, html: &Arc<String>| u32::try_from(html.len()).unwrap_or(u32::MAX))
                 .max_capacity(DIFFS_BYTES)
                 .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            overviews: moka::sync::Cache::builder()
+                .max_capacity(4096)
+                .time_to_idle(Duration::from_secs(600))
                 .build(),
             digests: RandomState::new(),
         }
@@ -77,6 +93,23 @@ impl Kept {
         self.placements
             .insert(self.key(text, &heads, rows), places.clone());
         Ok(places)
+    }
+
+    /// A text's rules for amendments and its amendments counted by paragraph (what a reading
+    /// view's margins show), read at most once per event for all of its readers.
+    pub async fn overview(&self, db: &Db, text: TextId) -> AppResult<Arc<Overview>> {
+        // Read before the rows: a change committed meanwhile is kept under an older position,
+        // which the next reader, past it, does not use.
+        let key = (text, db.known_event_position());
+        if let Some(kept) = self.overviews.get(&key) {
+            return Ok(kept);
+        }
+        let overview = Arc::new(Overview {
+            rules: db.amendment_rules(text).await?,
+            counts: db.amendment_counts(text).await?,
+        });
+        self.overviews.insert(key, overview.clone());
+        Ok(overview)
     }
 
     /// The word diff of an amendment (`<del>`/`<ins>`, never colour alone), made off the

@@ -27,6 +27,7 @@ mod page;
 mod paths;
 mod search;
 mod security_headers;
+mod shared_body;
 mod texts;
 mod trace;
 mod views;

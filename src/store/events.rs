@@ -198,6 +198,12 @@ impl Db {
         self.events.last.subscribe()
     }
 
+    /// The latest position this process knows of (what `follow_events` last said), without a
+    /// query: what is kept by state of the data can be kept until it moves.
+    pub fn known_event_position(&self) -> i64 {
+        *self.events.last.borrow()
+    }
+
     /// Events up to `position` are committed: wakes the followers if that is news.
     pub(crate) fn appended(&self, position: i64) {
         self.events.last.send_if_modified(|last| {

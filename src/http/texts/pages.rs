@@ -105,7 +105,8 @@ async fn show_text(
     // Past drafting, the margins count each paragraph's amendments (those the reader may see),
     // and who may file now gets the paragraph-level controls (the no-JavaScript path).
     if ctx.text.status != TextStatus::Drafting {
-        let rules = app.db.amendment_rules(ctx.text.text_id).await?;
+        let overview = app.amendments.overview(&app.db, ctx.text.text_id).await?;
+        let rules = overview.rules.clone();
         let amendable = crate::amendments::AmendableText {
             rights: crate::auth::AmendmentRights::on_text(
                 page.viewer.as_ref(),
@@ -116,7 +117,7 @@ async fn show_text(
             text: ctx,
         };
         let mut counts = std::collections::BTreeMap::new();
-        for group in app.db.amendment_counts(id).await? {
+        for group in &overview.counts {
             if crate::auth::AmendmentRights::may_see(
                 page.viewer.as_ref(),
                 group.draft_author,
@@ -153,9 +154,15 @@ async fn show_text(
             markup::nest_headings(&rendered.html, 1)
         })
     });
+    // The body is sent from the kept copy (`shared_body`): only the page around it is made.
+    let empty = body_html.trim().is_empty();
     let view = tpl::TextReadView {
         header: header_view(&ctx),
-        body_html: body_html.to_string(),
+        body_html: if empty {
+            String::new()
+        } else {
+            crate::http::shared_body::SHARED_PART.to_owned()
+        },
         toc: rendered
             .toc
             .iter()
@@ -168,7 +175,10 @@ async fn show_text(
         backlinks: link_views(backlinks),
         amend,
     };
-    Ok(html(tpl::text_page(&page.ctx, &view)))
+    Ok(crate::http::shared_body::html_around(
+        tpl::text_page(&page.ctx, &view),
+        body_html,
+    ))
 }
 
 /// The live editor (read-only for those who may not write).

@@ -532,6 +532,8 @@ async fn appends_are_heard_at_once_here_and_through_a_poll_elsewhere(db: Db, raw
         .unwrap();
     assert!(own.has_changed().unwrap());
     assert_eq!(*own.borrow_and_update(), start + 1);
+    // Known without a query (what is kept by state of the data is keyed on it).
+    assert_eq!(db.known_event_position(), start + 1);
     // A write that appends nothing wakes nobody.
     assert!(
         !db.set_text_status(
@@ -549,8 +551,14 @@ async fn appends_are_heard_at_once_here_and_through_a_poll_elsewhere(db: Db, raw
     // announcements (a nudge), and its poll reads where the outbox is.
     let server = open(&raw.url).await;
     let mut heard = server.follow_events();
+    assert_eq!(
+        server.known_event_position(),
+        0,
+        "nothing heard before a poll"
+    );
     assert_eq!(server.poll_events().await.unwrap(), start + 1);
     assert_eq!(*heard.borrow_and_update(), start + 1);
+    assert_eq!(server.known_event_position(), start + 1);
     let listening = server.listen_to_other_servers(Heard(std::sync::Mutex::new(None)));
     let cli = open(&raw.url).await.announcing();
     // Until the listener hears the command line (on SQLite it reads what is written after its
