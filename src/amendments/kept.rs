@@ -37,6 +37,8 @@ const DIFFS_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Kept {
     placements: moka::sync::Cache<u64, Arc<HashMap<AmendmentId, Placement>>>,
+    /// Texts' amendments, with their digest, by the latest event this server knows of.
+    rows: moka::sync::Cache<(TextId, i64), Arc<(Vec<AmendmentRow>, u64)>>,
     /// Amendments' word diffs, by a digest of their original and their wording.
     diffs: moka::sync::Cache<u64, Arc<String>>,
     /// Texts' rules and margins' counts, by the latest event this server knows of: every
@@ -55,6 +57,10 @@ impl Default for Kept {
                 .max_capacity(256)
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
+            rows: moka::sync::Cache::builder()
+                .max_capacity(64)
+                .time_to_idle(Duration::from_secs(600))
+                .build(),
             diffs: moka::sync::Cache::builder()
                 .weigher(|_, html: &Arc<String>| u32::try_from(html.len()).unwrap_or(u32::MAX))
                 .max_capacity(DIFFS_BYTES)
@@ -70,29 +76,43 @@ impl Default for Kept {
 }
 
 impl Kept {
-    /// Places `rows` (amendments of `text`) in the text as it is now. Overlaps are counted
-    /// among the amendments that still compete for the text (`AmendmentStatus::is_live`): a
-    /// draft is listed in no one else's overlaps (it is private), but its own lists the live
-    /// ones it meets.
-    pub async fn place(
-        &self,
-        hub: &Hub,
-        text: TextId,
-        rows: &[AmendmentRow],
-    ) -> AppResult<Arc<HashMap<AmendmentId, Placement>>> {
+    /// A text's amendments (as `Db::amendments_of_text`) and where each is in the text as it
+    /// is now, for the pages and lists that read them. Overlaps are counted among the
+    /// amendments that still compete for the text (`AmendmentStatus::is_live`): a draft is
+    /// listed in no one else's overlaps (it is private), but its own lists the live ones it
+    /// meets. The rows are read once per event this server hears (every change of an amendment
+    /// appends one); the placements are made once per state of the text and of its amendments.
+    /// What must decide on the text as it is (merging, exports) reads and places afresh.
+    pub async fn of_text(&self, db: &Db, hub: &Hub, text: TextId) -> AppResult<TextAmendments> {
+        // Read before the rows: a change committed meanwhile is kept under an older position,
+        // which the next reader, past it, does not use.
+        let position = db.known_event_position();
+        let rows = match self.rows.get(&(text, position)) {
+            Some(rows) => rows,
+            None => {
+                let rows = db.amendments_of_text(text, None).await?;
+                let digest = self.rows_digest(&rows);
+                let rows = Arc::new((rows, digest));
+                self.rows.insert((text, position), rows.clone());
+                rows
+            }
+        };
         let now = hub.read(text, None).await.map_err(crate::text::hub_error)?;
-        if let Some(kept) = self.placements.get(&self.key(text, &now.heads, rows)) {
-            return Ok(kept);
-        }
-        let started = std::time::Instant::now();
-        let (heads, places) = placement::place_now(hub, text, rows).await?;
-        metrics::histogram!("atelier_amendments_placement_seconds")
-            .record(started.elapsed().as_secs_f64());
-        let places = Arc::new(places);
-        // Kept under the state they were resolved at (the text may have moved since the read).
-        self.placements
-            .insert(self.key(text, &heads, rows), places.clone());
-        Ok(places)
+        let places = match self.placements.get(&self.key(text, &now.heads, rows.1)) {
+            Some(places) => places,
+            None => {
+                let started = std::time::Instant::now();
+                let (heads, places) = placement::place_now(hub, text, &rows.0).await?;
+                metrics::histogram!("atelier_amendments_placement_seconds")
+                    .record(started.elapsed().as_secs_f64());
+                let places = Arc::new(places);
+                // Kept under the state they were resolved at (the text may have moved since).
+                self.placements
+                    .insert(self.key(text, &heads, rows.1), places.clone());
+                places
+            }
+        };
+        Ok(TextAmendments { rows, places })
     }
 
     /// A text's rules for amendments and its amendments counted by paragraph (what a reading
@@ -130,9 +150,13 @@ impl Kept {
         Ok(html)
     }
 
-    fn key(&self, text: TextId, heads: &[ChangeHash], rows: &[AmendmentRow]) -> u64 {
+    fn key(&self, text: TextId, heads: &[ChangeHash], rows: u64) -> u64 {
+        self.digests.hash_one((text, heads, rows))
+    }
+
+    /// What placements depend on in a text's amendments.
+    fn rows_digest(&self, rows: &[AmendmentRow]) -> u64 {
         let mut hasher = self.digests.build_hasher();
-        (text, heads).hash(&mut hasher);
         for row in rows {
             // A sub-amendment is placed in its parent's wording, which rewording changes.
             (
@@ -146,5 +170,21 @@ impl Kept {
                 .hash(&mut hasher);
         }
         hasher.finish()
+    }
+}
+
+/// A text's amendments and where each is now.
+#[derive(Clone)]
+pub struct TextAmendments {
+    /// The rows (`Db::amendments_of_text`), with their digest.
+    rows: Arc<(Vec<AmendmentRow>, u64)>,
+    pub places: Arc<HashMap<AmendmentId, Placement>>,
+}
+
+impl TextAmendments {
+    /// Every amendment of the text, by number (drafts included: callers filter what the
+    /// viewer may see).
+    pub fn rows(&self) -> &[AmendmentRow] {
+        &self.rows.0
     }
 }

@@ -34,7 +34,7 @@ use crate::text::{self, TextContext};
 
 pub use crate::text::markdown_at;
 pub use export::{ExportedAmendment, export};
-pub use kept::{Kept, Overview};
+pub use kept::{Kept, Overview, TextAmendments};
 pub use merge::{
     MergedAll, keep_one, merge, merge_all_adopted, merge_combined, merge_message, merged_numbers,
 };

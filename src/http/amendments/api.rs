@@ -154,8 +154,9 @@ async fn visible_amendments(
 ) -> AppResult<Vec<AmendmentOut>> {
     let viewer = ctx.text.viewer.as_ref();
     let id = ctx.text.text.text_id;
-    let all = app.db.amendments_of_text(id, None).await?;
-    let places = app.amendments.place(&app.hub, id, &all).await?;
+    let amendments = app.amendments.of_text(&app.db, &app.hub, id).await?;
+    let all = amendments.rows();
+    let places = &amendments.places;
     let mut supporters: HashMap<AmendmentId, Vec<MemberId>> = HashMap::new();
     for (amendment, member) in app.db.text_amendment_supporters(id).await? {
         supporters.entry(amendment).or_default().push(member);
@@ -172,7 +173,7 @@ async fn visible_amendments(
             .cloned()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("an amendment was not placed")))?;
         let signed = supporters.remove(&row.amendment_id).unwrap_or_default();
-        out.push(amendment_out(app, row, place, signed).await?);
+        out.push(amendment_out(app, row.clone(), place, signed).await?);
     }
     Ok(out)
 }

@@ -110,8 +110,8 @@ async fn conflict_view(
     errors: FieldErrors,
 ) -> AppResult<tpl::ConflictView> {
     let text = ctx.text.text.text_id;
-    let all = app.db.amendments_of_text(text, None).await?;
-    let places = app.amendments.place(&app.hub, text, &all).await?;
+    let amendments = app.amendments.of_text(&app.db, &app.hub, text).await?;
+    let places = &amendments.places;
     let (Some(a), Some(b)) = (
         places.get(&left.amendment_id),
         places.get(&right.amendment_id),

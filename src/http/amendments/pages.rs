@@ -60,8 +60,9 @@ async fn page_view(
 ) -> AppResult<tpl::AmendmentPageView> {
     let viewer = ctx.text.viewer.as_ref();
     let text_id = ctx.text.text.text_id;
-    let all = app.db.amendments_of_text(text_id, None).await?;
-    let places = app.amendments.place(&app.hub, text_id, &all).await?;
+    let amendments = app.amendments.of_text(&app.db, &app.hub, text_id).await?;
+    let all = amendments.rows();
+    let places = &amendments.places;
     let place = places
         .get(&row.amendment_id)
         .cloned()
@@ -488,14 +489,15 @@ pub(super) async fn list_view(
 ) -> AppResult<tpl::AmendmentListView> {
     let id = ctx.text.text.text_id;
     let viewer = ctx.text.viewer.as_ref();
-    let all = app.db.amendments_of_text(id, None).await?;
-    let places = app.amendments.place(&app.hub, id, &all).await?;
+    let amendments = app.amendments.of_text(&app.db, &app.hub, id).await?;
+    let all = amendments.rows();
+    let places = &amendments.places;
     let mut supporters: HashMap<AmendmentId, usize> = HashMap::new();
     for (amendment, _) in app.db.text_amendment_supporters(id).await? {
         *supporters.entry(amendment).or_default() += 1;
     }
-    let mut visible: Vec<AmendmentRow> = all
-        .into_iter()
+    let mut visible: Vec<&AmendmentRow> = all
+        .iter()
         .filter(|row| crate::auth::AmendmentRights::may_see(viewer, row.author_id, row.status))
         .collect();
     // A sub-amendment goes right under its parent: sorted by its parent's place and number,
