@@ -1,9 +1,10 @@
 //! Amendments benchmarks (issue 13), each reported with a baseline measured in the same run:
 //!
 //! 1. **A national convention's text.** 100,000 characters of real French bills
-//!    (`alineas-fr.jsonl`), 2,000 amendments submitted on it by its members. Under 64
-//!    connections, each a different signed-in member: the reading view with its margins, the
-//!    amendment list, an amendment's page. Baseline: `/healthz` under the same load.
+//!    (`alineas-fr.jsonl`), 2,000 amendments submitted on it by its members; once the event
+//!    consumers (the search index) have caught up with the filings, under 64 connections, each
+//!    a different signed-in member: the reading view with its margins, the amendment list, an
+//!    amendment's page. Baseline: `/healthz` under the same load.
 //! 2. **Re-anchoring.** After an edit of the text, placing its 2,000 amendments again (every
 //!    anchor resolved, outdated and overlaps detected): the server's own
 //!    `atelier_amendments_placement_seconds`, and the API's list of the amendments (which places
@@ -155,9 +156,8 @@ impl Api {
         started.elapsed()
     }
 
-    async fn metric_quantile(&self, name: &str, quantile: &str) -> Option<Duration> {
-        let metrics = self
-            .http
+    async fn metrics(&self) -> String {
+        self.http
             .get(format!("{}/metrics", self.url))
             .bearer_auth(&self.token)
             .send()
@@ -165,7 +165,38 @@ impl Api {
             .unwrap()
             .text()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Waits until the event consumers (the search index above all) have caught up with the
+    /// filings, their positions unchanged for two seconds (at most two minutes): the pages are
+    /// measured on a settled server, not beside the index's backlog. How long it took.
+    async fn settle(&self) -> Duration {
+        let started = Instant::now();
+        let positions = |metrics: String| -> Vec<String> {
+            metrics
+                .lines()
+                .filter(|l| l.starts_with("atelier_event_consumer_position"))
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut last = positions(self.metrics().await);
+        let mut still = Instant::now();
+        while started.elapsed() < Duration::from_secs(120) {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let now = positions(self.metrics().await);
+            if now != last {
+                last = now;
+                still = Instant::now();
+            } else if still.elapsed() >= Duration::from_secs(2) {
+                break;
+            }
+        }
+        started.elapsed()
+    }
+
+    async fn metric_quantile(&self, name: &str, quantile: &str) -> Option<Duration> {
+        let metrics = self.metrics().await;
         let prefix = format!("{name}{{quantile=\"{quantile}\"}} ");
         metrics
             .lines()
@@ -338,6 +369,11 @@ async fn main() {
         eprintln!(
             "{amendments} amendments filed in {:.1} s",
             started.elapsed().as_secs_f64()
+        );
+        let settled = api.settle().await;
+        eprintln!(
+            "the event consumers caught up {:.1} s later",
+            settled.as_secs_f64()
         );
 
         if runs("reading") {

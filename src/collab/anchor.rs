@@ -59,7 +59,13 @@ pub struct Anchor {
     taken: Range<usize>,
     /// The first bytes of the SHA-256 of the passage's text then.
     digest: [u8; 8],
+    /// The characters its ends name, read once (`Edge::key`): resolving thousands of anchors
+    /// looks them up in one pass over the text.
+    keys: [Option<CharKey>; 2],
 }
+
+/// A character of the text: its insertion's counter and actor.
+type CharKey = (u64, ActorId);
 
 /// One end of a passage.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,6 +155,7 @@ impl Anchor {
             (point.clone(), point)
         };
         Ok(Anchor {
+            keys: [start.key(), end.key()],
             start,
             end,
             digest: digest(&units[range.clone()]),
@@ -231,13 +238,9 @@ pub(super) fn resolve_all(
     // Most anchors share a few states (those their amendments were filed at).
     let mut known: HashMap<&[ChangeHash], bool> = HashMap::new();
     // The characters the cursors name, and where each is now (start, width) once found.
-    let mut wanted: HashMap<(u64, ActorId), Option<(usize, usize)>> = HashMap::new();
-    let keys: Vec<[Option<(u64, ActorId)>; 2]> = anchors
-        .iter()
-        .map(|anchor| [anchor.start.key(), anchor.end.key()])
-        .collect();
-    for key in keys.iter().flatten().flatten() {
-        wanted.insert(key.clone(), None);
+    let mut wanted: HashMap<&CharKey, Option<(usize, usize)>> = HashMap::new();
+    for key in anchors.iter().flat_map(|a| &a.keys).flatten() {
+        wanted.insert(key, None);
     }
     let mut left = wanted.len();
     // Positions in UTF-16 units, counted here: a list item's own index counts characters.
@@ -262,15 +265,15 @@ pub(super) fn resolve_all(
     }
     anchors
         .iter()
-        .zip(&keys)
-        .map(|(anchor, [start_key, end_key])| {
+        .map(|anchor| {
+            let [start_key, end_key] = &anchor.keys;
             let heads_known = *known.entry(anchor.heads.as_slice()).or_insert_with(|| {
                 !anchor.heads.is_empty() && doc.get_missing_deps(&anchor.heads).is_empty()
             });
             if !heads_known {
                 return Err(AnchorError::Foreign);
             }
-            let found = |key: &Option<(u64, ActorId)>| {
+            let found = |key: &Option<CharKey>| {
                 key.as_ref()
                     .and_then(|key| wanted.get(key).copied().flatten())
             };
@@ -294,7 +297,7 @@ pub(super) fn resolve_all(
 
 impl Edge {
     /// The character a cursor names, as (counter, actor); `None` for the text's start.
-    fn key(&self) -> Option<(u64, ActorId)> {
+    fn key(&self) -> Option<CharKey> {
         let (Edge::Before(cursor) | Edge::After(cursor)) = self else {
             return None;
         };
@@ -451,6 +454,7 @@ impl FromStr for Anchor {
             return Err(ParseAnchorError("too many heads"));
         }
         Ok(Anchor {
+            keys: [start.key(), end.key()],
             start,
             end,
             heads,

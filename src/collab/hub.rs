@@ -182,7 +182,9 @@ impl Drop for PeerHandle {
 /// The current state of a text's document.
 #[derive(Debug, Clone)]
 pub struct DocView {
-    pub markdown: String,
+    /// Shared with the document's copy: a convention's readers ask for it thousands of times
+    /// between two changes.
+    pub markdown: std::sync::Arc<str>,
     pub heads: Vec<ChangeHash>,
 }
 

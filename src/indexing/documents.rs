@@ -83,7 +83,7 @@ async fn current_markdown(db: &Db, hub: &Hub, id: TextId) -> anyhow::Result<Opti
         return Ok(db.text_markdown(id).await?);
     }
     match hub.read(id, None).await {
-        Ok(view) => Ok(Some(view.markdown)),
+        Ok(view) => Ok(Some(view.markdown.to_string())),
         // The text exists (its row was just read): its document did not answer because the
         // server is stopping. An error, so that the event is handled again, never a removal.
         Err(HubError::Gone) => anyhow::bail!("the text {id}'s document did not answer"),

@@ -154,7 +154,7 @@ pub async fn resolve_points(
         match point {
             Point::Now => {
                 let view = hub.read(text, None).await.map_err(hub_error)?;
-                known.push(Some((view.markdown, PointLabel::Now)));
+                known.push(Some((view.markdown.to_string(), PointLabel::Now)));
             }
             Point::Start => known.push(Some((String::new(), PointLabel::Start))),
             Point::Version(id) => {

@@ -386,8 +386,8 @@ pub async fn markdown_at(
     match heads {
         // The text as it is now, kept by its document (most clients name the state they were
         // shown a moment ago).
-        None => Ok((now.markdown, now.heads)),
-        Some(heads) if heads == now.heads => Ok((now.markdown, now.heads)),
+        None => Ok((now.markdown.to_string(), now.heads)),
+        Some(heads) if heads == now.heads => Ok((now.markdown.to_string(), now.heads)),
         Some(heads) => {
             let then = hub
                 .read_states(text, vec![heads.clone()], READ_BUDGET)

@@ -101,7 +101,7 @@ impl Renders {
                 key: digest,
             });
         }
-        let rendered = Arc::new(rendered_with(resolver, view.markdown.clone()).await?);
+        let rendered = Arc::new(rendered_with(resolver, view.markdown.to_string()).await?);
         self.rendered.insert(key, rendered.clone());
         Ok(Rendering {
             rendered,

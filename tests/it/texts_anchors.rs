@@ -127,6 +127,7 @@ async fn markdown_now(f: &Fixture) -> String {
         .await
         .expect("read")
         .markdown
+        .to_string()
 }
 
 /// How many parts and history rows the text has stored.

@@ -115,7 +115,7 @@ struct Core {
     /// The Markdown at the heads it was read at: reading a long text out of automerge costs
     /// a walk of the whole sequence, and a convention's readers ask for it far more often than
     /// it changes. Any change moves the heads, so a stale copy is never served.
-    read: Option<(Vec<ChangeHash>, String)>,
+    read: Option<(Vec<ChangeHash>, std::sync::Arc<str>)>,
 }
 
 struct Task {
@@ -410,11 +410,12 @@ impl Task {
                 heads,
             });
         }
-        let markdown = match at {
+        let markdown: std::sync::Arc<str> = match at {
             Some(heads) => core.doc.text_at(&core.markdown, heads),
             None => core.doc.text(&core.markdown),
         }
-        .map_err(|e| HubError::Refused(format!("no such state of the text: {e}")))?;
+        .map_err(|e| HubError::Refused(format!("no such state of the text: {e}")))?
+        .into();
         if at.is_none() {
             core.read = Some((heads.clone(), markdown.clone()));
         }

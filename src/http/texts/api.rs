@@ -118,7 +118,7 @@ async fn text_out(app: &App, ctx: &TextContext) -> AppResult<TextOut> {
         slug: ctx.text.slug.clone(),
         kind: ctx.text.kind,
         status: ctx.text.status,
-        markdown: view.markdown,
+        markdown: view.markdown.to_string(),
         heads: doc::heads_to_strings(&view.heads),
         html: rendered.html.clone(),
         can_write: ctx.can_write,

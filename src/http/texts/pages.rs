@@ -252,7 +252,7 @@ async fn export_markdown(
             ),
             (header::CONTENT_DISPOSITION, attachment(&ctx, "md")),
         ],
-        current.markdown,
+        current.markdown.to_string(),
     )
         .into_response())
 }
