@@ -38,7 +38,7 @@ const DIFFS_BYTES: u64 = 64 * 1024 * 1024;
 pub struct Kept {
     placements: moka::sync::Cache<u64, Arc<HashMap<AmendmentId, Placement>>>,
     /// Texts' amendments, with their digest, by the latest event this server knows of.
-    rows: moka::sync::Cache<(TextId, i64), Arc<(Vec<AmendmentRow>, u64)>>,
+    rows: moka::sync::Cache<(TextId, i64), Arc<Rows>>,
     /// Amendments' word diffs, by a digest of their original and their wording.
     diffs: moka::sync::Cache<u64, Arc<String>>,
     /// Texts' rules and margins' counts, by the latest event this server knows of: every
@@ -91,24 +91,31 @@ impl Kept {
             Some(rows) => rows,
             None => {
                 let rows = db.amendments_of_text(text, None).await?;
-                let digest = self.rows_digest(&rows);
-                let rows = Arc::new((rows, digest));
+                let rows = Arc::new(Rows {
+                    digest: self.rows_digest(&rows),
+                    anchors: placement::anchors(&rows)?.into(),
+                    rows,
+                });
                 self.rows.insert((text, position), rows.clone());
                 rows
             }
         };
         let now = hub.read(text, None).await.map_err(crate::text::hub_error)?;
-        let places = match self.placements.get(&self.key(text, &now.heads, rows.1)) {
+        let places = match self
+            .placements
+            .get(&self.key(text, &now.heads, rows.digest))
+        {
             Some(places) => places,
             None => {
                 let started = std::time::Instant::now();
-                let (heads, places) = placement::place_now(hub, text, &rows.0).await?;
+                let (heads, places) =
+                    placement::place_parsed(hub, text, &rows.rows, rows.anchors.clone()).await?;
                 metrics::histogram!("atelier_amendments_placement_seconds")
                     .record(started.elapsed().as_secs_f64());
                 let places = Arc::new(places);
                 // Kept under the state they were resolved at (the text may have moved since).
                 self.placements
-                    .insert(self.key(text, &heads, rows.1), places.clone());
+                    .insert(self.key(text, &heads, rows.digest), places.clone());
                 places
             }
         };
@@ -173,11 +180,19 @@ impl Kept {
     }
 }
 
+/// A text's amendments as read, with what placing them needs.
+struct Rows {
+    rows: Vec<AmendmentRow>,
+    /// What their placements depend on (`rows_digest`).
+    digest: u64,
+    /// Their anchors, read once (sub-amendments' left out, as `placement::anchors`).
+    anchors: Arc<[crate::collab::Anchor]>,
+}
+
 /// A text's amendments and where each is now.
 #[derive(Clone)]
 pub struct TextAmendments {
-    /// The rows (`Db::amendments_of_text`), with their digest.
-    rows: Arc<(Vec<AmendmentRow>, u64)>,
+    rows: Arc<Rows>,
     pub places: Arc<HashMap<AmendmentId, Placement>>,
 }
 
@@ -185,6 +200,6 @@ impl TextAmendments {
     /// Every amendment of the text, by number (drafts included: callers filter what the
     /// viewer may see).
     pub fn rows(&self) -> &[AmendmentRow] {
-        &self.rows.0
+        &self.rows.rows
     }
 }

@@ -4,6 +4,7 @@
 //! current ranges overlap it. Sub-amendments are placed in their parents' current wordings.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use automerge::ChangeHash;
 
@@ -35,19 +36,34 @@ pub(super) async fn place_now(
     text: TextId,
     rows: &[AmendmentRow],
 ) -> AppResult<(Vec<ChangeHash>, HashMap<AmendmentId, Placement>)> {
-    // Sub-amendments are placed in their parents' wordings, not in the text (`place_sub`).
+    place_parsed(hub, text, rows, anchors(rows)?.into()).await
+}
+
+/// The anchors of `rows` but the sub-amendments' (which are placed in their parents'
+/// wordings, not in the text: `place_sub`), in order.
+pub(super) fn anchors(rows: &[AmendmentRow]) -> AppResult<Vec<Anchor>> {
+    rows.iter()
+        .filter(|row| row.parent_id.is_none())
+        .map(|row| {
+            Anchor::parse(&row.anchor).map_err(|e| {
+                AppError::Internal(anyhow::anyhow!(
+                    "amendment {} has an unreadable anchor: {e}",
+                    row.amendment_id
+                ))
+            })
+        })
+        .collect()
+}
+
+/// `place_now` with `rows`' anchors already read (`anchors`).
+pub(super) async fn place_parsed(
+    hub: &Hub,
+    text: TextId,
+    rows: &[AmendmentRow],
+    anchors: Arc<[Anchor]>,
+) -> AppResult<(Vec<ChangeHash>, HashMap<AmendmentId, Placement>)> {
     let (subs, rows): (Vec<&AmendmentRow>, Vec<&AmendmentRow>) =
         rows.iter().partition(|row| row.parent_id.is_some());
-    let mut anchors = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let anchor = Anchor::parse(&row.anchor).map_err(|e| {
-            AppError::Internal(anyhow::anyhow!(
-                "amendment {} has an unreadable anchor: {e}",
-                row.amendment_id
-            ))
-        })?;
-        anchors.push(anchor);
-    }
     let resolution = hub
         .resolve(text, anchors)
         .await

@@ -420,8 +420,9 @@ impl Hub {
     pub async fn resolve(
         &self,
         text: TextId,
-        anchors: Vec<Anchor>,
+        anchors: impl Into<std::sync::Arc<[Anchor]>>,
     ) -> Result<Resolution, HubError> {
+        let anchors = anchors.into();
         let (reply, answer) = oneshot::channel();
         self.send(text, Command::Resolve(ResolveRequest { anchors, reply }));
         answer.await.map_err(|_| HubError::Gone)?

@@ -45,7 +45,7 @@ pub(in crate::collab) struct AnchorRequest {
 
 /// Where each of `anchors` is now.
 pub(in crate::collab) struct ResolveRequest {
-    pub anchors: Vec<Anchor>,
+    pub anchors: std::sync::Arc<[Anchor]>,
     pub reply: oneshot::Sender<Result<Resolution, HubError>>,
 }
 
