@@ -548,17 +548,15 @@ pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Marku
                 @if !view.on_behalf_choices.is_empty() || view.errors.contains_key("on_behalf_of") {
                     (on_behalf_field(lang, view))
                 }
-                (Field::new("replacement", t!(if view.add { "amendment.new_paragraph_label" } else { "amendment.replacement_label" }, locale = l), Control::TextArea)
-                    .value(&view.replacement)
-                    .hint(t!(if view.add { "amendment.new_paragraph_hint" } else { "amendment.replacement_hint" }, locale = l))
-                    .render(lang, &view.errors))
-                @let rationale = Field::new("rationale", t!("amendment.rationale", locale = l), Control::TextArea).value(&view.rationale);
-                (if view.rationale_required { rationale.required() } else { rationale }.render(lang, &view.errors))
-                div.form-actions {
-                    button.button.button--quiet type="submit" name="action" value="draft" { (t!("amendment.save_draft", locale = l)) }
-                    " "
-                    button.button type="submit" name="action" value="submit" { (t!("amendment.submit", locale = l)) }
-                }
+                (wording_and_actions(
+                    lang,
+                    Field::new("replacement", t!(if view.add { "amendment.new_paragraph_label" } else { "amendment.replacement_label" }, locale = l), Control::TextArea)
+                        .value(&view.replacement)
+                        .hint(t!(if view.add { "amendment.new_paragraph_hint" } else { "amendment.replacement_hint" }, locale = l)),
+                    &view.rationale,
+                    view.rationale_required,
+                    &view.errors,
+                ))
             }
         }
     };
@@ -667,17 +665,15 @@ pub fn sub_amendment_form_page(ctx: &PageContext, view: &SubAmendmentFormView) -
                 (csrf_field(ctx))
                 input type="hidden" name="start" value=(view.start);
                 input type="hidden" name="end" value=(view.end);
-                (Field::new("replacement", t!("amendment.replacement_label", locale = l), Control::TextArea)
-                    .value(&view.replacement)
-                    .hint(t!("amendment.revise_replacement_hint", locale = l))
-                    .render(lang, &view.errors))
-                @let rationale = Field::new("rationale", t!("amendment.rationale", locale = l), Control::TextArea).value(&view.rationale);
-                (if view.rationale_required { rationale.required() } else { rationale }.render(lang, &view.errors))
-                div.form-actions {
-                    button.button.button--quiet type="submit" name="action" value="draft" { (t!("amendment.save_draft", locale = l)) }
-                    " "
-                    button.button type="submit" name="action" value="submit" { (t!("amendment.submit", locale = l)) }
-                }
+                (wording_and_actions(
+                    lang,
+                    Field::new("replacement", t!("amendment.replacement_label", locale = l), Control::TextArea)
+                        .value(&view.replacement)
+                        .hint(t!("amendment.revise_replacement_hint", locale = l)),
+                    &view.rationale,
+                    view.rationale_required,
+                    &view.errors,
+                ))
             }
         }
     };
@@ -690,4 +686,31 @@ pub fn sub_amendment_form_page(ctx: &PageContext, view: &SubAmendmentFormView) -
         ),
         body,
     )
+}
+
+/// The wording being written, its rationale and the two ways to send it (a draft, or filed):
+/// the same on every form that writes an amendment.
+fn wording_and_actions(
+    lang: Lang,
+    replacement: Field,
+    rationale: &str,
+    rationale_required: bool,
+    errors: &crate::FormErrors,
+) -> Markup {
+    let l = lang.code();
+    let rationale = Field::new(
+        "rationale",
+        t!("amendment.rationale", locale = l),
+        Control::TextArea,
+    )
+    .value(rationale);
+    html! {
+        (replacement.render(lang, errors))
+        (if rationale_required { rationale.required() } else { rationale }.render(lang, errors))
+        div.form-actions {
+            button.button.button--quiet type="submit" name="action" value="draft" { (t!("amendment.save_draft", locale = l)) }
+            " "
+            button.button type="submit" name="action" value="submit" { (t!("amendment.submit", locale = l)) }
+        }
+    }
 }
