@@ -61,7 +61,8 @@ pub struct Anchor {
     digest: [u8; 8],
     /// The characters its ends name, read once (`Edge::key`): resolving thousands of anchors
     /// looks them up in one pass over the text.
-    keys: [Option<CharKey>; 2],
+    /// Boxed: an anchor travels inside commands and passages, which stay small.
+    keys: Box<[Option<CharKey>; 2]>,
 }
 
 /// A character of the text: its insertion's counter and actor.
@@ -155,7 +156,7 @@ impl Anchor {
             (point.clone(), point)
         };
         Ok(Anchor {
-            keys: [start.key(), end.key()],
+            keys: Box::new([start.key(), end.key()]),
             start,
             end,
             digest: digest(&units[range.clone()]),
@@ -239,7 +240,7 @@ pub(super) fn resolve_all(
     let mut known: HashMap<&[ChangeHash], bool> = HashMap::new();
     // The characters the cursors name, and where each is now (start, width) once found.
     let mut wanted: HashMap<&CharKey, Option<(usize, usize)>> = HashMap::new();
-    for key in anchors.iter().flat_map(|a| &a.keys).flatten() {
+    for key in anchors.iter().flat_map(|a| a.keys.iter()).flatten() {
         wanted.insert(key, None);
     }
     let mut left = wanted.len();
@@ -266,7 +267,7 @@ pub(super) fn resolve_all(
     anchors
         .iter()
         .map(|anchor| {
-            let [start_key, end_key] = &anchor.keys;
+            let [start_key, end_key] = &*anchor.keys;
             let heads_known = *known.entry(anchor.heads.as_slice()).or_insert_with(|| {
                 !anchor.heads.is_empty() && doc.get_missing_deps(&anchor.heads).is_empty()
             });
@@ -454,7 +455,7 @@ impl FromStr for Anchor {
             return Err(ParseAnchorError("too many heads"));
         }
         Ok(Anchor {
-            keys: [start.key(), end.key()],
+            keys: Box::new([start.key(), end.key()]),
             start,
             end,
             heads,

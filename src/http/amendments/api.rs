@@ -163,8 +163,7 @@ async fn visible_amendments(
     }
     let mut out = Vec::new();
     for row in all {
-        if !wanted(&row)
-            || !crate::auth::AmendmentRights::may_see(viewer, row.author_id, row.status)
+        if !wanted(row) || !crate::auth::AmendmentRights::may_see(viewer, row.author_id, row.status)
         {
             continue;
         }
