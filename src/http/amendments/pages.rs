@@ -25,7 +25,8 @@ use crate::http::paths::{AmendmentPath, TextPath};
 use crate::http::views::{amendment_status_view, header_view};
 use crate::model::{AmendmentId, AmendmentStatus, MemberId};
 use crate::organisation;
-use crate::store::AmendmentRow;
+use crate::store::{AmendmentRow, AmendmentRules};
+use time::{OffsetDateTime, UtcOffset};
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -585,7 +586,30 @@ pub(super) async fn list_view(
         rules_form: ctx
             .text
             .can_manage
-            .then(|| rules_form.unwrap_or_else(|| super::rules::form_view(&ctx.rules))),
+            .then(|| rules_form.unwrap_or_else(|| rules_form_view(&ctx.rules))),
     };
     Ok(view)
+}
+
+/// How the rules form shows a bound of the window (and reads it back: `rules.rs`).
+pub(super) const SHOWN: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+
+/// A bound of the window as the form shows it: « AAAA-MM-JJ HH:MM » in UTC.
+fn shown(at: Option<OffsetDateTime>) -> String {
+    at.and_then(|t| t.to_offset(UtcOffset::UTC).format(SHOWN).ok())
+        .unwrap_or_default()
+}
+
+/// The organisers' form of the text's rules (`rules.rs` takes it), with the rules as stored.
+fn rules_form_view(rules: &AmendmentRules) -> tpl::AmendmentRulesFormView {
+    tpl::AmendmentRulesFormView {
+        opens_at: shown(rules.opens_at),
+        closes_at: shown(rules.closes_at),
+        min_supporters: rules.min_supporters.to_string(),
+        min_women: rules.min_women.to_string(),
+        rationale_required: rules.rationale_required,
+        filers: rules.filers.code().to_owned(),
+        errors: FieldErrors::new(),
+    }
 }

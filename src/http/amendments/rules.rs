@@ -8,11 +8,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{OffsetDateTime, PrimitiveDateTime};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::pages::{ListParams, list_view};
+use super::pages::{ListParams, SHOWN, list_view};
 use crate::amendments;
 use crate::app::App;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -24,28 +24,6 @@ use crate::store::AmendmentRules;
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new().routes(routes!(set_rules))
-}
-
-const SHOWN: &[time::format_description::FormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-
-/// A bound of the window as the form shows it: « AAAA-MM-JJ HH:MM » in UTC.
-fn shown(at: Option<OffsetDateTime>) -> String {
-    at.and_then(|t| t.to_offset(UtcOffset::UTC).format(SHOWN).ok())
-        .unwrap_or_default()
-}
-
-/// The form with the rules as stored.
-pub(super) fn form_view(rules: &AmendmentRules) -> tpl::AmendmentRulesFormView {
-    tpl::AmendmentRulesFormView {
-        opens_at: shown(rules.opens_at),
-        closes_at: shown(rules.closes_at),
-        min_supporters: rules.min_supporters.to_string(),
-        min_women: rules.min_women.to_string(),
-        rationale_required: rules.rationale_required,
-        filers: rules.filers.code().to_owned(),
-        errors: FieldErrors::new(),
-    }
 }
 
 #[derive(Deserialize)]
