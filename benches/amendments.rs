@@ -395,6 +395,31 @@ async fn main() {
                     p99.as_secs_f64() / base_p99.as_secs_f64()
                 );
             }
+            // The same members once they may no longer file (the text's group only): their
+            // reading view has the margins but neither the filing controls nor the source
+            // ranges, a lighter page for the same work.
+            api.send(
+                reqwest::Method::PUT,
+                &format!("/api/v1/texts/{text}/amendment_rules"),
+                Some(json!({"filers": "group"})),
+            )
+            .await;
+            let path = format!("/texts/{text}");
+            let (rate, p50, p99) = load(&server.url, &path, &members, CONNECTIONS, length).await;
+            println!(
+                "| reading view with its margins, readers who may not file, {CONNECTIONS} connections | {rate:.0} req/s, p50 {}, p99 {} | /healthz: {base_rate:.0} req/s, p99 {} | {:.2}× the rate, {:.1}× the p99 |",
+                ms(p50),
+                ms(p99),
+                ms(base_p99),
+                rate / base_rate,
+                p99.as_secs_f64() / base_p99.as_secs_f64()
+            );
+            api.send(
+                reqwest::Method::PUT,
+                &format!("/api/v1/texts/{text}/amendment_rules"),
+                Some(json!({"filers": "party"})),
+            )
+            .await;
         }
 
         if runs("placement") {
