@@ -230,11 +230,15 @@ impl Anchor {
 /// characters for all their cursors: a convention's text has thousands of amendments, and
 /// looking each cursor up alone searches the document's operations each time. A cursor whose
 /// character is no longer in the text (deleted) is looked up alone, as `resolve` does.
+///
+/// `units` is the text's current text in UTF-16 units when the caller has it; `None` reads it
+/// in the same pass (right after an edit nobody has read the text yet, and reading it first
+/// would be a second pass over every character).
 pub(super) fn resolve_all(
     anchors: &[Anchor],
     doc: &AutoCommit,
     text: &ObjId,
-    units: &[u16],
+    units: Option<&[u16]>,
 ) -> Vec<Result<Resolved, AnchorError>> {
     // Most anchors share a few states (those their amendments were filed at).
     let mut known: HashMap<&[ChangeHash], bool> = HashMap::new();
@@ -243,27 +247,51 @@ pub(super) fn resolve_all(
     for key in anchors.iter().flat_map(|a| a.keys.iter()).flatten() {
         wanted.insert(key, None);
     }
+    // Their counters alone, hashed cheaply: most characters are not wanted, and this set
+    // turns them away without hashing their actor.
+    let counters: rustc_hash::FxHashSet<u64> = wanted.keys().map(|(counter, _)| *counter).collect();
+    let mut read: Vec<u16> = Vec::new();
+    let reading = units.is_none();
+    if reading {
+        read.reserve(doc.length(text));
+    }
     let mut left = wanted.len();
     // Positions in UTF-16 units, counted here: a list item's own index counts characters.
     let mut at = 0;
     for item in doc.list_range(text, ..) {
-        if left == 0 {
+        if left == 0 && !reading {
             break;
         }
         let width = match &item.value {
             automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(s)) => {
-                s.encode_utf16().count()
+                let before = read.len();
+                if reading {
+                    read.extend(s.encode_utf16());
+                    read.len() - before
+                } else {
+                    s.encode_utf16().count()
+                }
             }
-            _ => 1,
+            _ => {
+                if reading {
+                    // What `text()` shows for a non-character: the object replacement sign.
+                    read.push(0xFFFC);
+                }
+                1
+            }
         };
-        if let automerge::ObjId::Id(counter, actor, _) = item.id()
+        if left > 0
+            && let automerge::ObjId::Id(counter, actor, _) = item.id()
+            && counters.contains(&counter)
             && let Some(slot) = wanted.get_mut(&(counter, actor))
+            && slot.is_none()
         {
             *slot = Some((at, width));
             left -= 1;
         }
         at += width;
     }
+    let units = units.unwrap_or(&read);
     anchors
         .iter()
         .map(|anchor| {
@@ -829,13 +857,18 @@ mod tests {
                 .map(|a| a.resolve(&doc, &text, &units))
                 .collect();
             assert_eq!(
-                resolve_all(&anchors, &doc, &text, &units),
+                resolve_all(&anchors, &doc, &text, Some(&units)),
                 each,
                 "round {round}"
             );
+            assert_eq!(
+                resolve_all(&anchors, &doc, &text, None),
+                each,
+                "round {round}, reading the text in the same pass"
+            );
         }
         assert_eq!(
-            resolve_all(&[foreign], &doc, &markdown(&doc), &[]),
+            resolve_all(&[foreign], &doc, &markdown(&doc), Some(&[])),
             [Err(AnchorError::Foreign)]
         );
     }

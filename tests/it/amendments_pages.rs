@@ -390,14 +390,17 @@ async fn filing_a_paragraph_without_javascript(backend: Backend) {
     let alice = signed_in(&f, "alice@exemple.fr").await;
     let sam = signed_in(&f, "sam@exemple.fr").await;
     let text = format!("/texts/{}", f.id);
-    // The reading view: « Amender » on each paragraph, « Ajouter un paragraphe » in the gaps,
-    // for who may file; not for a supporter.
+    // The reading view: « Amender » on each paragraph, for who may file; not for a supporter.
+    // The gaps' « Ajouter un paragraphe » are the in-place editor's (browser tests): without
+    // it, adding is offered on the paragraph's form.
     let (_, html) = page(&alice, &text).await;
     let amend = format!("href=\"{text}/amendments/new?paragraph=2\"");
     assert!(html.contains(&amend), "the paragraph's control: {html}");
-    assert!(html.contains(&format!(
-        "href=\"{text}/amendments/new?paragraph=2&amp;add=1\""
-    )));
+    assert!(
+        html.contains("aria-label=\"Amender le § 2\""),
+        "its label names the paragraph: {html}"
+    );
+    assert!(!html.contains("add=1"), "one control per paragraph: {html}");
     assert!(
         !page(&sam, &text).await.1.contains(&amend),
         "a supporter does not file"
@@ -410,7 +413,7 @@ async fn filing_a_paragraph_without_javascript(backend: Backend) {
     ] {
         let range = range_of(ORIGINAL, passage);
         let attributes = format!(
-            "data-paragraph=\"{n}\" data-src-start=\"{}\" data-src-end=\"{}\"",
+            "data-paragraph=\"{n}\" data-src=\"{}-{}\"",
             range.start, range.end
         );
         assert!(html.contains(&attributes), "{attributes}: {html}");
@@ -421,7 +424,7 @@ async fn filing_a_paragraph_without_javascript(backend: Backend) {
     );
     let (_, supporter) = page(&sam, &text).await;
     assert!(
-        !supporter.contains("amend-source") && !supporter.contains("data-src-start"),
+        !supporter.contains("amend-source") && !supporter.contains("data-src="),
         "{supporter}"
     );
 
@@ -434,6 +437,21 @@ async fn filing_a_paragraph_without_javascript(backend: Backend) {
         "{html}"
     );
     assert!(html.contains("Enregistrer le brouillon") && html.contains(">Déposer<"));
+    // Adding a paragraph after it, without JavaScript, is one link away; and back.
+    let adding = format!("{text}/amendments/new?paragraph=2&amp;add=1");
+    assert!(
+        html.contains(&format!(
+            "href=\"{adding}\">Ajouter plutôt un paragraphe après le § 2<"
+        )),
+        "{html}"
+    );
+    let (status, add_form) = page(&alice, &adding.replace("&amp;", "&")).await;
+    assert_eq!(status, 200, "{add_form}");
+    assert!(
+        add_form.contains("name=\"add\" value=\"1\"")
+            && add_form.contains(&format!("href=\"{form}\">Modifier plutôt le § 2<")),
+        "{add_form}"
+    );
     let heads = html
         .split("name=\"heads\" value=\"")
         .nth(1)

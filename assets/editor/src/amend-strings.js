@@ -8,6 +8,9 @@ const STRINGS = {
     titleAmend: (n) => `Amender le § ${n}`,
     titleAmendMany: (a, b) => `Amender les § ${a} à ${b}`,
     titleAdd: (n) => `Ajouter un paragraphe après le § ${n}`,
+    addParagraph: "Ajouter un paragraphe",
+    addParagraphBetween: (a, b) => `Ajouter un paragraphe entre le § ${a} et le § ${b}`,
+    addParagraphAfter: (a) => `Ajouter un paragraphe après le § ${a}`,
     passage: "Passage amendé (Markdown)",
     wholeParagraph:
       "La mise en forme empêche de retrouver exactement la sélection dans le texte source : le paragraphe entier est proposé. Ajustez le passage avec les boutons ci-dessous.",
@@ -43,6 +46,9 @@ const STRINGS = {
     titleAmend: (n) => `Amend § ${n}`,
     titleAmendMany: (a, b) => `Amend § ${a} to ${b}`,
     titleAdd: (n) => `Add a paragraph after § ${n}`,
+    addParagraph: "Add a paragraph",
+    addParagraphBetween: (a, b) => `Add a paragraph between § ${a} and § ${b}`,
+    addParagraphAfter: (a) => `Add a paragraph after § ${a}`,
     passage: "Passage amended (Markdown)",
     wholeParagraph:
       "The formatting hides where the selection is in the source text: the whole paragraph is offered. Adjust the passage with the buttons below.",

@@ -2,9 +2,10 @@
 // reading view of a text open to amendments, for who may file now: the page then carries
 // #amend-source (the Markdown the page shows, the document's heads it was read at) and, on each
 // numbered paragraph's element, data-paragraph and its source range in UTF-16 units of that
-// Markdown (data-src-start, data-src-end). Without this script, the « Amender » and « Ajouter un
-// paragraphe » links lead to the paragraph's form (src/http/amendments/filing.rs); with it, they
-// open the same editor here, as does selecting a passage (then « Amender ce passage »).
+// Markdown (data-src="start-end"). Without this script, the « Amender » links lead to the
+// paragraph's form (src/http/amendments/filing.rs, which also offers to add a paragraph after
+// it); this script adds the gaps' « Ajouter un paragraphe », and both open the same editor here,
+// as does selecting a passage (then « Amender ce passage »).
 //
 // From a selection to a range of the Markdown — the rule:
 //   1. the selection is cut to the numbered paragraphs it touches; in the first and the last,
@@ -60,6 +61,33 @@ function occurrences(haystack, needle) {
   return found;
 }
 
+/**
+ * « Ajouter un paragraphe » in each gap: before each paragraph's « Amender » from the second on,
+ * and after the last. The server sends one control per paragraph (without this script, the
+ * paragraph's form offers to add one after it); these are made here, where they weigh nothing
+ * on the wire. They are the same links the form would follow, so a click here opens the editor
+ * and a click elsewhere (a new tab) opens the form.
+ */
+function addGapControls(article, paragraphs, t) {
+  const link = (before, after) => {
+    const href = `${before.amend.pathname}?paragraph=${before.number}&add=1`;
+    const label = after ? t.addParagraphBetween(before.number, after.number) : t.addParagraphAfter(before.number);
+    return element("a", { class: "amend-link amend-add", href, "aria-label": label, text: t.addParagraph });
+  };
+  const withControl = paragraphs
+    .map((p) => ({ ...p, amend: article.querySelector(`a.amend-link[href$="?paragraph=${p.number}"]`) }))
+    .filter((p) => p.amend);
+  withControl.forEach((p, i) => {
+    if (i === 0) return;
+    p.amend.before(link(withControl[i - 1], p), " ");
+  });
+  const last = withControl[withControl.length - 1];
+  if (last) {
+    // At the end of the text, after whatever holds the last paragraph (a list, a quote).
+    article.append(element("p", { class: "amend-controls" }, [link(last, null)]));
+  }
+}
+
 function init(source) {
   const t = strings(source.dataset.lang);
   const textId = source.dataset.textId || "";
@@ -69,14 +97,13 @@ function init(source) {
   const article = document.querySelector("article.text-body");
   if (!article) return;
 
-  let paragraphs = Array.from(article.querySelectorAll("[data-paragraph]"), (el) => ({
-    el,
-    number: Number(el.dataset.paragraph),
-    start: Number(el.dataset.srcStart),
-    end: Number(el.dataset.srcEnd),
-  })).filter((p) => Number.isInteger(p.start) && Number.isInteger(p.end) && p.start <= p.end);
+  let paragraphs = Array.from(article.querySelectorAll("[data-paragraph]"), (el) => {
+    const [start, end] = (el.dataset.src || "").split("-").map(Number);
+    return { el, number: Number(el.dataset.paragraph), start, end };
+  }).filter((p) => Number.isInteger(p.start) && Number.isInteger(p.end) && p.start <= p.end);
   if (!paragraphs.length || !markdownUrl) return;
   const byNumber = new Map(paragraphs.map((p) => [p.number, p]));
+  addGapControls(article, paragraphs, t);
 
   // ---- The Markdown the page shows, read when the member starts amending ----
 

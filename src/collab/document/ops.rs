@@ -179,12 +179,13 @@ impl Core {
 
     fn resolve(&mut self, anchors: &[Anchor]) -> Result<Resolution, HubError> {
         let heads = self.doc.get_heads();
-        let units: Vec<u16> = match &self.read {
-            Some((at, markdown)) if *at == heads => markdown.encode_utf16().collect(),
-            _ => self.units()?,
+        // The text as last read, when it is still the text; otherwise read in the pass itself.
+        let units: Option<Vec<u16>> = match &self.read {
+            Some((at, markdown)) if *at == heads => Some(markdown.encode_utf16().collect()),
+            _ => None,
         };
         Ok(Resolution {
-            anchors: anchor::resolve_all(anchors, &self.doc, &self.markdown, &units),
+            anchors: anchor::resolve_all(anchors, &self.doc, &self.markdown, units.as_deref()),
             heads,
         })
     }

@@ -1,13 +1,17 @@
-//! The reading view's margins (how many amendments each paragraph has) and its paragraph-level controls for filing without JavaScript: before each
-//! numbered paragraph of a text open to amendments, « Amender » (to the form for that
-//! paragraph) and, from the second on, « Ajouter un paragraphe » for the gap above it; after
-//! the last, one more gap. They are links inserted next to each paragraph's anchor in the
-//! sanitised HTML (the anchors are ours: `markup` writes them, unique per text).
+//! The reading view's margins (how many amendments each paragraph has) and its paragraph-level
+//! control for filing without JavaScript: before each numbered paragraph of a text open to
+//! amendments, « Amender » (to the form for that paragraph, which also offers to add a paragraph
+//! after it instead). They are links inserted next to each paragraph's anchor in the sanitised
+//! HTML (the anchors are ours: `markup` writes them, unique per text).
+//!
+//! One control per paragraph, not one per gap as well: a convention's text has hundreds of
+//! paragraphs, and every byte here is sent to every member who may file, on the busiest pages
+//! of a convention (the gaps' « Ajouter un paragraphe » are made in the browser by the in-place
+//! editor, `assets/editor/src/amend.js`, from the controls below).
 //!
 //! For who may file, each paragraph's element also carries its number and its source range
-//! in UTF-16 units of the Markdown (`data-paragraph`, `data-src-start`, `data-src-end`): the
-//! in-place editor (`assets/editor/src/amend.js`) maps a selection or a control to the range
-//! it files through the API.
+//! in UTF-16 units of the Markdown (`data-paragraph`, `data-src="start-end"`): the in-place
+//! editor maps a selection or a control to the range it files through the API.
 
 use atelier_templates as tpl;
 
@@ -37,32 +41,25 @@ fn count_link(m: &Margins, n: usize) -> Option<String> {
     ))
 }
 
-fn controls(m: &Margins, amend: Option<usize>, add_after: Option<usize>) -> String {
-    let (lang, text) = (m.lang, m.text);
-    let base = format!("/texts/{text}/amendments/new?paragraph=");
-    let mut links = Vec::new();
-    if let Some(n) = amend
-        && let Some(count) = count_link(m, n)
-    {
-        links.push(count);
+fn controls(m: &Margins, n: usize) -> String {
+    let mut links = String::new();
+    if let Some(count) = count_link(m, n) {
+        links.push_str(&count);
     }
-    if !m.can_file {
-        return links.join(" ");
-    }
-    if let Some(after) = add_after {
-        links.push(format!(
-            "<a class=\"amend-link\" href=\"{base}{after}&amp;add=1\">{}<span class=\"visually-hidden\"> (§ {after} / § {})</span></a>",
-            tpl::t(lang, "amendment.add_paragraph"),
-            after + 1
+    if m.can_file {
+        if !links.is_empty() {
+            links.push(' ');
+        }
+        // The number is in the label rather than in a hidden span: shorter, and a screen
+        // reader's list of links tells the paragraphs apart.
+        links.push_str(&format!(
+            "<a class=\"amend-link\" href=\"/texts/{}/amendments/new?paragraph={n}\" aria-label=\"{}\">{}</a>",
+            m.text,
+            tpl::t_args(m.lang, "amendment.amend_label", &[("paragraph", &n.to_string())]),
+            tpl::t(m.lang, "amendment.amend")
         ));
     }
-    if let Some(n) = amend {
-        links.push(format!(
-            "<a class=\"amend-link\" href=\"{base}{n}\">{}<span class=\"visually-hidden\"> § {n}</span></a>",
-            tpl::t(lang, "amendment.amend")
-        ));
-    }
-    links.join(" ")
+    links
 }
 
 /// `html` with the controls before each paragraph (inside a list item, whose only children
@@ -82,7 +79,7 @@ pub fn with_margins(m: &Margins, html: &str, paragraphs: &[Paragraph]) -> String
         from = value + len;
     }
     let mut inserts: Vec<(usize, String)> = Vec::new();
-    for (i, p) in paragraphs.iter().enumerate() {
+    for p in paragraphs {
         let Some(&at) = anchors.get(p.anchor.as_str()) else {
             continue;
         };
@@ -96,13 +93,12 @@ pub fn with_margins(m: &Margins, html: &str, paragraphs: &[Paragraph]) -> String
             inserts.push((
                 after_id,
                 format!(
-                    " data-paragraph=\"{}\" data-src-start=\"{}\" data-src-end=\"{}\"",
+                    " data-paragraph=\"{}\" data-src=\"{}-{}\"",
                     p.number, range.start, range.end
                 ),
             ));
         }
-        let add = (i > 0).then(|| paragraphs[i - 1].number);
-        let links = controls(m, Some(p.number), add);
+        let links = controls(m, p.number);
         if links.is_empty() {
             continue;
         }
@@ -128,12 +124,5 @@ pub fn with_margins(m: &Margins, html: &str, paragraphs: &[Paragraph]) -> String
         copied = at;
     }
     out.push_str(&html[copied..]);
-    if let Some(last) = paragraphs.last().filter(|_| m.can_file) {
-        out.push_str(&format!(
-            "<p class=\"amend-controls\">{}</p>",
-            controls(m, None, Some(last.number))
-                .replace(&format!(" / § {})", last.number + 1), ")")
-        ));
-    }
     out
 }

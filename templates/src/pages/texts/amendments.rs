@@ -534,6 +534,20 @@ pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Marku
             (text_breadcrumbs(lang, header, Some(&title)))
             (error_summary(lang, &view.errors, &["on_behalf_of", "replacement", "rationale"]))
             h1 { (title) }
+            // Without JavaScript, adding a paragraph is reached from the paragraph before it
+            // (the reading view carries one control per paragraph: a convention's text has
+            // hundreds, and each gap's own control would double the page for every filer).
+            p.amendment-form-switch {
+                @if view.add {
+                    a href={ (action) "?paragraph=" (paragraph) } {
+                        (t!("amendment.switch_to_amend", locale = l, paragraph = &paragraph))
+                    }
+                } @else {
+                    a href={ (action) "?paragraph=" (paragraph) "&add=1" } {
+                        (t!("amendment.switch_to_add", locale = l, paragraph = &paragraph))
+                    }
+                }
+            }
             @if !view.add {
                 section aria-labelledby="original-title" {
                     h2 #original-title { (t!("amendment.original", locale = l)) }
