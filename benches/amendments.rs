@@ -27,7 +27,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use common::sync::type_and_wait;
-use common::{MEMBERS_PASSWORD, atelier, load, ms, quantile, run, signed_in_members, start_server};
+use common::{
+    MEMBERS_PASSWORD, atelier, load, ms, quantile, run, signed_in_members, start_server, weight,
+};
 
 const ALINEAS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -384,10 +386,12 @@ async fn main() {
                 ("amendment list", format!("/texts/{text}/amendments")),
                 ("an amendment's page", format!("/amendments/{amendment}")),
             ] {
+                let bytes = weight(&server.url, &path, &members[0]).await;
                 let (rate, p50, p99) =
                     load(&server.url, &path, &members, CONNECTIONS, length).await;
                 println!(
-                    "| {label}, {CONNECTIONS} connections | {rate:.0} req/s, p50 {}, p99 {} | /healthz: {base_rate:.0} req/s, p99 {} | {:.2}× the rate, {:.1}× the p99 |",
+                    "| {label} ({} kB), {CONNECTIONS} connections | {rate:.0} req/s, p50 {}, p99 {} | /healthz: {base_rate:.0} req/s, p99 {} | {:.2}× the rate, {:.1}× the p99 |",
+                    bytes / 1000,
                     ms(p50),
                     ms(p99),
                     ms(base_p99),
@@ -405,9 +409,11 @@ async fn main() {
             )
             .await;
             let path = format!("/texts/{text}");
+            let bytes = weight(&server.url, &path, &members[0]).await;
             let (rate, p50, p99) = load(&server.url, &path, &members, CONNECTIONS, length).await;
             println!(
-                "| reading view with its margins, readers who may not file, {CONNECTIONS} connections | {rate:.0} req/s, p50 {}, p99 {} | /healthz: {base_rate:.0} req/s, p99 {} | {:.2}× the rate, {:.1}× the p99 |",
+                "| reading view with its margins, readers who may not file ({} kB), {CONNECTIONS} connections | {rate:.0} req/s, p50 {}, p99 {} | /healthz: {base_rate:.0} req/s, p99 {} | {:.2}× the rate, {:.1}× the p99 |",
+                bytes / 1000,
                 ms(p50),
                 ms(p99),
                 ms(base_p99),

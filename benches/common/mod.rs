@@ -210,6 +210,19 @@ pub async fn client(url: &str, email: Option<&str>) -> reqwest::Client {
     client
 }
 
+/// The size in bytes of `path`'s body as `email` gets it (uncompressed: the load does not ask
+/// for compression either), to say what a page weighs beside how fast it is served.
+pub async fn weight(url: &str, path: &str, email: &str) -> usize {
+    let client = client(url, Some(email)).await;
+    let response = client.get(format!("{url}{path}")).send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.bytes().await.unwrap().len()
+}
+
 /// Hammers `path` with `connections` keep-alive connections (each a browser signed in as one
 /// of `members`, if any) for `length`; returns (req/s, p50, p99).
 pub async fn load(

@@ -7,5 +7,6 @@
 
 pub mod password;
 pub mod permissions;
+pub mod readers;
 
 pub use permissions::{Access, AmendmentRights, Viewer, can_see_profile};

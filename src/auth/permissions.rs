@@ -71,6 +71,11 @@ impl Viewer {
         self.scope.iter().any(|row| row.ancestor_id == group)
     }
 
+    /// Every group the member belongs to (`belongs_to`), some more than once.
+    pub fn belongs(&self) -> impl Iterator<Item = GroupId> + '_ {
+        self.scope.iter().map(|row| row.ancestor_id)
+    }
+
     /// A party member, as opposed to a supporter only.
     pub fn is_party_member(&self) -> bool {
         self.memberships().any(|(_, role)| role.is_party_member())
