@@ -232,6 +232,22 @@ async fn a_good_file_is_imported_listed_shown_and_found(app: TestApp) {
     assert_eq!(hit["id"], zola);
     assert_eq!(found["facets"]["group"][section.to_string()], 1, "{found}");
 
+    // A rebuilt index holds them too (running servers switch to it without a restart).
+    let reindexed = run(&app, &["reindex"]).await;
+    assert!(reindexed.status.success(), "{}", text(&reindexed.stderr));
+    let since = Instant::now();
+    loop {
+        let response = api.get("/api/v1/search?q=faubourgs").await;
+        if response.status().as_u16() == 200 {
+            let body: Value = response.json().await.expect("json");
+            if body["total"] == 1 && body["hits"][0]["kind"] == "debate" {
+                break;
+            }
+        }
+        assert!(since.elapsed() < FRESH, "not found after the reindex");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
     // The same file again adds nothing.
     let again = run(&app, &["import", "debates", &file]).await;
     assert!(again.status.success(), "{}", text(&again.stderr));

@@ -16,6 +16,7 @@ use crate::app::App;
 use crate::error::{AppError, AppResult};
 use crate::http::page::{Page, html, html_with_status};
 use crate::http::paths::DebatePath;
+use crate::store::EXCERPT_CHARS;
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -92,6 +93,7 @@ async fn show_debates(
                     .map(|g| (g.group_id.to_string(), g.name.clone())),
                 speaker: d.speaker,
                 convention: d.convention,
+                truncated: d.excerpt.chars().count() >= EXCERPT_CHARS as usize,
                 excerpt: d.excerpt.split_whitespace().collect::<Vec<_>>().join(" "),
             })
             .collect(),

@@ -83,7 +83,7 @@ fn entry(lang: Lang, debate: &DebateEntry) -> Markup {
                     }
                 }
                 @if !debate.excerpt.is_empty() {
-                    p.muted { (debate.excerpt) "…" }
+                    p.muted { (debate.excerpt) @if debate.truncated { "…" } }
                 }
             }
         }
@@ -153,34 +153,26 @@ pub fn debate_page(ctx: &PageContext, view: &DebateView) -> Markup {
                     p.eyebrow { (t!("archives.eyebrow", locale = l)) }
                     h1 { (view.title) }
                 }
-                dl.figures {
-                    div {
-                        dt { (t!("archives.date", locale = l)) }
-                        dd {
-                            (day(lang, view.held_on, &view.held_on_raw))
-                            @if let Some(time) = &view.time_utc { ", " (time) " UTC" }
+                dl.debate-facts {
+                    dt { (t!("archives.date", locale = l)) }
+                    dd {
+                        (day(lang, view.held_on, &view.held_on_raw))
+                        @if let Some(time) = &view.time_utc { ", " (time) " UTC" }
+                    }
+                    dt { (t!("archives.place", locale = l)) }
+                    dd {
+                        @match &view.group {
+                            Some((id, _)) => a href={ "/groups/" (encode_segment(id)) } { (view.place) },
+                            None => (view.place),
                         }
                     }
-                    div {
-                        dt { (t!("archives.place", locale = l)) }
-                        dd {
-                            @match &view.group {
-                                Some((id, _)) => a href={ "/groups/" (encode_segment(id)) } { (view.place) },
-                                None => (view.place),
-                            }
-                        }
-                    }
-                    div {
-                        dt { (t!("archives.speaker", locale = l)) }
-                        dd {
-                            a href=(debates_href(&DebateFiltersView { speaker: view.speaker.clone(), ..DebateFiltersView::default() }, 1)) { (view.speaker) }
-                        }
+                    dt { (t!("archives.speaker", locale = l)) }
+                    dd {
+                        a href=(debates_href(&DebateFiltersView { speaker: view.speaker.clone(), ..DebateFiltersView::default() }, 1)) { (view.speaker) }
                     }
                     @if let Some(convention) = &view.convention {
-                        div {
-                            dt { (t!("archives.convention", locale = l)) }
-                            dd { (convention) }
-                        }
+                        dt { (t!("archives.convention_label", locale = l)) }
+                        dd { (convention) }
                     }
                 }
                 div.prose {

@@ -30,6 +30,8 @@ pub struct DebateEntry {
     pub speaker: String,
     pub convention: Option<String>,
     pub excerpt: String,
+    /// The excerpt stops before the text's end.
+    pub truncated: bool,
 }
 
 /// `/debates`: the filters, their errors, and one page of debates.
