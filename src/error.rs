@@ -152,6 +152,7 @@ impl From<StoreError> for AppError {
             }
             StoreError::Conflict(what) => AppError::conflict(format!("{what} est déjà pris.")),
             StoreError::Sqlx(e) => AppError::Internal(e.into()),
+            StoreError::Aborted(why) => AppError::Internal(anyhow::anyhow!(why)),
         }
     }
 }

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod amendments;
 pub mod app;
+pub mod archives;
 pub mod auth;
 pub mod backup;
 pub mod cli;
@@ -24,6 +25,7 @@ pub mod logging;
 pub mod mail;
 pub mod markup;
 pub mod model;
+pub mod opendata;
 pub mod organisation;
 pub mod secret;
 pub mod server;

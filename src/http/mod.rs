@@ -1,5 +1,5 @@
-//! Everything that speaks HTTP. Each feature folder (`accounts`, `admin`, `amendments`, `groups`, `home`,
-//! `members`, `search`, `texts`) exposes `router()`, an `OpenApiRouter` whose routes are declared with
+//! Everything that speaks HTTP. Each feature folder (`accounts`, `admin`, `amendments`, `debates`,
+//! `groups`, `home`, `members`, `open_data`, `search`, `texts`) exposes `router()`, an `OpenApiRouter` whose routes are declared with
 //! `routes!`: the OpenAPI document is generated from the very routes that are served, so it
 //! lists every one of them (a test checks it). In a folder, `api.rs` holds the JSON routes and
 //! `pages.rs` the pages; what both need sits in a file of its own, never in one of them.
@@ -16,12 +16,14 @@ mod api;
 mod assets;
 mod compression;
 mod csrf;
+mod debates;
 mod download;
 mod extract;
 mod groups;
 mod home;
 mod html_errors;
 mod members;
+mod open_data;
 mod ops;
 mod page;
 mod paths;
@@ -61,6 +63,8 @@ pub use extract::{ApiJson, BODY_LIMIT, CurrentMember, MaybeMember};
         (name = "groups", description = "Federations, sections, themes and working groups"),
         (name = "texts", description = "Programme texts and wiki pages, edited live"),
         (name = "amendments", description = "Amendments to texts: filed, supported, screened"),
+        (name = "debates", description = "Archived debates: public, read-only, filtered by place, speaker and date"),
+        (name = "open data", description = "Every public item as JSON Lines and CSV files, with a data dictionary"),
         (name = "pages", description = "The HTML pages of the web interface"),
         (name = "operations", description = "Health, metrics and this document"),
     )
@@ -89,6 +93,8 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(texts::router())
         .merge(amendments::router())
         .merge(search::router())
+        .merge(debates::router())
+        .merge(open_data::router())
         .merge(admin::router())
         .merge(home::router())
         .merge(ops::router())

@@ -13,7 +13,7 @@ use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 
 use crate::error::AppError;
-use crate::model::{AmendmentId, GroupId, MemberId, TextId, VersionId};
+use crate::model::{AmendmentId, DebateId, GroupId, MemberId, TextId, VersionId};
 
 /// The parameter `name` of the matched route, parsed. A value that does not parse (or is not
 /// UTF-8 once percent-decoded) is a 404; a route without that parameter is our mistake, a 500.
@@ -55,6 +55,10 @@ macro_rules! path_id {
 path_id!(
     /// The text of `/texts/{id}…` and `/api/v1/texts/{id}…`.
     TextPath(TextId) from "id"
+);
+path_id!(
+    /// The debate of `/debates/{id}` and `/api/v1/debates/{id}`.
+    DebatePath(DebateId) from "id"
 );
 path_id!(
     /// The amendment of `/api/v1/amendments/{id}…`.

@@ -27,6 +27,7 @@ use super::live::{Generation, LiveIndex};
 use super::rebuild::rebuild;
 use crate::collab::Hub;
 use crate::events::{Consumer, Event, EventKind, Scope};
+use crate::model::DebateImportId;
 use crate::store::Db;
 
 /// The shortest time between two commits (each writes files, syncs them and reopens the
@@ -171,8 +172,9 @@ impl IndexConsumer {
         Ok(())
     }
 
-    /// What an event makes stale: its text; or its group, and the group's texts (the group's
-    /// visibility may have changed, and with it whether they may be indexed at all).
+    /// What an event makes stale: its text; or its group, and the group's texts and the
+    /// debates placed in it (the group's visibility may have changed, and with it whether they
+    /// may be indexed at all, or carry its place); or an import's debates.
     async fn stale_sources(&self, event: &Event) -> anyhow::Result<Vec<Source>> {
         if matches!(
             event.kind,
@@ -180,6 +182,13 @@ impl IndexConsumer {
             EventKind::GroupMembersImported | EventKind::Unknown
         ) {
             return Ok(Vec::new());
+        }
+        if event.kind == EventKind::DebatesImported {
+            let Some(batch) = event.payload["debate_import_id"].as_i64() else {
+                return Ok(Vec::new());
+            };
+            let ids = self.db.debate_ids_of_import(DebateImportId(batch)).await?;
+            return Ok(ids.into_iter().map(Source::Debate).collect());
         }
         if let Some(text) = event.text_id {
             return Ok(vec![Source::Text(text)]);
@@ -190,6 +199,10 @@ impl IndexConsumer {
         let mut sources = vec![Source::Group(group)];
         for text in self.db.texts_of_group(group).await? {
             sources.push(Source::Text(text.text_id));
+        }
+        // The debates placed in it or below carry its place facet while anyone may see it.
+        for debate in self.db.debate_ids_placed_in(group).await? {
+            sources.push(Source::Debate(debate));
         }
         Ok(sources)
     }

@@ -9,8 +9,8 @@ use atelier_search::IndexDoc;
 use crate::auth::permissions::Access;
 use crate::collab::{Hub, HubError};
 use crate::markup::{self, RenderOptions, WikiResolution, WikiTarget};
-use crate::model::{GroupId, TextId};
-use crate::store::{Db, GroupRow, TextRow};
+use crate::model::{DebateId, GroupId, TextId};
+use crate::store::{Db, DebateRow, GroupRow, TextRow};
 
 /// What documents are made from: replaced together when it changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,6 +19,8 @@ pub enum Source {
     Group(GroupId),
     /// The text's title, and one document per paragraph.
     Text(TextId),
+    /// An archived debate (all are public): one document.
+    Debate(DebateId),
 }
 
 impl Source {
@@ -27,6 +29,7 @@ impl Source {
         match self {
             Source::Group(id) => format!("group:{id}"),
             Source::Text(id) => format!("text:{id}"),
+            Source::Debate(id) => format!("debate:{id}"),
         }
     }
 }
@@ -70,6 +73,10 @@ pub async fn read(db: &Db, hub: &Hub, source: Source) -> anyhow::Result<Vec<Inde
             };
             text_documents(text, markdown).await
         }
+        Source::Debate(id) => match db.debate(id).await? {
+            Some(debate) => Ok(vec![debate_document(db, debate).await?]),
+            None => Ok(Vec::new()),
+        },
     }
 }
 
@@ -146,4 +153,53 @@ pub async fn text_documents(text: TextRow, markdown: String) -> anyhow::Result<V
     })
     .await?;
     Ok(docs)
+}
+
+/// An archived debate: its title, its text, its speaker as author, its day (or moment), and
+/// its group and place facet when its place is a group anyone may see.
+pub async fn debate_document(db: &Db, debate: DebateRow) -> anyhow::Result<IndexDoc> {
+    let group = match debate.group_id {
+        Some(id) => match db.group(id).await? {
+            Some(group) if visible_to_anyone(db, &group).await? => Some(group),
+            _ => None,
+        },
+        None => None,
+    };
+    let place = match &group {
+        Some(group) => Some(place_of(db, group).await?),
+        None => None,
+    };
+    let date = debate.held_at.map(|at| at.unix_timestamp()).or_else(|| {
+        time::Date::parse(
+            &debate.held_on,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .ok()
+        .map(|day| day.midnight().assume_utc().unix_timestamp())
+    });
+    Ok(IndexDoc {
+        key: Source::Debate(debate.debate_id).key(),
+        kind: "debate".to_owned(),
+        title: debate.title,
+        body: debate.body,
+        author: Some(debate.speaker),
+        group_id: group.map(|g| g.group_id.to_string()),
+        place,
+        date,
+        url: format!("/debates/{}", debate.debate_id),
+        ..IndexDoc::default()
+    })
+}
+
+/// A group's place in the party, for the hierarchical place facet: the ids from the national
+/// group down to it (`/1/4/9`: national, federation, section). Ids rather than names, which a
+/// rename would change under the index.
+pub async fn place_of(db: &Db, group: &GroupRow) -> anyhow::Result<String> {
+    // `ancestors` runs from the root down to the group itself.
+    Ok(db
+        .ancestors(group.group_id)
+        .await?
+        .iter()
+        .map(|g| format!("/{}", g.group_id))
+        .collect())
 }

@@ -6,7 +6,11 @@ use atelier_search::{Build, IndexHome};
 
 use super::documents::{self, Source};
 use crate::collab::{Hub, HubSettings};
+use crate::model::DebateId;
 use crate::store::Db;
+
+/// Debates read from the database at once.
+const DEBATES_PAGE: i64 = 200;
 
 /// What a rebuild made.
 #[derive(Debug, Clone)]
@@ -40,6 +44,21 @@ pub async fn rebuild(db: &Db, hub: &Hub, home: &IndexHome) -> anyhow::Result<Reb
         for source in sources {
             let docs = documents::read(db, hub, source).await?;
             count += docs.len() as u64;
+            build = add(build, source, docs).await?;
+        }
+    }
+    // Every debate (all are public), a page at a time.
+    let mut after = DebateId(0);
+    loop {
+        let page = db.debates_after(after, DEBATES_PAGE).await?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.debate_id;
+        for debate in page {
+            let source = Source::Debate(debate.debate_id);
+            let docs = vec![documents::debate_document(db, debate).await?];
+            count += 1;
             build = add(build, source, docs).await?;
         }
     }

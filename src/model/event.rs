@@ -64,6 +64,11 @@ pub enum EventKind {
     /// adopted, superseded (appended with that merge). Payload: `amendment_id`, `number`,
     /// `by_id`, `by_number` (the amendment merged in its place).
     AmendmentSuperseded,
+    /// Archived debates were imported (`atelier import debates`): one event per import, whose
+    /// debates are all public. Payload: `debate_import_id` (the batch: its debates are
+    /// `Db::debate_ids_of_import`), `imported` (debates added), `duplicates` (lines already in
+    /// the archives, left out), `skipped` (invalid lines left out).
+    DebatesImported,
     /// A kind this server does not know (written by a newer one): consumers pass over it.
     Unknown,
 }
@@ -89,6 +94,7 @@ impl EventKind {
         EventKind::AmendmentWithdrawn,
         EventKind::AmendmentMerged,
         EventKind::AmendmentSuperseded,
+        EventKind::DebatesImported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -111,6 +117,7 @@ impl EventKind {
             EventKind::AmendmentWithdrawn => "amendment.withdrawn",
             EventKind::AmendmentMerged => "amendment.merged",
             EventKind::AmendmentSuperseded => "amendment.superseded",
+            EventKind::DebatesImported => "debates.imported",
             EventKind::Unknown => "unknown",
         }
     }

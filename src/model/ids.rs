@@ -103,3 +103,5 @@ id_type!(GroupId, "group");
 id_type!(TextId, "text");
 id_type!(VersionId, "version");
 id_type!(AmendmentId, "amendment");
+id_type!(DebateId, "debate");
+id_type!(DebateImportId, "debate import");

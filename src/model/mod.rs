@@ -10,7 +10,7 @@ mod values;
 
 pub use amendment::{AmendmentStatus, Filers};
 pub use event::EventKind;
-pub use ids::{AmendmentId, GroupId, MemberId, TextId, VersionId};
+pub use ids::{AmendmentId, DebateId, DebateImportId, GroupId, MemberId, TextId, VersionId};
 pub use org::{Gender, GroupKind, ProfileVisibility, Role, TitleKind, Visibility};
 pub use text::{TextKind, TextStatus, TextTitle};
 pub use values::{DisplayName, Email, GroupName, Password, ValueError};

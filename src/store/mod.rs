@@ -15,6 +15,7 @@ mod amendments;
 mod audit;
 mod backup;
 pub mod cache;
+mod debates;
 pub(crate) mod events;
 mod groups;
 mod invitations;
@@ -45,6 +46,9 @@ pub use amendments::{
 };
 pub use audit::{ActivityRow, AuditEvent};
 pub use cache::{CACHE_CHANNEL, Change};
+pub use debates::{
+    DebateFilter, DebateRow, DebateSummary, DebatesImported, EXCERPT_CHARS, NewDebate,
+};
 pub(crate) use events::append_events;
 pub use events::{Event, NewEvent};
 pub use groups::{GroupRow, MembershipRow, ScopeRow};
@@ -69,6 +73,10 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
+    /// The caller's input failed midway through a write (a file that could not be read): the
+    /// transaction was rolled back, nothing is written. The payload says why.
+    #[error("{0}")]
+    Aborted(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

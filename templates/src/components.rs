@@ -141,6 +141,8 @@ pub(crate) enum Control {
     Email,
     Password,
     Search,
+    /// A day (`type="date"`: the browser's picker; the value is `YYYY-MM-DD`).
+    Date,
     TextArea,
 }
 
@@ -225,6 +227,7 @@ impl<'a> Field<'a> {
             Control::Email => "email",
             Control::Password => "password",
             Control::Search => "search",
+            Control::Date => "date",
         };
         html! {
             div.field.field--error[error.is_some()] {

@@ -50,6 +50,7 @@ pub fn page(ctx: &PageContext, title: &str, body: Markup) -> Markup {
 enum Section {
     Home,
     Groups,
+    Archives,
     Admin,
     Other,
 }
@@ -59,6 +60,9 @@ fn current_section(path: &str) -> Section {
         Section::Home
     } else if path == "/groups" || path.starts_with("/groups/") {
         Section::Groups
+    } else if path == "/debates" || path.starts_with("/debates/") || path.starts_with("/open-data")
+    {
+        Section::Archives
     } else if path == "/admin" || path.starts_with("/admin/") {
         Section::Admin
     } else {
@@ -82,6 +86,7 @@ fn header(ctx: &PageContext) -> Markup {
                         li { a href="/" aria-current=[current(Section::Home)] { (t!("nav.home", locale = l)) } }
                         li { a href="/groups" aria-current=[current(Section::Groups)] { (t!("nav.groups", locale = l)) } }
                         li { a href="/groups#themes" { (t!("nav.themes", locale = l)) } }
+                        li { a href="/debates" aria-current=[current(Section::Archives)] { (t!("nav.archives", locale = l)) } }
                         @if ctx.viewer.as_ref().is_some_and(|v| v.is_admin) {
                             li { a href="/admin" aria-current=[current(Section::Admin)] { (t!("nav.admin", locale = l)) } }
                         }

@@ -29,6 +29,7 @@ pub use pages::accounts::{
     forgot_password, invitation, login, register, register_confirm, register_sent, reset_password,
 };
 pub use pages::admin::{admin_accounts, admin_index};
+pub use pages::archives::{debate_page, debates_href, debates_page, open_data_page};
 pub use pages::errors::error_page;
 pub use pages::groups::group::{directory, group_page, groups_index, manage_group};
 pub use pages::groups::organisers::remove_member_page;

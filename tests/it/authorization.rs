@@ -1445,3 +1445,78 @@ async fn amendments_follow_their_text_and_its_rules() {
     }
     p.app.stop().await;
 }
+
+/// Archived debates and the open data are everyone's; a debate names the group of its place
+/// only to those who may see that group, and filtering on a group one may not see is refused
+/// as on a group that does not exist.
+#[tokio::test]
+async fn debates_and_open_data_are_public_and_name_only_visible_groups() {
+    let p = party().await;
+    let debate = atelier::store::NewDebate {
+        held_on: time::macros::date!(2001 - 05 - 01),
+        held_at: None,
+        place: "Tourcoing".into(),
+        speaker: "Tom".into(),
+        title: "Un débat à Tourcoing".into(),
+        text: "Le texte.".into(),
+        url: None,
+        convention: None,
+    };
+    let done = p
+        .app
+        .app
+        .db
+        .import_debates("a.jsonl", 0, [Ok::<_, String>(debate)], &|_| {})
+        .await
+        .unwrap();
+    let id = p
+        .app
+        .app
+        .db
+        .debate_ids_of_import(done.batch.unwrap())
+        .await
+        .unwrap()[0];
+    check_get(&p, "/api/v1/debates", |_| 200).await;
+    check_get(&p, &format!("/api/v1/debates/{id}"), |_| 200).await;
+    check_page(&p, "/debates", |_| 200).await;
+    check_page(&p, &format!("/debates/{id}"), |_| 200).await;
+    check_page(&p, "/open-data", |_| 200).await;
+    check_get(&p, "/open-data/debates.jsonl", |_| 200).await;
+    let sees_tourcoing = |who| {
+        matches!(
+            who,
+            Who::PrivateMember | Who::FederationSecretary | Who::Admin
+        )
+    };
+    check_get(
+        &p,
+        &format!("/api/v1/debates?group={}", p.private_section),
+        |who| if sees_tourcoing(who) { 200 } else { 422 },
+    )
+    .await;
+    for who in EVERYONE {
+        let one = p
+            .api(who)
+            .await
+            .get_json(&format!("/api/v1/debates/{id}"), 200)
+            .await;
+        let (_, page) = p
+            .browser(who)
+            .await
+            .get_text(&format!("/debates/{id}"))
+            .await;
+        let link = format!("href=\"/groups/{}\"", p.private_section);
+        if sees_tourcoing(who) {
+            assert_eq!(one["group_id"], p.private_section.to_string(), "{who:?}");
+            assert!(page.contains(&link), "{who:?}");
+        } else {
+            assert_eq!(one["group_id"], Value::Null, "{who:?}");
+            assert_eq!(one["group_name"], Value::Null, "{who:?}");
+            assert!(!page.contains(&link), "{who:?}");
+        }
+        // The open data names no group only some may see, whoever downloads it.
+        let file = p.api(who).await.get("/open-data/debates.jsonl").await;
+        let line: Value = serde_json::from_slice(&file.bytes().await.unwrap()).unwrap();
+        assert_eq!(line["group_id"], Value::Null, "{who:?}");
+    }
+}

@@ -314,6 +314,7 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         .to_owned();
     let amendment = demo_amendment(&app, &amended).await;
     let conflict = demo_merges(&app, &amended, &amendment).await;
+    let debate = demo_debate(&app).await;
     let signed_out = [
         "/".to_owned(),
         "/login".to_owned(),
@@ -325,6 +326,10 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         format!("/amendments/{amendment}"),
         format!("/texts/{amended}/amendments"),
         format!("/texts/{amended}/provenance"),
+        "/debates".to_owned(),
+        "/debates?place=lille&from=hier".to_owned(),
+        format!("/debates/{debate}"),
+        "/open-data".to_owned(),
         "/nulle-part".to_owned(),
     ];
     let signed_in = [
@@ -382,6 +387,28 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         "{out}"
     );
     app.stop().await;
+}
+
+/// An archived debate in the demo's Lille-Centre, with a link to its original: its id.
+async fn demo_debate(app: &TestApp) -> atelier::model::DebateId {
+    let debate = atelier::store::NewDebate {
+        held_on: time::macros::date!(1999 - 03 - 14),
+        held_at: None,
+        place: "Lille-Centre".into(),
+        speaker: "Louise Michel".into(),
+        title: "Sur les retraites".into(),
+        text: "Camarades,\n\nla retraite à soixante ans.".into(),
+        url: Some("https://archives.exemple.fr/1".into()),
+        convention: Some("Congrès de Tours".into()),
+    };
+    let db = &app.app.db;
+    let done = db
+        .import_debates("demo.jsonl", 0, [Ok::<_, String>(debate)], &|_| {})
+        .await
+        .expect("imported");
+    db.debate_ids_of_import(done.batch.expect("a batch"))
+        .await
+        .expect("its debates")[0]
 }
 
 /// Signs a demo account in through the form; its session cookie and its member id.

@@ -20,9 +20,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "organisation and data",
-        &["organisation", "import", "backup", "indexing"],
+        &["organisation", "import", "archives", "backup", "indexing"],
     ),
-    ("accounts and texts", &["accounts", "text"]),
+    ("accounts and texts", &["accounts", "text", "opendata"]),
     ("amendments", &["amendments"]),
     ("demo and shared state", &["demo", "app"]),
     ("HTTP", &["http"]),

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod archives;
 pub mod errors;
 pub mod groups;
 pub mod home;

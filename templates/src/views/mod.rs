@@ -37,6 +37,7 @@ macro_rules! coded_enum {
 mod accounts;
 mod admin;
 mod amendments;
+mod archives;
 mod common;
 mod groups;
 mod home;
@@ -46,6 +47,7 @@ mod texts;
 pub use accounts::*;
 pub use admin::*;
 pub use amendments::*;
+pub use archives::*;
 pub use common::*;
 pub use groups::*;
 pub use home::*;

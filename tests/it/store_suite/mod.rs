@@ -11,6 +11,7 @@ mod activity;
 mod amendments;
 mod coverage;
 mod database;
+mod debates;
 mod events;
 mod groups;
 mod invitations;

@@ -1,5 +1,8 @@
 //! The command line (API.md's contract): `serve`, `migrate`, `demo`, `member add`,
-//! `import members`, `backup`. Every failure ends with exit code 1 and one sentence.
+//! `import members`, `import debates`, `export public`, `reindex`, `backup`. Every failure ends
+//! with exit code 1 and one sentence.
+
+mod data;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +48,9 @@ enum Command {
     /// Imports data.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Exports data.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Rebuilds the search index from the database; running servers switch to it, no restart.
     Reindex,
     /// Writes a consistent copy of the database to FILE, while the server runs.
@@ -89,6 +95,27 @@ enum ImportCommand {
         /// Imports the valid rows even if some are not (they are still reported).
         #[arg(long)]
         skip_invalid: bool,
+    },
+    /// Imports archived debates from a JSON Lines file: one object a line with date, place,
+    /// speaker, title, text, and optionally url and convention. Lines already imported are
+    /// left out.
+    Debates {
+        file: PathBuf,
+        /// Imports the valid lines even if some are not (they are still reported).
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Writes every public item (texts, amendments, debates) as JSON Lines and CSV, with a
+    /// data dictionary, for researchers: never a private item, a draft or an email.
+    Public {
+        /// The folder to write into (created if needed; its files of the same names are
+        /// replaced once each is complete).
+        #[arg(long, default_value = "open-data")]
+        out: PathBuf,
     },
 }
 
@@ -176,6 +203,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::resolve(&cli.common, &no_serve)?;
             let db = open_db(&config).await?;
             import_members(&db, &file, skip_invalid).await
+        }
+        Command::Import(ImportCommand::Debates { file, skip_invalid }) => {
+            let config = Config::resolve(&cli.common, &no_serve)?;
+            let db = open_db(&config).await?;
+            data::import_debates(&db, &file, skip_invalid).await
+        }
+        Command::Export(ExportCommand::Public { out }) => {
+            let config = Config::resolve(&cli.common, &no_serve)?;
+            let db = open_db(&config).await?;
+            data::export_public(&db, &out).await
         }
         Command::Reindex => {
             let config = Config::resolve(&cli.common, &no_serve)?;
