@@ -4,7 +4,9 @@
 //! aloisdg/VIrepublique2017 (files politique.md, sante.md, energie.md, education.md),
 //! licensed CC BY-SA 4.0 (see ../shared/data/README.md).
 
-use atelier_search::{IndexDoc, SCHEMA_VERSION_FILE, SearchError, SearchIndex, SearchQuery};
+use atelier_search::{
+    IndexDoc, Language, SCHEMA_VERSION_FILE, SearchError, SearchIndex, SearchQuery,
+};
 
 const ASSEMBLEE: &str = "Introduction de la démocratie directe dans les décisions de l'assemblée. \
     75% du vote des projets de loi de l'assemblée viennent des parlementaires. 25% du vote vient \
@@ -27,6 +29,7 @@ fn doc(key: &str, kind: &str, title: &str, body: &str) -> IndexDoc {
         title: title.to_owned(),
         body: body.to_owned(),
         url: format!("/{}", key.replace(':', "/")),
+        readers: vec!["public".to_owned()],
         ..IndexDoc::default()
     }
 }
@@ -83,6 +86,7 @@ fn indexed() -> SearchIndex {
 fn query(text: &str) -> SearchQuery {
     SearchQuery {
         text: text.to_owned(),
+        readers: vec!["public".to_owned()],
         limit: 20,
         ..SearchQuery::default()
     }
@@ -404,6 +408,7 @@ fn hostile_queries_do_not_error() {
         for kind in [None, Some("paragraph".to_owned())] {
             let q = SearchQuery {
                 text: text.to_owned(),
+                readers: vec!["public".to_owned()],
                 kind,
                 offset: usize::MAX,
                 limit: usize::MAX,
@@ -428,20 +433,32 @@ fn hostile_queries_do_not_error() {
 }
 
 #[test]
-fn english_copy_of_the_body_is_searchable_by_field() {
+fn english_documents_are_read_in_english() {
     let index = SearchIndex::open_in_ram();
     let mut writer = index.writer().unwrap();
     writer
-        .upsert(&doc(
-            "wiki:1",
-            "text",
-            "Reforms",
-            "The reforms of the health system",
-        ))
+        .upsert(&IndexDoc {
+            language: Language::English,
+            ..doc(
+                "wiki:1",
+                "text",
+                "Reforms",
+                "The reforms of the health system",
+            )
+        })
         .unwrap();
     writer.commit().unwrap();
-    assert_eq!(keys(&index, &query("body_en:reform")), ["wiki:1"]);
-    assert_eq!(keys(&index, &query("body_en:systems")), ["wiki:1"]);
+    assert_eq!(keys(&index, &query("reform")), ["wiki:1"]);
+    assert_eq!(keys(&index, &query("systems")), ["wiki:1"]);
+    assert_eq!(keys(&index, &query("the health systems")), ["wiki:1"]);
+    let hit = &index.search(&query("system")).unwrap().hits[0];
+    assert_eq!(hit.language, Language::English);
+    assert_eq!(hit.title, "Reforms");
+    assert!(
+        hit.snippet_html.contains("<mark>system</mark>"),
+        "{}",
+        hit.snippet_html
+    );
 }
 
 #[test]
@@ -573,6 +590,7 @@ fn a_source_is_replaced_whole_and_its_paragraphs_show_their_label() {
         index
             .search(&SearchQuery {
                 text: text.into(),
+                readers: vec!["public".into()],
                 group_id: group.map(str::to_owned),
                 limit: 10,
                 ..SearchQuery::default()
