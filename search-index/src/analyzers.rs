@@ -2,13 +2,17 @@
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
+    StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// Name under which the French analyzer is registered.
 pub const FRENCH: &str = "fr";
 /// Name under which the English analyzer is registered.
 pub const ENGLISH: &str = "en";
+/// Name under which the French words analyzer (folded, not stemmed) is registered.
+pub const FRENCH_WORDS: &str = "fr_words";
+/// Name under which the English words analyzer (not stemmed) is registered.
+pub const ENGLISH_WORDS: &str = "en_words";
 /// Name under which the plain analyzer (names, places: folded, not stemmed) is registered.
 pub const PLAIN: &str = "plain";
 
@@ -116,10 +120,14 @@ impl TokenStream for FrenchTokenStream<'_> {
 }
 
 /// FrenchTokenizer (elisions dropped) → RemoveLongFilter → LowerCaser → StopWordFilter(French)
-/// → AsciiFoldingFilter (accents, « œ » → « oe ») → Stemmer(French).
+/// → AsciiFoldingFilter (accents, « œ » → « oe ») → feminine endings → Stemmer(French) →
+/// plural endings.
 ///
 /// Folding happens before stemming so that "assemblee" and "Assemblée" meet; stop words are
-/// removed before folding (the list is accented).
+/// removed before folding (the list is accented). Snowball's French stemmer expects accents:
+/// once folded, it leaves « adoptees » as "adopte" where « adopté » gives "adopt", and it
+/// never removes the "s" of « emplois », « lois », « élus », « délais ». Two small rewrites
+/// around it put that right ([`unfold_feminine`], [`drop_plural_s`]).
 pub fn french() -> TextAnalyzer {
     TextAnalyzer::builder(FrenchTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
@@ -129,35 +137,129 @@ pub fn french() -> TextAnalyzer {
             FRENCH_EXTRA_STOP_WORDS.iter().map(|w| (*w).to_owned()),
         ))
         .filter(AsciiFoldingFilter)
+        .filter(Rewrite(unfold_feminine))
         .filter(Stemmer::new(Language::French))
+        .filter(Rewrite(drop_plural_s))
         .build()
 }
 
-/// The French analyzer without its stemmer nor stop words: what a prefix (`financ*`) or a
-/// word's typo is compared with before stemming.
-pub(crate) fn french_unstemmed() -> TextAnalyzer {
+/// Before stemming a folded word: « -ées », « -ée » (folded "-ees", "-ee") end as « -é » does
+/// (folded "-e"), so that the stemmer treats « adoptées », « assemblée » as it treats
+/// « adopté », « assemblé ».
+pub(crate) fn unfold_feminine(word: &mut String) {
+    if word.ends_with("ees") {
+        word.truncate(word.len() - 2);
+    } else if word.ends_with("ee") {
+        word.truncate(word.len() - 1);
+    }
+}
+
+/// After stemming: a stem ending in a vowel and "s" loses the "s" (the stemmer keeps it after
+/// a, i, o, u), so that « emplois » meets « emploi », « lois » « loi », « élus » « élu ».
+/// Applied to every stem, it only ever joins stems: « français » and « française » (both
+/// "francais") still meet, as "francai".
+pub(crate) fn drop_plural_s(word: &mut String) {
+    let bytes = word.as_bytes();
+    let n = bytes.len();
+    if n >= 3 && bytes[n - 1] == b's' && matches!(bytes[n - 2], b'a' | b'i' | b'o' | b'u') {
+        word.pop();
+    }
+}
+
+/// A token filter that rewrites each token's text in place.
+#[derive(Clone, Copy)]
+struct Rewrite(fn(&mut String));
+
+#[derive(Clone)]
+struct RewriteTokenizer<T> {
+    rewrite: fn(&mut String),
+    inner: T,
+}
+
+struct RewriteStream<S> {
+    rewrite: fn(&mut String),
+    tail: S,
+}
+
+impl TokenFilter for Rewrite {
+    type Tokenizer<T: Tokenizer> = RewriteTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> RewriteTokenizer<T> {
+        RewriteTokenizer {
+            rewrite: self.0,
+            inner: tokenizer,
+        }
+    }
+}
+
+impl<T: Tokenizer> Tokenizer for RewriteTokenizer<T> {
+    type TokenStream<'a> = RewriteStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        RewriteStream {
+            rewrite: self.rewrite,
+            tail: self.inner.token_stream(text),
+        }
+    }
+}
+
+impl<S: TokenStream> TokenStream for RewriteStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        (self.rewrite)(&mut self.tail.token_mut().text);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// The words of French documents as written (folded, not stemmed): what typos and prefixes
+/// are matched against. A typo often breaks the ending the stemmer would have removed
+/// (« financemnet » stems to itself), a prefix often runs past the stem (« financem* »).
+/// FrenchTokenizer → RemoveLongFilter → LowerCaser → StopWordFilter(French) →
+/// AsciiFoldingFilter.
+pub fn french_words() -> TextAnalyzer {
     TextAnalyzer::builder(FrenchTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
+        .filter(stop_words(Language::French))
+        .filter(StopWordFilter::remove(
+            FRENCH_EXTRA_STOP_WORDS.iter().map(|w| (*w).to_owned()),
+        ))
         .filter(AsciiFoldingFilter)
         .build()
 }
 
-/// SimpleTokenizer → RemoveLongFilter → LowerCaser → StopWordFilter(English) → Stemmer(English).
+/// SimpleTokenizer → RemoveLongFilter → LowerCaser → StopWordFilter(English) →
+/// AsciiFoldingFilter → Stemmer(English). Folded like French, so that a word typed without
+/// its accents reads the same in both languages (« energie », « énergie » and "energy").
 pub fn english() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(stop_words(Language::English))
+        .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
         .build()
 }
 
-/// The English analyzer without its stemmer nor stop words (for prefixes and typos).
-pub(crate) fn english_unstemmed() -> TextAnalyzer {
+/// The words of English documents as written (not stemmed), for typos and prefixes.
+/// SimpleTokenizer → RemoveLongFilter → LowerCaser → StopWordFilter(English) →
+/// AsciiFoldingFilter.
+pub fn english_words() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
+        .filter(stop_words(Language::English))
+        .filter(AsciiFoldingFilter)
         .build()
 }
 
@@ -166,9 +268,9 @@ pub(crate) fn english_unstemmed() -> TextAnalyzer {
 #[derive(Clone)]
 pub(crate) struct Analyzers {
     pub fr: TextAnalyzer,
-    pub fr_unstemmed: TextAnalyzer,
+    pub fr_words: TextAnalyzer,
     pub en: TextAnalyzer,
-    pub en_unstemmed: TextAnalyzer,
+    pub en_words: TextAnalyzer,
     pub plain: TextAnalyzer,
 }
 
@@ -176,9 +278,9 @@ impl Analyzers {
     pub fn new() -> Analyzers {
         Analyzers {
             fr: french(),
-            fr_unstemmed: french_unstemmed(),
+            fr_words: french_words(),
             en: english(),
-            en_unstemmed: english_unstemmed(),
+            en_words: english_words(),
             plain: plain(),
         }
     }
@@ -204,6 +306,8 @@ fn stop_words(language: Language) -> StopWordFilter {
 pub(crate) fn register(manager: &TokenizerManager) {
     manager.register(FRENCH, french());
     manager.register(ENGLISH, english());
+    manager.register(FRENCH_WORDS, french_words());
+    manager.register(ENGLISH_WORDS, english_words());
     manager.register(PLAIN, plain());
 }
 
@@ -213,6 +317,16 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
         .into_iter()
         .map(|(_, text)| text)
         .collect()
+}
+
+/// The tokens an analyzer produces for `text`, with where they start (in bytes).
+pub(crate) fn analyze_offsets(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+    let mut stream = analyzer.token_stream(text);
+    let mut tokens = Vec::new();
+    while let Some(token) = stream.next() {
+        tokens.push((token.offset_from, token.text.clone()));
+    }
+    tokens
 }
 
 /// The tokens an analyzer produces for `text`, with their positions.
@@ -262,10 +376,14 @@ mod tests {
         // An apostrophe at the end is not an elision.
         assert_eq!(analyze(&mut fr, "Jusqu'"), ["jusqu"]);
         // Positions: the elision takes none.
-        let mut unstemmed = french_unstemmed();
+        let mut words = french_words();
         assert_eq!(
-            analyze_at(&mut unstemmed, "l'école publique"),
-            analyze_at(&mut unstemmed, "école publique")
+            analyze_at(&mut words, "l'école publique"),
+            analyze_at(&mut words, "école publique")
+        );
+        assert_eq!(
+            analyze(&mut words, "L'Économie du Financement"),
+            ["economie", "financement"]
         );
     }
 
@@ -275,6 +393,40 @@ mod tests {
         assert_eq!(analyze(&mut fr, "cœur"), analyze(&mut fr, "coeur"));
         assert_eq!(analyze(&mut fr, "Œuvre"), analyze(&mut fr, "oeuvre"));
         assert_eq!(analyze(&mut fr, "l'œuvre"), analyze(&mut fr, "oeuvres"));
+    }
+
+    #[test]
+    fn feminines_and_plurals_meet_their_stem() {
+        let mut fr = french();
+        let same = |fr: &mut TextAnalyzer, words: &[&str]| {
+            let first = analyze(fr, words[0]);
+            for word in &words[1..] {
+                assert_eq!(analyze(fr, word), first, "{} / {word}", words[0]);
+            }
+        };
+        same(
+            &mut fr,
+            &[
+                "adopté",
+                "adoptée",
+                "adoptées",
+                "adoptees",
+                "adoptés",
+                "adopter",
+            ],
+        );
+        same(&mut fr, &["assemblée", "assemblee", "Assemblées"]);
+        same(&mut fr, &["emploi", "emplois"]);
+        same(&mut fr, &["loi", "lois"]);
+        same(&mut fr, &["élu", "élus", "elus"]);
+        same(&mut fr, &["délai", "délais"]);
+        same(&mut fr, &["français", "française", "françaises"]);
+        same(&mut fr, &["retraite", "retraites"]);
+        same(
+            &mut fr,
+            &["financer", "financement", "financé", "financera"],
+        );
+        same(&mut fr, &["député", "députés", "députée", "deputees"]);
     }
 
     #[test]

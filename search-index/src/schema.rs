@@ -5,7 +5,7 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions,
 };
 
-use crate::analyzers::{ENGLISH, FRENCH, PLAIN};
+use crate::analyzers::{ENGLISH, ENGLISH_WORDS, FRENCH, FRENCH_WORDS, PLAIN};
 
 /// Bump whenever [`build`] changes in a way an existing index cannot follow (a field added,
 /// removed or re-optioned, an analyzer changed): opening an older index then fails with
@@ -37,6 +37,11 @@ pub mod names {
     pub const TITLE_EN: &str = "title_en";
     /// Body of an English document, English analyzer, stored.
     pub const BODY_EN: &str = "body_en";
+    /// The words of a French document's title and body as written (folded, not stemmed), for
+    /// typos and prefixes (doc ids only, not stored).
+    pub const WORDS: &str = "words";
+    /// The same for an English document.
+    pub const WORDS_EN: &str = "words_en";
     /// Place in the party, a facet: /federation-slug/section-slug (always fast).
     pub const PLACE: &str = "place";
     /// The place's words, plain analyzer, for `place:lyon` (not stored).
@@ -73,6 +78,8 @@ pub(crate) struct Fields {
     pub body: Field,
     pub title_en: Field,
     pub body_en: Field,
+    pub words: Field,
+    pub words_en: Field,
     pub place: Field,
     pub place_text: Field,
     pub group_id: Field,
@@ -112,6 +119,15 @@ pub(crate) fn build() -> (Schema, Fields) {
         title_en: builder
             .add_text_field(names::TITLE_EN, analysed(ENGLISH, positions).set_stored()),
         body_en: builder.add_text_field(names::BODY_EN, analysed(ENGLISH, positions).set_stored()),
+        // Matched by typos and prefixes only, which need no frequencies nor positions.
+        words: builder.add_text_field(
+            names::WORDS,
+            analysed(FRENCH_WORDS, IndexRecordOption::Basic),
+        ),
+        words_en: builder.add_text_field(
+            names::WORDS_EN,
+            analysed(ENGLISH_WORDS, IndexRecordOption::Basic),
+        ),
         place: builder.add_facet_field(names::PLACE, FacetOptions::default().set_stored()),
         place_text: builder.add_text_field(names::PLACE_TEXT, analysed(PLAIN, words)),
         group_id: builder.add_text_field(names::GROUP_ID, keyword.clone()),

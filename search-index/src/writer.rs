@@ -155,12 +155,14 @@ impl IndexWriterHandle {
         }
         d.add_text(f.kind, &doc.kind);
         d.add_text(f.language, doc.language.code());
-        let (title, body) = match doc.language {
-            Language::French => (f.title, f.body),
-            Language::English => (f.title_en, f.body_en),
+        let (title, body, words) = match doc.language {
+            Language::French => (f.title, f.body, f.words),
+            Language::English => (f.title_en, f.body_en, f.words_en),
         };
         d.add_text(title, &doc.title);
         d.add_text(body, &doc.body);
+        d.add_text(words, &doc.title);
+        d.add_text(words, &doc.body);
         if let Some(place) = &doc.place {
             d.add_facet(f.place, place_facet(place));
             d.add_text(f.place_text, place);

@@ -636,3 +636,56 @@ fn a_source_is_replaced_whole_and_its_paragraphs_show_their_label() {
         "a commit without a position"
     );
 }
+
+#[test]
+fn author_place_and_language_fields() {
+    let index = SearchIndex::open_in_ram();
+    let mut writer = index.writer().unwrap();
+    let mut english = doc("wiki:1", "wiki", "Health", "Health care for everyone.");
+    english.language = Language::English;
+    english.author = Some("John Smith".into());
+    let mut french = doc("paragraph:1:1", "paragraph", "Santé", SANTE);
+    french.author = Some("Hélène Dupré".into());
+    french.place = Some("/rhone/lyon-3".into());
+    writer.upsert(&english).unwrap();
+    writer.upsert(&french).unwrap();
+    writer.commit().unwrap();
+    for text in [
+        "auteur:dupre",
+        "author:\"Hélène Dupré\"",
+        "par:hélène santé",
+        "lieu:lyon",
+        "place:rhone",
+        "langue:français",
+        "lang:fr",
+    ] {
+        assert_eq!(keys(&index, &query(text)), ["paragraph:1:1"], "{text}");
+    }
+    for text in ["author:smith", "language:en", "lang:anglais health"] {
+        assert_eq!(keys(&index, &query(text)), ["wiki:1"], "{text}");
+    }
+    assert!(keys(&index, &query("auteur:martin")).is_empty());
+    let results = index.search(&query("langue:klingon")).unwrap();
+    assert_eq!(results.total, 0);
+    assert_eq!(
+        results.notices,
+        [atelier_search::Notice::UnknownValue {
+            field: "langue".into(),
+            value: "klingon".into()
+        }]
+    );
+    // The exact filters of the query (what the page's filters set).
+    let q = SearchQuery {
+        author: Some("Hélène Dupré".into()),
+        ..query("")
+    };
+    assert_eq!(keys(&index, &q), ["paragraph:1:1"]);
+    let q = SearchQuery {
+        language: Some(Language::English),
+        ..query("")
+    };
+    assert_eq!(keys(&index, &q), ["wiki:1"]);
+    let hit = &index.search(&query("santé")).unwrap().hits[0];
+    assert_eq!(hit.place.as_deref(), Some("/rhone/lyon-3"));
+    assert_eq!(hit.author.as_deref(), Some("Hélène Dupré"));
+}

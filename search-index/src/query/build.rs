@@ -4,7 +4,7 @@
 //! matches when every word matches its French fields (stop words in French left out), an
 //! English document likewise with the English analysis. So « la réforme » finds French
 //! documents about « réformes » and English ones with "reform" — and "the reform" English ones
-//! without requiring "the".
+//! without requiring "the". A French stop word is left out of both readings.
 //!
 //! Each plain word of 5 letters or more also matches with a typo (1 edit; 2 from 9 letters).
 //! Exact (stemmed) matches always rank above typo-only ones: a word matched exactly adds
@@ -22,6 +22,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Score, Searcher};
 
+use super::guarded::Guarded;
 use super::layers::Layer;
 use super::syntax::{Atom, FieldName, Notice, Parsed, fold};
 use crate::analyzers::{Analyzers, analyze_at};
@@ -95,10 +96,18 @@ impl Lang {
             Lang::En => (f.title_en, f.body_en),
         }
     }
+
+    /// The field of their words as written (for typos and prefixes).
+    pub fn words(self, f: &Fields) -> Field {
+        match self {
+            Lang::Fr => f.words,
+            Lang::En => f.words_en,
+        }
+    }
 }
 
 /// What snippets highlight, per language: the indexed (stemmed) terms matched exactly, the
-/// terms matched with typos (and how many), the prefixes.
+/// words as written matched with typos (and how many), the prefixes.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Highlight {
     pub exact: [BTreeSet<String>; 2],
@@ -185,8 +194,14 @@ impl<'a> Builder<'a> {
                 }
                 continue;
             }
-            let per_language =
+            let mut per_language =
                 Lang::BOTH.map(|l| self.text_clause(&clause.atom, l, clause.negated));
+            if per_language[Lang::Fr as usize].is_none() {
+                // A French stop word or elision (« la », « jusqu'à ») is no word to look for in
+                // English documents either: most are not English words, and the English
+                // reading would otherwise turn a query of stop words into a search.
+                per_language[Lang::En as usize] = None;
+            }
             if clause.negated {
                 let any: Vec<Box<dyn Query>> = per_language.into_iter().flatten().collect();
                 if !any.is_empty() {
@@ -225,35 +240,28 @@ impl<'a> Builder<'a> {
     /// A word, phrase, prefix or title clause in one language; `None` when it has nothing to
     /// look for in that language (a stop word).
     fn text_clause(&mut self, atom: &Atom, lang: Lang, negated: bool) -> Option<Box<dyn Query>> {
-        let (title, body) = lang.fields(self.fields);
+        let (title, _) = lang.fields(self.fields);
         match atom {
             Atom::Word(word) => {
                 let tokens = self.tokens(lang, word);
                 let exact = self.exact(lang, &tokens, negated)?;
+                let written = self.written(lang, word);
+                let [written] = written.as_slice() else {
+                    return Some(exact);
+                };
                 if negated || tokens.len() != 1 {
                     return Some(exact);
                 }
-                let letters = self
-                    .unstemmed(lang, word)
-                    .first()
-                    .map_or(0, |t| t.chars().count());
-                let distance = match letters {
+                let distance = match written.chars().count() {
                     n if n >= FUZZY_2_CHARS => 2,
                     n if n >= FUZZY_1_CHARS => 1,
                     _ => return Some(exact),
                 };
-                let term = &tokens[0].1;
-                self.highlight.fuzzy[lang as usize].push((term.clone(), distance));
-                let fuzzy = any_of(
-                    [title, body]
-                        .map(|field| {
-                            Box::new(FuzzyTermQuery::new(
-                                Term::from_field_text(field, term),
-                                distance,
-                                true,
-                            )) as Box<dyn Query>
-                        })
-                        .into(),
+                self.highlight.fuzzy[lang as usize].push((written.clone(), distance));
+                let fuzzy = FuzzyTermQuery::new(
+                    Term::from_field_text(lang.words(self.fields), written),
+                    distance,
+                    true,
                 );
                 Some(Box::new(BooleanQuery::new(vec![
                     (Occur::Should, exact.box_clone()),
@@ -263,7 +271,7 @@ impl<'a> Builder<'a> {
                     ),
                     (
                         Occur::Should,
-                        Box::new(ConstScoreQuery::new(fuzzy, FUZZY_SCORE)),
+                        Box::new(ConstScoreQuery::new(Box::new(fuzzy), FUZZY_SCORE)),
                     ),
                 ])))
             }
@@ -301,11 +309,11 @@ impl<'a> Builder<'a> {
         analyze_at(analyzer, text)
     }
 
-    /// The words of `text` before stemming (folded in French).
-    fn unstemmed(&mut self, lang: Lang, text: &str) -> Vec<String> {
+    /// The words of `text` as written (folded in French), as the words field holds them.
+    fn written(&mut self, lang: Lang, text: &str) -> Vec<String> {
         let analyzer: &mut TextAnalyzer = match lang {
-            Lang::Fr => &mut self.analyzers.fr_unstemmed,
-            Lang::En => &mut self.analyzers.en_unstemmed,
+            Lang::Fr => &mut self.analyzers.fr_words,
+            Lang::En => &mut self.analyzers.en_words,
         };
         analyze_at(analyzer, text)
             .into_iter()
@@ -337,11 +345,9 @@ impl<'a> Builder<'a> {
         ]))
     }
 
-    /// `abc*`: every word beginning so (before stemming: « financ* » finds « financement »,
-    /// indexed « financ »), and the prefix's own stem. Words before the last (« porte-mon* »)
-    /// are required as words.
+    /// `abc*`: every word beginning so, as written (« financem* » finds « financement »).
+    /// Words before the last (« porte-mon* ») are required as words.
     fn prefix(&mut self, lang: Lang, prefix: &str, negated: bool) -> Option<Box<dyn Query>> {
-        let (title, body) = lang.fields(self.fields);
         let words: Vec<&str> = prefix
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -352,31 +358,20 @@ impl<'a> Builder<'a> {
             let tokens = self.tokens(lang, word);
             clauses.extend(self.exact(lang, &tokens, negated));
         }
-        let start = self.unstemmed(lang, last).into_iter().next()?;
-        let stem = self.tokens(lang, last).into_iter().next().map(|(_, t)| t);
+        // Folded as the words fields are, but kept if a stop word as a whole (« les* »).
+        let start = analyze_at(&mut self.analyzers.plain, last)
+            .into_iter()
+            .next()
+            .map(|(_, t)| t)?;
         if !negated {
-            let h = &mut self.highlight;
-            h.prefixes[lang as usize].push(start.clone());
-            h.exact[lang as usize].extend(stem.clone());
+            self.highlight.prefixes[lang as usize].push(start.clone());
         }
-        let mut alternatives: Vec<Box<dyn Query>> = [title, body]
-            .map(|field| {
-                let term = Term::from_field_text(field, &start);
-                // A distance of 0: exactly this prefix.
-                Box::new(ConstScoreQuery::new(
-                    Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
-                    FUZZY_SCORE,
-                )) as Box<dyn Query>
-            })
-            .into();
-        if let Some(stem) = &stem {
-            alternatives.push(term_query(body, stem));
-            alternatives.push(Box::new(BoostQuery::new(
-                term_query(title, stem),
-                TITLE_BOOST,
-            )));
-        }
-        clauses.push(any_of(alternatives));
+        let term = Term::from_field_text(lang.words(self.fields), &start);
+        // A distance of 0: exactly this prefix.
+        clauses.push(Box::new(ConstScoreQuery::new(
+            Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
+            FUZZY_SCORE,
+        )));
         Some(all_of(clauses))
     }
 
@@ -522,12 +517,12 @@ pub(crate) fn keyword_query(field: Field, value: &str) -> Box<dyn Query> {
 /// A phrase of at least two tokens, their positions kept (stop words leave gaps).
 fn phrase_query(field: Field, tokens: &[(usize, String)]) -> Box<dyn Query> {
     let first = tokens.iter().map(|(p, _)| *p).min().unwrap_or(0);
-    Box::new(PhraseQuery::new_with_offset(
+    Box::new(Guarded(Box::new(PhraseQuery::new_with_offset(
         tokens
             .iter()
             .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
             .collect(),
-    ))
+    ))))
 }
 
 /// Matches, adds nothing to the score.

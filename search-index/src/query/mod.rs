@@ -3,6 +3,7 @@
 
 pub(crate) mod build;
 pub(crate) mod facets;
+mod guarded;
 pub(crate) mod layers;
 pub(crate) mod snippets;
 pub(crate) mod syntax;

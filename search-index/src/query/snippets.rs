@@ -11,7 +11,7 @@ use tantivy::{Score, TantivyDocument, Term};
 use super::Hit;
 use super::build::{Highlight, Lang};
 use super::layers::Together;
-use crate::analyzers::{Analyzers, analyze_at};
+use crate::analyzers::{Analyzers, analyze_offsets};
 use crate::schema::{Fields, Language};
 
 /// Length of a snippet, in characters.
@@ -26,6 +26,8 @@ const LOOSE_WEIGHT: Score = 0.001;
 pub(crate) struct Snippets {
     fields: Fields,
     analyzers: [TextAnalyzer; 2],
+    /// The words analyzers (as written), which typos and prefixes are compared with.
+    words: [TextAnalyzer; 2],
     highlight: Highlight,
     /// Per language, the exact terms with their weight.
     exact: [BTreeMap<String, Score>; 2],
@@ -55,6 +57,7 @@ impl Snippets {
         Snippets {
             fields: *fields,
             analyzers: [analyzers.fr.clone(), analyzers.en.clone()],
+            words: [analyzers.fr_words.clone(), analyzers.en_words.clone()],
             highlight,
             exact,
         }
@@ -69,16 +72,18 @@ impl Snippets {
         let fuzzy = &self.highlight.fuzzy[at];
         let prefixes = &self.highlight.prefixes[at];
         if !fuzzy.is_empty() || !prefixes.is_empty() {
-            for (_, token) in analyze_at(&mut analyzer, text) {
-                if terms.contains_key(&token) {
-                    continue;
-                }
-                let loose = prefixes.iter().any(|p| token.starts_with(p.as_str()))
+            // A word matched as written is highlighted through its stem, which is what the
+            // snippet generator compares: both analyzers cut the text the same way.
+            let stems: BTreeMap<usize, String> =
+                analyze_offsets(&mut analyzer, text).into_iter().collect();
+            let mut words = self.words[at].clone();
+            for (offset, word) in analyze_offsets(&mut words, text) {
+                let loose = prefixes.iter().any(|p| word.starts_with(p.as_str()))
                     || fuzzy
                         .iter()
-                        .any(|(term, distance)| within(&token, term, usize::from(*distance)));
-                if loose {
-                    terms.insert(token, LOOSE_WEIGHT);
+                        .any(|(typed, distance)| within(&word, typed, usize::from(*distance)));
+                if let Some(stem) = stems.get(&offset).filter(|_| loose) {
+                    terms.entry(stem.clone()).or_insert(LOOSE_WEIGHT);
                 }
             }
         }

@@ -282,13 +282,17 @@ pub(crate) fn parse(text: &str) -> Parsed {
         }
         if let Some(closers) = closing_quotes(c) {
             chars.next();
-            let (phrase, closed) = take_quoted(&mut chars, closers);
-            if !closed {
+            let (phrase, end) = take_quoted(&mut chars, closers);
+            if end.is_none() {
                 parsed.notices.push(Notice::UnbalancedQuote);
             }
             let phrase = phrase.trim();
             if !phrase.is_empty() {
-                let shown = format!("\"{phrase}\"");
+                // As typed when it was closed (« », “ ”), else closed the plain way.
+                let shown = match end {
+                    Some(end) => collapse(&text[start_after_signs..end]),
+                    None => format!("\"{phrase}\""),
+                };
                 push(
                     &mut parsed,
                     &mut rendered,
@@ -334,15 +338,17 @@ pub(crate) fn parse(text: &str) -> Parsed {
         {
             match FieldName::parse(name) {
                 Some(field) => {
+                    let mut raw = None;
                     let (value, quoted) = if value.is_empty() {
                         // `field:"a value"` or `field:` alone.
                         match chars.peek() {
-                            Some(&(_, c)) if closing_quotes(c).is_some() => {
+                            Some(&(open, c)) if closing_quotes(c).is_some() => {
                                 chars.next();
                                 let closers = closing_quotes(c).unwrap_or(&['"']);
-                                let (value, closed) = take_quoted(&mut chars, closers);
-                                if !closed {
-                                    parsed.notices.push(Notice::UnbalancedQuote);
+                                let (value, end) = take_quoted(&mut chars, closers);
+                                match end {
+                                    Some(end) => raw = Some(collapse(&text[open..end])),
+                                    None => parsed.notices.push(Notice::UnbalancedQuote),
                                 }
                                 (value.trim().to_owned(), true)
                             }
@@ -357,10 +363,10 @@ pub(crate) fn parse(text: &str) -> Parsed {
                         });
                         continue;
                     }
-                    let shown = if quoted {
-                        format!("{name}:\"{value}\"")
-                    } else {
-                        format!("{name}:{value}")
+                    let shown = match (&raw, quoted) {
+                        (Some(raw), _) => format!("{name}:{raw}"),
+                        (None, true) => format!("{name}:\"{value}\""),
+                        (None, false) => format!("{name}:{value}"),
                     };
                     push(
                         &mut parsed,
@@ -446,19 +452,24 @@ pub(crate) fn parse(text: &str) -> Parsed {
     parsed
 }
 
-/// The text up to one of `closers` (consumed), and whether one was found.
+/// The text up to one of `closers` (consumed), and where the closer ends (`None`: no closer).
 fn take_quoted(
     chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
     closers: &[char],
-) -> (String, bool) {
+) -> (String, Option<usize>) {
     let mut out = String::new();
-    for (_, c) in chars.by_ref() {
+    for (at, c) in chars.by_ref() {
         if closers.contains(&c) {
-            return (out, true);
+            return (out, Some(at + c.len_utf8()));
         }
         out.push(c);
     }
-    (out, false)
+    (out, None)
+}
+
+/// `text` with its runs of white space made single spaces.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A clause as the reading shows it (for tests).
@@ -518,15 +529,12 @@ mod tests {
     #[test]
     fn french_quotes_and_field_names() {
         let (clauses, reading, notices) =
-            read("« service public » auteur:\"Marie Dupont\" thème:santé");
+            read("« service public » auteur:\"Marie  Dupont\" thème:santé “santé”");
         assert_eq!(
             clauses,
-            "p(service public) f(Author=Marie Dupont,q) f(Theme=santé)"
+            "p(service public) f(Author=Marie  Dupont,q) f(Theme=santé) p(santé)"
         );
-        assert_eq!(
-            reading.as_deref(),
-            Some("\"service public\" auteur:\"Marie Dupont\" thème:santé")
-        );
+        assert_eq!(reading, None);
         assert!(notices.is_empty());
     }
 
