@@ -235,6 +235,7 @@ mod tests {
             kind: "group".into(),
             title: title.into(),
             url: format!("/{key}"),
+            readers: vec!["public".into()],
             ..IndexDoc::default()
         }
     }
@@ -243,6 +244,7 @@ mod tests {
         index
             .search(&SearchQuery {
                 text: text.into(),
+                readers: vec!["public".into()],
                 limit: 10,
                 ..SearchQuery::default()
             })

@@ -7,20 +7,17 @@ use std::sync::Arc;
 
 use tantivy::collector::Count;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, QueryParser};
+use tantivy::query::AllQuery;
 use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, TantivyError};
 
 use crate::SearchError;
-use crate::analyzers;
+use crate::analyzers::{self, Analyzers};
 use crate::fresh::{FreshWriter, SharedView};
 use crate::schema::{self, Fields, SCHEMA_VERSION, SCHEMA_VERSION_FILE};
 use crate::writer::{IndexWriterHandle, payload_position};
 
 /// Memory budget of the (single) writer, shared among its indexing threads.
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
-
-/// Boost of the title over the body in user queries.
-const TITLE_BOOST: f32 = 2.0;
 
 /// An open search index: the schema, the analyzers, a reader, and the way to get the writer.
 ///
@@ -31,7 +28,8 @@ pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
-    pub(crate) parser: QueryParser,
+    /// The analyzers queries read their words with.
+    pub(crate) analyzers: Analyzers,
     /// The directory, or "memory", for error messages.
     pub(crate) location: Arc<str>,
     /// What a live writer has published and not yet committed (`crate::fresh`).
@@ -132,14 +130,11 @@ impl SearchIndex {
                 path: path.clone(),
                 cause,
             })?;
-        let mut parser = QueryParser::for_index(&index, vec![fields.title, fields.body]);
-        parser.set_field_boost(fields.title, TITLE_BOOST);
-        parser.set_conjunction_by_default();
         Ok(SearchIndex {
             index,
             reader,
             fields,
-            parser,
+            analyzers: Analyzers::new(),
             location: path.into(),
             fresh: SharedView::default(),
         })

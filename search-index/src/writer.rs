@@ -8,9 +8,15 @@ use tantivy::{DateTime, IndexReader, IndexWriter, TantivyDocument, Term};
 
 use crate::SearchError;
 use crate::fresh::FreshWriter;
-use crate::schema::Fields;
+use crate::schema::{Fields, Language};
 
 /// A document of any kind, as the indexer hands it over.
+///
+/// **Who may see it** is `readers`: a list of grants, and a search ([`crate::SearchQuery`])
+/// finds the document only if the searcher holds at least one of them. The vocabulary is the
+/// application's; Atelier's is "public" (anyone, signed in or not), "members" (any signed-in
+/// member), "group:ID" (the members of a group), "member:ID" (one member: their drafts).
+/// A document with no readers is found by no one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IndexDoc {
     /// Unique key, e.g. "group:12" or "paragraph:5:3". Upserts replace by key.
@@ -22,6 +28,8 @@ pub struct IndexDoc {
     pub label: Option<String>,
     /// "group", "text", "paragraph", "amendment", "comment", "debate", …
     pub kind: String,
+    /// The language `title` and `body` are written in (French by default).
+    pub language: Language,
     /// Plain text (no Markdown, no HTML).
     pub title: String,
     /// Plain text (no Markdown, no HTML).
@@ -30,14 +38,20 @@ pub struct IndexDoc {
     pub place: Option<String>,
     /// The owning group.
     pub group_id: Option<String>,
+    /// The theme, as members name it (« Santé »): `theme:santé` finds it, facets count it.
+    pub theme: Option<String>,
+    /// The convention (congress) the document belongs to, as members name it.
+    pub convention: Option<String>,
     /// E.g. "draft", "adopted", "rejected".
     pub status: Option<String>,
-    /// The author, as the server wants to show or filter it.
+    /// The author, as the server wants to show or filter it (`author:` matches its words).
     pub author: Option<String>,
     /// Unix seconds.
     pub date: Option<i64>,
     /// Where a hit links to.
     pub url: String,
+    /// Who may see the document: grants such as "public", "group:12", "member:5" (see above).
+    pub readers: Vec<String>,
 }
 
 /// The one writer of an index, to be owned by one task.
@@ -140,20 +154,33 @@ impl IndexWriterHandle {
             d.add_text(f.label, label);
         }
         d.add_text(f.kind, &doc.kind);
-        d.add_text(f.title, &doc.title);
-        d.add_text(f.body, &doc.body);
-        d.add_text(f.body_en, &doc.body);
+        d.add_text(f.language, doc.language.code());
+        let (title, body, words) = match doc.language {
+            Language::French => (f.title, f.body, f.words),
+            Language::English => (f.title_en, f.body_en, f.words_en),
+        };
+        d.add_text(title, &doc.title);
+        d.add_text(body, &doc.body);
+        d.add_text(words, &doc.title);
+        d.add_text(words, &doc.body);
         if let Some(place) = &doc.place {
             d.add_facet(f.place, place_facet(place));
+            d.add_text(f.place_text, place);
         }
         for (field, value) in [
             (f.group_id, &doc.group_id),
+            (f.theme, &doc.theme),
+            (f.convention, &doc.convention),
             (f.status, &doc.status),
             (f.author, &doc.author),
+            (f.author_text, &doc.author),
         ] {
             if let Some(value) = value {
                 d.add_text(field, value);
             }
+        }
+        for reader in &doc.readers {
+            d.add_text(f.readers, reader);
         }
         if let Some(date) = doc.date {
             d.add_date(f.date, DateTime::from_timestamp_secs(date));

@@ -16,6 +16,7 @@ fn doc(key: &str, kind: &str, body: &str, date: i64) -> IndexDoc {
         group_id: Some(if date % 2 == 0 { "1" } else { "2" }.to_owned()),
         date: Some(1_700_000_000 + date),
         url: format!("/{key}"),
+        readers: vec!["public".to_owned()],
         ..IndexDoc::default()
     }
 }
@@ -24,6 +25,7 @@ fn search(index: &SearchIndex, text: &str) -> SearchResults {
     index
         .search(&SearchQuery {
             text: text.to_owned(),
+            readers: vec!["public".to_owned()],
             limit: 50,
             ..SearchQuery::default()
         })
@@ -202,6 +204,7 @@ fn pages_cut_across_layers_lose_and_repeat_nothing() {
         let results = index
             .search(&SearchQuery {
                 text: "maladies".to_owned(),
+                readers: vec!["public".to_owned()],
                 offset: page * 8,
                 limit: 8,
                 ..SearchQuery::default()

@@ -4,7 +4,9 @@
 //! aloisdg/VIrepublique2017 (files politique.md, sante.md, energie.md, education.md),
 //! licensed CC BY-SA 4.0 (see ../shared/data/README.md).
 
-use atelier_search::{IndexDoc, SCHEMA_VERSION_FILE, SearchError, SearchIndex, SearchQuery};
+use atelier_search::{
+    IndexDoc, Language, SCHEMA_VERSION_FILE, SearchError, SearchIndex, SearchQuery,
+};
 
 const ASSEMBLEE: &str = "Introduction de la démocratie directe dans les décisions de l'assemblée. \
     75% du vote des projets de loi de l'assemblée viennent des parlementaires. 25% du vote vient \
@@ -27,6 +29,7 @@ fn doc(key: &str, kind: &str, title: &str, body: &str) -> IndexDoc {
         title: title.to_owned(),
         body: body.to_owned(),
         url: format!("/{}", key.replace(':', "/")),
+        readers: vec!["public".to_owned()],
         ..IndexDoc::default()
     }
 }
@@ -83,6 +86,7 @@ fn indexed() -> SearchIndex {
 fn query(text: &str) -> SearchQuery {
     SearchQuery {
         text: text.to_owned(),
+        readers: vec!["public".to_owned()],
         limit: 20,
         ..SearchQuery::default()
     }
@@ -404,6 +408,7 @@ fn hostile_queries_do_not_error() {
         for kind in [None, Some("paragraph".to_owned())] {
             let q = SearchQuery {
                 text: text.to_owned(),
+                readers: vec!["public".to_owned()],
                 kind,
                 offset: usize::MAX,
                 limit: usize::MAX,
@@ -428,20 +433,32 @@ fn hostile_queries_do_not_error() {
 }
 
 #[test]
-fn english_copy_of_the_body_is_searchable_by_field() {
+fn english_documents_are_read_in_english() {
     let index = SearchIndex::open_in_ram();
     let mut writer = index.writer().unwrap();
     writer
-        .upsert(&doc(
-            "wiki:1",
-            "text",
-            "Reforms",
-            "The reforms of the health system",
-        ))
+        .upsert(&IndexDoc {
+            language: Language::English,
+            ..doc(
+                "wiki:1",
+                "text",
+                "Reforms",
+                "The reforms of the health system",
+            )
+        })
         .unwrap();
     writer.commit().unwrap();
-    assert_eq!(keys(&index, &query("body_en:reform")), ["wiki:1"]);
-    assert_eq!(keys(&index, &query("body_en:systems")), ["wiki:1"]);
+    assert_eq!(keys(&index, &query("reform")), ["wiki:1"]);
+    assert_eq!(keys(&index, &query("systems")), ["wiki:1"]);
+    assert_eq!(keys(&index, &query("the health systems")), ["wiki:1"]);
+    let hit = &index.search(&query("system")).unwrap().hits[0];
+    assert_eq!(hit.language, Language::English);
+    assert_eq!(hit.title, "Reforms");
+    assert!(
+        hit.snippet_html.contains("<mark>system</mark>"),
+        "{}",
+        hit.snippet_html
+    );
 }
 
 #[test]
@@ -573,6 +590,7 @@ fn a_source_is_replaced_whole_and_its_paragraphs_show_their_label() {
         index
             .search(&SearchQuery {
                 text: text.into(),
+                readers: vec!["public".into()],
                 group_id: group.map(str::to_owned),
                 limit: 10,
                 ..SearchQuery::default()
@@ -617,4 +635,57 @@ fn a_source_is_replaced_whole_and_its_paragraphs_show_their_label() {
         None,
         "a commit without a position"
     );
+}
+
+#[test]
+fn author_place_and_language_fields() {
+    let index = SearchIndex::open_in_ram();
+    let mut writer = index.writer().unwrap();
+    let mut english = doc("wiki:1", "wiki", "Health", "Health care for everyone.");
+    english.language = Language::English;
+    english.author = Some("John Smith".into());
+    let mut french = doc("paragraph:1:1", "paragraph", "Santé", SANTE);
+    french.author = Some("Hélène Dupré".into());
+    french.place = Some("/rhone/lyon-3".into());
+    writer.upsert(&english).unwrap();
+    writer.upsert(&french).unwrap();
+    writer.commit().unwrap();
+    for text in [
+        "auteur:dupre",
+        "author:\"Hélène Dupré\"",
+        "par:hélène santé",
+        "lieu:lyon",
+        "place:rhone",
+        "langue:français",
+        "lang:fr",
+    ] {
+        assert_eq!(keys(&index, &query(text)), ["paragraph:1:1"], "{text}");
+    }
+    for text in ["author:smith", "language:en", "lang:anglais health"] {
+        assert_eq!(keys(&index, &query(text)), ["wiki:1"], "{text}");
+    }
+    assert!(keys(&index, &query("auteur:martin")).is_empty());
+    let results = index.search(&query("langue:klingon")).unwrap();
+    assert_eq!(results.total, 0);
+    assert_eq!(
+        results.notices,
+        [atelier_search::Notice::UnknownValue {
+            field: "langue".into(),
+            value: "klingon".into()
+        }]
+    );
+    // The exact filters of the query (what the page's filters set).
+    let q = SearchQuery {
+        author: Some("Hélène Dupré".into()),
+        ..query("")
+    };
+    assert_eq!(keys(&index, &q), ["paragraph:1:1"]);
+    let q = SearchQuery {
+        language: Some(Language::English),
+        ..query("")
+    };
+    assert_eq!(keys(&index, &q), ["wiki:1"]);
+    let hit = &index.search(&query("santé")).unwrap().hits[0];
+    assert_eq!(hit.place.as_deref(), Some("/rhone/lyon-3"));
+    assert_eq!(hit.author.as_deref(), Some("Hélène Dupré"));
 }

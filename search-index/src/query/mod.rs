@@ -1,0 +1,401 @@
+//! Searches: a query's text ([`syntax`], [`build`]), the searcher's grants, the filters, the
+//! facets each without its own filter ([`facets`]), and the hits with their snippets.
+
+pub(crate) mod build;
+pub(crate) mod facets;
+mod guarded;
+pub(crate) mod layers;
+pub(crate) mod snippets;
+pub(crate) mod syntax;
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{EmptyQuery, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DateTime, DocAddress, Order, Score, TantivyDocument, Term};
+
+use self::build::{Builder, all_of, any_of, keyword_query, unscored};
+use self::facets::{Counts, Facet, FacetCounts, most_frequent_first, place_tree};
+use self::layers::{Layer, Together};
+use self::snippets::{Snippets, hit};
+use self::syntax::{MAX_QUERY_CHARS, Notice};
+use crate::SearchError;
+use crate::index::SearchIndex;
+use crate::schema::{Fields, Language, names};
+use crate::writer::place_facet;
+
+/// Largest page a query may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest a query may page (offset + limit); deeper pages cost memory for nothing.
+pub const MAX_DEPTH: usize = 10_000;
+/// Most grants a searcher's `readers` may hold; the rest are ignored.
+pub const MAX_READERS: usize = 1_000;
+
+/// How hits are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first (when there are words; newest first otherwise).
+    #[default]
+    Relevance,
+    /// Newest first (documents without a date last).
+    Date,
+}
+
+/// A search.
+///
+/// `text` is what the member typed, read leniently (never an error; see [`Notice`] and
+/// [`SearchResults::reading`]): words (all required, each also found with a typo), "phrases", -exclusions,
+/// prefixes*, and field:value for kind, status, author, theme, place, convention, title,
+/// language (French names too). Only its first [`MAX_QUERY_CHARS`] characters count. An empty
+/// `text` (or one with only field:value) lists what passes the filters, newest first.
+///
+/// `readers` are the searcher's grants: only documents one of whose
+/// [`readers`](crate::IndexDoc::readers) is among them are found — in the total, the facets
+/// and every page alike. **An empty list finds nothing.**
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// What the member typed.
+    pub text: String,
+    /// The searcher's grants, e.g. `["public", "members", "group:12", "member:5"]`.
+    pub readers: Vec<String>,
+    /// Ignores `readers` and finds every document, whoever may see it. Only for the server's
+    /// own checks (comparing a rebuilt index with the live one), never for a member's search.
+    pub all_readers_for_internal_checks: bool,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only this group.
+    pub group_id: Option<String>,
+    /// Only this theme (the value as indexed).
+    pub theme: Option<String>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this convention (the value as indexed).
+    pub convention: Option<String>,
+    /// Only this author (the value as indexed).
+    pub author: Option<String>,
+    /// Only documents in this language.
+    pub language: Option<Language>,
+    /// Only this place and below: "/federation" or "/federation/section" ("/": anywhere, but
+    /// only documents that have a place).
+    pub place_prefix: Option<String>,
+    /// Only documents dated at or after (unix seconds, inclusive).
+    pub from: Option<i64>,
+    /// Only documents dated at or before (unix seconds, inclusive).
+    pub to: Option<i64>,
+    /// The order of hits.
+    pub sort: Sort,
+    /// Hits to skip (bounded so that offset + limit ≤ [`MAX_DEPTH`]).
+    pub offset: usize,
+    /// Hits to return, at most [`MAX_LIMIT`]. 0 returns no hits but still the total and facets.
+    pub limit: usize,
+}
+
+/// One page of results.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SearchResults {
+    /// Number of documents matching the query and all its filters.
+    pub total: usize,
+    /// The page asked for.
+    pub hits: Vec<Hit>,
+    /// Number of matching documents per kind, ignoring the query's own kind filter (so that the
+    /// other kinds can be offered), most frequent first.
+    pub facets_kind: Vec<(String, u64)>,
+    /// The same per group, ignoring the query's own group filter.
+    pub facets_group: Vec<(String, u64)>,
+    /// The same per theme, ignoring the theme filter.
+    pub facets_theme: Vec<(String, u64)>,
+    /// The same per status, ignoring the status filter.
+    pub facets_status: Vec<(String, u64)>,
+    /// The same per convention, ignoring the convention filter.
+    pub facets_convention: Vec<(String, u64)>,
+    /// The same per place, ignoring the place filter, in tree order: every first-level place
+    /// ("/rhone"), and under each place on the filter's path its children ("/rhone/lyon-3"),
+    /// each level most frequent first. A document counts for its place and all above it.
+    pub facets_place: Vec<(String, u64)>,
+    /// How the text was read, when it differs from what was typed (to show: « Recherche
+    /// comprise comme : … »).
+    pub reading: Option<String>,
+    /// What the page should say about the query (unknown field, cut, …).
+    pub notices: Vec<Notice>,
+}
+
+/// One hit.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hit {
+    /// The document's key.
+    pub key: String,
+    /// What the document was made from, e.g. "text:5" (empty: none).
+    pub source: String,
+    /// The document's kind.
+    pub kind: String,
+    /// The document's language.
+    pub language: Language,
+    /// Plain text: escape it.
+    pub title: String,
+    /// An excerpt of the body (or the title, when the body did not match), HTML-escaped,
+    /// matched words (exact, with a typo or by prefix) in `<mark>`.
+    pub snippet_html: String,
+    /// Where the hit links to.
+    pub url: String,
+    /// What ranks the hit (higher first; 0 when ordered by date). Not comparable between
+    /// queries: each word matched exactly adds a large constant to BM25.
+    pub score: f32,
+    /// The document's date, unix seconds.
+    pub date: Option<i64>,
+    /// The document's status.
+    pub status: Option<String>,
+    /// The document's author.
+    pub author: Option<String>,
+    /// The owning group.
+    pub group_id: Option<String>,
+    /// The document's theme.
+    pub theme: Option<String>,
+    /// The document's convention.
+    pub convention: Option<String>,
+    /// The document's place, "/federation/section".
+    pub place: Option<String>,
+}
+
+/// A document found in a layer: what ranks it (its score, or its date), its score, where.
+type Ranked = (f64, Score, DocAddress);
+
+impl SearchIndex {
+    /// Runs `q`. User syntax never errs; errors are tantivy failures only.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let f = &self.fields;
+        let layers = self.layers();
+        let mut notices = Vec::new();
+        let text = match q.text.char_indices().nth(MAX_QUERY_CHARS) {
+            Some((cut, _)) => {
+                notices.push(Notice::Truncated {
+                    kept_chars: MAX_QUERY_CHARS,
+                });
+                &q.text[..cut]
+            }
+            None => &q.text,
+        };
+        let parsed = syntax::parse(text);
+        let built = Builder::new(f, &self.analyzers, &layers).build(&parsed);
+        notices.extend(parsed.notices);
+        notices.extend(built.notices.iter().cloned());
+        let listing = built.scored.is_none();
+        let by_date = listing || q.sort == Sort::Date;
+
+        // What every count and page shares: the text, the grants, the filters that no facet
+        // ignores.
+        let mut common: Vec<Box<dyn Query>> = vec![built.query()];
+        common.push(self.readers_filter(&q.readers, q.all_readers_for_internal_checks));
+        if let Some(author) = &q.author {
+            common.push(unscored(keyword_query(f.author, author)));
+        }
+        if let Some(language) = q.language {
+            common.push(unscored(keyword_query(f.language, language.code())));
+        }
+        if q.from.is_some() || q.to.is_some() {
+            let bound = |secs: Option<i64>| match secs {
+                Some(secs) => Bound::Included(Term::from_field_date_for_search(
+                    f.date,
+                    DateTime::from_timestamp_secs(secs),
+                )),
+                None => Bound::Unbounded,
+            };
+            common.push(unscored(Box::new(RangeQuery::new(
+                bound(q.from),
+                bound(q.to),
+            ))));
+        }
+        // Each facet's own filter.
+        let mut own: BTreeMap<Facet, Box<dyn Query>> = BTreeMap::new();
+        for (facet, field, value) in [
+            (Facet::Kind, f.kind, &q.kind),
+            (Facet::Group, f.group_id, &q.group_id),
+            (Facet::Theme, f.theme, &q.theme),
+            (Facet::Status, f.status, &q.status),
+            (Facet::Convention, f.convention, &q.convention),
+        ] {
+            if let Some(value) = value {
+                own.insert(facet, unscored(keyword_query(field, value)));
+            }
+        }
+        if let Some(place) = &q.place_prefix {
+            let term = Term::from_facet(f.place, &place_facet(place));
+            own.insert(
+                Facet::Place,
+                unscored(Box::new(TermQuery::new(term, IndexRecordOption::Basic))),
+            );
+        }
+        let with_filters_but = |skip: Option<Facet>| {
+            let clauses = common
+                .iter()
+                .map(|q| q.box_clone())
+                .chain(
+                    own.iter()
+                        .filter(|(facet, _)| Some(**facet) != skip)
+                        .map(|(_, q)| q.box_clone()),
+                )
+                .collect();
+            all_of(clauses)
+        };
+        let full = with_filters_but(None);
+        // Facets without a filter of their own are counted in the pass that pages; each other
+        // one in a pass of its own, without its filter.
+        let counted_with_page: Vec<Facet> = Facet::ALL
+            .into_iter()
+            .filter(|facet| !own.contains_key(facet))
+            .collect();
+
+        let limit = q.limit.min(MAX_LIMIT);
+        let offset = q.offset.min(MAX_DEPTH.saturating_sub(limit));
+        let statistics = Together::of(&layers);
+        let mut total = 0;
+        let mut counts = Counts::new();
+        let mut ranked = Vec::new();
+        for (at, layer) in layers.iter().enumerate() {
+            let query = layer.restrict(&*full);
+            let (top, count, fruit) = self.page_pass(
+                layer,
+                &statistics,
+                &*query,
+                by_date,
+                offset + limit,
+                &counted_with_page,
+            )?;
+            total += count;
+            facets::add(&mut counts, fruit);
+            ranked.extend(
+                top.into_iter()
+                    .map(|(rank, score, address)| (rank, score, at, address)),
+            );
+            for facet in own.keys() {
+                let query = layer.restrict(&*with_filters_but(Some(*facet)));
+                let fruit = layer
+                    .searcher
+                    .search(&*query, &FacetCounts(vec![*facet]))
+                    .map_err(|cause| self.query_error(cause))?;
+                facets::add(&mut counts, fruit);
+            }
+        }
+        // Highest first; a tie keeps the disk's order, then the fresh layer's.
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+
+        let snippets = (!listing)
+            .then(|| Snippets::new(f, &self.analyzers, built.highlight.clone(), &statistics));
+        let mut hits = Vec::with_capacity(limit);
+        for (_, score, at, address) in ranked.into_iter().skip(offset).take(limit) {
+            let doc: TantivyDocument = layers[at]
+                .searcher
+                .doc(address)
+                .map_err(|cause| self.query_error(cause))?;
+            hits.push(hit(f, &doc, score, snippets.as_ref()));
+        }
+
+        let mut take = |facet| most_frequent_first(counts.remove(&facet).unwrap_or_default());
+        let facets_kind = take(Facet::Kind);
+        let facets_group = take(Facet::Group);
+        let facets_theme = take(Facet::Theme);
+        let facets_status = take(Facet::Status);
+        let facets_convention = take(Facet::Convention);
+        let places = counts.remove(&Facet::Place).unwrap_or_default();
+        notices.dedup();
+        Ok(SearchResults {
+            total,
+            hits,
+            facets_kind,
+            facets_group,
+            facets_theme,
+            facets_status,
+            facets_convention,
+            facets_place: place_tree(&places, q.place_prefix.as_deref()),
+            reading: parsed.reading,
+            notices,
+        })
+    }
+
+    pub(crate) fn query_error(&self, cause: tantivy::TantivyError) -> SearchError {
+        SearchError::Query {
+            path: self.location.to_string(),
+            cause,
+        }
+    }
+
+    /// The clause that keeps what the searcher may see: any of their grants among a
+    /// document's readers. No grant: nothing.
+    pub(crate) fn readers_filter(&self, readers: &[String], everything: bool) -> Box<dyn Query> {
+        if everything {
+            return Box::new(tantivy::query::AllQuery);
+        }
+        let mut grants: Vec<&String> = readers.iter().take(MAX_READERS).collect();
+        grants.sort();
+        grants.dedup();
+        if grants.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        // Term queries rather than a term set: the set reads every posting of every grant
+        // ("public": most of the index) into a bit set, where terms are skipped through to the
+        // documents the words found.
+        unscored(any_of(
+            grants
+                .into_iter()
+                .map(|g| keyword_query(self.fields.readers, g))
+                .collect(),
+        ))
+    }
+
+    /// The pass that pages: the best `depth` documents of a layer (by score or by date), how
+    /// many match, and the counts of `facets`.
+    fn page_pass(
+        &self,
+        layer: &Layer,
+        statistics: &Together<'_>,
+        query: &dyn Query,
+        by_date: bool,
+        depth: usize,
+        facets: &[Facet],
+    ) -> Result<(Vec<Ranked>, usize, Counts), SearchError> {
+        let error = |cause| self.query_error(cause);
+        let searcher = &layer.searcher;
+        let counts = FacetCounts(facets.to_vec());
+        if depth == 0 {
+            let (total, fruit) = searcher.search(query, &(Count, counts)).map_err(error)?;
+            return Ok((Vec::new(), total, fruit));
+        }
+        let top = TopDocs::with_limit(depth);
+        if by_date {
+            let by_date = top.order_by_fast_field::<DateTime>(names::DATE, Order::Desc);
+            let (top, total, fruit) = searcher
+                .search_with_statistics_provider(query, &(by_date, Count, counts), statistics)
+                .map_err(error)?;
+            let top = top.into_iter().map(|(date, address)| {
+                let date = date.map_or(f64::NEG_INFINITY, |d| d.into_timestamp_secs() as f64);
+                (date, 0.0, address)
+            });
+            Ok((top.collect(), total, fruit))
+        } else {
+            let (top, total, fruit) = searcher
+                .search_with_statistics_provider(
+                    query,
+                    &(top.order_by_score(), Count, counts),
+                    statistics,
+                )
+                .map_err(error)?;
+            let top = top
+                .into_iter()
+                .map(|(score, address)| (f64::from(score), score, address));
+            Ok((top.collect(), total, fruit))
+        }
+    }
+}
+
+/// The fields, for the modules of this one.
+impl Fields {
+    /// The language a stored document is in.
+    pub(crate) fn language_of(&self, doc: &TantivyDocument) -> Language {
+        use tantivy::schema::Value;
+        doc.get_first(self.language)
+            .and_then(|v| v.as_str())
+            .and_then(Language::parse)
+            .unwrap_or_default()
+    }
+}
