@@ -27,7 +27,7 @@ use super::live::{Generation, LiveIndex};
 use super::rebuild::rebuild;
 use crate::collab::Hub;
 use crate::events::{Consumer, Event, EventKind, Scope};
-use crate::model::DebateImportId;
+use crate::model::{AmendmentId, DebateImportId};
 use crate::store::Db;
 
 /// The shortest time between two commits (each writes files, syncs them and reopens the
@@ -172,9 +172,10 @@ impl IndexConsumer {
         Ok(())
     }
 
-    /// What an event makes stale: its text; or its group, and the group's texts and the
-    /// debates placed in it (the group's visibility may have changed, and with it whether they
-    /// may be indexed at all, or carry its place); or an import's debates.
+    /// What an event makes stale: its amendment; or its text; or its group, and the group's
+    /// texts, their amendments and the debates placed in it (the group's visibility may have
+    /// changed, and with it who may find them, or whether they carry its place); or an
+    /// import's debates.
     async fn stale_sources(&self, event: &Event) -> anyhow::Result<Vec<Source>> {
         if matches!(
             event.kind,
@@ -190,15 +191,29 @@ impl IndexConsumer {
             let ids = self.db.debate_ids_of_import(DebateImportId(batch)).await?;
             return Ok(ids.into_iter().map(Source::Debate).collect());
         }
+        // An amendment's event makes that amendment stale, not its text (a convention's text
+        // has thousands: re-reading the text for each would re-render it thousands of times).
+        if let Some(amendment) = event.payload["amendment_id"].as_i64() {
+            let mut sources = vec![Source::Amendment(AmendmentId(amendment))];
+            // A merge also wrote into the text.
+            if let (EventKind::AmendmentMerged, Some(text)) = (event.kind, event.text_id) {
+                sources.push(Source::Text(text));
+            }
+            return Ok(sources);
+        }
         if let Some(text) = event.text_id {
             return Ok(vec![Source::Text(text)]);
         }
         let Some(group) = event.group_id else {
             return Ok(Vec::new());
         };
+        // Its texts' and amendments' readers, place and theme are the group's.
         let mut sources = vec![Source::Group(group)];
         for text in self.db.texts_of_group(group).await? {
             sources.push(Source::Text(text.text_id));
+            for amendment in self.db.amendments_of_text(text.text_id, None).await? {
+                sources.push(Source::Amendment(amendment.amendment_id));
+            }
         }
         // The debates placed in it or below carry its place facet while anyone may see it.
         for debate in self.db.debate_ids_placed_in(group).await? {

@@ -1,16 +1,19 @@
-//! What the index holds: the documents made from a group or a text, as anyone may see them.
+//! What the index holds: the documents made from a group, a text, an amendment or a debate,
+//! each with the grants that open it (`auth::readers`): the index holds everything, private
+//! groups and drafts included, and a search finds only what its searcher may see.
 //!
 //! Adding a kind of document is one step here: a [`Source`] variant (what an event makes
-//! stale), the documents it makes (`read`), and where the full rebuild finds every one
-//! (`super::rebuild`).
+//! stale), the documents it makes (`read`, with its readers from `auth::readers`), and where
+//! the full rebuild finds every one (`super::rebuild`).
 
 use atelier_search::IndexDoc;
 
 use crate::auth::permissions::Access;
+use crate::auth::readers;
 use crate::collab::{Hub, HubError};
 use crate::markup::{self, RenderOptions, WikiResolution, WikiTarget};
-use crate::model::{DebateId, GroupId, TextId};
-use crate::store::{Db, DebateRow, GroupRow, TextRow};
+use crate::model::{AmendmentId, AmendmentStatus, DebateId, GroupId, GroupKind, TextId, TextKind};
+use crate::store::{AmendmentRow, Db, DebateRow, GroupRow, TextRow};
 
 /// What documents are made from: replaced together when it changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,6 +22,8 @@ pub enum Source {
     Group(GroupId),
     /// The text's title, and one document per paragraph.
     Text(TextId),
+    /// An amendment: its wording, rationale and the passage it targets.
+    Amendment(AmendmentId),
     /// An archived debate (all are public): one document.
     Debate(DebateId),
 }
@@ -29,13 +34,13 @@ impl Source {
         match self {
             Source::Group(id) => format!("group:{id}"),
             Source::Text(id) => format!("text:{id}"),
+            Source::Amendment(id) => format!("amendment:{id}"),
             Source::Debate(id) => format!("debate:{id}"),
         }
     }
 }
 
-/// Whether anyone, signed in or not, may see the group: only such groups and their texts are
-/// indexed, since the index answers everyone's queries.
+/// Whether anyone, signed in or not, may see the group (what open data publishes).
 pub async fn visible_to_anyone(db: &Db, group: &GroupRow) -> anyhow::Result<bool> {
     let chain: Vec<GroupId> = db
         .ancestors(group.group_id)
@@ -46,17 +51,44 @@ pub async fn visible_to_anyone(db: &Db, group: &GroupRow) -> anyhow::Result<bool
     Ok(Access::to_group(None, group, &chain).can_view)
 }
 
-/// The documents of `source` as it is now: none when it is gone or hidden from anyone.
+/// What a group gives the documents it owns: who may read them, where they are in the party,
+/// and their theme.
+#[derive(Clone, Debug)]
+pub struct Owner {
+    pub group_id: String,
+    pub readers: Vec<String>,
+    pub place: String,
+    /// The theme the group is, or is under (a theme's working group).
+    pub theme: Option<String>,
+}
+
+impl Owner {
+    pub async fn of(db: &Db, group: &GroupRow) -> anyhow::Result<Owner> {
+        // Root first, the group last.
+        let chain = db.ancestors(group.group_id).await?;
+        let ids: Vec<GroupId> = chain.iter().map(|g| g.group_id).collect();
+        Ok(Owner {
+            group_id: group.group_id.to_string(),
+            readers: readers::of_group(group, &ids),
+            place: ids.iter().map(|id| format!("/{id}")).collect(),
+            theme: chain
+                .iter()
+                .rev()
+                .find(|g| g.kind == GroupKind::Theme)
+                .map(|g| g.name.clone()),
+        })
+    }
+}
+
+/// The documents of `source` as it is now: none when it is gone.
 pub async fn read(db: &Db, hub: &Hub, source: Source) -> anyhow::Result<Vec<IndexDoc>> {
     match source {
         Source::Group(id) => {
             let Some(group) = db.group(id).await? else {
                 return Ok(Vec::new());
             };
-            if !visible_to_anyone(db, &group).await? {
-                return Ok(Vec::new());
-            }
-            Ok(vec![group_document(&group)])
+            let owner = Owner::of(db, &group).await?;
+            Ok(vec![group_document(&group, &owner)])
         }
         Source::Text(id) => {
             let Some(text) = db.text(id).await? else {
@@ -65,13 +97,24 @@ pub async fn read(db: &Db, hub: &Hub, source: Source) -> anyhow::Result<Vec<Inde
             let Some(group) = db.group(text.group_id).await? else {
                 return Ok(Vec::new());
             };
-            if !visible_to_anyone(db, &group).await? {
-                return Ok(Vec::new());
-            }
+            let owner = Owner::of(db, &group).await?;
             let Some(markdown) = current_markdown(db, hub, id).await? else {
                 return Ok(Vec::new());
             };
-            text_documents(text, markdown).await
+            text_documents(text, markdown, owner).await
+        }
+        Source::Amendment(id) => {
+            let Some(row) = db.amendment(id).await? else {
+                return Ok(Vec::new());
+            };
+            let Some(text) = db.text(row.text_id).await? else {
+                return Ok(Vec::new());
+            };
+            let Some(group) = db.group(text.group_id).await? else {
+                return Ok(Vec::new());
+            };
+            let owner = Owner::of(db, &group).await?;
+            Ok(vec![amendment_document(db, &text, row, &owner).await?])
         }
         Source::Debate(id) => match db.debate(id).await? {
             Some(debate) => Ok(vec![debate_document(db, debate).await?]),
@@ -101,7 +144,7 @@ async fn current_markdown(db: &Db, hub: &Hub, id: TextId) -> anyhow::Result<Opti
     }
 }
 
-pub fn group_document(group: &GroupRow) -> IndexDoc {
+pub fn group_document(group: &GroupRow, owner: &Owner) -> IndexDoc {
     let id = group.group_id.to_string();
     IndexDoc {
         key: Source::Group(group.group_id).key(),
@@ -109,15 +152,73 @@ pub fn group_document(group: &GroupRow) -> IndexDoc {
         title: group.name.clone(),
         body: group.description.clone(),
         group_id: Some(id.clone()),
+        place: Some(owner.place.clone()),
+        theme: owner.theme.clone(),
+        readers: owner.readers.clone(),
         date: Some(group.created_at.unix_timestamp()),
         url: format!("/groups/{id}"),
         ..IndexDoc::default()
     }
 }
 
+/// An amendment: found by its wording, its rationale, the passage it targets and its
+/// reference; shown under « Amendement N — reference ». A draft is its author's alone.
+pub async fn amendment_document(
+    db: &Db,
+    text: &TextRow,
+    row: AmendmentRow,
+    owner: &Owner,
+) -> anyhow::Result<IndexDoc> {
+    // The author as the amendment's page names them: the section it was filed for, or the
+    // member.
+    let author = match (row.on_behalf_of, row.author_id) {
+        (Some(group), _) => db.group(group).await?.map(|g| g.name),
+        (None, Some(member)) => db.member(member).await?.map(|m| m.name),
+        (None, None) => None,
+    };
+    let readers = if row.status == AmendmentStatus::Draft {
+        row.author_id.map(readers::of_member).unwrap_or_default()
+    } else {
+        owner.readers.clone()
+    };
+    let body = [
+        row.replacement.as_str(),
+        row.rationale.as_str(),
+        row.original.as_str(),
+    ]
+    .iter()
+    .filter(|part| !part.trim().is_empty())
+    .copied()
+    .collect::<Vec<_>>()
+    .join("\n\n");
+    Ok(IndexDoc {
+        key: Source::Amendment(row.amendment_id).key(),
+        kind: "amendment".to_owned(),
+        title: format!("Amendement {} — {}", row.number, row.reference),
+        label: Some(format!(
+            "{} — Amendement {} — {}",
+            text.title, row.number, row.reference
+        )),
+        body,
+        group_id: Some(owner.group_id.clone()),
+        place: Some(owner.place.clone()),
+        theme: owner.theme.clone(),
+        status: Some(row.status.code().to_owned()),
+        author,
+        date: Some(row.updated_at.unix_timestamp()),
+        url: format!("/amendments/{}", row.amendment_id),
+        readers,
+        ..IndexDoc::default()
+    })
+}
+
 /// The text's title, then each numbered paragraph (found by its words, shown under the text's
 /// title, opening the text at its anchor). Rendering runs off the async runtime.
-pub async fn text_documents(text: TextRow, markdown: String) -> anyhow::Result<Vec<IndexDoc>> {
+pub async fn text_documents(
+    text: TextRow,
+    markdown: String,
+    owner: Owner,
+) -> anyhow::Result<Vec<IndexDoc>> {
     let docs = tokio::task::spawn_blocking(move || {
         // Only the paragraphs' plain text is kept: where wiki links lead does not matter.
         let resolve = |_: &WikiTarget| WikiResolution::Missing {
@@ -126,7 +227,10 @@ pub async fn text_documents(text: TextRow, markdown: String) -> anyhow::Result<V
         let rendered = markup::render(&markdown, &RenderOptions::new(&resolve));
         let id = text.text_id;
         let common = IndexDoc {
-            group_id: Some(text.group_id.to_string()),
+            group_id: Some(owner.group_id),
+            place: Some(owner.place),
+            theme: owner.theme,
+            readers: owner.readers,
             status: Some(text.status.code().to_owned()),
             date: Some(text.updated_at.unix_timestamp()),
             ..IndexDoc::default()
@@ -134,7 +238,12 @@ pub async fn text_documents(text: TextRow, markdown: String) -> anyhow::Result<V
         let mut docs = Vec::with_capacity(rendered.paragraphs.len() + 1);
         docs.push(IndexDoc {
             key: Source::Text(id).key(),
-            kind: "text".to_owned(),
+            kind: if text.kind == TextKind::Wiki {
+                "wiki"
+            } else {
+                "text"
+            }
+            .to_owned(),
             title: text.title.clone(),
             url: format!("/texts/{id}"),
             ..common.clone()
@@ -158,15 +267,15 @@ pub async fn text_documents(text: TextRow, markdown: String) -> anyhow::Result<V
 /// An archived debate: its title, its text, its speaker as author, its day (or moment), and
 /// its group and place facet when its place is a group anyone may see.
 pub async fn debate_document(db: &Db, debate: DebateRow) -> anyhow::Result<IndexDoc> {
-    let group = match debate.group_id {
+    // Its group's place and theme only while anyone may see the group (debates are public:
+    // they must not carry what only some may know).
+    let owner = match debate.group_id {
         Some(id) => match db.group(id).await? {
-            Some(group) if visible_to_anyone(db, &group).await? => Some(group),
+            Some(group) if visible_to_anyone(db, &group).await? => {
+                Some(Owner::of(db, &group).await?)
+            }
             _ => None,
         },
-        None => None,
-    };
-    let place = match &group {
-        Some(group) => Some(place_of(db, group).await?),
         None => None,
     };
     let date = debate.held_at.map(|at| at.unix_timestamp()).or_else(|| {
@@ -183,23 +292,13 @@ pub async fn debate_document(db: &Db, debate: DebateRow) -> anyhow::Result<Index
         title: debate.title,
         body: debate.body,
         author: Some(debate.speaker),
-        group_id: group.map(|g| g.group_id.to_string()),
-        place,
+        convention: debate.convention,
+        group_id: owner.as_ref().map(|o| o.group_id.clone()),
+        place: owner.as_ref().map(|o| o.place.clone()),
+        theme: owner.and_then(|o| o.theme),
         date,
         url: format!("/debates/{}", debate.debate_id),
+        readers: vec![readers::PUBLIC.to_owned()],
         ..IndexDoc::default()
     })
-}
-
-/// A group's place in the party, for the hierarchical place facet: the ids from the national
-/// group down to it (`/1/4/9`: national, federation, section). Ids rather than names, which a
-/// rename would change under the index.
-pub async fn place_of(db: &Db, group: &GroupRow) -> anyhow::Result<String> {
-    // `ancestors` runs from the root down to the group itself.
-    Ok(db
-        .ancestors(group.group_id)
-        .await?
-        .iter()
-        .map(|g| format!("/{}", g.group_id))
-        .collect())
 }

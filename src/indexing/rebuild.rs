@@ -33,13 +33,15 @@ pub async fn rebuild(db: &Db, hub: &Hub, home: &IndexHome) -> anyhow::Result<Reb
     let home = home.clone();
     let mut build = tokio::task::spawn_blocking(move || home.build()).await??;
     let mut count: u64 = 0;
+    // Every group, text and amendment, private ones included: each document carries who may
+    // find it.
     for group in db.groups(None).await? {
-        if !documents::visible_to_anyone(db, &group).await? {
-            continue;
-        }
         let mut sources = vec![Source::Group(group.group_id)];
         for text in db.texts_of_group(group.group_id).await? {
             sources.push(Source::Text(text.text_id));
+            for amendment in db.amendments_of_text(text.text_id, None).await? {
+                sources.push(Source::Amendment(amendment.amendment_id));
+            }
         }
         for source in sources {
             let docs = documents::read(db, hub, source).await?;

@@ -92,6 +92,12 @@ fn header(ctx: &PageContext) -> Markup {
                         }
                     }
                 }
+                // Every page's way into search: a query without syntax just works.
+                form.header-search method="get" action="/search" role="search" aria-label=(t!("search.header_label", locale = l)) {
+                    label.visually-hidden for="header-q" { (t!("search.query", locale = l)) }
+                    input #header-q type="search" name="q" maxlength="1000" autocomplete="off";
+                    button.button.button--quiet type="submit" { (t!("search.button", locale = l)) }
+                }
                 div.account {
                     @if let Some(viewer) = &ctx.viewer {
                         a.account-name href={ "/members/" (encode_segment(&viewer.id)) } {

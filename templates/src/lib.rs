@@ -35,6 +35,7 @@ pub use pages::groups::group::{directory, group_page, groups_index, manage_group
 pub use pages::groups::organisers::remove_member_page;
 pub use pages::home::{home, home_anonymous, welcome};
 pub use pages::members::profile;
+pub use pages::search::{facet_label, search_href, search_page};
 pub use pages::texts::amendments::{
     amendment_form_page, amendment_list_page, amendment_page, amendment_revise_page,
     sub_amendment_form_page,

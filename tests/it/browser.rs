@@ -330,10 +330,15 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         "/debates?place=lille&from=hier".to_owned(),
         format!("/debates/{debate}"),
         "/open-data".to_owned(),
+        "/search".to_owned(),
+        "/search?q=sant%C3%A9".to_owned(),
+        "/search?q=%22h%C3%B4pital&sort=date".to_owned(),
+        "/search?q=sant%C3%A9&page=0".to_owned(),
         "/nulle-part".to_owned(),
     ];
     let signed_in = [
         ("/".to_owned(), &member),
+        ("/search?q=sant%C3%A9".to_owned(), &member),
         ("/groups".to_owned(), &member),
         (format!("/groups/{section}"), &member),
         (format!("/groups/{theme}"), &member),

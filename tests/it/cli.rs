@@ -363,7 +363,7 @@ async fn an_interrupted_demo_load_is_completed_not_duplicated() {
 }
 
 #[tokio::test]
-async fn reindex_builds_a_new_generation_of_public_content_only() {
+async fn reindex_builds_a_new_generation_of_everything_each_with_its_readers() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     assert!(atelier(&data, &["demo"]).status.success());
@@ -381,10 +381,12 @@ async fn reindex_builds_a_new_generation_of_public_content_only() {
         .open_current()
         .unwrap()
         .expect("a current generation");
+    // As a visitor: the grants a visitor holds.
     let search = |q: &str| {
         index
             .search(&atelier_search::SearchQuery {
                 text: q.into(),
+                readers: atelier::auth::readers::held_by(None),
                 limit: 10,
                 ..Default::default()
             })
@@ -405,8 +407,18 @@ async fn reindex_builds_a_new_generation_of_public_content_only() {
     assert_eq!(
         search("revision").total,
         0,
-        "a group-only working group (« Révision des statuts ») is not in the shared index"
+        "a group-only working group (« Révision des statuts ») is not found by a visitor"
     );
+    // But it is in the index, for those who may see it.
+    let everything = index
+        .search(&atelier_search::SearchQuery {
+            text: "revision statuts".into(),
+            all_readers_for_internal_checks: true,
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(everything.total > 0, "{everything:?}");
 }
 
 #[tokio::test]

@@ -40,6 +40,7 @@ mod presence;
 mod privacy;
 mod registration;
 mod search;
+mod search_permissions;
 mod secrets;
 mod security_headers;
 mod signin;

@@ -1,5 +1,6 @@
-//! `GET /api/v1/search` in the shape of API.md, answered from the live index (which
-//! holds only what anyone may see, so the answer is the same for every caller).
+//! `GET /api/v1/search` in the shape of API.md, answered from the live index, which holds
+//! everything: the caller's grants (`auth::readers`) are part of the query, so the total, the
+//! facets and every page count only what the caller may see.
 
 use std::collections::BTreeMap;
 
@@ -15,18 +16,23 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use atelier_search::{MAX_DEPTH, MAX_QUERY_CHARS, SearchQuery, SearchResults};
+use atelier_search::{MAX_DEPTH, MAX_QUERY_CHARS, SearchQuery, SearchResults, Sort};
 
 use crate::app::App;
+use crate::auth::readers;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
+use crate::http::extract::MaybeMember;
 use crate::indexing::Unavailable;
 use crate::model::GroupId;
 
 /// Hits per page.
-const PAGE_SIZE: usize = 20;
+pub(super) const PAGE_SIZE: usize = 20;
+
+/// Longest value of a filter (a theme's, a place's name…), in characters.
+const MAX_FILTER_CHARS: usize = 200;
 
 /// The kinds of document the index holds (`kind=`).
-const KINDS: &[&str] = &["group", "text", "paragraph"];
+pub(super) const KINDS: &[&str] = &["group", "text", "wiki", "paragraph", "amendment", "debate"];
 
 /// How long a client should wait before asking again while the index is rebuilt.
 const REBUILDING_RETRY_SECONDS: u64 = 5;
@@ -37,30 +43,46 @@ pub fn router() -> OpenApiRouter<App> {
 
 /// Every parameter is read as text and parsed here, so that a bad one gets a sentence naming
 /// it rather than the framework's rejection.
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 pub struct SearchParams {
-    /// What to look for: words (all required), "a phrase", -excluded. Required.
-    q: Option<String>,
+    /// What to look for: words (all required, any of their forms, a typo forgiven), "a
+    /// phrase", -excluded, prefix*, field:value (kind, status, theme, author, place…).
+    /// Required.
+    pub(super) q: Option<String>,
     /// Only this kind of document: group, text (titles) or paragraph.
-    kind: Option<String>,
+    pub(super) kind: Option<String>,
     /// Only documents of this group (its id).
-    group: Option<String>,
+    pub(super) group: Option<String>,
     /// Only documents dated on or after: a date (2026-12-01) or an RFC 3339 time.
-    from: Option<String>,
+    pub(super) from: Option<String>,
     /// Only documents dated on or before: a date (the whole day counts) or an RFC 3339 time.
-    to: Option<String>,
+    pub(super) to: Option<String>,
+    /// Only this theme (its name, as the facet gives it).
+    pub(super) theme: Option<String>,
+    /// Only this status (e.g. amending, adopted, submitted).
+    pub(super) status: Option<String>,
+    /// Only this place and the places below it (as the facet gives it: /1/4).
+    pub(super) place: Option<String>,
+    /// Only this convention (as the facet gives it).
+    pub(super) convention: Option<String>,
+    /// relevance (the default) or date (newest first).
+    pub(super) sort: Option<String>,
     /// The page, from 1 (20 hits a page).
-    page: Option<String>,
+    pub(super) page: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct SearchOut {
-    /// Documents matching the query and every filter.
+    /// Documents matching the query and every filter, among those the caller may see.
     total: usize,
     /// The page answered.
     page: usize,
     hits: Vec<HitOut>,
     facets: FacetsOut,
+    /// How the query was read, when it differs from what was typed.
+    reading: Option<String>,
+    /// What to tell about the query (an unknown field, an unclosed quote…), in French.
+    notices: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -83,15 +105,29 @@ pub struct FacetsOut {
     kind: BTreeMap<String, u64>,
     /// Keyed by group id.
     group: BTreeMap<String, u64>,
+    theme: BTreeMap<String, u64>,
+    status: BTreeMap<String, u64>,
+    /// Keyed by place (/1/4: the national group, then a federation): every first level, and
+    /// below the place filtered on.
+    place: BTreeMap<String, u64>,
+    convention: BTreeMap<String, u64>,
 }
 
-/// Searches group pages, texts' titles and paragraphs that anyone may see.
+/// Searches groups, texts' titles, wiki pages, paragraphs, amendments and archived debates,
+/// among what the caller may see (signed in by session or bearer token, or not).
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
     responses((status = 200, body = SearchOut), (status = 422, body = ErrorBody),
         (status = 503, body = ErrorBody, description = "The index is being rebuilt: ask again soon")))]
-async fn search(State(app): State<App>, Query(params): Query<SearchParams>) -> Response {
-    let query = match parse(&params) {
-        Ok(query) => query,
+async fn search(
+    State(app): State<App>,
+    MaybeMember(viewer): MaybeMember,
+    Query(params): Query<SearchParams>,
+) -> Response {
+    let query = match parse(&params, true) {
+        Ok(query) => SearchQuery {
+            readers: readers::held_by(viewer.as_ref()),
+            ..query
+        },
         Err(e) => return e.into_response(),
     };
     let page = query.offset / PAGE_SIZE + 1;
@@ -147,18 +183,25 @@ fn answer(results: SearchResults, page: usize) -> SearchOut {
         facets: FacetsOut {
             kind: results.facets_kind.into_iter().collect(),
             group: results.facets_group.into_iter().collect(),
+            theme: results.facets_theme.into_iter().collect(),
+            status: results.facets_status.into_iter().collect(),
+            place: results.facets_place.into_iter().collect(),
+            convention: results.facets_convention.into_iter().collect(),
         },
+        reading: results.reading,
+        notices: results.notices.iter().map(|n| n.message_fr()).collect(),
     }
 }
 
-/// The query, or every bad parameter with a sentence (422).
-fn parse(params: &SearchParams) -> AppResult<SearchQuery> {
+/// The query, or every bad parameter with a sentence (422). The API requires words; the
+/// page also lists what its filters select, newest first.
+pub(super) fn parse(params: &SearchParams, words_required: bool) -> AppResult<SearchQuery> {
     let mut errors = FieldErrors::new();
     let mut refuse = |field: &str, message: String| {
         errors.entry(field.to_owned()).or_insert(message);
     };
     let text = params.q.as_deref().unwrap_or("").trim();
-    if text.is_empty() {
+    if text.is_empty() && words_required {
         refuse("q", "Indiquez ce que vous cherchez.".into());
     } else if text.chars().count() > MAX_QUERY_CHARS {
         refuse(
@@ -172,7 +215,10 @@ fn parse(params: &SearchParams) -> AppResult<SearchQuery> {
     {
         refuse(
             "kind",
-            format!("« {kind} » n'est pas un type de résultat : group, text ou paragraph."),
+            format!(
+                "« {kind} » n'est pas un type de résultat : {}.",
+                KINDS.join(", ")
+            ),
         );
     }
     let group = non_empty(&params.group);
@@ -197,6 +243,31 @@ fn parse(params: &SearchParams) -> AppResult<SearchQuery> {
     };
     let from = date("from", &params.from, false);
     let to = date("to", &params.to, true);
+    let sort = match non_empty(&params.sort) {
+        None | Some("relevance") => Sort::Relevance,
+        Some("date") => Sort::Date,
+        Some(other) => {
+            refuse(
+                "sort",
+                format!("« {other} » n'est pas un ordre : relevance ou date."),
+            );
+            Sort::Relevance
+        }
+    };
+    let mut bounded = |field: &str, raw: &Option<String>| {
+        let value = non_empty(raw)?;
+        if value.chars().count() > MAX_FILTER_CHARS {
+            refuse(
+                field,
+                format!("Ce filtre tient en {MAX_FILTER_CHARS} caractères au plus."),
+            );
+        }
+        Some(value.to_owned())
+    };
+    let theme = bounded("theme", &params.theme);
+    let status = bounded("status", &params.status);
+    let place = bounded("place", &params.place);
+    let convention = bounded("convention", &params.convention);
     let last_page = MAX_DEPTH / PAGE_SIZE;
     let page = match non_empty(&params.page) {
         None => 1,
@@ -217,6 +288,11 @@ fn parse(params: &SearchParams) -> AppResult<SearchQuery> {
         group_id: group.map(str::to_owned),
         from,
         to,
+        theme,
+        status,
+        place_prefix: place,
+        convention,
+        sort,
         offset: (page - 1) * PAGE_SIZE,
         limit: PAGE_SIZE,
         ..SearchQuery::default()
@@ -248,40 +324,53 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_named() {
-        let error = parse(&params(&[
-            ("q", " "),
-            ("kind", "ballot"),
-            ("group", "x"),
-            ("from", "hier"),
-            ("page", "0"),
-        ]))
+        let error = parse(
+            &params(&[
+                ("q", " "),
+                ("kind", "ballot"),
+                ("group", "x"),
+                ("from", "hier"),
+                ("page", "0"),
+                ("sort", "alphabet"),
+            ]),
+            true,
+        )
         .unwrap_err();
         let fields = error.fields().unwrap();
-        for field in ["q", "kind", "group", "from", "page"] {
+        for field in ["q", "kind", "group", "from", "page", "sort"] {
             assert!(fields.contains_key(field), "{field}: {fields:?}");
         }
         let long = "mot ".repeat(MAX_QUERY_CHARS);
-        assert!(parse(&params(&[("q", &long)])).is_err());
-        assert!(parse(&params(&[("q", "a"), ("page", "-1")])).is_err());
-        assert!(parse(&params(&[("q", "a"), ("page", "99999999999999999999")])).is_err());
+        assert!(parse(&params(&[("q", &long)]), true).is_err());
+        assert!(parse(&params(&[("q", "a"), ("page", "-1")]), true).is_err());
+        assert!(
+            parse(
+                &params(&[("q", "a"), ("page", "99999999999999999999")]),
+                true
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn dates_and_pages_become_the_query() {
-        let query = parse(&params(&[
-            ("q", "  santé "),
-            ("from", "2026-12-01"),
-            ("to", "2026-12-01"),
-            ("page", "3"),
-        ]))
+        let query = parse(
+            &params(&[
+                ("q", "  santé "),
+                ("from", "2026-12-01"),
+                ("to", "2026-12-01"),
+                ("page", "3"),
+            ]),
+            true,
+        )
         .unwrap();
         assert_eq!(query.text, "santé");
         assert_eq!(query.to.unwrap() - query.from.unwrap(), 86_399);
         assert_eq!(query.offset, 40);
-        let query = parse(&params(&[
-            ("q", "x"),
-            ("from", "2026-12-01T10:00:00+01:00"),
-        ]))
+        let query = parse(
+            &params(&[("q", "x"), ("from", "2026-12-01T10:00:00+01:00")]),
+            true,
+        )
         .unwrap();
         assert_eq!(query.from, Some(1_796_115_600));
     }

@@ -1,12 +1,15 @@
-//! Search: `GET /api/v1/search`, answered from the live index (`crate::indexing`). Pages come
-//! with the search issue.
+//! Search: `GET /api/v1/search` and the `/search` page, answered from the live index
+//! (`crate::indexing`) with the caller's grants in the query.
 
 mod api;
+mod pages;
 
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::App;
 
 pub fn router() -> OpenApiRouter<App> {
-    OpenApiRouter::new().merge(api::router())
+    OpenApiRouter::new()
+        .merge(api::router())
+        .merge(pages::router())
 }

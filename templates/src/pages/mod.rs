@@ -7,4 +7,5 @@ pub mod errors;
 pub mod groups;
 pub mod home;
 pub mod members;
+pub mod search;
 pub mod texts;

@@ -42,6 +42,7 @@ mod common;
 mod groups;
 mod home;
 mod members;
+mod search;
 mod texts;
 
 pub use accounts::*;
@@ -52,4 +53,5 @@ pub use common::*;
 pub use groups::*;
 pub use home::*;
 pub use members::*;
+pub use search::*;
 pub use texts::*;
