@@ -5,7 +5,10 @@ use maud::{Markup, PreEscaped, html};
 use rust_i18n::t;
 
 use crate::components::{Control, Field, encode, error_summary, form_title, pagination};
-use crate::{FacetView, Lang, PageContext, SearchFiltersView, SearchView, page};
+use crate::{
+    AmendmentStatusView, FacetView, Lang, PageContext, SearchFiltersView, SearchView,
+    TextStatusView, page,
+};
 
 /// `/search?…` with `filters` (empty ones left out) and the page (none for the first).
 pub fn search_href(filters: &SearchFiltersView, page: u32) -> String {
@@ -55,34 +58,47 @@ fn toggled(filters: &SearchFiltersView, field: &str, value: &str) -> SearchFilte
     f
 }
 
-/// What a kind or a status is called (its code when we have no name for it).
+/// What a kind of document is called (its code when we have no name for it).
 pub(crate) fn kind_label(lang: Lang, kind: &str) -> String {
-    let key = format!("search.kind.{kind}");
-    let label = t!(&key, locale = lang.code());
-    if label == key {
-        kind.to_owned()
+    let l = lang.code();
+    match kind {
+        "group" => t!("search.kind.group", locale = l),
+        "text" => t!("search.kind.text", locale = l),
+        "wiki" => t!("search.kind.wiki", locale = l),
+        "paragraph" => t!("search.kind.paragraph", locale = l),
+        "amendment" => t!("search.kind.amendment", locale = l),
+        "debate" => t!("search.kind.debate", locale = l),
+        other => return other.to_owned(),
+    }
+    .into_owned()
+}
+
+/// What a status is called: an amendment's or a text's (the same word, « adopté », for both).
+fn status_label(lang: Lang, status: &str) -> String {
+    if let Some(status) = AmendmentStatusView::from_code(status) {
+        status.label(lang)
+    } else if let Some(status) = TextStatusView::from_code(status) {
+        status.label(lang)
     } else {
-        label.into_owned()
+        status.to_owned()
     }
 }
 
-fn status_label(lang: Lang, status: &str) -> String {
-    for key in [
-        format!("amendment_status.{status}"),
-        format!("text_status.{status}"),
-    ] {
-        let label = t!(&key, locale = lang.code());
-        if label != key {
-            return label.into_owned();
-        }
+fn facet_title(lang: Lang, field: &str) -> String {
+    let l = lang.code();
+    match field {
+        "kind" => t!("search.facet.kind", locale = l),
+        "theme" => t!("search.facet.theme", locale = l),
+        "place" => t!("search.facet.place", locale = l),
+        "status" => t!("search.facet.status", locale = l),
+        _ => t!("search.facet.convention", locale = l),
     }
-    status.to_owned()
+    .into_owned()
 }
 
 fn facet(lang: Lang, filters: &SearchFiltersView, facet: &FacetView) -> Markup {
     let l = lang.code();
-    let key = format!("search.facet.{}", facet.field);
-    let title = t!(&key, locale = l).into_owned();
+    let title = facet_title(lang, facet.field);
     html! {
         @if !facet.values.is_empty() {
             section.search-facet aria-labelledby={ "facet-" (facet.field) } {
