@@ -455,9 +455,11 @@ fn content_words(text: &str) -> Vec<String> {
         "prévu",
         "sont",
     ];
+    let mut seen = std::collections::BTreeSet::new();
     text.split(|c: char| !c.is_alphabetic())
         .filter(|w| w.chars().count() >= 5 && !COMMON.contains(&w.to_lowercase().as_str()))
         .map(str::to_lowercase)
+        .filter(|w| seen.insert(w.clone()))
         .collect()
 }
 
@@ -481,13 +483,12 @@ pub fn query_mix(alineas: &[Alinea], seed: u64, count: usize) -> Vec<BenchQuery>
             readers.push(format!("group:{}", 1 + rng.below(GROUPS)));
         }
         readers.push(format!("member:{}", 1 + rng.below(MEMBERS)));
+        // Distinct words, `n` of them (fewer when the paragraph has fewer).
         let pick = |rng: &mut Seeded, n: usize| {
+            let mut left = words.clone();
             let mut chosen: Vec<String> = Vec::new();
-            while chosen.len() < n {
-                let word = words[rng.below(words.len())].clone();
-                if !chosen.contains(&word) || words.len() < n {
-                    chosen.push(word);
-                }
+            while chosen.len() < n && !left.is_empty() {
+                chosen.push(left.swap_remove(rng.below(left.len())));
             }
             chosen
         };
@@ -606,6 +607,12 @@ mod tests {
                 .iter()
                 .all(|q| !q.text.is_empty() && q.readers.len() >= 4)
         );
+        // The same word again and again: drawn from, without looping for ever.
+        let repetitive = [Alinea {
+            text: "Santé santé santé, santé santé, retraites, financement.".into(),
+            ..Alinea::default()
+        }];
+        assert_eq!(query_mix(&repetitive, 1, 20).len(), 20);
         let line = queries[0].to_json();
         assert!(line.starts_with("{\"class\":"), "{line}");
         assert!(paragraph(&alineas, 3).to_json().contains("\"readers\":["));

@@ -171,9 +171,12 @@ impl Build {
     }
 
     /// Commits the generation with `position` (the place in the feed of changes it reflects),
-    /// and makes it the current one. Returns its name.
+    /// merges it into one segment (searches cost a little per segment: on a million
+    /// paragraphs, one segment answers in about half the time of a dozen), and makes it the
+    /// current one. Returns its name.
     pub fn finish(mut self, position: i64) -> Result<String, SearchError> {
         self.writer.commit_at(position)?;
+        self.writer.merge_all()?;
         let Build {
             name,
             dir,

@@ -269,6 +269,39 @@ impl IndexWriterHandle {
         self.reload().map_err(write_error)
     }
 
+    /// Merges every committed segment into one and waits for it: the end of a bulk build
+    /// (`atelier reindex`), as a search costs a little per segment (typos and prefixes are
+    /// matched against each segment's dictionary). Searches see the merged segment at once.
+    pub fn merge_all(&mut self) -> Result<(), SearchError> {
+        let ids = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect::<Vec<_>>();
+        if ids.len() > 1 {
+            self.writer
+                .merge(&ids)
+                .wait()
+                .map_err(|e| self.write_error(e))?;
+        }
+        self.reload().map_err(|e| self.write_error(e))
+    }
+
+    /// Waits for the merges of segments the commits started, then releases the writer.
+    /// Searches see the merged segments at once.
+    pub fn wait_for_merges(self) -> Result<(), SearchError> {
+        let location = self.location.clone();
+        let write_error = |cause| SearchError::Write {
+            path: location.to_string(),
+            cause,
+        };
+        let IndexWriterHandle { writer, reader, .. } = self;
+        writer.wait_merging_threads().map_err(write_error)?;
+        reader.reload().map_err(write_error)
+    }
+
     /// Discards the changes since the last commit.
     pub fn rollback(&mut self) -> Result<(), SearchError> {
         self.writer.rollback().map_err(|e| self.write_error(e))?;

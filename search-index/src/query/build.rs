@@ -8,8 +8,8 @@
 //!
 //! Each plain word of 5 letters or more also matches with a typo (1 edit; 2 from 9 letters).
 //! Exact (stemmed) matches always rank above typo-only ones: a word matched exactly adds
-//! [`EXACT_BONUS`], far above what BM25 gives, so documents are ranked first by how many of
-//! their words matched exactly, then by BM25.
+//! [`super::typos::EXACT_BONUS`], far above what BM25 gives, so documents are ranked first by
+//! how many of their words matched exactly, then by BM25 ([`WordQuery`]).
 
 use std::collections::BTreeSet;
 
@@ -25,15 +25,12 @@ use tantivy::{Score, Searcher};
 use super::guarded::Guarded;
 use super::layers::Layer;
 use super::syntax::{Atom, FieldName, Notice, Parsed, fold};
+use super::typos::{FUZZY_SCORE, WordQuery};
 use crate::analyzers::{Analyzers, analyze_at};
 use crate::schema::{Fields, Language};
 
 /// Boost of the title over the body.
 pub(crate) const TITLE_BOOST: Score = 2.0;
-/// What a word matched exactly (not only through a typo) adds to a document's score.
-pub(crate) const EXACT_BONUS: Score = 1_000.0;
-/// What a word matched only through a typo adds.
-const FUZZY_SCORE: Score = 0.5;
 /// Words this long (in letters) also match with one typo …
 const FUZZY_1_CHARS: usize = 5;
 /// … and this long with two.
@@ -258,22 +255,18 @@ impl<'a> Builder<'a> {
                     _ => return Some(exact),
                 };
                 self.highlight.fuzzy[lang as usize].push((written.clone(), distance));
-                let fuzzy = FuzzyTermQuery::new(
-                    Term::from_field_text(lang.words(self.fields), written),
+                let analyzer = match lang {
+                    Lang::Fr => self.analyzers.fr.clone(),
+                    Lang::En => self.analyzers.en.clone(),
+                };
+                Some(Box::new(WordQuery {
+                    exact,
+                    words: lang.words(self.fields),
+                    written: written.clone(),
                     distance,
-                    true,
-                );
-                Some(Box::new(BooleanQuery::new(vec![
-                    (Occur::Should, exact.box_clone()),
-                    (
-                        Occur::Should,
-                        Box::new(ConstScoreQuery::new(exact, EXACT_BONUS)),
-                    ),
-                    (
-                        Occur::Should,
-                        Box::new(ConstScoreQuery::new(Box::new(fuzzy), FUZZY_SCORE)),
-                    ),
-                ])))
+                    stem: tokens[0].1.clone(),
+                    analyzer,
+                }))
             }
             Atom::Phrase(phrase) => {
                 let tokens = self.tokens(lang, phrase);

@@ -1,11 +1,11 @@
 //! Facet counts: how many matching documents per kind, group, theme, status, convention and
-//! place, each facet ignoring its own filter (so that the other values can be offered).
+//! place, each facet ignoring its own filter (so that the other values can be offered) — all
+//! in the same pass as the page ([`Faceted`]).
 
 use std::collections::BTreeMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
-use tantivy::fastfield::FacetReader;
 use tantivy::schema::Facet as Path;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -47,43 +47,159 @@ impl Facet {
 /// Counts per value, per facet (a place is counted at its own path only; see [`place_tree`]).
 pub(crate) type Counts = BTreeMap<Facet, BTreeMap<String, u64>>;
 
-/// Counts matching documents per value of some facets, in one pass.
-pub(crate) struct FacetCounts(pub Vec<Facet>);
-
-pub(crate) struct FacetCountsSegment {
-    columns: Vec<(Facet, Option<StrColumn>, Vec<u64>)>,
+/// A facet's own filter: a value, or a place and everything below it.
+#[derive(Clone, Debug)]
+pub(crate) enum FacetFilter {
+    Value(String),
+    /// The place's facet path, encoded (steps separated by a zero byte; "" for anywhere).
+    Place(String),
 }
 
-impl Collector for FacetCounts {
-    type Fruit = Counts;
-    type Child = FacetCountsSegment;
+/// The pass that pages and counts: it reads every document matching the query without the
+/// facets' own filters, and checks those filters itself, on the fast fields. A document that
+/// passes them all is counted in the total and every facet, and goes to `inner` (the page);
+/// one that fails a single facet's filter is counted in that facet only — which is what that
+/// facet would count without its filter. One pass, however many filters.
+pub(crate) struct Faceted<C> {
+    pub inner: C,
+    pub filters: Vec<(Facet, FacetFilter)>,
+}
+
+/// What the pass found: the inner collector's fruit, the total, the counts.
+pub(crate) type FacetedFruit<F> = (F, usize, Counts);
+
+pub(crate) struct FacetedSegment<S> {
+    inner: S,
+    /// Per facet (in [`Facet::ALL`]'s order): its column and its counts per ordinal.
+    columns: Vec<(Facet, Option<StrColumn>, Vec<u64>)>,
+    /// Per filter: the column it reads (index in `columns`) and the ordinals it lets through.
+    filters: Vec<(usize, Allowed)>,
+    /// Each document's ordinal per column (reused).
+    ords: Vec<Option<u64>>,
+    total: usize,
+}
+
+/// The ordinals of a column a filter lets through, in one segment.
+enum Allowed {
+    One(Option<u64>),
+    Some(Vec<bool>),
+}
+
+impl Allowed {
+    fn lets(&self, ord: Option<u64>) -> bool {
+        match (self, ord) {
+            (_, None) => false,
+            (Allowed::One(allowed), Some(ord)) => *allowed == Some(ord),
+            (Allowed::Some(allowed), Some(ord)) => allowed.get(ord as usize) == Some(&true),
+        }
+    }
+}
+
+fn allowed(column: Option<&StrColumn>, filter: &FacetFilter) -> tantivy::Result<Allowed> {
+    let Some(column) = column else {
+        return Ok(Allowed::One(None));
+    };
+    let dictionary = column.dictionary();
+    Ok(match filter {
+        FacetFilter::Value(value) => Allowed::One(dictionary.term_ord(value.as_bytes())?),
+        FacetFilter::Place(prefix) => {
+            let mut lets = vec![false; column.num_terms()];
+            let mut stream = dictionary.stream()?;
+            let mut ord = 0;
+            while stream.advance() {
+                let path = stream.key();
+                let below = prefix.is_empty()
+                    || path
+                        .strip_prefix(prefix.as_bytes())
+                        .is_some_and(|rest| rest.is_empty() || rest[0] == 0);
+                if let Some(slot) = lets.get_mut(ord) {
+                    *slot = below;
+                }
+                ord += 1;
+            }
+            Allowed::Some(lets)
+        }
+    })
+}
+
+impl<C: Collector> Collector for Faceted<C> {
+    type Fruit = FacetedFruit<C::Fruit>;
+    type Child = FacetedSegment<C::Child>;
 
     fn for_segment(
         &self,
-        _segment: SegmentOrdinal,
+        segment: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<FacetCountsSegment> {
-        let mut columns = Vec::with_capacity(self.0.len());
-        for facet in &self.0 {
+    ) -> tantivy::Result<Self::Child> {
+        let mut columns = Vec::with_capacity(Facet::ALL.len());
+        for facet in Facet::ALL {
             // A segment where no document has the field has no column: nothing to count.
             let column = reader.fast_fields().str(facet.field())?;
             let terms = column.as_ref().map_or(0, |c| c.num_terms());
-            columns.push((*facet, column, vec![0; terms]));
+            columns.push((facet, column, vec![0; terms]));
         }
-        Ok(FacetCountsSegment { columns })
+        let mut filters = Vec::with_capacity(self.filters.len());
+        for (facet, filter) in &self.filters {
+            let at = Facet::ALL.iter().position(|f| f == facet).unwrap_or(0);
+            filters.push((at, allowed(columns[at].1.as_ref(), filter)?));
+        }
+        Ok(FacetedSegment {
+            inner: self.inner.for_segment(segment, reader)?,
+            ords: vec![None; columns.len()],
+            columns,
+            filters,
+            total: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<FacetedFruit<<C::Child as SegmentCollector>::Fruit>>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let mut inner = Vec::with_capacity(fruits.len());
+        let mut total = 0;
+        let mut counts = Counts::new();
+        for (fruit, found, more) in fruits {
+            inner.push(fruit);
+            total += found;
+            add(&mut counts, more);
+        }
+        Ok((self.inner.merge_fruits(inner)?, total, counts))
+    }
+}
+
+/// A collector that keeps nothing (a page of no hits: the total and counts only).
+pub(crate) struct Nothing;
+
+pub(crate) struct NothingSegment;
+
+impl Collector for Nothing {
+    type Fruit = ();
+    type Child = NothingSegment;
+
+    fn for_segment(&self, _: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<NothingSegment> {
+        Ok(NothingSegment)
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut merged = Counts::new();
-        for fruit in fruits {
-            add(&mut merged, fruit);
-        }
-        Ok(merged)
+    fn merge_fruits(&self, _: Vec<()>) -> tantivy::Result<()> {
+        Ok(())
     }
+}
+
+impl SegmentCollector for NothingSegment {
+    type Fruit = ();
+
+    fn collect(&mut self, _: DocId, _: Score) {}
+
+    fn harvest(self) {}
 }
 
 /// Adds `more` to `counts`.
@@ -96,53 +212,73 @@ pub(crate) fn add(counts: &mut Counts, more: Counts) {
     }
 }
 
-impl SegmentCollector for FacetCountsSegment {
-    type Fruit = Counts;
+impl<S: SegmentCollector> SegmentCollector for FacetedSegment<S> {
+    type Fruit = FacetedFruit<S::Fruit>;
 
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        for (_, column, counts) in &mut self.columns {
-            if let Some(column) = column {
-                for ord in column.term_ords(doc) {
-                    if let Some(count) = counts.get_mut(ord as usize) {
-                        *count += 1;
-                    }
+    fn collect(&mut self, doc: DocId, score: Score) {
+        for ((_, column, _), ord) in self.columns.iter().zip(self.ords.iter_mut()) {
+            *ord = column.as_ref().and_then(|c| c.term_ords(doc).next());
+        }
+        // The filter failed, if only one.
+        let mut failed = None;
+        for (at, allowed) in &self.filters {
+            if !allowed.lets(self.ords[*at]) {
+                if failed.is_some() {
+                    return;
+                }
+                failed = Some(*at);
+            }
+        }
+        let count = |(_, _, counts): &mut (Facet, Option<StrColumn>, Vec<u64>),
+                     ord: Option<u64>| {
+            if let Some(count) = ord.and_then(|ord| counts.get_mut(ord as usize)) {
+                *count += 1;
+            }
+        };
+        match failed {
+            Some(at) => count(&mut self.columns[at], self.ords[at]),
+            None => {
+                self.total += 1;
+                self.inner.collect(doc, score);
+                for (column, ord) in self.columns.iter_mut().zip(&self.ords) {
+                    count(column, *ord);
                 }
             }
         }
     }
 
-    fn harvest(self) -> Counts {
+    fn harvest(self) -> Self::Fruit {
         let mut fruit = Counts::new();
         for (facet, column, counts) in self.columns {
             let values = fruit.entry(facet).or_default();
             let Some(column) = column else {
                 continue;
             };
-            let places = (facet == Facet::Place).then(|| FacetReader::new(column.clone()));
-            for (ord, &count) in counts.iter().enumerate() {
-                if count == 0 {
-                    continue;
-                }
-                let value = match &places {
-                    Some(places) => {
-                        let mut path = Path::root();
-                        places
-                            .facet_from_ord(ord as u64, &mut path)
-                            .ok()
-                            .map(|()| path.to_string())
-                    }
-                    None => {
-                        let mut value = String::new();
-                        matches!(column.ord_to_str(ord as u64, &mut value), Ok(true))
-                            .then_some(value)
-                    }
+            let (ords, found): (Vec<u64>, Vec<u64>) = counts
+                .iter()
+                .enumerate()
+                .filter(|(_, count)| **count > 0)
+                .map(|(ord, count)| (ord as u64, *count))
+                .unzip();
+            // One pass over the dictionary for all the ordinals (in order): looking each up on
+            // its own decodes its block from the start, every time.
+            let mut found = found.into_iter();
+            let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                let count = found.next().unwrap_or(0);
+                let value = if facet == Facet::Place {
+                    // A facet's bytes are its path, its steps separated by a zero byte.
+                    Path::from_encoded(bytes.to_vec())
+                        .ok()
+                        .map(|p| p.to_string())
+                } else {
+                    std::str::from_utf8(bytes).ok().map(str::to_owned)
                 };
                 if let Some(value) = value {
                     *values.entry(value).or_insert(0) += count;
                 }
-            }
+            });
         }
-        fruit
+        (self.inner.harvest(), self.total, fruit)
     }
 }
 

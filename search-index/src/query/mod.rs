@@ -7,17 +7,16 @@ mod guarded;
 pub(crate) mod layers;
 pub(crate) mod snippets;
 pub(crate) mod syntax;
+mod typos;
 
-use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{EmptyQuery, Query, RangeQuery, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::collector::TopDocs;
+use tantivy::query::{EmptyQuery, Query, RangeQuery};
 use tantivy::{DateTime, DocAddress, Order, Score, TantivyDocument, Term};
 
 use self::build::{Builder, all_of, any_of, keyword_query, unscored};
-use self::facets::{Counts, Facet, FacetCounts, most_frequent_first, place_tree};
+use self::facets::{Counts, Facet, FacetFilter, Faceted, Nothing, most_frequent_first, place_tree};
 use self::layers::{Layer, Together};
 use self::snippets::{Snippets, hit};
 use self::syntax::{MAX_QUERY_CHARS, Notice};
@@ -206,45 +205,24 @@ impl SearchIndex {
                 bound(q.to),
             ))));
         }
-        // Each facet's own filter.
-        let mut own: BTreeMap<Facet, Box<dyn Query>> = BTreeMap::new();
-        for (facet, field, value) in [
-            (Facet::Kind, f.kind, &q.kind),
-            (Facet::Group, f.group_id, &q.group_id),
-            (Facet::Theme, f.theme, &q.theme),
-            (Facet::Status, f.status, &q.status),
-            (Facet::Convention, f.convention, &q.convention),
+        // Each facet's own filter: checked while counting, not in the query (`Faceted`).
+        let mut own: Vec<(Facet, FacetFilter)> = Vec::new();
+        for (facet, value) in [
+            (Facet::Kind, &q.kind),
+            (Facet::Group, &q.group_id),
+            (Facet::Theme, &q.theme),
+            (Facet::Status, &q.status),
+            (Facet::Convention, &q.convention),
         ] {
             if let Some(value) = value {
-                own.insert(facet, unscored(keyword_query(field, value)));
+                own.push((facet, FacetFilter::Value(value.clone())));
             }
         }
         if let Some(place) = &q.place_prefix {
-            let term = Term::from_facet(f.place, &place_facet(place));
-            own.insert(
-                Facet::Place,
-                unscored(Box::new(TermQuery::new(term, IndexRecordOption::Basic))),
-            );
+            let path = place_facet(place).encoded_str().to_owned();
+            own.push((Facet::Place, FacetFilter::Place(path)));
         }
-        let with_filters_but = |skip: Option<Facet>| {
-            let clauses = common
-                .iter()
-                .map(|q| q.box_clone())
-                .chain(
-                    own.iter()
-                        .filter(|(facet, _)| Some(**facet) != skip)
-                        .map(|(_, q)| q.box_clone()),
-                )
-                .collect();
-            all_of(clauses)
-        };
-        let full = with_filters_but(None);
-        // Facets without a filter of their own are counted in the pass that pages; each other
-        // one in a pass of its own, without its filter.
-        let counted_with_page: Vec<Facet> = Facet::ALL
-            .into_iter()
-            .filter(|facet| !own.contains_key(facet))
-            .collect();
+        let query = all_of(common);
 
         let limit = q.limit.min(MAX_LIMIT);
         let offset = q.offset.min(MAX_DEPTH.saturating_sub(limit));
@@ -253,29 +231,15 @@ impl SearchIndex {
         let mut counts = Counts::new();
         let mut ranked = Vec::new();
         for (at, layer) in layers.iter().enumerate() {
-            let query = layer.restrict(&*full);
-            let (top, count, fruit) = self.page_pass(
-                layer,
-                &statistics,
-                &*query,
-                by_date,
-                offset + limit,
-                &counted_with_page,
-            )?;
+            let query = layer.restrict(&*query);
+            let (top, count, fruit) =
+                self.page_pass(layer, &statistics, &*query, by_date, offset + limit, &own)?;
             total += count;
             facets::add(&mut counts, fruit);
             ranked.extend(
                 top.into_iter()
                     .map(|(rank, score, address)| (rank, score, at, address)),
             );
-            for facet in own.keys() {
-                let query = layer.restrict(&*with_filters_but(Some(*facet)));
-                let fruit = layer
-                    .searcher
-                    .search(&*query, &FacetCounts(vec![*facet]))
-                    .map_err(|cause| self.query_error(cause))?;
-                facets::add(&mut counts, fruit);
-            }
         }
         // Highest first; a tie keeps the disk's order, then the fresh layer's.
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
@@ -343,8 +307,8 @@ impl SearchIndex {
         ))
     }
 
-    /// The pass that pages: the best `depth` documents of a layer (by score or by date), how
-    /// many match, and the counts of `facets`.
+    /// The pass that pages and counts: the best `depth` documents of a layer (by score or by
+    /// date) that pass the facets' own `filters`, how many do, and the facet counts.
     fn page_pass(
         &self,
         layer: &Layer,
@@ -352,38 +316,45 @@ impl SearchIndex {
         query: &dyn Query,
         by_date: bool,
         depth: usize,
-        facets: &[Facet],
+        filters: &[(Facet, FacetFilter)],
     ) -> Result<(Vec<Ranked>, usize, Counts), SearchError> {
         let error = |cause| self.query_error(cause);
         let searcher = &layer.searcher;
-        let counts = FacetCounts(facets.to_vec());
+        fn faceted<C>(inner: C, filters: &[(Facet, FacetFilter)]) -> Faceted<C> {
+            Faceted {
+                inner,
+                filters: filters.to_vec(),
+            }
+        }
         if depth == 0 {
-            let (total, fruit) = searcher.search(query, &(Count, counts)).map_err(error)?;
-            return Ok((Vec::new(), total, fruit));
+            let ((), total, counts) = searcher
+                .search_with_statistics_provider(query, &faceted(Nothing, filters), statistics)
+                .map_err(error)?;
+            return Ok((Vec::new(), total, counts));
         }
         let top = TopDocs::with_limit(depth);
         if by_date {
             let by_date = top.order_by_fast_field::<DateTime>(names::DATE, Order::Desc);
-            let (top, total, fruit) = searcher
-                .search_with_statistics_provider(query, &(by_date, Count, counts), statistics)
+            let (top, total, counts) = searcher
+                .search_with_statistics_provider(query, &faceted(by_date, filters), statistics)
                 .map_err(error)?;
             let top = top.into_iter().map(|(date, address)| {
                 let date = date.map_or(f64::NEG_INFINITY, |d| d.into_timestamp_secs() as f64);
                 (date, 0.0, address)
             });
-            Ok((top.collect(), total, fruit))
+            Ok((top.collect(), total, counts))
         } else {
-            let (top, total, fruit) = searcher
+            let (top, total, counts) = searcher
                 .search_with_statistics_provider(
                     query,
-                    &(top.order_by_score(), Count, counts),
+                    &faceted(top.order_by_score(), filters),
                     statistics,
                 )
                 .map_err(error)?;
             let top = top
                 .into_iter()
                 .map(|(score, address)| (f64::from(score), score, address));
-            Ok((top.collect(), total, fruit))
+            Ok((top.collect(), total, counts))
         }
     }
 }

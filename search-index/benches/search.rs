@@ -1,0 +1,293 @@
+//! The search index at a party's scale (issue 14): indexing throughput, index size, and the
+//! latency of 1,000 realistic queries, each with a searcher's permission filter.
+//!
+//! Corpus: `../shared/data/alineas-fr.jsonl` (26,330 real paragraphs of French bills, ODbL)
+//! replicated with variations to N paragraphs (`ATELIER_BENCH_PARAGRAPHS`, default 1,000,000;
+//! `--quick`: 100,000), each with a group, theme, place, status, date and readers — see
+//! `atelier_search::corpus`, which the SQLite FTS5 and PostgreSQL peers use (or read the files
+//! written by `--dump-corpus PATH` and `--dump-queries PATH`, JSON Lines) so that all run the
+//! very same corpus and queries.
+//!
+//! Indexing goes the way `atelier reindex` does (a text's paragraphs replaced together, one
+//! writer with the server's memory budget, merged into one segment at the end). Queries run one
+//! after the other on one thread, after one warm-up pass; each is a page of 20 with its facets.
+//!
+//! Run: `cargo bench -j1 -p atelier-search --bench search [-- --quick] [--queries N]
+//! [--dump-corpus PATH] [--dump-queries PATH] [--keep DIR [--reuse]] [--slowest]`: `--keep`
+//! builds the index in DIR and leaves it there, `--reuse` measures the queries on the index
+//! already in DIR, `--slowest` lists the 20 slowest queries. Debug builds are meaningless.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use atelier_search::SearchIndex;
+use atelier_search::corpus::{self, Alinea, BenchQuery};
+
+/// The seed of the query mix (the corpus depends on each paragraph's number alone).
+const QUERY_SEED: u64 = 14;
+/// Paragraphs a text has in the corpus (`corpus::paragraph` gives each its text's source).
+const PER_TEXT: usize = 10;
+
+struct Options {
+    paragraphs: usize,
+    queries: usize,
+    dump_corpus: Option<PathBuf>,
+    dump_queries: Option<PathBuf>,
+    keep: Option<PathBuf>,
+    reuse: bool,
+    slowest: bool,
+}
+
+fn options() -> Options {
+    let mut args = std::env::args().skip(1);
+    let mut quick = false;
+    let mut queries = 1_000;
+    let mut dump_corpus = None;
+    let mut dump_queries = None;
+    let mut keep = None;
+    let mut reuse = false;
+    let mut slowest = false;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => quick = true,
+            "--queries" => queries = args.next().and_then(|n| n.parse().ok()).unwrap_or(queries),
+            "--dump-corpus" => dump_corpus = args.next().map(PathBuf::from),
+            "--dump-queries" => dump_queries = args.next().map(PathBuf::from),
+            "--keep" => keep = args.next().map(PathBuf::from),
+            "--reuse" => reuse = true,
+            "--slowest" => slowest = true,
+            // `cargo bench` adds `--bench`; anything else is not ours either.
+            _ => {}
+        }
+    }
+    let paragraphs = std::env::var("ATELIER_BENCH_PARAGRAPHS")
+        .ok()
+        .and_then(|n| n.replace(['_', ','], "").parse().ok())
+        .unwrap_or(if quick { 100_000 } else { 1_000_000 });
+    Options {
+        paragraphs,
+        queries,
+        dump_corpus,
+        dump_queries,
+        keep,
+        reuse,
+        slowest,
+    }
+}
+
+fn main() {
+    let options = options();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/alineas-fr.jsonl");
+    if !data.is_file() {
+        println!(
+            "search bench skipped: {} is missing (the shared data folder, beside the project)",
+            data.display()
+        );
+        return;
+    }
+    let alineas = corpus::read_alineas(&data).expect("alineas-fr.jsonl reads");
+    println!(
+        "corpus: {} paragraphs from {} real ones; {} queries (seed {QUERY_SEED})",
+        options.paragraphs,
+        alineas.len(),
+        options.queries
+    );
+    let queries = corpus::query_mix(&alineas, QUERY_SEED, options.queries);
+    if let Some(path) = &options.dump_queries {
+        write_lines(path, queries.iter().map(BenchQuery::to_json)).expect("queries written");
+        println!("queries written to {}", path.display());
+    }
+    if let Some(path) = &options.dump_corpus {
+        let lines = (0..options.paragraphs).map(|n| corpus::paragraph(&alineas, n).to_json());
+        write_lines(path, lines).expect("corpus written");
+        println!("corpus written to {}", path.display());
+    }
+
+    let scratch = tempfile::tempdir().expect("a temporary directory");
+    let dir = options
+        .keep
+        .clone()
+        .unwrap_or_else(|| scratch.path().join("index"));
+    let reused = options.reuse && dir.join("meta.json").is_file();
+    let (index, timings) = if reused {
+        let index = SearchIndex::open_existing(&dir).expect("the kept index opens");
+        (index, None)
+    } else {
+        let (index, timings) = build(&alineas, options.paragraphs, &dir);
+        (index, Some(timings))
+    };
+    let size = directory_size(&dir).expect("index size");
+    println!();
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!("| paragraphs | {} |", index.doc_count());
+    match timings {
+        Some(timings) => {
+            let indexing = timings.indexing.as_secs_f64();
+            let merging = timings.merging.as_secs_f64();
+            println!(
+                "| indexing (adds + commit) | {indexing:.1} s, **{:.0} paragraphs/s** |",
+                options.paragraphs as f64 / indexing
+            );
+            println!(
+                "| merging into one segment, as a rebuild ends | {merging:.1} s ({:.0} paragraphs/s \
+                 overall) |",
+                options.paragraphs as f64 / (indexing + merging)
+            );
+        }
+        None => println!(
+            "| indexing | (the index kept in {} reused) |",
+            dir.display()
+        ),
+    }
+    println!(
+        "| index size on disk | {:.0} MB ({:.0} bytes a paragraph), {} segments |",
+        size as f64 / 1e6,
+        size as f64 / options.paragraphs as f64,
+        index_segments(&index)
+    );
+
+    // One pass to warm the page cache and tantivy's caches, then the measured one.
+    for query in &queries {
+        index.search(&query.to_search_query()).expect("search");
+    }
+    let mut all = Vec::with_capacity(queries.len());
+    let mut by_class: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
+    let mut found = 0usize;
+    let mut empty = 0usize;
+    let mut slowest = Vec::new();
+    for query in &queries {
+        let q = query.to_search_query();
+        let start = Instant::now();
+        let results = index.search(&q).expect("search");
+        let took = start.elapsed();
+        all.push(took);
+        by_class.entry(query.class).or_default().push(took);
+        found += results.total;
+        empty += usize::from(results.total == 0);
+        slowest.push((took, query.text.clone(), query.class, results.total));
+    }
+    if options.slowest {
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+        eprintln!("the slowest queries: ms, class, total, text");
+        for (took, text, class, total) in slowest.iter().take(20) {
+            eprintln!("{:>8} {class:8} {total:>8} {text}", ms(*took));
+        }
+    }
+    println!(
+        "| {} queries (page of 20 + facets + grants), one thread | p50 **{}**, p99 **{}**, max {} ms |",
+        queries.len(),
+        ms(quantile(&mut all, 0.5)),
+        ms(quantile(&mut all, 0.99)),
+        ms(quantile(&mut all, 1.0))
+    );
+    for (class, times) in &mut by_class {
+        println!(
+            "| — {class} ({}) | p50 {}, p99 {} ms |",
+            times.len(),
+            ms(quantile(times, 0.5)),
+            ms(quantile(times, 0.99))
+        );
+    }
+    println!(
+        "| hits per query | {:.0} on average; {empty} queries found nothing |",
+        found as f64 / queries.len().max(1) as f64
+    );
+}
+
+struct Timings {
+    indexing: Duration,
+    merging: Duration,
+}
+
+/// Indexes `n` paragraphs in `dir` as a rebuild does: each text's paragraphs replace its
+/// source together.
+fn build(alineas: &[Alinea], n: usize, dir: &Path) -> (SearchIndex, Timings) {
+    let _ = fs::remove_dir_all(dir);
+    let index = SearchIndex::open_or_create(dir).expect("index opens");
+    let mut writer = index.writer().expect("writer");
+    let start = Instant::now();
+    let mut batch = Vec::with_capacity(PER_TEXT);
+    let mut source = String::new();
+    let report_every = (n / 10).max(1);
+    for i in 0..n {
+        let paragraph = corpus::paragraph(alineas, i);
+        if paragraph.source != source && !batch.is_empty() {
+            writer.replace_source(&source, &batch).expect("indexed");
+            batch.clear();
+        }
+        source.clone_from(&paragraph.source);
+        batch.push(paragraph.to_index_doc());
+        if (i + 1) % report_every == 0 {
+            eprintln!(
+                "  {} paragraphs in {:.1} s",
+                i + 1,
+                start.elapsed().as_secs_f64()
+            );
+        }
+    }
+    if !batch.is_empty() {
+        writer.replace_source(&source, &batch).expect("indexed");
+    }
+    writer.commit_at(0).expect("committed");
+    let indexing = start.elapsed();
+    let start = Instant::now();
+    writer.merge_all().expect("merged");
+    writer.wait_for_merges().expect("merged");
+    let merging = start.elapsed();
+    (index, Timings { indexing, merging })
+}
+
+fn index_segments(index: &SearchIndex) -> String {
+    // The segment files end in ".idx" (one a segment).
+    let dir = Path::new(index.location());
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "idx"))
+                .count()
+                .to_string()
+        })
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn directory_size(dir: &Path) -> io::Result<u64> {
+    let mut total = 0;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        total += if meta.is_dir() {
+            directory_size(&entry.path())?
+        } else {
+            meta.len()
+        };
+    }
+    Ok(total)
+}
+
+fn write_lines(path: &Path, lines: impl Iterator<Item = String>) -> io::Result<()> {
+    let mut out = BufWriter::new(fs::File::create(path)?);
+    for line in lines {
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+/// The `q`-quantile of `times` (sorted in place), nearest rank.
+fn quantile(times: &mut [Duration], q: f64) -> Duration {
+    if times.is_empty() {
+        return Duration::ZERO;
+    }
+    times.sort_unstable();
+    let rank = ((q * times.len() as f64).ceil() as usize).clamp(1, times.len());
+    times[rank - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1e3)
+}
