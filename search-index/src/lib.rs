@@ -10,9 +10,10 @@
 //! `title` and `body` as plain text, the `url` a hit opens, and the facets — `place`
 //! ("/federation/section"), `group_id`, `theme`, `status`, `convention`, `author`, `date`.
 //! **`readers` says who may find it**: grants, one of which the searcher must hold. The
-//! vocabulary is the application's; Atelier's is `"public"` (anyone), `"members"` (any
-//! signed-in member), `"group:ID"` (a group's members), `"member:ID"` (one member: their
-//! drafts). A document without readers is found by no one. Adding a kind of document is only
+//! vocabulary is the application's (Atelier's is in its `auth::readers`: `"public"` for anyone,
+//! `"party"` for the party's members, `"in:G"` for who belongs to group G, `"down:G"` for who
+//! holds a role in G that carries down to the groups below it, `"member:M"` for member M alone:
+//! their drafts). A document without readers is found by no one. Adding a kind of document is only
 //! choosing its `kind` and filling these fields.
 //!
 //! # Searching
