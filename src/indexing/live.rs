@@ -4,7 +4,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use atelier_search::{IndexHome, SearchIndex, SearchQuery, SearchResults};
+use atelier_search::{Hit, IndexHome, RelatedQuery, SearchIndex, SearchQuery, SearchResults};
 
 /// The index being read, shared by the requests, the consumer that writes it and the watch on
 /// the generations. `None` while it is being rebuilt. Cheap to clone.
@@ -88,6 +88,16 @@ impl LiveIndex {
     }
 
     /// Runs a search on the blocking pool (a search of a large index takes milliseconds).
+    /// The documents most like a document or a text, among what `query.readers` open.
+    pub async fn related(&self, query: RelatedQuery) -> Result<Vec<Hit>, Unavailable> {
+        let generation = self.current().ok_or(Unavailable::Rebuilding)?;
+        let answer = tokio::task::spawn_blocking(move || generation.index.related(&query)).await;
+        match answer {
+            Ok(hits) => Ok(hits?),
+            Err(e) => Err(Unavailable::Panicked(e.to_string())),
+        }
+    }
+
     pub async fn search(&self, query: SearchQuery) -> Result<SearchResults, Unavailable> {
         let generation = self.current().ok_or(Unavailable::Rebuilding)?;
         let answer = tokio::task::spawn_blocking(move || generation.index.search(&query)).await;

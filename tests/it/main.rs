@@ -41,6 +41,7 @@ mod privacy;
 mod registration;
 mod search;
 mod search_permissions;
+mod search_related;
 mod secrets;
 mod security_headers;
 mod signin;

@@ -23,7 +23,7 @@ use crate::http::extract::FormData;
 use crate::http::page::{Page, flash, html, html_with_status, see_other};
 use crate::http::paths::{AmendmentPath, TextPath};
 use crate::http::views::{amendment_status_view, header_view};
-use crate::model::{AmendmentId, AmendmentStatus, MemberId};
+use crate::model::{AmendmentId, AmendmentStatus, GroupId, MemberId};
 use crate::organisation;
 use crate::store::{AmendmentRow, AmendmentRules};
 use time::{OffsetDateTime, UtcOffset};
@@ -292,7 +292,47 @@ async fn page_view(
         errors: screening.errors,
         reason: screening.reason,
         chosen_status: screening.status.map(amendment_status_view),
+        related: Vec::new(),
     })
+}
+
+/// How many related works an amendment's page shows.
+const RELATED: usize = 5;
+
+/// « On en parle aussi ailleurs »: what is most like this amendment in other groups, among
+/// what the viewer may see. The index being rebuilt (or failing) leaves the section out: the
+/// page does not depend on it.
+async fn related_work(
+    app: &App,
+    viewer: Option<&crate::auth::Viewer>,
+    row: &AmendmentRow,
+    own_group: GroupId,
+) -> Vec<tpl::RelatedWorkView> {
+    let query = atelier_search::RelatedQuery {
+        like: atelier_search::Like::Key(format!("amendment:{}", row.amendment_id)),
+        readers: crate::auth::readers::held_by(viewer),
+        kinds: ["paragraph", "amendment", "debate"]
+            .map(String::from)
+            .to_vec(),
+        exclude_groups: vec![own_group.to_string()],
+        limit: RELATED,
+        ..Default::default()
+    };
+    match app.search.related(query).await {
+        Ok(hits) => hits
+            .into_iter()
+            .map(|hit| tpl::RelatedWorkView {
+                kind: hit.kind,
+                title: hit.title,
+                snippet_html: hit.snippet_html,
+                url: hit.url,
+            })
+            .collect(),
+        Err(e) => {
+            tracing::debug!(error = %e, "no related work for an amendment's page");
+            Vec::new()
+        }
+    }
 }
 
 /// An amendment's page.
@@ -304,7 +344,14 @@ async fn show_amendment(
     AmendmentPath(id): AmendmentPath,
 ) -> AppResult<Response> {
     let (ctx, row) = amendments::load_amendment(&app.db, page.viewer.as_ref(), id).await?;
-    let view = page_view(&app, &ctx, &row, Screening::default()).await?;
+    let mut view = page_view(&app, &ctx, &row, Screening::default()).await?;
+    view.related = related_work(
+        &app,
+        page.viewer.as_ref(),
+        &row,
+        ctx.text.group.group.group_id,
+    )
+    .await;
     Ok(html(tpl::amendment_page(&page.ctx, &view)))
 }
 

@@ -172,6 +172,20 @@ pub struct AmendmentPageView {
     pub errors: FormErrors,
     pub reason: String,
     pub chosen_status: Option<AmendmentStatusView>,
+    /// « On en parle aussi ailleurs »: the most similar paragraphs, amendments and debates of
+    /// other groups that the viewer may see.
+    pub related: Vec<RelatedWorkView>,
+}
+
+/// A document like another, from elsewhere.
+#[derive(Debug, Clone)]
+pub struct RelatedWorkView {
+    /// Its kind's code (`paragraph`, `amendment`, `debate`).
+    pub kind: String,
+    pub title: String,
+    /// Escaped by the index.
+    pub snippet_html: String,
+    pub url: String,
 }
 
 /// A sub-amendment, nested under its parent on the parent's page.

@@ -252,6 +252,22 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                     }
                 }
 
+                @if !view.related.is_empty() {
+                    section aria-labelledby="related-title" {
+                        h3 #related-title { (t!("search.related", locale = l)) }
+                        ul.related-work role="list" {
+                            @for work in &view.related {
+                                li {
+                                    a href=(work.url) { (work.title) }
+                                    " " span.tag { (crate::pages::search::kind_label(lang, &work.kind)) }
+                                    // Escaped by the index.
+                                    p.muted { (PreEscaped(&work.snippet_html)) }
+                                }
+                            }
+                        }
+                    }
+                }
+
                 @if actions.can_submit || actions.can_withdraw || actions.can_revise {
                     section aria-labelledby="author-actions-title" {
                         h3 #author-actions-title { (t!("amendment.author_actions", locale = l)) }
