@@ -127,7 +127,7 @@ impl TokenStream for FrenchTokenStream<'_> {
 /// removed before folding (the list is accented). Snowball's French stemmer expects accents:
 /// once folded, it leaves « adoptees » as "adopte" where « adopté » gives "adopt", and it
 /// never removes the "s" of « emplois », « lois », « élus », « délais ». Two small rewrites
-/// around it put that right ([`unfold_feminine`], [`drop_plural_s`]).
+/// around it put that right (`unfold_feminine`, `drop_plural_s`).
 pub fn french() -> TextAnalyzer {
     TextAnalyzer::builder(FrenchTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))

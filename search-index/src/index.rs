@@ -13,6 +13,7 @@ use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, 
 use crate::SearchError;
 use crate::analyzers::{self, Analyzers};
 use crate::fresh::{FreshWriter, SharedView};
+use crate::query::readers::ReadersCache;
 use crate::schema::{self, Fields, SCHEMA_VERSION, SCHEMA_VERSION_FILE};
 use crate::writer::{IndexWriterHandle, payload_position};
 
@@ -30,6 +31,8 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     /// The analyzers queries read their words with.
     pub(crate) analyzers: Analyzers,
+    /// Each grant's documents, per segment (`crate::query::readers`).
+    pub(crate) readers_cache: Arc<ReadersCache>,
     /// The directory, or "memory", for error messages.
     pub(crate) location: Arc<str>,
     /// What a live writer has published and not yet committed (`crate::fresh`).
@@ -135,6 +138,7 @@ impl SearchIndex {
             reader,
             fields,
             analyzers: Analyzers::new(),
+            readers_cache: Arc::default(),
             location: path.into(),
             fresh: SharedView::default(),
         })

@@ -7,7 +7,7 @@ use tantivy::schema::{
 
 use crate::analyzers::{ENGLISH, ENGLISH_WORDS, FRENCH, FRENCH_WORDS, PLAIN};
 
-/// Bump whenever [`build`] changes in a way an existing index cannot follow (a field added,
+/// Bump whenever `build` changes in a way an existing index cannot follow (a field added,
 /// removed or re-optioned, an analyzer changed): opening an older index then fails with
 /// [`crate::SearchError::SchemaMismatch`] and the server asks for `atelier reindex`.
 pub const SCHEMA_VERSION: u32 = 3;

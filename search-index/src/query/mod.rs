@@ -5,6 +5,7 @@ pub(crate) mod build;
 pub(crate) mod facets;
 mod guarded;
 pub(crate) mod layers;
+pub(crate) mod readers;
 pub(crate) mod snippets;
 pub(crate) mod syntax;
 mod typos;
@@ -15,9 +16,10 @@ use tantivy::collector::TopDocs;
 use tantivy::query::{EmptyQuery, Query, RangeQuery};
 use tantivy::{DateTime, DocAddress, Order, Score, TantivyDocument, Term};
 
-use self::build::{Builder, all_of, any_of, keyword_query, unscored};
+use self::build::{Builder, all_of, keyword_query, unscored};
 use self::facets::{Counts, Facet, FacetFilter, Faceted, Nothing, most_frequent_first, place_tree};
 use self::layers::{Layer, Together};
+use self::readers::ReadersQuery;
 use self::snippets::{Snippets, hit};
 use self::syntax::{MAX_QUERY_CHARS, Notice};
 use crate::SearchError;
@@ -290,21 +292,17 @@ impl SearchIndex {
         if everything {
             return Box::new(tantivy::query::AllQuery);
         }
-        let mut grants: Vec<&String> = readers.iter().take(MAX_READERS).collect();
+        let mut grants: Vec<String> = readers.iter().take(MAX_READERS).cloned().collect();
         grants.sort();
         grants.dedup();
         if grants.is_empty() {
             return Box::new(EmptyQuery);
         }
-        // Term queries rather than a term set: the set reads every posting of every grant
-        // ("public": most of the index) into a bit set, where terms are skipped through to the
-        // documents the words found.
-        unscored(any_of(
-            grants
-                .into_iter()
-                .map(|g| keyword_query(self.fields.readers, g))
-                .collect(),
-        ))
+        Box::new(ReadersQuery {
+            field: self.fields.readers,
+            grants,
+            cache: self.readers_cache.clone(),
+        })
     }
 
     /// The pass that pages and counts: the best `depth` documents of a layer (by score or by
