@@ -169,12 +169,15 @@ pub async fn amendment_document(
     row: AmendmentRow,
     owner: &Owner,
 ) -> anyhow::Result<IndexDoc> {
-    // The author as the amendment's page names them: the section it was filed for, or the
-    // member.
-    let author = match (row.on_behalf_of, row.author_id) {
-        (Some(group), _) => db.group(group).await?.map(|g| g.name),
-        (None, Some(member)) => db.member(member).await?.map(|m| m.name),
-        (None, None) => None,
+    // Only the section or federation it was filed for, and only when anyone may see that
+    // group: a member's name is shown to those who may see the group's directory alone (the
+    // amendment's page), and every reader of the text can search the index.
+    let author = match row.on_behalf_of {
+        Some(group) => match db.group(group).await? {
+            Some(group) if visible_to_anyone(db, &group).await? => Some(group.name),
+            _ => None,
+        },
+        None => None,
     };
     let readers = if row.status == AmendmentStatus::Draft {
         row.author_id.map(readers::of_member).unwrap_or_default()

@@ -149,6 +149,14 @@ async fn each_finds_what_they_may_see(backend: Backend) {
     for who in [&f.bob, &admin, &carla, &visitor] {
         assert_eq!(search(who, "dirigeables").await["total"], 0);
     }
+    // Its author's name is not in the index: a visitor may not learn who filed it.
+    assert!(
+        !hers["hits"][0]["snippet_html"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Alice"),
+        "{hers}"
+    );
     let (status, submitted) = f.act(&f.alice, &draft["id"], "submit", json!({})).await;
     assert_eq!(status, 200, "{submitted}");
     let found = finds(&visitor, "dirigeables", 1).await;
@@ -180,6 +188,12 @@ async fn each_finds_what_they_may_see(backend: Backend) {
         html.contains("href=\"/search?q=municipales&amp;theme=Strat%C3%A9gie\""),
         "{html}"
     );
+    let (_, html) = page(&visitor, "/search?q=dirigeables").await;
+    assert!(
+        html.contains("1 résultat") && !html.contains("Alice"),
+        "an amendment's author is named only where names are shown: {html}"
+    );
+    assert_eq!(search(&visitor, "auteur:alice").await["total"], 0);
     let (_, html) = page(&visitor, "/search?q=municipales").await;
     assert!(
         html.contains("0 résultats") && !html.contains("Tactique"),
