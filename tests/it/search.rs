@@ -48,7 +48,7 @@ async fn found_within(api: &Api, q: &str, since: Instant, within: Duration) -> V
     }
 }
 
-fn urlencode(q: &str) -> String {
+pub(crate) fn urlencode(q: &str) -> String {
     serde_urlencoded::to_string([("", q)]).expect("encodes")[1..].to_owned()
 }
 
@@ -70,7 +70,12 @@ async fn writer_in_public_theme(app: &TestApp) -> (Api, atelier::model::GroupId)
     (app.api_as("ecrit@exemple.fr").await, theme)
 }
 
-async fn create_text(api: &Api, group: atelier::model::GroupId, title: &str, md: &str) -> String {
+pub(crate) async fn create_text(
+    api: &Api,
+    group: atelier::model::GroupId,
+    title: &str,
+    md: &str,
+) -> String {
     let response = api
         .post(
             "/api/v1/texts",

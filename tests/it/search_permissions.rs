@@ -9,15 +9,12 @@ use serde_json::{Value, json};
 
 use crate::amendments::{ORIGINAL, range_of, start};
 use crate::harness::{Api, Backend};
+use crate::search::{create_text, urlencode};
 use atelier::model::{GroupKind, Role, Visibility};
 
 /// How long a write may take to become searchable before the test fails (the index-lag
 /// benchmark measures how fast; this holds that it happens at all).
 const FRESH: Duration = Duration::from_secs(15);
-
-fn urlencode(q: &str) -> String {
-    serde_urlencoded::to_string([("", q)]).expect("encodes")[1..].to_owned()
-}
 
 async fn search(api: &Api, query: &str) -> Value {
     api.get_json(&format!("/api/v1/search?q={}", urlencode(query)), 200)
@@ -41,20 +38,10 @@ async fn finds(who: &Api, q: &str, expected: u64) -> Value {
 }
 
 /// A page as `who` gets it: its status and HTML.
-async fn page(who: &Api, path: &str) -> (u16, String) {
+pub(crate) async fn page(who: &Api, path: &str) -> (u16, String) {
     let response = who.get(path).await;
     let status = response.status().as_u16();
     (status, response.text().await.expect("body"))
-}
-
-async fn create_text(api: &Api, group: atelier::model::GroupId, title: &str, md: &str) {
-    let response = api
-        .post(
-            "/api/v1/texts",
-            json!({"group_id": group.to_string(), "title": title, "kind": "programme", "markdown": md}),
-        )
-        .await;
-    assert_eq!(response.status().as_u16(), 201, "{title}");
 }
 
 async fn each_finds_what_they_may_see(backend: Backend) {

@@ -6,28 +6,12 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::amendments::{ORIGINAL, range_of, start};
-use crate::harness::{Api, Backend};
+use crate::harness::Backend;
+use crate::search::create_text;
+use crate::search_permissions::page;
 use atelier::model::{GroupKind, Role, Visibility};
 
 const FRESH: Duration = Duration::from_secs(15);
-
-async fn page(who: &Api, path: &str) -> String {
-    let response = who.get(path).await;
-    assert_eq!(response.status().as_u16(), 200, "{path}");
-    response.text().await.expect("body")
-}
-
-async fn create_text(api: &Api, group: atelier::model::GroupId, title: &str, md: &str) -> String {
-    let response = api
-        .post(
-            "/api/v1/texts",
-            json!({"group_id": group.to_string(), "title": title, "kind": "programme", "markdown": md}),
-        )
-        .await;
-    assert_eq!(response.status().as_u16(), 201, "{title}");
-    let body: serde_json::Value = response.json().await.expect("json");
-    body["id"].as_str().expect("id").to_owned()
-}
 
 async fn an_amendment_shows_related_work_from_elsewhere(backend: Backend) {
     let Some(f) = start(backend, ORIGINAL).await else {
@@ -78,7 +62,8 @@ async fn an_amendment_shows_related_work_from_elsewhere(backend: Backend) {
     let path = format!("/amendments/{}", filed["id"].as_str().expect("id"));
     let since = Instant::now();
     let html = loop {
-        let html = page(&f.alice, &path).await;
+        let (status, html) = page(&f.alice, &path).await;
+        assert_eq!(status, 200, "{html}");
         if html.contains(&format!("href=\"/texts/{elsewhere}#")) {
             break html;
         }
@@ -106,7 +91,8 @@ async fn an_amendment_shows_related_work_from_elsewhere(backend: Backend) {
     // Tom, who is in the bureau, sees its note among the related work.
     let since = Instant::now();
     loop {
-        let html = page(&writer, &path).await;
+        let (status, html) = page(&writer, &path).await;
+        assert_eq!(status, 200, "{html}");
         if html.contains("confidentielle") {
             break;
         }
