@@ -78,7 +78,11 @@ impl App {
             max_connections: 16,
         })
         .await?;
-        let search = LiveIndex::open(&IndexHome::new(config.search_index_dir()));
+        let search = LiveIndex::open(
+            &IndexHome::new(config.search_index_dir()),
+            db.last_event_position().await?,
+            config.search_rebuild_behind_events,
+        );
         let mailer = Mailer::new(
             config.smtp_url.as_deref(),
             &config.mail_from,

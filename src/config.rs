@@ -71,11 +71,20 @@ pub struct Config {
     pub doc_max_text_length: usize,
     /// What one member may send on live-editing sockets, all together (`collab::flow`).
     pub peer_rates: PeerRates,
+    /// A search index more than this many events behind the outbox at start (a server that was
+    /// down for long) is rebuilt from the database rather than caught up event by event.
+    pub search_rebuild_behind_events: u64,
 }
 
 /// The longest a text may grow by default: 2 Mi characters, twenty times a national programme
 /// (about 100,000).
 pub const DEFAULT_MAX_TEXT_LENGTH: usize = 2 * 1024 * 1024;
+
+/// Catching up replays each event's sources (a text's event re-reads and re-renders the text);
+/// a rebuild reads every source once. Past about this many events (a convention weekend's worth
+/// of edits and amendments) the rebuild is the shorter way, and it drops what replaying would
+/// leave behind (deleted documents weighing on the ranking until merged).
+pub const DEFAULT_REBUILD_BEHIND_EVENTS: u64 = 50_000;
 
 /// A sustained rate (`collab::flow`) and the burst allowed above it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -166,6 +175,7 @@ impl Config {
             doc_compact_after_chunks: 500,
             doc_max_text_length: DEFAULT_MAX_TEXT_LENGTH,
             peer_rates: PeerRates::default(),
+            search_rebuild_behind_events: DEFAULT_REBUILD_BEHIND_EVENTS,
         }
     }
 
@@ -271,6 +281,7 @@ pub struct FileSettings {
     pub doc_idle_seconds: Option<u64>,
     pub doc_compact_after_chunks: Option<usize>,
     pub doc_max_text_length: Option<usize>,
+    pub search_rebuild_behind_events: Option<u64>,
     /// Live editing, per member: bytes of frames a second, and the burst above it.
     pub peer_bytes_per_second: Option<f64>,
     pub peer_bytes_burst: Option<f64>,
@@ -406,6 +417,9 @@ impl Config {
         if config.doc_max_text_length == 0 {
             anyhow::bail!("doc_max_text_length must be at least 1");
         }
+        config.search_rebuild_behind_events = file
+            .search_rebuild_behind_events
+            .unwrap_or(config.search_rebuild_behind_events);
         if config.doc_compact_after_chunks == 0 {
             anyhow::bail!("doc_compact_after_chunks must be at least 1");
         }
@@ -517,6 +531,25 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(Config::resolve(&common, &serve).unwrap().addr.port(), 9100);
+    }
+
+    #[test]
+    fn how_far_behind_an_index_is_rebuilt_comes_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("atelier.toml");
+        let common = CommonArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        std::fs::write(&path, "").unwrap();
+        let config = Config::resolve(&common, &ServeArgs::default()).unwrap();
+        assert_eq!(
+            config.search_rebuild_behind_events,
+            DEFAULT_REBUILD_BEHIND_EVENTS
+        );
+        std::fs::write(&path, "search_rebuild_behind_events = 1000\n").unwrap();
+        let config = Config::resolve(&common, &ServeArgs::default()).unwrap();
+        assert_eq!(config.search_rebuild_behind_events, 1000);
     }
 
     #[test]

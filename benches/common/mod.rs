@@ -232,6 +232,18 @@ pub async fn load(
     connections: usize,
     length: Duration,
 ) -> (f64, Duration, Duration) {
+    load_paths(url, &[path.to_owned()], members, connections, length).await
+}
+
+/// As [`load`], each connection going through `paths` in turn (connection `i` from the `i`-th),
+/// so that every path is asked for by some connection at every moment.
+pub async fn load_paths(
+    url: &str,
+    paths: &[String],
+    members: &[String],
+    connections: usize,
+    length: Duration,
+) -> (f64, Duration, Duration) {
     let mut clients = Vec::new();
     for i in 0..connections {
         let email = (!members.is_empty()).then(|| members[i % members.len()].as_str());
@@ -239,12 +251,15 @@ pub async fn load(
     }
     let deadline = Instant::now() + length;
     let mut tasks = Vec::new();
-    for client in clients {
-        let target = format!("{url}{path}");
+    for (i, client) in clients.into_iter().enumerate() {
+        let targets: Vec<String> = paths.iter().map(|p| format!("{url}{p}")).collect();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
+            let mut next = i % targets.len();
             while Instant::now() < deadline {
-                let request = client.get(&target);
+                let target = &targets[next];
+                next = (next + 1) % targets.len();
+                let request = client.get(target);
                 let started = Instant::now();
                 let response = request.send().await.expect("request");
                 assert!(

@@ -87,6 +87,23 @@ impl IndexHome {
         Ok(Some((name, index)))
     }
 
+    /// Removes the pointer if it still names `name` (a generation found unfit to serve, about
+    /// to be rebuilt): until the rebuild switches to a new one, nobody opens it again. A
+    /// pointer already moved elsewhere (by `atelier reindex`) is left alone.
+    pub fn forget_current(&self, name: &str) -> Result<(), SearchError> {
+        if self.current()?.as_deref() != Some(name) {
+            return Ok(());
+        }
+        match fs::remove_file(self.root.join(POINTER)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(self.directory_error(e)),
+        }
+        fs::File::open(&self.root)
+            .and_then(|dir| dir.sync_all())
+            .map_err(|e| self.directory_error(e))
+    }
+
     /// Starts a new generation, empty, with its writer.
     pub fn build(&self) -> Result<Build, SearchError> {
         fs::create_dir_all(&self.root).map_err(|e| self.directory_error(e))?;

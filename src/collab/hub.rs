@@ -331,6 +331,15 @@ impl Hub {
         answer.await.map_err(|_| HubError::Gone)?
     }
 
+    /// The text as every server has stored it: an open copy first fetches what other servers
+    /// stored since it was loaded (their announcement may not have arrived yet), a closed one
+    /// is loaded. For a reader that has heard of a change through the outbox, which another
+    /// server appends in the transaction that stores the change.
+    pub async fn read_stored_everywhere(&self, text: TextId) -> Result<DocView, HubError> {
+        self.changed_elsewhere(text);
+        self.read(text, None).await
+    }
+
     /// The Markdown at each of several states (lists of heads), read off the runtime within
     /// `budget`: a state read after the budget, or naming a change the document lacks, is `None`.
     pub async fn read_states(

@@ -22,8 +22,8 @@ use async_trait::async_trait;
 use atelier_search::{IndexHome, IndexWriterHandle};
 use time::OffsetDateTime;
 
-use super::documents::{self, Source};
-use super::live::{Generation, LiveIndex};
+use super::documents::{self, Reading, Source};
+use super::live::{Generation, LiveIndex, unfit};
 use super::rebuild::rebuild;
 use crate::collab::Hub;
 use crate::events::{Consumer, Event, EventKind, Scope};
@@ -57,10 +57,18 @@ pub struct IndexConsumer {
     /// When each event handled since the last publication was appended: its lag is measured
     /// when it becomes searchable.
     pending: Vec<OffsetDateTime>,
+    /// An index further behind the outbox than this when opened is rebuilt, not caught up.
+    rebuild_behind: u64,
 }
 
 impl IndexConsumer {
-    pub fn new(db: Db, hub: Hub, home: IndexHome, live: LiveIndex) -> IndexConsumer {
+    pub fn new(
+        db: Db,
+        hub: Hub,
+        home: IndexHome,
+        live: LiveIndex,
+        rebuild_behind: u64,
+    ) -> IndexConsumer {
         IndexConsumer {
             db,
             hub,
@@ -69,6 +77,7 @@ impl IndexConsumer {
             writing: None,
             handled: None,
             pending: Vec::new(),
+            rebuild_behind,
         }
     }
 
@@ -102,10 +111,16 @@ impl IndexConsumer {
         Ok(from)
     }
 
-    /// Opens the current generation's writer; rebuilds first when there is no usable one.
+    /// Opens the current generation's writer; rebuilds first when there is no usable one: none,
+    /// a damaged one, one too far behind the outbox, or one ahead of it (made from another
+    /// database, or before the database was restored from a backup).
     async fn open(&mut self) -> anyhow::Result<Writing> {
         let home = self.home.clone();
         let opened = tokio::task::spawn_blocking(move || home.open_current()).await?;
+        let opened = match opened {
+            Ok(Some((name, index))) => Ok(self.usable(name, index).await?),
+            unusable => unusable,
+        };
         let generation = match opened {
             Ok(Some((name, index))) => Generation { name, index },
             unusable => {
@@ -152,14 +167,45 @@ impl IndexConsumer {
         })
     }
 
+    /// The generation if it may be caught up; `None` if it must be rebuilt ([`unfit`]): then
+    /// the pointer is removed, so that nobody serves it meanwhile. Checked at every opening: at
+    /// start, after a failure, after a switch.
+    async fn usable(
+        &self,
+        name: String,
+        index: atelier_search::SearchIndex,
+    ) -> anyhow::Result<Option<(String, atelier_search::SearchIndex)>> {
+        let outbox = self.db.last_event_position().await?;
+        let Some(why) = unfit(&index, outbox, self.rebuild_behind)? else {
+            return Ok(Some((name, index)));
+        };
+        tracing::warn!(generation = %name, "{why}: rebuilding it");
+        let home = self.home.clone();
+        tokio::task::spawn_blocking(move || home.forget_current(&name)).await??;
+        Ok(None)
+    }
+
     /// Replaces the documents of every source the events made stale, in the open writer.
     async fn apply(&mut self, events: &[Event]) -> anyhow::Result<()> {
         let mut sources = BTreeSet::new();
+        // The texts whose document the events changed: read as every server stored them.
+        let mut changed = BTreeSet::new();
         for event in events {
             sources.extend(self.stale_sources(event).await?);
+            if let (
+                EventKind::TextEdited | EventKind::TextVersionRestored | EventKind::AmendmentMerged,
+                Some(text),
+            ) = (event.kind, event.text_id)
+            {
+                changed.insert(text);
+            }
         }
         for source in sources {
-            let docs = documents::read(&self.db, &self.hub, source).await?;
+            let reading = match source {
+                Source::Text(text) if changed.contains(&text) => Reading::Changed,
+                _ => Reading::Cheapest,
+            };
+            let docs = documents::read_as(&self.db, &self.hub, source, reading).await?;
             let Some(writing) = self.writing.as_mut() else {
                 anyhow::bail!("the search index writer is not open");
             };

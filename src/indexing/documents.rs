@@ -80,8 +80,31 @@ impl Owner {
     }
 }
 
+/// How a text's Markdown is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// An open document if there is one, else the stored Markdown: for what did not change the
+    /// text itself (its group, its status), and for the full rebuild.
+    Cheapest,
+    /// The document as stored by every server, loaded if it is not open: for an event that
+    /// says the document changed. The stored Markdown lags the document by up to two seconds,
+    /// and the event may come from another server (whose change this one's copy may not have
+    /// fetched yet).
+    Changed,
+}
+
 /// The documents of `source` as it is now: none when it is gone.
 pub async fn read(db: &Db, hub: &Hub, source: Source) -> anyhow::Result<Vec<IndexDoc>> {
+    read_as(db, hub, source, Reading::Cheapest).await
+}
+
+/// [`read`], a text's Markdown read as `reading` says.
+pub async fn read_as(
+    db: &Db,
+    hub: &Hub,
+    source: Source,
+    reading: Reading,
+) -> anyhow::Result<Vec<IndexDoc>> {
     match source {
         Source::Group(id) => {
             let Some(group) = db.group(id).await? else {
@@ -98,7 +121,7 @@ pub async fn read(db: &Db, hub: &Hub, source: Source) -> anyhow::Result<Vec<Inde
                 return Ok(Vec::new());
             };
             let owner = Owner::of(db, &group).await?;
-            let Some(markdown) = current_markdown(db, hub, id).await? else {
+            let Some(markdown) = current_markdown(db, hub, id, reading).await? else {
                 return Ok(Vec::new());
             };
             text_documents(text, markdown, owner).await
@@ -124,15 +147,26 @@ pub async fn read(db: &Db, hub: &Hub, source: Source) -> anyhow::Result<Vec<Inde
 }
 
 /// The text's Markdown now. An open document is read (the stored copy lags the typing by up to
-/// two seconds); a text nobody has open is read from the store, whose copy is then current
-/// (written at creation and when its document leaves memory), so indexing never loads
-/// documents. A document that cannot be read is logged and the stored copy indexed instead:
-/// one damaged text must not hold up the index.
-async fn current_markdown(db: &Db, hub: &Hub, id: TextId) -> anyhow::Result<Option<String>> {
-    if !hub.open_texts().contains(&id) {
-        return Ok(db.text_markdown(id).await?);
-    }
-    match hub.read(id, None).await {
+/// two seconds). A text nobody has open here is read from the store, whose copy is then
+/// current (written at creation and when its document leaves memory) unless the document was
+/// just changed, on another server (`Reading::Changed`): its document is then loaded, and
+/// stays open while the edits go on (each fetching only what is new). A document that cannot
+/// be read is logged and the stored copy indexed instead: one damaged text must not hold up
+/// the index.
+async fn current_markdown(
+    db: &Db,
+    hub: &Hub,
+    id: TextId,
+    reading: Reading,
+) -> anyhow::Result<Option<String>> {
+    let read = match reading {
+        Reading::Cheapest if !hub.open_texts().contains(&id) => {
+            return Ok(db.text_markdown(id).await?);
+        }
+        Reading::Cheapest => hub.read(id, None).await,
+        Reading::Changed => hub.read_stored_everywhere(id).await,
+    };
+    match read {
         Ok(view) => Ok(Some(view.markdown.to_string())),
         // The text exists (its row was just read): its document did not answer because the
         // server is stopping. An error, so that the event is handled again, never a removal.

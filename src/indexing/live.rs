@@ -32,12 +32,23 @@ pub enum Unavailable {
 }
 
 impl LiveIndex {
-    /// The current generation in `home`, if it opens; otherwise an index being rebuilt (the
-    /// consumer rebuilds it): a missing or damaged index never stops the server.
-    pub fn open(home: &IndexHome) -> LiveIndex {
+    /// The current generation in `home`, if it opens and reflects this database's outbox
+    /// (`outbox`: its last position; see [`unfit`]); otherwise an index being rebuilt (the
+    /// consumer rebuilds it): a missing, damaged or foreign index never stops the server.
+    pub fn open(home: &IndexHome, outbox: i64, rebuild_behind: u64) -> LiveIndex {
         let live = LiveIndex::default();
         match home.open_current() {
-            Ok(Some((name, index))) => live.set(Some(Generation { name, index })),
+            Ok(Some((name, index))) => match unfit(&index, outbox, rebuild_behind) {
+                Ok(None) => live.set(Some(Generation { name, index })),
+                Ok(Some(why)) => tracing::warn!(
+                    generation = %name,
+                    "{why}: it is rebuilt in the background"
+                ),
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    "the search index cannot be read: it is rebuilt in the background"
+                ),
+            },
             Ok(None) => tracing::info!(
                 dir = %home.root().display(),
                 "there is no search index yet: it is built in the background"
@@ -107,6 +118,30 @@ impl LiveIndex {
             Err(e) => Err(Unavailable::Panicked(e.to_string())),
         }
     }
+}
+
+/// Why a generation that opens must still be rebuilt rather than served and caught up, if it
+/// must: it holds events this database's outbox (last position `outbox`) does not (it was made
+/// from another database, or before a restore from a backup), so it would show what does not
+/// exist; or it is more than `rebuild_behind` events behind (its server was down for long):
+/// catching up replays each event's sources, a rebuild reads each source once.
+pub(super) fn unfit(
+    index: &SearchIndex,
+    outbox: i64,
+    rebuild_behind: u64,
+) -> Result<Option<&'static str>, atelier_search::SearchError> {
+    let at = index.position()?.unwrap_or(0);
+    if at > outbox {
+        return Ok(Some(
+            "the search index reflects events this database does not hold",
+        ));
+    }
+    if u64::try_from(outbox - at).unwrap_or(0) > rebuild_behind {
+        return Ok(Some(
+            "the search index is too far behind the outbox to catch up",
+        ));
+    }
+    Ok(None)
 }
 
 /// How often the pointer to the current generation is read, to serve a new one (switched to by

@@ -76,5 +76,6 @@ fn event_consumers(app: &App) -> Vec<Box<dyn Consumer>> {
         app.hub.clone(),
         IndexHome::new(app.config.search_index_dir()),
         app.search.clone(),
+        app.config.search_rebuild_behind_events,
     ))]
 }

@@ -40,6 +40,7 @@ mod presence;
 mod privacy;
 mod registration;
 mod search;
+mod search_freshness;
 mod search_permissions;
 mod search_related;
 mod secrets;

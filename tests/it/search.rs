@@ -19,12 +19,12 @@ use atelier::model::{GroupKind, Role, Visibility};
 /// reindex. How fast (within about a second: the index commits at most once a second) is
 /// measured by the index-lag benchmark (BENCHMARKS.md, « The live index »), not by a timed test
 /// that a loaded machine would make fail.
-const FRESH: Duration = Duration::from_secs(15);
+pub(crate) const FRESH: Duration = Duration::from_secs(15);
 /// For what takes a rebuild first (at most a few hundred documents here).
-const REBUILT: Duration = Duration::from_secs(20);
+pub(crate) const REBUILT: Duration = Duration::from_secs(20);
 
 /// Polls the search until `q` finds something, or fails after `within` (measured from `since`).
-async fn found_within(api: &Api, q: &str, since: Instant, within: Duration) -> Value {
+pub(crate) async fn found_within(api: &Api, q: &str, since: Instant, within: Duration) -> Value {
     let path = format!("/api/v1/search?q={}", urlencode(q));
     loop {
         let response = api.get(&path).await;
@@ -52,7 +52,7 @@ pub(crate) fn urlencode(q: &str) -> String {
     serde_urlencoded::to_string([("", q)]).expect("encodes")[1..].to_owned()
 }
 
-async fn total(api: &Api, q: &str) -> u64 {
+pub(crate) async fn total(api: &Api, q: &str) -> u64 {
     let body = api
         .get_json(&format!("/api/v1/search?q={}", urlencode(q)), 200)
         .await;
@@ -60,7 +60,7 @@ async fn total(api: &Api, q: &str) -> u64 {
 }
 
 /// A writer in a public theme; their API client and the theme.
-async fn writer_in_public_theme(app: &TestApp) -> (Api, atelier::model::GroupId) {
+pub(crate) async fn writer_in_public_theme(app: &TestApp) -> (Api, atelier::model::GroupId) {
     let national = app.national().await;
     let theme = app
         .group(GroupKind::Theme, "Santé", national, Visibility::Public)
@@ -368,7 +368,7 @@ async fn bad_parameters_are_refused_and_odd_syntax_is_read_best_effort() {
     app.stop().await;
 }
 
-fn atelier_cli(data_dir: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn atelier_cli(data_dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_atelier"))
         .args(args)
         .env("ATELIER_DATA_DIR", data_dir)
@@ -379,7 +379,7 @@ fn atelier_cli(data_dir: &Path, args: &[&str]) -> std::process::Output {
 }
 
 /// The generation the pointer names, and the generations on disk.
-fn generations(data_dir: &Path) -> (String, Vec<PathBuf>) {
+pub(crate) fn generations(data_dir: &Path) -> (String, Vec<PathBuf>) {
     let root = data_dir.join("search-index");
     let current = std::fs::read_to_string(root.join("CURRENT"))
         .unwrap_or_default()
@@ -397,7 +397,7 @@ fn generations(data_dir: &Path) -> (String, Vec<PathBuf>) {
     (current, dirs)
 }
 
-async fn until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
+pub(crate) async fn until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
     let started = Instant::now();
     while !done() {
         assert!(started.elapsed() < within, "{what}: not within {within:?}");
