@@ -30,9 +30,14 @@ pub(super) struct Encoded {
     bytes: HashMap<ChangeHash, Vec<u8>>,
     order: VecDeque<ChangeHash>,
     total: usize,
+    /// How many changes were ever remembered (the last one's number).
+    count: u64,
 }
 
 impl Encoded {
+    /// Remembers a change applied to the document, or about to be: every change the task
+    /// applies comes through here, so that what was applied since a moment can be told
+    /// (`since`; loading what other servers stored does not, and says so to who asks).
     pub(super) fn remember(&mut self, change: &Change) {
         let hash = change.hash();
         if self.bytes.contains_key(&hash) {
@@ -42,6 +47,7 @@ impl Encoded {
         self.total += bytes.len();
         self.bytes.insert(hash, bytes);
         self.order.push_back(hash);
+        self.count += 1;
         while self.total > KEPT_BYTES {
             let Some(oldest) = self.order.pop_front() else {
                 break;
@@ -50,6 +56,27 @@ impl Encoded {
                 self.total -= gone.len();
             }
         }
+    }
+}
+
+impl Encoded {
+    /// How many changes were remembered so far.
+    pub(super) fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The bytes of the changes remembered after the first `count`, in order; `None` if some
+    /// of them were forgotten since.
+    pub(super) fn since(&self, count: u64) -> Option<Vec<&[u8]>> {
+        let first = self.count - self.order.len() as u64;
+        if count < first || count > self.count {
+            return None;
+        }
+        self.order
+            .iter()
+            .skip((count - first) as usize)
+            .map(|hash| self.bytes.get(hash).map(Vec::as_slice))
+            .collect()
     }
 }
 

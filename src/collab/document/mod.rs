@@ -116,6 +116,10 @@ struct Core {
     /// a walk of the whole sequence, and a convention's readers ask for it far more often than
     /// it changes. Any change moves the heads, so a stale copy is never served.
     read: Option<(Vec<ChangeHash>, std::sync::Arc<str>)>,
+    /// Where the characters the text's anchors name were at the last placement, carried across
+    /// the changes applied since (`anchor::Located`); dropped when changes come in that the
+    /// task did not remember (fetched from another server).
+    located: Option<crate::collab::anchor::Located>,
 }
 
 struct Task {
@@ -351,6 +355,7 @@ impl Task {
                 actors: Bindings::new(actors),
                 encoded: fanout::Encoded::default(),
                 read: None,
+                located: None,
             });
             return Ok(());
         }
@@ -385,6 +390,9 @@ impl Task {
             return Ok(());
         };
         core.actors.extend(actors);
+        if !new.is_empty() {
+            core.located = None;
+        }
         for (part, bytes) in new {
             core.doc
                 .load_incremental(&bytes)

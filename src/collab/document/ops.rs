@@ -19,7 +19,7 @@ use automerge::{
 use similar::{Algorithm, DiffTag, DiffableStr};
 use tokio::sync::oneshot;
 
-use crate::collab::anchor::{self, Anchor, AnchorError};
+use crate::collab::anchor::{self, Anchor, AnchorError, Located};
 use crate::collab::doc::ObjId;
 use crate::collab::hub::{HubError, Passage, Provenance, Resolution};
 use crate::model::TextId;
@@ -177,6 +177,8 @@ impl Core {
         Anchor::take(&self.doc, &self.markdown, range, heads)
     }
 
+    /// Where `anchors` are: from where their characters were last found, carried across the
+    /// changes since when that can be proven (`anchor::Located`), else found in one pass.
     fn resolve(&mut self, anchors: &[Anchor]) -> Result<Resolution, HubError> {
         let heads = self.doc.get_heads();
         // The text as last read, when it is still the text; otherwise read in the pass itself.
@@ -184,10 +186,15 @@ impl Core {
             Some((at, markdown)) if *at == heads => Some(markdown.encode_utf16().collect()),
             _ => None,
         };
-        Ok(Resolution {
-            anchors: anchor::resolve_all(anchors, &self.doc, &self.markdown, units.as_deref()),
-            heads,
-        })
+        let (anchors, how) = Located::resolve(
+            &mut self.located,
+            anchors,
+            (&self.doc, &self.markdown, heads.clone()),
+            &self.encoded,
+            units,
+        );
+        metrics::counter!("atelier_anchor_resolutions_total", "how" => how.label()).increment(1);
+        Ok(Resolution { anchors, heads })
     }
 
     /// Which passages the server's own changes wrote, from the document's history itself: one

@@ -31,12 +31,14 @@ use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::str::FromStr;
 
-use std::collections::HashMap;
-
 use automerge::{ActorId, AutoCommit, ChangeHash, Cursor, ReadDoc};
 use sha2::{Digest, Sha256};
 
 use super::doc::ObjId;
+
+mod located;
+
+pub(in crate::collab) use located::Located;
 
 /// The version of the serialised form (its first field).
 const VERSION: &str = "1";
@@ -224,104 +226,6 @@ impl Anchor {
             changed: digest(now) != self.digest,
         }
     }
-}
-
-/// Where each of `anchors` is now, as `Anchor::resolve` says, with one pass over the text's
-/// characters for all their cursors: a convention's text has thousands of amendments, and
-/// looking each cursor up alone searches the document's operations each time. A cursor whose
-/// character is no longer in the text (deleted) is looked up alone, as `resolve` does.
-///
-/// `units` is the text's current text in UTF-16 units when the caller has it; `None` reads it
-/// in the same pass (right after an edit nobody has read the text yet, and reading it first
-/// would be a second pass over every character).
-pub(super) fn resolve_all(
-    anchors: &[Anchor],
-    doc: &AutoCommit,
-    text: &ObjId,
-    units: Option<&[u16]>,
-) -> Vec<Result<Resolved, AnchorError>> {
-    // Most anchors share a few states (those their amendments were filed at).
-    let mut known: HashMap<&[ChangeHash], bool> = HashMap::new();
-    // The characters the cursors name, and where each is now (start, width) once found.
-    let mut wanted: HashMap<&CharKey, Option<(usize, usize)>> = HashMap::new();
-    for key in anchors.iter().flat_map(|a| a.keys.iter()).flatten() {
-        wanted.insert(key, None);
-    }
-    // Their counters alone, hashed cheaply: most characters are not wanted, and this set
-    // turns them away without hashing their actor.
-    let counters: rustc_hash::FxHashSet<u64> = wanted.keys().map(|(counter, _)| *counter).collect();
-    let mut read: Vec<u16> = Vec::new();
-    let reading = units.is_none();
-    if reading {
-        read.reserve(doc.length(text));
-    }
-    let mut left = wanted.len();
-    // Positions in UTF-16 units, counted here: a list item's own index counts characters.
-    let mut at = 0;
-    for item in doc.list_range(text, ..) {
-        if left == 0 && !reading {
-            break;
-        }
-        let width = match &item.value {
-            automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(s)) => {
-                let before = read.len();
-                if reading {
-                    read.extend(s.encode_utf16());
-                    read.len() - before
-                } else {
-                    s.encode_utf16().count()
-                }
-            }
-            _ => {
-                if reading {
-                    // What `text()` shows for a non-character: the object replacement sign.
-                    read.push(0xFFFC);
-                }
-                1
-            }
-        };
-        if left > 0
-            && let automerge::ObjId::Id(counter, actor, _) = item.id()
-            && counters.contains(&counter)
-            && let Some(slot) = wanted.get_mut(&(counter, actor))
-            && slot.is_none()
-        {
-            *slot = Some((at, width));
-            left -= 1;
-        }
-        at += width;
-    }
-    let units = units.unwrap_or(&read);
-    anchors
-        .iter()
-        .map(|anchor| {
-            let [start_key, end_key] = &*anchor.keys;
-            let heads_known = *known.entry(anchor.heads.as_slice()).or_insert_with(|| {
-                !anchor.heads.is_empty() && doc.get_missing_deps(&anchor.heads).is_empty()
-            });
-            if !heads_known {
-                return Err(AnchorError::Foreign);
-            }
-            let found = |key: &Option<CharKey>| {
-                key.as_ref()
-                    .and_then(|key| wanted.get(key).copied().flatten())
-            };
-            let position = |edge: &Edge, key| match (edge, found(key)) {
-                (Edge::Before(_), Some((at, _))) => Ok(at),
-                (Edge::After(_), Some((at, width))) => Ok(at + width),
-                // The text's start, or a deleted character: alone.
-                _ => std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    edge.position(doc, text, &anchor.heads, units.len())
-                }))
-                .map_err(|_| AnchorError::Foreign)?,
-            };
-            Ok(anchor.placed(
-                position(&anchor.start, start_key)?,
-                position(&anchor.end, end_key)?,
-                units,
-            ))
-        })
-        .collect()
 }
 
 impl Edge {
@@ -554,17 +458,17 @@ fn char_start(units: &[u16], at: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use automerge::transaction::Transactable;
 
     use super::*;
     use crate::collab::doc;
 
-    fn markdown(doc: &AutoCommit) -> ObjId {
+    pub(super) fn markdown(doc: &AutoCommit) -> ObjId {
         doc::markdown_obj(doc).unwrap()
     }
 
-    fn take(doc: &mut AutoCommit, range: Range<usize>) -> Anchor {
+    pub(super) fn take(doc: &mut AutoCommit, range: Range<usize>) -> Anchor {
         let heads = doc.get_heads();
         Anchor::take(doc, &markdown(doc), range, heads).unwrap()
     }
@@ -575,7 +479,7 @@ mod tests {
         anchor.resolve(doc, &text, &units)
     }
 
-    fn edit(doc: &mut AutoCommit, at: usize, delete: isize, insert: &str) {
+    pub(super) fn edit(doc: &mut AutoCommit, at: usize, delete: isize, insert: &str) {
         let text = markdown(doc);
         doc.splice_text(&text, at, delete, insert).unwrap();
         doc.commit();
@@ -812,64 +716,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    /// Resolving many anchors in one pass answers exactly what resolving each alone does,
-    /// whatever became of their characters: random edits (insertions, deletions of their
-    /// ends or of all of them, concurrent branches merged), points, the text's start, and
-    /// anchors of another text among them.
-    #[test]
-    fn resolving_many_at_once_equals_resolving_each() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand::rngs::StdRng::seed_from_u64(13);
-        let (mut doc, _) =
-            doc::create("Le droit à l'éducation est garanti à chacun. 😀 Fin.\n\nSecond alinéa.")
-                .unwrap();
-        let (mut other, _) = doc::create("Un autre texte").unwrap();
-        let foreign = take(&mut other, 0..3);
-        let mut anchors = vec![foreign.clone()];
-        for round in 0..40 {
-            let text = markdown(&doc);
-            let units: Vec<u16> = doc.text(&text).unwrap().encode_utf16().collect();
-            // A few new anchors (ranges and points, whole characters) on the text as it is.
-            for _ in 0..3 {
-                let a = char_start(&units, rng.gen_range(0..=units.len()));
-                let b = char_start(&units, rng.gen_range(a..=units.len()));
-                anchors.push(take(&mut doc, a..b));
-            }
-            // An edit, sometimes on a branch merged back after another edit.
-            let length = units.len();
-            let at = char_start(&units, rng.gen_range(0..=length));
-            let end = char_start(&units, rng.gen_range(at..=length.min(at + 12)));
-            let inserted = ["", "x", "mot ", "é", "😀"][rng.gen_range(0..5)];
-            if round % 4 == 3 {
-                let mut branch = doc.fork();
-                edit(&mut branch, at, (end - at) as isize, inserted);
-                edit(&mut doc, 0, 0, "«");
-                doc.merge(&mut branch).unwrap();
-            } else {
-                edit(&mut doc, at, (end - at) as isize, inserted);
-            }
-            let text = markdown(&doc);
-            let units: Vec<u16> = doc.text(&text).unwrap().encode_utf16().collect();
-            let each: Vec<_> = anchors
-                .iter()
-                .map(|a| a.resolve(&doc, &text, &units))
-                .collect();
-            assert_eq!(
-                resolve_all(&anchors, &doc, &text, Some(&units)),
-                each,
-                "round {round}"
-            );
-            assert_eq!(
-                resolve_all(&anchors, &doc, &text, None),
-                each,
-                "round {round}, reading the text in the same pass"
-            );
-        }
-        assert_eq!(
-            resolve_all(&[foreign], &doc, &markdown(&doc), Some(&[])),
-            [Err(AnchorError::Foreign)]
-        );
     }
 }
