@@ -216,6 +216,9 @@ pub fn ms(d: Duration) -> String {
 /// The engines side by side: build, size, latency overall and by class, mean hits by class,
 /// and the goal (tantivy's p99 < 20 ms and at most half the faster peer's).
 pub fn table(runs: &[Measured]) {
+    if runs.is_empty() {
+        return;
+    }
     println!();
     println!(
         "| engine | build, all steps | size | p50 | p99 | max | {} |",
