@@ -4,18 +4,27 @@
 //! Corpus: `../shared/data/alineas-fr.jsonl` (26,330 real paragraphs of French bills, ODbL)
 //! replicated with variations to N paragraphs (`ATELIER_BENCH_PARAGRAPHS`, default 1,000,000;
 //! `--quick`: 100,000), each with a group, theme, place, status, date and readers — see
-//! `atelier_search::corpus`, which the SQLite FTS5 and PostgreSQL peers use (or read the files
-//! written by `--dump-corpus PATH` and `--dump-queries PATH`, JSON Lines) so that all run the
-//! very same corpus and queries.
+//! `atelier_search::corpus` (`--dump-corpus PATH` and `--dump-queries PATH` write them as JSON
+//! Lines).
+//!
+//! The peers run in the same process on the same corpus and queries, one after the other
+//! (`peers`): SQLite FTS5 in a temporary file, and PostgreSQL's French full-text search in a
+//! fresh database on the server of `ATELIER_BENCH_DATABASE_URL` (skipped when it is not set;
+//! the database is dropped at the end). In-process rather than from the dumped files: the
+//! corpus is made once by one function, paragraph by paragraph, so no peer can be fed a stale
+//! or different file, the three sit side by side in one table of one run, and 1,000,000
+//! paragraphs never need writing out (a gigabyte) or parsing back.
 //!
 //! Indexing goes the way `atelier reindex` does (a text's paragraphs replaced together, one
 //! writer with the server's memory budget, merged into one segment at the end). Queries run one
 //! after the other on one thread, after one warm-up pass; each is a page of 20 with its facets.
 //!
 //! Run: `cargo bench -j1 -p atelier-search --bench search [-- --quick] [--queries N]
-//! [--dump-corpus PATH] [--dump-queries PATH] [--keep DIR [--reuse]] [--slowest]`: `--keep`
-//! builds the index in DIR and leaves it there, `--reuse` measures the queries on the index
-//! already in DIR, `--slowest` lists the 20 slowest queries. Debug builds are meaningless.
+//! [--dump-corpus PATH] [--dump-queries PATH] [--keep DIR [--reuse]] [--slowest]
+//! [--engines tantivy,sqlite,postgres]`: `--keep` builds the index in DIR and leaves it there,
+//! `--reuse` measures the queries on the index already in DIR, `--slowest` lists tantivy's 20
+//! slowest queries, `--engines` runs only those named (all by default). Debug builds are
+//! meaningless.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -23,8 +32,11 @@ use std::io::{self, BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod peers;
+
 use atelier_search::SearchIndex;
 use atelier_search::corpus::{self, Alinea, BenchQuery};
+use peers::{Measured, Sample, ms, quantile};
 
 /// The seed of the query mix (the corpus depends on each paragraph's number alone).
 const QUERY_SEED: u64 = 14;
@@ -39,6 +51,8 @@ struct Options {
     keep: Option<PathBuf>,
     reuse: bool,
     slowest: bool,
+    /// Which engines run: "tantivy", "sqlite", "postgres" (`--engines tantivy,sqlite`).
+    engines: Vec<String>,
 }
 
 fn options() -> Options {
@@ -50,6 +64,7 @@ fn options() -> Options {
     let mut keep = None;
     let mut reuse = false;
     let mut slowest = false;
+    let mut engines = vec!["tantivy".into(), "sqlite".into(), "postgres".into()];
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => quick = true,
@@ -59,6 +74,11 @@ fn options() -> Options {
             "--keep" => keep = args.next().map(PathBuf::from),
             "--reuse" => reuse = true,
             "--slowest" => slowest = true,
+            "--engines" => {
+                if let Some(list) = args.next() {
+                    engines = list.split(',').map(str::to_owned).collect();
+                }
+            }
             // `cargo bench` adds `--bench`; anything else is not ours either.
             _ => {}
         }
@@ -75,6 +95,7 @@ fn options() -> Options {
         keep,
         reuse,
         slowest,
+        engines,
     }
 }
 
@@ -107,16 +128,54 @@ fn main() {
     }
 
     let scratch = tempfile::tempdir().expect("a temporary directory");
+    let mut runs = Vec::new();
+    if options.engines.iter().any(|e| e == "tantivy") {
+        runs.push(tantivy(&options, &alineas, &queries, scratch.path()));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    if options.engines.iter().any(|e| e == "sqlite") {
+        let dir = scratch.path().join("sqlite");
+        fs::create_dir_all(&dir).expect("a directory for SQLite");
+        let run = peers::sqlite::run(&alineas, options.paragraphs, &queries, &dir);
+        runs.push(runtime.block_on(run).expect("the SQLite FTS5 peer"));
+        let _ = fs::remove_dir_all(&dir);
+    }
+    if options.engines.iter().any(|e| e == "postgres") {
+        match std::env::var("ATELIER_BENCH_DATABASE_URL") {
+            Ok(url) => {
+                let run = peers::postgres::run(&url, &alineas, options.paragraphs, &queries);
+                runs.push(runtime.block_on(run).expect("the PostgreSQL peer"));
+            }
+            Err(_) => println!(
+                "PostgreSQL peer skipped: set ATELIER_BENCH_DATABASE_URL (a server where a \
+                 database may be created, e.g. postgres://postgres@127.0.0.1:5432/postgres)"
+            ),
+        }
+    }
+    peers::table(&runs);
+}
+
+/// Indexes the corpus with tantivy (or reuses a kept index) and runs the queries; prints the
+/// table BENCHMARKS.md has kept since before the peers.
+fn tantivy(
+    options: &Options,
+    alineas: &[Alinea],
+    queries: &[BenchQuery],
+    scratch: &Path,
+) -> Measured {
     let dir = options
         .keep
         .clone()
-        .unwrap_or_else(|| scratch.path().join("index"));
+        .unwrap_or_else(|| scratch.join("index"));
     let reused = options.reuse && dir.join("meta.json").is_file();
     let (index, timings) = if reused {
         let index = SearchIndex::open_existing(&dir).expect("the kept index opens");
         (index, None)
     } else {
-        let (index, timings) = build(&alineas, options.paragraphs, &dir);
+        let (index, timings) = build(alineas, options.paragraphs, &dir);
         (index, Some(timings))
     };
     let size = directory_size(&dir).expect("index size");
@@ -124,7 +183,7 @@ fn main() {
     println!("| measure | value |");
     println!("|---|---|");
     println!("| paragraphs | {} |", index.doc_count());
-    match timings {
+    match &timings {
         Some(timings) => {
             let indexing = timings.indexing.as_secs_f64();
             let merging = timings.merging.as_secs_f64();
@@ -151,23 +210,21 @@ fn main() {
     );
 
     // One pass to warm the page cache and tantivy's caches, then the measured one.
-    for query in &queries {
+    for query in queries {
         index.search(&query.to_search_query()).expect("search");
     }
-    let mut all = Vec::with_capacity(queries.len());
-    let mut by_class: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
-    let mut found = 0usize;
-    let mut empty = 0usize;
+    let mut samples = Vec::with_capacity(queries.len());
     let mut slowest = Vec::new();
-    for query in &queries {
+    for query in queries {
         let q = query.to_search_query();
         let start = Instant::now();
         let results = index.search(&q).expect("search");
         let took = start.elapsed();
-        all.push(took);
-        by_class.entry(query.class).or_default().push(took);
-        found += results.total;
-        empty += usize::from(results.total == 0);
+        samples.push(Sample {
+            class: query.class,
+            took,
+            total: results.total,
+        });
         slowest.push((took, query.text.clone(), query.class, results.total));
     }
     if options.slowest {
@@ -177,6 +234,7 @@ fn main() {
             eprintln!("{:>8} {class:8} {total:>8} {text}", ms(*took));
         }
     }
+    let mut all: Vec<Duration> = samples.iter().map(|s| s.took).collect();
     println!(
         "| {} queries (page of 20 + facets + grants), one thread | p50 **{}**, p99 **{}**, max {} ms |",
         queries.len(),
@@ -184,6 +242,10 @@ fn main() {
         ms(quantile(&mut all, 0.99)),
         ms(quantile(&mut all, 1.0))
     );
+    let mut by_class: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
+    for sample in &samples {
+        by_class.entry(sample.class).or_default().push(sample.took);
+    }
     for (class, times) in &mut by_class {
         println!(
             "| — {class} ({}) | p50 {}, p99 {} ms |",
@@ -192,10 +254,28 @@ fn main() {
             ms(quantile(times, 0.99))
         );
     }
+    let found: usize = samples.iter().map(|s| s.total).sum();
+    let empty = samples.iter().filter(|s| s.total == 0).count();
     println!(
         "| hits per query | {:.0} on average; {empty} queries found nothing |",
         found as f64 / queries.len().max(1) as f64
     );
+    Measured {
+        engine: "tantivy",
+        paragraphs: options.paragraphs,
+        steps: timings.map(|t| {
+            vec![
+                ("adds and commit".to_owned(), t.indexing),
+                ("merge into one segment".to_owned(), t.merging),
+            ]
+        }),
+        bytes: size,
+        samples,
+        notes: vec![
+            "words: each also with a typo (1 edit from 5 letters, 2 from 9), exact matches first"
+                .to_owned(),
+        ],
+    }
 }
 
 struct Timings {
@@ -276,18 +356,4 @@ fn write_lines(path: &Path, lines: impl Iterator<Item = String>) -> io::Result<(
         out.write_all(b"\n")?;
     }
     out.flush()
-}
-
-/// The `q`-quantile of `times` (sorted in place), nearest rank.
-fn quantile(times: &mut [Duration], q: f64) -> Duration {
-    if times.is_empty() {
-        return Duration::ZERO;
-    }
-    times.sort_unstable();
-    let rank = ((q * times.len() as f64).ceil() as usize).clamp(1, times.len());
-    times[rank - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1e3)
 }

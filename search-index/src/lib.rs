@@ -53,7 +53,8 @@
 //!
 //! `cargo bench -j1 -p atelier-search --bench search` indexes a million paragraphs and runs
 //! 1,000 queries with grants ([`corpus`] makes both; `-- --dump-corpus PATH --dump-queries
-//! PATH` writes them as JSON Lines for the SQL peers).
+//! PATH` writes them as JSON Lines), then the same in SQLite FTS5 and, when
+//! `ATELIER_BENCH_DATABASE_URL` is set, in PostgreSQL's French full-text search, side by side.
 //!
 //! # Example
 //!
