@@ -369,9 +369,7 @@ impl Typed {
                 match (&op.action, &op.key, op.insert) {
                     (OpType::Put(ScalarValue::Str(_)), Key::Seq(_), true) => {
                         let counter = expanded.start_op.get() + n as u64;
-                        typed
-                            .inserted
-                            .insert((counter, expanded.actor_id.clone()));
+                        typed.inserted.insert((counter, expanded.actor_id.clone()));
                     }
                     (OpType::Delete, Key::Seq(ElementId::Id(id)), false) => {
                         typed.deleted.push((id.0, id.1.clone()));
@@ -426,8 +424,15 @@ pub(super) fn resolve_all(
     units: Option<&[u16]>,
 ) -> Vec<Result<Resolved, AnchorError>> {
     // The heads matter only to what is carried over later.
-    Located::find(anchors, doc, text, Vec::new(), units.map(<[u16]>::to_vec), 0)
-        .place(anchors, doc, text)
+    Located::find(
+        anchors,
+        doc,
+        text,
+        Vec::new(),
+        units.map(<[u16]>::to_vec),
+        0,
+    )
+    .place(anchors, doc, text)
 }
 
 #[cfg(test)]
@@ -553,7 +558,12 @@ mod tests {
                 // A large edit: the whole text replaced but its first word.
                 9 if round % 30 == 9 => {
                     let keep = units.len().min(3);
-                    edit(&mut doc, keep, (units.len() - keep) as isize, "Réécrit.\n\nAutre.");
+                    edit(
+                        &mut doc,
+                        keep,
+                        (units.len() - keep) as isize,
+                        "Réécrit.\n\nAutre.",
+                    );
                 }
                 _ => edit(&mut doc, at, (end - at) as isize, inserted),
             }
