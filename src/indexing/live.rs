@@ -87,8 +87,8 @@ impl LiveIndex {
         true
     }
 
-    /// Runs a search on the blocking pool (a search of a large index takes milliseconds).
-    /// The documents most like a document or a text, among what `query.readers` open.
+    /// The documents most like a document or a text, among what `query.readers` open, on the
+    /// blocking pool as a search.
     pub async fn related(&self, query: RelatedQuery) -> Result<Vec<Hit>, Unavailable> {
         let generation = self.current().ok_or(Unavailable::Rebuilding)?;
         let answer = tokio::task::spawn_blocking(move || generation.index.related(&query)).await;
@@ -98,6 +98,7 @@ impl LiveIndex {
         }
     }
 
+    /// Runs a search on the blocking pool (a search of a large index takes milliseconds).
     pub async fn search(&self, query: SearchQuery) -> Result<SearchResults, Unavailable> {
         let generation = self.current().ok_or(Unavailable::Rebuilding)?;
         let answer = tokio::task::spawn_blocking(move || generation.index.search(&query)).await;
