@@ -5,6 +5,8 @@
 //! A page never waits on the index: while it is being rebuilt, or if the search fails, the
 //! page goes without its related work (an empty list), as it would with nothing related.
 
+use std::sync::Arc;
+
 use atelier_search::{Hit, Like, RelatedQuery};
 use axum::Json;
 use axum::http::{StatusCode, header};
@@ -92,15 +94,16 @@ pub fn query(
     }
 }
 
-/// The hits of `query`; `Unavailable` while the index is rebuilt or when the search failed.
-pub async fn hits(app: &App, query: RelatedQuery) -> Result<Vec<Hit>, Unavailable> {
+/// The hits of `query` (kept until the index changes: `LiveIndex::related`); `Unavailable`
+/// while the index is rebuilt or when the search failed.
+pub async fn hits(app: &App, query: RelatedQuery) -> Result<Arc<Vec<Hit>>, Unavailable> {
     app.search.related(query).await
 }
 
 /// The related work for a page: its views, or nothing when the index cannot answer now.
 pub async fn work(app: &App, query: RelatedQuery) -> Vec<tpl::RelatedWorkView> {
     match hits(app, query).await {
-        Ok(hits) => hits.into_iter().map(work_view).collect(),
+        Ok(hits) => hits.iter().map(work_view).collect(),
         Err(e) => {
             tracing::debug!(error = %e, "a page goes without its related work");
             Vec::new()
@@ -108,12 +111,12 @@ pub async fn work(app: &App, query: RelatedQuery) -> Vec<tpl::RelatedWorkView> {
     }
 }
 
-pub fn work_view(hit: Hit) -> tpl::RelatedWorkView {
+pub fn work_view(hit: &Hit) -> tpl::RelatedWorkView {
     tpl::RelatedWorkView {
-        kind: hit.kind,
-        title: hit.title,
-        snippet_html: hit.snippet_html,
-        url: hit.url,
+        kind: hit.kind.clone(),
+        title: hit.title.clone(),
+        snippet_html: hit.snippet_html.clone(),
+        url: hit.url.clone(),
     }
 }
 
@@ -152,6 +155,12 @@ pub struct HitOut {
     pub snippet_html: String,
     /// Where the hit opens: a paragraph's URL ends with its anchor.
     pub url: String,
+}
+
+impl From<&Hit> for HitOut {
+    fn from(hit: &Hit) -> HitOut {
+        HitOut::from(hit.clone())
+    }
 }
 
 impl From<Hit> for HitOut {

@@ -77,7 +77,7 @@ pub async fn similar(
     let hits = related::hits(app, query).await?;
     let mut texts: HashMap<TextId, Option<String>> = HashMap::new();
     let mut found = Vec::with_capacity(hits.len());
-    for hit in hits {
+    for hit in hits.iter() {
         let Some(id) = hit
             .source
             .strip_prefix("amendment:")
@@ -113,7 +113,7 @@ pub async fn similar(
             number: row.number,
             reference: row.reference,
             status: row.status,
-            snippet_html: hit.snippet_html,
+            snippet_html: hit.snippet_html.clone(),
         });
     }
     Ok(found)

@@ -121,7 +121,7 @@ async fn show_paragraph_related(
 ) -> AppResult<Response> {
     let (ctx, paragraph, query) = paragraph(&app, page.viewer.as_ref(), id, n).await?;
     let (related, rebuilding) = match related::hits(&app, query).await {
-        Ok(hits) => (hits.into_iter().map(related::work_view).collect(), false),
+        Ok(hits) => (hits.iter().map(related::work_view).collect(), false),
         Err(e) => {
             tracing::debug!(error = %e, "a paragraph's related work is not available");
             (Vec::new(), matches!(e, Unavailable::Rebuilding))
@@ -164,7 +164,7 @@ async fn get_paragraph_related(
     match related::hits(&app, query).await {
         Ok(hits) => Ok(Json(ParagraphRelatedOut {
             paragraph: paragraph.number,
-            hits: hits.into_iter().map(HitOut::from).collect(),
+            hits: hits.iter().map(HitOut::from).collect(),
         })
         .into_response()),
         Err(Unavailable::Rebuilding) => Ok(related::rebuilding()),
