@@ -18,6 +18,7 @@
 //! Indexing goes the way `atelier reindex` does (a text's paragraphs replaced together, one
 //! writer with the server's memory budget, merged into one segment at the end). Queries run one
 //! after the other on one thread, after one warm-up pass; each is a page of 20 with its facets.
+//! Then related work (« On en parle aussi ailleurs »), as the pages ask for it.
 //!
 //! Run: `cargo bench -j1 -p atelier-search --bench search [-- --quick] [--queries N]
 //! [--dump-corpus PATH] [--dump-queries PATH] [--keep DIR [--reuse]] [--slowest]
@@ -34,8 +35,8 @@ use std::time::{Duration, Instant};
 
 mod peers;
 
-use atelier_search::SearchIndex;
 use atelier_search::corpus::{self, Alinea, BenchQuery};
+use atelier_search::{Like, RelatedQuery, SearchIndex};
 use peers::{Measured, Sample, ms, quantile};
 
 /// The seed of the query mix (the corpus depends on each paragraph's number alone).
@@ -260,6 +261,7 @@ fn tantivy(
         "| hits per query | {:.0} on average; {empty} queries found nothing |",
         found as f64 / queries.len().max(1) as f64
     );
+    related(&index, alineas, queries, options.paragraphs);
     Measured {
         engine: "tantivy",
         paragraphs: options.paragraphs,
@@ -356,4 +358,75 @@ fn write_lines(path: &Path, lines: impl Iterator<Item = String>) -> io::Result<(
         out.write_all(b"\n")?;
     }
     out.flush()
+}
+
+/// How many related searches of each kind are measured.
+const RELATED_RUNS: usize = 200;
+
+/// What the `i`-th related search of a kind looks like.
+type LikeOf<'a> = Box<dyn Fn(usize) -> Like + 'a>;
+
+/// « On en parle aussi ailleurs » (`SearchIndex::related`) as the pages run it, each with a
+/// searcher's grants, 5 hits of the kinds the pages show, from other groups: like a text's
+/// first 6,000 and 2,000 characters (a reading view's source), like one paragraph's text (a
+/// paragraph's page, a wording being written), like an indexed paragraph (an amendment's
+/// page, by its key).
+fn related(index: &SearchIndex, alineas: &[Alinea], queries: &[BenchQuery], paragraphs: usize) {
+    let like_text = |i: usize, chars: usize| {
+        let mut text = String::new();
+        let mut n = i * 37;
+        while text.chars().count() < chars {
+            text.push_str(&alineas[n % alineas.len()].text);
+            text.push('\n');
+            n += 1;
+        }
+        text.chars().take(chars).collect::<String>()
+    };
+    let query = |i: usize, like: Like| RelatedQuery {
+        like,
+        readers: queries[i % queries.len()].readers.clone(),
+        kinds: ["paragraph", "amendment", "debate"]
+            .map(String::from)
+            .to_vec(),
+        exclude_groups: vec![(i % 200 + 1).to_string()],
+        limit: 5,
+        ..RelatedQuery::default()
+    };
+    let cases: [(&str, LikeOf); 4] = [
+        (
+            "a text's first 6,000 characters",
+            Box::new(|i| Like::Text(like_text(i, 6_000))),
+        ),
+        (
+            "a text's first 2,000 characters",
+            Box::new(|i| Like::Text(like_text(i, 2_000))),
+        ),
+        (
+            "a paragraph's text",
+            Box::new(|i| Like::Text(alineas[(i * 101) % alineas.len()].text.clone())),
+        ),
+        (
+            "an indexed paragraph, by its key",
+            Box::new(|i| Like::Key(corpus::paragraph(alineas, (i * 4_999) % paragraphs).key)),
+        ),
+    ];
+    for (name, like) in cases {
+        let runs: Vec<RelatedQuery> = (0..RELATED_RUNS).map(|i| query(i, like(i))).collect();
+        for q in &runs {
+            index.related(q).expect("related");
+        }
+        let mut times = Vec::with_capacity(runs.len());
+        let mut hits = 0;
+        for q in &runs {
+            let start = Instant::now();
+            hits += index.related(q).expect("related").len();
+            times.push(start.elapsed());
+        }
+        println!(
+            "| related work like {name} ({RELATED_RUNS}, 5 hits, grants) | p50 **{}**, p99 **{}** ms; {:.1} hits on average |",
+            ms(quantile(&mut times, 0.5)),
+            ms(quantile(&mut times, 0.99)),
+            hits as f64 / RELATED_RUNS as f64
+        );
+    }
 }

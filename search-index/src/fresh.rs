@@ -17,6 +17,7 @@
 //! held uncommitted is then replayed by whoever reopens the writer).
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use tantivy::query::AllQuery;
@@ -48,9 +49,10 @@ impl FreshView {
     }
 }
 
-/// The lock around the view, which also orders the disk reader's reloads with it.
+/// The lock around the view, which also orders the disk reader's reloads with it, and how many
+/// times the view was written (see [`crate::SearchIndex::version`]).
 #[derive(Clone, Default)]
-pub(crate) struct SharedView(Arc<RwLock<FreshView>>);
+pub(crate) struct SharedView(Arc<RwLock<FreshView>>, Arc<AtomicU64>);
 
 impl SharedView {
     pub fn read(&self) -> RwLockReadGuard<'_, FreshView> {
@@ -59,10 +61,20 @@ impl SharedView {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The view, to change it. Counted while the lock is held: whoever reads the count under
+    /// the read lock reads the count of the view they see.
     pub fn write(&self) -> RwLockWriteGuard<'_, FreshView> {
-        self.0
+        let view = self
+            .0
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.1.fetch_add(1, Ordering::SeqCst);
+        view
+    }
+
+    /// How many times the view was written; read it under [`SharedView::read`].
+    pub fn writes(&self) -> u64 {
+        self.1.load(Ordering::SeqCst)
     }
 }
 

@@ -20,6 +20,16 @@ use crate::writer::{IndexWriterHandle, payload_position};
 /// Memory budget of the (single) writer, shared among its indexing threads.
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
 
+/// A state of an index, as [`SearchIndex::version`] gives it: comparable between versions of
+/// the same open index only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IndexVersion {
+    /// The disk reader's generation (one per reload).
+    disk: u64,
+    /// The fresh layer's writes.
+    fresh: u64,
+}
+
 /// An open search index: the schema, the analyzers, a reader, and the way to get the writer.
 ///
 /// Cheap to clone; clones share the reader (and the live writer's fresh layer), so a commit
@@ -193,6 +203,18 @@ impl SearchIndex {
             cause,
         })?;
         Ok(metas.payload.as_deref().and_then(payload_position))
+    }
+
+    /// What searches see now, as a value that differs whenever that may differ: a commit (the
+    /// disk reader reloaded) or a live writer's publication (the fresh layer), for keeping
+    /// what was found until the index changes. A state seen by a search that starts after
+    /// reading it is this one or a later one.
+    pub fn version(&self) -> IndexVersion {
+        let _view = self.fresh.read();
+        IndexVersion {
+            disk: self.reader.searcher().generation().generation_id(),
+            fresh: self.fresh.writes(),
+        }
     }
 
     /// Number of documents visible to searches (committed, not deleted).

@@ -112,7 +112,7 @@ pub use analyzers::{
 };
 pub use error::SearchError;
 pub use generations::{Build, IndexHome};
-pub use index::SearchIndex;
+pub use index::{IndexVersion, SearchIndex};
 pub use query::syntax::{MAX_CLAUSES, MAX_QUERY_CHARS, MIN_PREFIX_CHARS, Notice};
 pub use query::{Hit, MAX_DEPTH, MAX_LIMIT, MAX_READERS, SearchQuery, SearchResults, Sort};
 pub use related::{Like, RelatedQuery};

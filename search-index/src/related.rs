@@ -35,7 +35,7 @@ const MIN_DOCS_FOR_SHARE: u64 = 20;
 const TWO_SHARED_FROM: usize = 4;
 
 /// What to find documents like.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Like {
     /// The indexed document with this key (its own source is left out of the results). A
     /// document the searcher may not see has no related documents.
@@ -52,7 +52,7 @@ impl Default for Like {
 
 /// A search for related work. As for [`crate::SearchQuery`], `readers` are the searcher's
 /// grants and an empty list finds nothing.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RelatedQuery {
     /// What to find documents like.
     pub like: Like,

@@ -249,3 +249,32 @@ fn only_a_live_writer_publishes() {
     writer.commit().unwrap();
     assert_eq!(search(&index, "maladies").total, 1);
 }
+
+/// The version changes with what searches see (a publication, a commit), and only then: what is
+/// kept by version (the server's related work) is never older than the index.
+#[test]
+fn the_version_follows_what_searches_see() {
+    let (index, mut writer) = served();
+    let at_start = index.version();
+    assert_eq!(index.version(), at_start, "nothing changed");
+    writer.upsert(&doc("text:4", "text", SANTE, 4)).unwrap();
+    assert_eq!(index.version(), at_start, "written, not yet published");
+    writer.publish().unwrap();
+    let published = index.version();
+    assert_ne!(published, at_start);
+    assert_eq!(index.clone().version(), published, "clones share it");
+    writer.publish().unwrap();
+    assert_eq!(index.version(), published, "nothing new to publish");
+    writer.commit_at(4).unwrap();
+    let committed = index.version();
+    assert_ne!(committed, published);
+    drop(writer);
+    assert_ne!(index.version(), committed, "the fresh layer dropped");
+    // A writer without a fresh layer changes it at its commit.
+    let before = index.version();
+    let mut plain = index.writer().unwrap();
+    plain.upsert(&doc("text:5", "text", ECOLE, 5)).unwrap();
+    assert_eq!(index.version(), before);
+    plain.commit().unwrap();
+    assert_ne!(index.version(), before);
+}

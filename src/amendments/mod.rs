@@ -149,7 +149,9 @@ pub fn closed_because(ctx: &AmendableText, now: time::OffsetDateTime) -> Option<
     }
 }
 
-fn check_wording(replacement: &str, rationale: &str, rules: &AmendmentRules) -> AppResult<()> {
+/// The wording's and the rationale's lengths, each at most [`MAX_WORDING_CHARS`]: the errors
+/// by field.
+pub fn length_errors(replacement: &str, rationale: &str) -> crate::error::FieldErrors {
     let mut errors = crate::error::FieldErrors::new();
     if replacement.chars().count() > MAX_WORDING_CHARS {
         errors.insert(
@@ -162,7 +164,13 @@ fn check_wording(replacement: &str, rationale: &str, rules: &AmendmentRules) -> 
             "rationale".into(),
             format!("L'exposé des motifs dépasse {MAX_WORDING_CHARS} caractères."),
         );
-    } else if rules.rationale_required && rationale.trim().is_empty() {
+    }
+    errors
+}
+
+fn check_wording(replacement: &str, rationale: &str, rules: &AmendmentRules) -> AppResult<()> {
+    let mut errors = length_errors(replacement, rationale);
+    if rules.rationale_required && rationale.trim().is_empty() {
         errors.insert(
             "rationale".into(),
             "L'exposé des motifs est obligatoire pour les amendements à ce texte.".into(),

@@ -6,8 +6,9 @@
 //!
 //! The files at this level are the plumbing every feature shares, and import no feature:
 //! extractors (`extract`, `paths`), errors as pages (`html_errors`), `csrf`, `page`, `views`,
-//! `api`, and the layers (`trace`, `compression`, `security_headers`); `assets` and `ops` serve
-//! the static files and the operational routes.
+//! `api`, `related` (« on en parle aussi ailleurs », for every page that shows it), and the
+//! layers (`trace`, `compression`, `security_headers`); `assets` and `ops` serve the static
+//! files and the operational routes.
 
 mod accounts;
 mod admin;
@@ -27,6 +28,7 @@ mod open_data;
 mod ops;
 mod page;
 mod paths;
+mod related;
 mod search;
 mod security_headers;
 mod shared_body;

@@ -94,3 +94,7 @@ path_id!(
     /// The wiki page of `/groups/{id}/wiki/{slug}` (the group is a `GroupPath`).
     WikiSlugPath(String) from "slug"
 );
+path_id!(
+    /// The paragraph number of `/texts/{id}/paragraphs/{n}…` (the text is a `TextPath`).
+    ParagraphPath(usize) from "n"
+);

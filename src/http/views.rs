@@ -235,6 +235,7 @@ pub fn group_view(
         recent_activity,
         texts: Vec::new(),
         can_create_text: false,
+        related: Vec::new(),
     }
 }
 

@@ -4,13 +4,52 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use atelier_search::{Hit, IndexHome, RelatedQuery, SearchIndex, SearchQuery, SearchResults};
+use atelier_search::{
+    Hit, IndexHome, IndexVersion, Like, RelatedQuery, SearchIndex, SearchQuery, SearchResults,
+};
 
 /// The index being read, shared by the requests, the consumer that writes it and the watch on
 /// the generations. `None` while it is being rebuilt. Cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LiveIndex {
     current: Arc<RwLock<Option<Generation>>>,
+    /// Related work found, kept until the index changes (see [`LiveIndex::related`]).
+    related: moka::sync::Cache<RelatedKey, Arc<Vec<Hit>>>,
+}
+
+/// What related work was found for: the query (the reader's grants in it) on one state of one
+/// generation. Compared whole, never by a hash alone: two readers' grants never share an entry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct RelatedKey {
+    generation: String,
+    version: IndexVersion,
+    query: RelatedQuery,
+}
+
+/// Bytes of related work kept, counting each entry's query (a reading view's is a few
+/// kilobytes of the text) and hits.
+const RELATED_KEPT_BYTES: u64 = 32 * 1024 * 1024;
+/// What a hit weighs, about (its title, snippet and address).
+const HIT_BYTES: usize = 1024;
+
+impl Default for LiveIndex {
+    fn default() -> LiveIndex {
+        LiveIndex {
+            current: Arc::default(),
+            related: moka::sync::Cache::builder()
+                .max_capacity(RELATED_KEPT_BYTES)
+                .weigher(|key: &RelatedKey, hits: &Arc<Vec<Hit>>| {
+                    let like = match &key.query.like {
+                        Like::Key(text) | Like::Text(text) => text.len(),
+                    };
+                    let readers: usize = key.query.readers.iter().map(String::len).sum();
+                    u32::try_from(like + readers + hits.len() * HIT_BYTES).unwrap_or(u32::MAX)
+                })
+                // What no reader asked for in a while makes room (the index moved on anyway).
+                .time_to_idle(Duration::from_secs(600))
+                .build(),
+        }
+    }
 }
 
 /// An open generation: its name (as the pointer file says it) and the index.
@@ -27,6 +66,9 @@ pub enum Unavailable {
     Rebuilding,
     #[error("{0}")]
     Failed(#[from] atelier_search::SearchError),
+    /// A failure met by a search that several requests waited for.
+    #[error("{0}")]
+    Shared(Arc<atelier_search::SearchError>),
     #[error("the search failed: {0}")]
     Panicked(String),
 }
@@ -98,17 +140,31 @@ impl LiveIndex {
         true
     }
 
-    /// Runs a search on the blocking pool (a search of a large index takes milliseconds).
-    /// The documents most like a document or a text, among what `query.readers` open.
-    pub async fn related(&self, query: RelatedQuery) -> Result<Vec<Hit>, Unavailable> {
+    /// The documents most like a document or a text, among what `query.readers` open, on the
+    /// blocking pool as a search. Kept by query until the index changes (its generation or its
+    /// version): a page asks for the same on every view (a reading view's is about ten
+    /// milliseconds on a large index, many times the rest of the page), and readers asking
+    /// for the same at once wait for one search.
+    pub async fn related(&self, query: RelatedQuery) -> Result<Arc<Vec<Hit>>, Unavailable> {
         let generation = self.current().ok_or(Unavailable::Rebuilding)?;
-        let answer = tokio::task::spawn_blocking(move || generation.index.related(&query)).await;
+        let kept = self.related.clone();
+        let answer = tokio::task::spawn_blocking(move || {
+            let key = RelatedKey {
+                generation: generation.name.clone(),
+                version: generation.index.version(),
+                query: query.clone(),
+            };
+            kept.try_get_with(key, || generation.index.related(&query).map(Arc::new))
+        })
+        .await;
         match answer {
-            Ok(hits) => Ok(hits?),
+            Ok(Ok(hits)) => Ok(hits),
+            Ok(Err(e)) => Err(Unavailable::Shared(e)),
             Err(e) => Err(Unavailable::Panicked(e.to_string())),
         }
     }
 
+    /// Runs a search on the blocking pool (a search of a large index takes milliseconds).
     pub async fn search(&self, query: SearchQuery) -> Result<SearchResults, Unavailable> {
         let generation = self.current().ok_or(Unavailable::Rebuilding)?;
         let answer = tokio::task::spawn_blocking(move || generation.index.search(&query)).await;

@@ -965,6 +965,9 @@ async fn text_histories_and_diffs_follow_the_text() {
         )
         .await;
         check_page(&p, &format!("/texts/{text}/history"), expected).await;
+        // What is like a paragraph elsewhere: the text's readers only (the list itself holds
+        // only what each may see: `search_related_pages`).
+        check_page(&p, &format!("/texts/{text}/paragraphs/1/related"), expected).await;
         check_page(
             &p,
             &format!("/texts/{text}/diff?from=start&to=now&view=source"),

@@ -204,6 +204,8 @@ async fn junk_ids_in_paths_are_the_404_of_an_unknown_id() {
             ("GET", format!("/api/v1/groups/{id}")),
             ("GET", format!("/api/v1/groups/{id}/texts")),
             ("GET", format!("/api/v1/texts/{id}/amendments")),
+            ("POST", format!("/api/v1/texts/{id}/amendments/similar")),
+            ("GET", format!("/api/v1/texts/{id}/paragraphs/1/related")),
             ("GET", format!("/api/v1/amendments/{id}")),
             ("POST", format!("/api/v1/amendments/{id}/support")),
             ("GET", format!("/api/v1/members/{id}")),
@@ -234,6 +236,7 @@ async fn junk_ids_in_paths_are_the_404_of_an_unknown_id() {
         vec![
             format!("/texts/{id}"),
             format!("/texts/{id}/history"),
+            format!("/texts/{id}/paragraphs/1/related"),
             format!("/groups/{id}"),
             format!("/groups/{id}/wiki/une-page"),
             format!("/members/{id}"),

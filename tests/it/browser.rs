@@ -315,6 +315,7 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
     let amendment = demo_amendment(&app, &amended).await;
     let conflict = demo_merges(&app, &amended, &amendment).await;
     let debate = demo_debate(&app).await;
+    let draft = demo_draft(&app, &amended).await;
     let signed_out = [
         "/".to_owned(),
         "/login".to_owned(),
@@ -323,6 +324,7 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         format!("/groups/{theme}"),
         format!("/texts/{text}"),
         format!("/texts/{text}/lines"),
+        format!("/texts/{text}/paragraphs/2/related"),
         format!("/amendments/{amendment}"),
         format!("/texts/{amended}/amendments"),
         format!("/texts/{amended}/provenance"),
@@ -345,11 +347,14 @@ async fn the_main_pages_have_no_serious_or_moderate_accessibility_violation() {
         (format!("/texts/{text}"), &member),
         (format!("/texts/{text}/edit"), &member),
         (format!("/texts/{text}/lines"), &member),
+        (format!("/texts/{text}/paragraphs/2/related"), &member),
         (format!("/texts/{text}/history"), &member),
         (format!("/texts/{text}/diff"), &member),
         (format!("/groups/{theme}/texts/new"), &member),
         (format!("/amendments/{amendment}"), &member),
         (format!("/amendments/{amendment}"), &admin),
+        // A draft, with « Des amendements proches existent déjà » above « Déposer ».
+        (format!("/amendments/{draft}"), &member),
         (format!("/texts/{amended}/amendments"), &member),
         (format!("/texts/{amended}/amendments"), &admin),
         (conflict, &admin),
@@ -414,6 +419,39 @@ async fn demo_debate(app: &TestApp) -> atelier::model::DebateId {
     db.debate_ids_of_import(done.batch.expect("a batch"))
         .await
         .expect("its debates")[0]
+}
+
+/// A draft of the demo member's like the amendment `demo_amendment` filed, once its page lists
+/// that one among the similar amendments: its id.
+async fn demo_draft(app: &TestApp, text: &str) -> String {
+    let member = demo_api(app, "adherente@exemple.fr").await;
+    let filed = member
+        .post(
+            &format!("/api/v1/texts/{text}/amendments"),
+            json!({"start": 0, "end": 1, "replacement": "Un autre début, plus clair : ",
+                   "rationale": "Plus clair encore.", "submit": false}),
+        )
+        .await;
+    assert_eq!(filed.status(), 201, "the demo member keeps a draft");
+    let body: Value = filed.json().await.expect("json");
+    let id = body["id"].as_str().expect("id").to_owned();
+    let since = std::time::Instant::now();
+    loop {
+        let html = member
+            .get(&format!("/amendments/{id}"))
+            .await
+            .text()
+            .await
+            .expect("the draft's page");
+        if html.contains("id=\"similar-title\"") {
+            return id;
+        }
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(15),
+            "the draft's page lists no similar amendment: {html}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// Signs a demo account in through the form; its session cookie and its member id.

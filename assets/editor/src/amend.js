@@ -33,8 +33,11 @@
 // heads the page was read at, so that the range is that of the state the member saw even if the
 // text moved since (the server anchors it there). On success the browser goes to the
 // amendment's page; a refusal is shown in the form (role="alert"), everything typed kept.
+// Under the preview, the amendments most like what is being written are listed as the member
+// types (similar.js: « Des amendements proches existent déjà »).
 
 import { strings } from "./amend-strings.js";
+import { watchSimilar } from "./similar.js";
 import { wordDiff } from "./word-diff.js";
 
 const SKIPPED = ".amend-controls, .amend-editor, .amend-selection";
@@ -410,6 +413,14 @@ function init(source) {
           element("div", { class: "amend-passage-box" }, [
             element("p", { class: "amend-label", id: "amend-passage-label", text: t.passage }),
             passageBox,
+            // What other groups wrote close to this paragraph: a page of its own, in a new tab
+            // (what is typed here stays).
+            element("p", { class: "hint" }, [
+              element("a", { href: `/texts/${encodeURIComponent(textId)}/paragraphs/${passage.first.number}/related`, target: "_blank", rel: "noopener" }, [
+                t.related(passage.first.number),
+                element("span", { class: "visually-hidden", text: ` ${t.newTab}` }),
+              ]),
+            ]),
             ...(passage.exact ? [] : [element("p", { class: "hint amend-whole", text: t.wholeParagraph })]),
             element("div", { class: "amend-refine", role: "group", "aria-label": t.refine }, refineButtons),
             refineStatus,
@@ -426,6 +437,8 @@ function init(source) {
     const summary = element("span", { class: "amend-summary" });
     const preview = element("div", { class: "diff amend-preview", id: "amend-preview" });
     const rationale = element("textarea", { id: "amend-rationale", name: "rationale", rows: "4", "aria-required": rationaleRequired ? "true" : null });
+    // « Des amendements proches existent déjà », filled as the member types (similar.js).
+    const similarRegion = element("div", { class: "amend-similar", id: "amend-similar", "aria-live": "polite" });
     const error = element("div", { class: "amend-error", role: "alert", tabindex: "-1" });
     const draftButton = element("button", { type: "submit", class: "button button--quiet", value: "draft", text: t.saveDraft });
     const submitButton = element("button", { type: "submit", class: "button", value: "submit", text: t.submit });
@@ -443,6 +456,7 @@ function init(source) {
         element("p", { class: "amend-label", id: "amend-preview-title" }, [t.preview, " ", summary]),
         preview,
       ]),
+      similarRegion,
       element("div", { class: "field" }, [
         element("label", { for: "amend-rationale" }, [t.rationale, ...(rationaleRequired ? [" ", element("span", { class: "hint", text: t.required })] : [])]),
         rationale,
@@ -520,8 +534,10 @@ function init(source) {
 
     for (const button of refineButtons) button.addEventListener("click", () => refine(button.dataset.refine));
     replacement.addEventListener("input", refresh);
+    const similar = watchSimilar({ textId, replacement, rationale, region: similarRegion, element, t });
 
     function close(giveFocus = true) {
+      similar.stop();
       form.remove();
       for (const p of targets) p.el.classList.remove("amend-target");
       if (current === self) current = null;

@@ -3,7 +3,8 @@
 //! without JavaScript (`filing.rs`), rewording from the amendment's page (`rewording.rs`),
 //! filing a sub-amendment without JavaScript (`sub_filing.rs`), merging from the pages, the
 //! side-by-side view of conflicts and provenance, page and JSON (`merging.rs`), and the
-//! organisers' form of a text's rules for amendments (`rules.rs`).
+//! organisers' form of a text's rules for amendments (`rules.rs`), and the amendments like one
+//! being written (`similar.rs`: its API route, and the list a draft's page shows).
 
 mod api;
 mod export;
@@ -12,6 +13,7 @@ mod merging;
 mod pages;
 mod rewording;
 mod rules;
+mod similar;
 mod sub_filing;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -28,4 +30,5 @@ pub fn router() -> OpenApiRouter<App> {
         .merge(rewording::router())
         .merge(sub_filing::router())
         .merge(rules::router())
+        .merge(similar::router())
 }

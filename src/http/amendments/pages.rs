@@ -22,8 +22,9 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::http::extract::FormData;
 use crate::http::page::{Page, flash, html, html_with_status, see_other};
 use crate::http::paths::{AmendmentPath, TextPath};
+use crate::http::related::{self, Elsewhere};
 use crate::http::views::{amendment_status_view, header_view};
-use crate::model::{AmendmentId, AmendmentStatus, GroupId, MemberId};
+use crate::model::{AmendmentId, AmendmentStatus, MemberId};
 use crate::organisation;
 use crate::store::{AmendmentRow, AmendmentRules};
 use time::{OffsetDateTime, UtcOffset};
@@ -293,46 +294,45 @@ async fn page_view(
         reason: screening.reason,
         chosen_status: screening.status.map(amendment_status_view),
         related: Vec::new(),
+        similar: Vec::new(),
     })
 }
 
-/// How many related works an amendment's page shows.
-const RELATED: usize = 5;
-
-/// « On en parle aussi ailleurs »: what is most like this amendment in other groups, among
-/// what the viewer may see. The index being rebuilt (or failing) leaves the section out: the
-/// page does not depend on it.
-async fn related_work(
+/// For its author, a draft's similar amendments (« Des amendements proches existent déjà »),
+/// the no-JavaScript side of the in-place editor's list; nothing for anything else.
+async fn draft_similar(
     app: &App,
     viewer: Option<&crate::auth::Viewer>,
     row: &AmendmentRow,
-    own_group: GroupId,
-) -> Vec<tpl::RelatedWorkView> {
-    let query = atelier_search::RelatedQuery {
-        like: atelier_search::Like::Key(format!("amendment:{}", row.amendment_id)),
-        readers: crate::auth::readers::held_by(viewer),
-        kinds: ["paragraph", "amendment", "debate"]
-            .map(String::from)
-            .to_vec(),
-        exclude_groups: vec![own_group.to_string()],
-        limit: RELATED,
-        ..Default::default()
-    };
-    match app.search.related(query).await {
-        Ok(hits) => hits
-            .into_iter()
-            .map(|hit| tpl::RelatedWorkView {
-                kind: hit.kind,
-                title: hit.title,
-                snippet_html: hit.snippet_html,
-                url: hit.url,
-            })
-            .collect(),
-        Err(e) => {
-            tracing::debug!(error = %e, "no related work for an amendment's page");
-            Vec::new()
+) -> Vec<tpl::SimilarAmendmentView> {
+    match viewer {
+        Some(viewer)
+            if row.status == AmendmentStatus::Draft && row.author_id == Some(viewer.member_id) =>
+        {
+            super::similar::similar_views(
+                app,
+                viewer,
+                &row.replacement,
+                &row.rationale,
+                Some(row.amendment_id),
+            )
+            .await
         }
+        _ => Vec::new(),
     }
+}
+
+/// « On en parle aussi ailleurs »: what is most like this amendment in other groups and
+/// themes, among what the viewer may see.
+fn related_query(ctx: &AmendableText, row: &AmendmentRow) -> atelier_search::RelatedQuery {
+    let key = format!("amendment:{}", row.amendment_id);
+    related::query(
+        ctx.text.viewer.as_ref(),
+        atelier_search::Like::Key(key.clone()),
+        &related::WORK,
+        Elsewhere::than(key, &ctx.text.group),
+        related::RELATED,
+    )
 }
 
 /// An amendment's page.
@@ -344,14 +344,18 @@ async fn show_amendment(
     AmendmentPath(id): AmendmentPath,
 ) -> AppResult<Response> {
     let (ctx, row) = amendments::load_amendment(&app.db, page.viewer.as_ref(), id).await?;
-    let mut view = page_view(&app, &ctx, &row, Screening::default()).await?;
-    view.related = related_work(
-        &app,
-        page.viewer.as_ref(),
-        &row,
-        ctx.text.group.group.group_id,
-    )
-    .await;
+    // The index's answers beside the page's own reads: neither waits for the other.
+    let (view, related, similar) = tokio::join!(
+        page_view(&app, &ctx, &row, Screening::default()),
+        related::work(&app, related_query(&ctx, &row)),
+        draft_similar(&app, page.viewer.as_ref(), &row),
+    );
+    let mut view = view?;
+    view.related = related;
+    // Only where « Déposer » is: before a draft is submitted, by its author.
+    if view.actions.can_submit {
+        view.similar = similar;
+    }
     Ok(html(tpl::amendment_page(&page.ctx, &view)))
 }
 

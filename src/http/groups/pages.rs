@@ -20,6 +20,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::http::extract::FormData;
 use crate::http::page::{Page, flash, html, see_other};
 use crate::http::paths::GroupPath;
+use crate::http::related::{self, Elsewhere};
 use crate::http::views;
 use crate::model::{GroupId, GroupKind, Role};
 use crate::organisation::{self, GroupContext, NewGroup, parse_role};
@@ -89,8 +90,36 @@ async fn show_group(
     GroupPath(id): GroupPath,
 ) -> AppResult<Response> {
     let ctx = organisation::load_group(&app.db, page.viewer.as_ref(), id).await?;
-    let view = group_view(&app, &ctx, page.viewer.as_ref(), page.lang()).await?;
+    let mut view = group_view(&app, &ctx, page.viewer.as_ref(), page.lang()).await?;
+    if ctx.group.kind == GroupKind::Theme {
+        view.related = related::work(&app, theme_related(&ctx, &view, page.viewer.as_ref())).await;
+    }
     Ok(html(tpl::group_page(&page.ctx, &view)))
+}
+
+/// How many of a theme's texts' titles say what it is about, for its related work.
+const THEME_TITLES: usize = 50;
+
+/// « On en parle aussi ailleurs » on a theme's page: the work of other themes and groups most
+/// like the theme — its name, its description and its texts' titles (the latest
+/// [`THEME_TITLES`]) —, among what the viewer may see.
+fn theme_related(
+    ctx: &GroupContext,
+    view: &tpl::GroupView,
+    viewer: Option<&Viewer>,
+) -> atelier_search::RelatedQuery {
+    let mut like = format!("{}\n{}", ctx.group.name, ctx.group.description);
+    for text in view.texts.iter().take(THEME_TITLES) {
+        like.push('\n');
+        like.push_str(&text.title);
+    }
+    related::query(
+        viewer,
+        atelier_search::Like::Text(related::bounded(&like).to_owned()),
+        &related::WORK,
+        Elsewhere::than(format!("group:{}", ctx.group.group_id), ctx),
+        related::RELATED,
+    )
 }
 
 /// A group's member directory.

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
@@ -22,6 +21,7 @@ use crate::app::App;
 use crate::auth::readers;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::http::extract::MaybeMember;
+use crate::http::related::{HitOut, rebuilding};
 use crate::indexing::Unavailable;
 use crate::model::GroupId;
 
@@ -33,9 +33,6 @@ const MAX_FILTER_CHARS: usize = 200;
 
 /// The kinds of document the index holds (`kind=`).
 pub(super) const KINDS: &[&str] = &["group", "text", "wiki", "paragraph", "amendment", "debate"];
-
-/// How long a client should wait before asking again while the index is rebuilt.
-const REBUILDING_RETRY_SECONDS: u64 = 5;
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new().routes(routes!(search))
@@ -85,20 +82,6 @@ pub struct SearchOut {
     notices: Vec<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct HitOut {
-    /// group, text or paragraph
-    kind: String,
-    /// The id of what the hit belongs to: the group, or the text (for its paragraphs too).
-    id: String,
-    /// Plain text (a paragraph shows its text's title).
-    title: String,
-    /// An excerpt, HTML-escaped, the matched words in `<mark>`.
-    snippet_html: String,
-    /// Where the hit opens: a paragraph's URL ends with its anchor.
-    url: String,
-}
-
 /// Counts of matching documents per value; each facet ignores its own filter.
 #[derive(Serialize, ToSchema)]
 pub struct FacetsOut {
@@ -138,48 +121,11 @@ async fn search(
     }
 }
 
-/// 503 with a sentence, rather than an empty answer that would read as "nothing found".
-fn rebuilding() -> Response {
-    let body = ErrorBody {
-        error: "rebuilding",
-        message: "L'index de recherche est en cours de reconstruction : réessayez dans quelques \
-                  secondes."
-            .into(),
-        fields: None,
-    };
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(header::RETRY_AFTER, REBUILDING_RETRY_SECONDS.to_string())],
-        Json(body),
-    )
-        .into_response()
-}
-
 fn answer(results: SearchResults, page: usize) -> SearchOut {
     SearchOut {
         total: results.total,
         page,
-        hits: results
-            .hits
-            .into_iter()
-            .map(|hit| {
-                let owner = if hit.source.is_empty() {
-                    &hit.key
-                } else {
-                    &hit.source
-                };
-                HitOut {
-                    id: owner
-                        .split_once(':')
-                        .map_or(owner.as_str(), |(_, id)| id)
-                        .to_owned(),
-                    kind: hit.kind,
-                    title: hit.title,
-                    snippet_html: hit.snippet_html,
-                    url: hit.url,
-                }
-            })
-            .collect(),
+        hits: results.hits.into_iter().map(HitOut::from).collect(),
         facets: FacetsOut {
             kind: results.facets_kind.into_iter().collect(),
             group: results.facets_group.into_iter().collect(),

@@ -92,20 +92,34 @@ async fn show_text(
         .map_err(text::hub_error)?;
     let rendering = app.renders.render(&app.db, &ctx, &current).await?;
     let rendered = rendering.rendered.clone();
-    let backlinks = wiki::backlinks(
-        &app.db,
-        page.viewer.as_ref(),
-        ctx.text.group_id,
-        &ctx.text.slug,
-    )
-    .await?;
+    // The page's other reads side by side: the texts linking here, the related work elsewhere
+    // (on the blocking pool; never an error: the page goes without it), the amendments' counts.
+    let related = super::related::of_text(&ctx, &rendered);
+    let amending = ctx.text.status != TextStatus::Drafting;
+    let (backlinks, related, overview) = tokio::join!(
+        wiki::backlinks(
+            &app.db,
+            page.viewer.as_ref(),
+            ctx.text.group_id,
+            &ctx.text.slug,
+        ),
+        crate::http::related::work(&app, related),
+        async {
+            if amending {
+                Some(app.amendments.overview(&app.db, id).await)
+            } else {
+                None
+            }
+        },
+    );
+    let backlinks = backlinks?;
     // Under the page's `<h1>` (the title): the text's outermost headings become `<h2>`.
     let mut body_html = None;
     let mut amend = None;
     // Past drafting, the margins count each paragraph's amendments (those the reader may see),
     // and who may file now gets the paragraph-level controls (the no-JavaScript path).
-    if ctx.text.status != TextStatus::Drafting {
-        let overview = app.amendments.overview(&app.db, ctx.text.text_id).await?;
+    if let Some(overview) = overview {
+        let overview = overview?;
         let rules = overview.rules.clone();
         let amendable = crate::amendments::AmendableText {
             rights: crate::auth::AmendmentRights::on_text(
@@ -174,6 +188,7 @@ async fn show_text(
             .collect(),
         backlinks: link_views(backlinks),
         amend,
+        related,
     };
     Ok(crate::http::shared_body::html_around(
         tpl::text_page(&page.ctx, &view),

@@ -93,6 +93,7 @@ fn group_view(kind: GroupKindView, name: &str) -> GroupView {
             ),
         ],
         can_create_text: true,
+        related: Vec::new(),
     }
 }
 
@@ -162,6 +163,7 @@ fn read_view() -> TextReadView {
             group_name: "Écologie".into(),
         }],
         amend: None,
+        related: Vec::new(),
     }
 }
 
@@ -654,6 +656,7 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
                     toc: vec![],
                     backlinks: vec![],
                     amend: None,
+                    related: Vec::new(),
                 },
             )
             .into_string(),
@@ -801,12 +804,16 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
                 &GroupView {
                     texts: vec![],
                     can_create_text: false,
+                    related: Vec::new(),
                     ..group_view(GroupKindView::Theme, "Santé")
                 },
             )
             .into_string(),
         ),
     ]
+    .into_iter()
+    .chain(related::pages(&member, &visitor))
+    .collect()
 }
 
 /// The start tags named `name` (`<input …>`), as text.
@@ -946,5 +953,6 @@ fn check_page(name: &str, lang: Lang, html: &str) {
 mod groups;
 mod home;
 mod pages;
+mod related;
 mod texts;
 mod translations;

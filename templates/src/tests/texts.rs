@@ -43,6 +43,7 @@ fn text_page_reads_and_manages() {
             toc: read_view().toc[..1].to_vec(),
             backlinks: vec![],
             amend: None,
+            related: Vec::new(),
         },
     )
     .into_string();
@@ -456,6 +457,7 @@ fn group_lists_its_texts() {
         &GroupView {
             texts: vec![],
             can_create_text: false,
+            related: Vec::new(),
             ..group_view(GroupKindView::Theme, "Ecology")
         },
     )
@@ -507,6 +509,7 @@ fn text_strings_are_escaped() {
                     group_name: HOSTILE.into(),
                 }],
                 amend: None,
+                related: Vec::new(),
             },
         )
         .into_string(),

@@ -3,7 +3,7 @@
 
 use rust_i18n::t;
 
-use crate::{FormErrors, Lang, TextHeaderView};
+use crate::{FormErrors, Lang, RelatedWorkView, TextHeaderView};
 
 coded_enum!(
     /// Where an amendment is in its life (the server's `AmendmentStatus`).
@@ -175,17 +175,22 @@ pub struct AmendmentPageView {
     /// « On en parle aussi ailleurs »: the most similar paragraphs, amendments and debates of
     /// other groups that the viewer may see.
     pub related: Vec<RelatedWorkView>,
+    /// For a draft its author may submit: the amendments like it (« Des amendements proches
+    /// existent déjà »), shown above « Déposer ».
+    pub similar: Vec<SimilarAmendmentView>,
 }
 
-/// A document like another, from elsewhere.
+/// An amendment like the one being written (« Des amendements proches existent déjà »).
 #[derive(Debug, Clone)]
-pub struct RelatedWorkView {
-    /// Its kind's code (`paragraph`, `amendment`, `debate`).
-    pub kind: String,
-    pub title: String,
-    /// Escaped by the index.
+pub struct SimilarAmendmentView {
+    pub id: String,
+    pub number: i64,
+    pub reference: String,
+    pub status: AmendmentStatusView,
+    /// The title of its text.
+    pub text_title: String,
+    /// Escaped by the index, the shared words in `<mark>`.
     pub snippet_html: String,
-    pub url: String,
 }
 
 /// A sub-amendment, nested under its parent on the parent's page.

@@ -3,7 +3,9 @@
 
 use time::OffsetDateTime;
 
-use crate::{ActivityItem, GroupCard, GroupKindView, RoleView, TextListItem, VisibilityView};
+use crate::{
+    ActivityItem, GroupCard, GroupKindView, RelatedWorkView, RoleView, TextListItem, VisibilityView,
+};
 
 /// A group's page.
 #[derive(Debug, Clone)]
@@ -30,6 +32,9 @@ pub struct GroupView {
     pub texts: Vec<TextListItem>,
     /// May create a text here (shows « Nouveau texte »).
     pub can_create_text: bool,
+    /// For a theme: « On en parle aussi ailleurs », the work of other themes and groups most
+    /// like this one's, among what the viewer may see.
+    pub related: Vec<RelatedWorkView>,
 }
 
 /// A node of the organisation tree (national, federations, sections).

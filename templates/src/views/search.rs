@@ -70,3 +70,14 @@ pub struct SearchView {
     /// What to tell about the query (an unknown field, an unclosed quote…).
     pub notices: Vec<String>,
 }
+
+/// A document like another, from elsewhere (« On en parle aussi ailleurs »).
+#[derive(Debug, Clone)]
+pub struct RelatedWorkView {
+    /// Its kind's code (`paragraph`, `amendment`, `debate`).
+    pub kind: String,
+    pub title: String,
+    /// Escaped by the index.
+    pub snippet_html: String,
+    pub url: String,
+}

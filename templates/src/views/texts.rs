@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use rust_i18n::t;
 
-use crate::{GroupKindView, Lang};
+use crate::{GroupKindView, Lang, RelatedWorkView};
 
 coded_enum!(
     /// A programme text (chapters, motions: what conventions amend and adopt) or a wiki page.
@@ -114,6 +114,24 @@ pub struct TextReadView {
     pub backlinks: Vec<TextLinkView>,
     /// For who may file an amendment now: what the in-place editor needs.
     pub amend: Option<AmendInPlaceView>,
+    /// « On en parle aussi ailleurs »: the most similar work of other groups and themes that
+    /// the reader may see.
+    pub related: Vec<RelatedWorkView>,
+}
+
+/// `/texts/{id}/paragraphs/{n}/related`: one paragraph and the work like it elsewhere.
+#[derive(Debug, Clone)]
+pub struct ParagraphRelatedView {
+    pub header: TextHeaderView,
+    /// The paragraph's number (« § n »).
+    pub number: usize,
+    /// Its anchor in the reading view.
+    pub anchor: String,
+    /// Its plain text.
+    pub text: String,
+    pub related: Vec<RelatedWorkView>,
+    /// The index is being rebuilt: nothing can be said for a few seconds.
+    pub rebuilding: bool,
 }
 
 /// What the in-place amendment editor (`amend.js`) reads from the reading view: the document's

@@ -148,6 +148,8 @@ pub fn group_page(ctx: &PageContext, group: &GroupView) -> Markup {
 
             (texts(lang, group))
 
+            (crate::pages::texts::related::related_section(lang, crate::pages::texts::related::Level::H2, &group.related))
+
             @if !group.recent_activity.is_empty() {
                 section.section aria-labelledby="group-activity" {
                     h2 #group-activity { (t!("group.activity", locale = l)) }

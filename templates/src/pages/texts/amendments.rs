@@ -3,6 +3,7 @@
 use maud::{Markup, PreEscaped, html};
 use rust_i18n::t;
 
+use super::related::{Level, related_section, similar_amendments};
 use super::text::{Tab, datetime, text_breadcrumbs, text_heading, text_href, text_title};
 use crate::components::{Control, Field, csrf_field, error_summary, form_title, select_field};
 use crate::{
@@ -252,21 +253,7 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                     }
                 }
 
-                @if !view.related.is_empty() {
-                    section aria-labelledby="related-title" {
-                        h3 #related-title { (t!("search.related", locale = l)) }
-                        ul.related-work role="list" {
-                            @for work in &view.related {
-                                li {
-                                    a href=(work.url) { (work.title) }
-                                    " " span.tag { (crate::pages::search::kind_label(lang, &work.kind)) }
-                                    // Escaped by the index.
-                                    p.muted { (PreEscaped(&work.snippet_html)) }
-                                }
-                            }
-                        }
-                    }
-                }
+                (related_section(lang, Level::H3, &view.related))
 
                 @if actions.can_submit || actions.can_withdraw || actions.can_revise {
                     section aria-labelledby="author-actions-title" {
@@ -275,6 +262,7 @@ pub fn amendment_page(ctx: &PageContext, view: &AmendmentPageView) -> Markup {
                             p { a.button.button--quiet href={ (base) "/revise" } { (t!("amendment.revise", locale = l)) } }
                         }
                         @if actions.can_submit {
+                            (similar_amendments(lang, &view.similar))
                             (action_form(ctx, &format!("{base}/submit"), &t!("amendment.submit", locale = l)))
                         }
                         @if actions.can_withdraw {
@@ -568,6 +556,10 @@ pub fn amendment_form_page(ctx: &PageContext, view: &AmendmentFormView) -> Marku
                 section aria-labelledby="original-title" {
                     h2 #original-title { (t!("amendment.original", locale = l)) }
                     pre.amendment-original { (view.original) }
+                    // What other groups wrote on the same subject, before writing one's own.
+                    p { a href={ (text_href(&header.id)) "/paragraphs/" (paragraph) "/related" } {
+                        (t!("text.paragraph_related_label", locale = l, paragraph = &paragraph))
+                    } }
                 }
             }
             form method="post" action=(action) {

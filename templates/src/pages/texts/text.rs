@@ -277,6 +277,8 @@ pub fn text_page(ctx: &PageContext, view: &TextReadView) -> Markup {
 
             (backlinks(lang, &view.backlinks))
 
+            (super::related::related_section(lang, super::related::Level::H2, &view.related))
+
             section.section aria-labelledby="export-title" {
                 h2 #export-title { (t!("text.export", locale = l)) }
                 p {
