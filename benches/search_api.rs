@@ -9,7 +9,10 @@
 //! its groups become the demo's groups (`in:G`), so that a delegate's grants open what they
 //! would (public documents, their section's, their own). The paths are the search bench's
 //! 1,000 queries (words, phrases, facets, typos, prefixes), each connection going through them
-//! in turn, as visitors and as the signed-in delegates.
+//! in turn, as visitors and as the signed-in delegates; then again while a delegate types into
+//! a public text, four edits a second, each reaching the index (`text.edited`) and changing it —
+//! so that the answers the server keeps per state of the index (`LiveIndex::search`) are
+//! measured both when the index rests and when it moves.
 //!
 //! Run: `cargo bench -j1 --bench search_api [-- --quick]` (`--quick`: 100,000 paragraphs and
 //! 3-second loads). Debug builds are meaningless.
@@ -21,7 +24,10 @@ use std::time::{Duration, Instant};
 
 use atelier_search::corpus::{self, BenchQuery};
 use atelier_search::{IndexDoc, IndexHome};
-use common::{atelier, load, load_paths, ms, run, signed_in_members, start_server};
+use common::sync::type_and_wait;
+use common::{
+    MEMBERS_PASSWORD, atelier, load, load_paths, ms, run, signed_in_members, start_server,
+};
 
 const CONNECTIONS: usize = 64;
 /// The search bench's seed: the very same queries.
@@ -130,6 +136,48 @@ async fn until_served(url: &str, paragraphs: usize) {
     }
 }
 
+/// A delegate's text in their section, and their token: the text the typist edits.
+async fn typists_text(url: &str, email: &str) -> (String, String) {
+    let http = reqwest::Client::new();
+    let session: serde_json::Value = http
+        .post(format!("{url}/api/v1/session"))
+        .json(&serde_json::json!({"email": email, "password": MEMBERS_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().expect("a token").to_owned();
+    let sections: serde_json::Value = http
+        .get(format!("{url}/api/v1/groups?kind=section"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let section = sections
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Lille-Centre")
+        .expect("the section")["id"]
+        .clone();
+    let created: serde_json::Value = http
+        .post(format!("{url}/api/v1/texts"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"group_id": section, "title": "Motion de la section",
+            "kind": "programme", "markdown": "Nous proposons une motion sur les transports.\n"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (created["id"].as_str().expect("a text").to_owned(), token)
+}
+
 #[tokio::main]
 async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
@@ -195,5 +243,37 @@ async fn main() {
             }
         );
     }
+    // While the index moves: a delegate types four words a second into a public text.
+    let (text, token) = typists_text(&server.url, &members[0]).await;
+    let edits = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let typing = tokio::spawn({
+        let url = server.url.clone();
+        let edits = edits.clone();
+        async move {
+            loop {
+                type_and_wait(&url, &text, &token, 0, "Mot ").await;
+                edits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        }
+    });
+    // Let the first edits reach the index.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (rate, p50, p99) = load_paths(&server.url, &paths, &[], CONNECTIONS, length).await;
+    typing.abort();
+    let edits = edits.load(std::sync::atomic::Ordering::Relaxed);
+    println!(
+        "| the same, visitors, while a delegate types ({edits} edits over the load and the 2 s before it, each changing the index) | {rate:.0} req/s, p50 {}, p99 {} | /healthz: {base_rate:.0} req/s, p99 {} | {:.2}× the rate, {:.1}× the p99 | p99 < 50 ms: {} |",
+        ms(p50),
+        ms(p99),
+        ms(base_p99),
+        rate / base_rate,
+        p99.as_secs_f64() / base_p99.as_secs_f64(),
+        if p99 < Duration::from_millis(50) {
+            "met"
+        } else {
+            "**not met**"
+        }
+    );
     drop(server);
 }

@@ -15,7 +15,21 @@ pub struct LiveIndex {
     current: Arc<RwLock<Option<Generation>>>,
     /// Related work found, kept until the index changes (see [`LiveIndex::related`]).
     related: moka::sync::Cache<RelatedKey, Arc<Vec<Hit>>>,
+    /// Answers to searches, kept until the index changes (see [`LiveIndex::search`]).
+    answers: moka::sync::Cache<SearchKey, Arc<SearchResults>>,
 }
+
+/// What a search answered: the query (the searcher's grants in it) on one state of one
+/// generation. Compared whole, as [`RelatedKey`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct SearchKey {
+    generation: String,
+    version: IndexVersion,
+    query: SearchQuery,
+}
+
+/// Bytes of search answers kept (a page of 20 hits and its facets is a few kilobytes).
+const ANSWERS_KEPT_BYTES: u64 = 32 * 1024 * 1024;
 
 /// What related work was found for: the query (the reader's grants in it) on one state of one
 /// generation. Compared whole, never by a hash alone: two readers' grants never share an entry.
@@ -46,6 +60,23 @@ impl Default for LiveIndex {
                     u32::try_from(like + readers + hits.len() * HIT_BYTES).unwrap_or(u32::MAX)
                 })
                 // What no reader asked for in a while makes room (the index moved on anyway).
+                .time_to_idle(Duration::from_secs(600))
+                .build(),
+            answers: moka::sync::Cache::builder()
+                .max_capacity(ANSWERS_KEPT_BYTES)
+                .weigher(|key: &SearchKey, answer: &Arc<SearchResults>| {
+                    let query = key.query.text.len()
+                        + key.query.readers.iter().map(String::len).sum::<usize>();
+                    let facets = 64
+                        * (answer.facets_kind.len()
+                            + answer.facets_group.len()
+                            + answer.facets_theme.len()
+                            + answer.facets_status.len()
+                            + answer.facets_place.len()
+                            + answer.facets_convention.len());
+                    u32::try_from(query + facets + answer.hits.len() * HIT_BYTES)
+                        .unwrap_or(u32::MAX)
+                })
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
         }
@@ -164,12 +195,25 @@ impl LiveIndex {
         }
     }
 
-    /// Runs a search on the blocking pool (a search of a large index takes milliseconds).
-    pub async fn search(&self, query: SearchQuery) -> Result<SearchResults, Unavailable> {
+    /// Runs a search on the blocking pool (a search of a large index takes milliseconds), or
+    /// answers as it did for the same query on the same state of the index: at a convention
+    /// many ask for the same words at once, and each search counts every facet over all its
+    /// matches. Readers asking for the same at once wait for one search.
+    pub async fn search(&self, query: SearchQuery) -> Result<Arc<SearchResults>, Unavailable> {
         let generation = self.current().ok_or(Unavailable::Rebuilding)?;
-        let answer = tokio::task::spawn_blocking(move || generation.index.search(&query)).await;
+        let kept = self.answers.clone();
+        let answer = tokio::task::spawn_blocking(move || {
+            let key = SearchKey {
+                generation: generation.name.clone(),
+                version: generation.index.version(),
+                query: query.clone(),
+            };
+            kept.try_get_with(key, || generation.index.search(&query).map(Arc::new))
+        })
+        .await;
         match answer {
-            Ok(results) => Ok(results?),
+            Ok(Ok(results)) => Ok(results),
+            Ok(Err(e)) => Err(Unavailable::Shared(e)),
             // The search panicked: tantivy's bug, reported as the server's error.
             Err(e) => Err(Unavailable::Panicked(e.to_string())),
         }

@@ -35,7 +35,7 @@ pub const MAX_DEPTH: usize = 10_000;
 pub const MAX_READERS: usize = 1_000;
 
 /// How hits are ordered.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Sort {
     /// Best match first (when there are words; newest first otherwise).
     #[default]
@@ -55,7 +55,7 @@ pub enum Sort {
 /// `readers` are the searcher's grants: only documents one of whose
 /// [`readers`](crate::IndexDoc::readers) is among them are found — in the total, the facets
 /// and every page alike. **An empty list finds nothing.**
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SearchQuery {
     /// What the member typed.
     pub text: String,

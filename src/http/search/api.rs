@@ -115,7 +115,7 @@ async fn search(
     };
     let page = query.offset / PAGE_SIZE + 1;
     match app.search.search(query).await {
-        Ok(results) => Json(answer(results, page)).into_response(),
+        Ok(results) => Json(answer(std::sync::Arc::unwrap_or_clone(results), page)).into_response(),
         Err(Unavailable::Rebuilding) => rebuilding(),
         Err(e) => AppError::Internal(e.into()).into_response(),
     }

@@ -99,7 +99,14 @@ async fn search_page(
         }
         Err(e) => return Err(AppError::Internal(e.into())),
     };
-    fill(&app, &page, &mut view, results, page_number).await?;
+    fill(
+        &app,
+        &page,
+        &mut view,
+        std::sync::Arc::unwrap_or_clone(results),
+        page_number,
+    )
+    .await?;
     Ok(html_with_status(
         StatusCode::OK,
         tpl::search_page(&page.ctx, &view),
