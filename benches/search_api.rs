@@ -167,8 +167,10 @@ async fn typists_text(url: &str, email: &str) -> (String, String) {
     let created: serde_json::Value = http
         .post(format!("{url}/api/v1/texts"))
         .bearer_auth(&token)
-        .json(&serde_json::json!({"group_id": section, "title": "Motion de la section",
-            "kind": "programme", "markdown": "Nous proposons une motion sur les transports.\n"}))
+        .json(
+            &serde_json::json!({"group_id": section, "title": "Motion de la section",
+            "kind": "programme", "markdown": "Nous proposons une motion sur les transports.\n"}),
+        )
         .send()
         .await
         .unwrap()
