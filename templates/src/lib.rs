@@ -42,7 +42,7 @@ pub use pages::texts::amendments::{
 };
 pub use pages::texts::history::{text_diff_page, text_history_page};
 pub use pages::texts::merging::{conflict_page, provenance_page};
-pub use pages::texts::related::paragraph_related_page;
+pub use pages::texts::paragraph::paragraph_related_page;
 pub use pages::texts::text::{
     group_changes_page, new_text_page, text_edit_page, text_lines_page, text_page,
     wiki_missing_page,

@@ -3,6 +3,7 @@
 use maud::{Markup, PreEscaped, html};
 use rust_i18n::t;
 
+use super::amendment_parts::{amendment_heading, amendment_href, amendment_status_tag};
 use super::related::{Level, related_section, similar_amendments};
 use super::text::{Tab, datetime, text_breadcrumbs, text_heading, text_href, text_title};
 use crate::components::{Control, Field, csrf_field, error_summary, form_title, select_field};
@@ -11,30 +12,6 @@ use crate::{
     AmendmentReviseView, AmendmentRulesFormView, AmendmentStatusView, Lang, PageContext,
     SubAmendmentFormView, page,
 };
-
-pub(crate) fn amendment_href(id: &str) -> String {
-    format!("/amendments/{}", crate::components::encode_segment(id))
-}
-
-/// The status as a word in a tag: the word carries the meaning.
-pub(crate) fn amendment_status_tag(lang: Lang, status: AmendmentStatusView) -> Markup {
-    html! { span.tag.{ "tag--amendment-" (status.code()) } { (status.label(lang)) } }
-}
-
-/// « Amendement 42 — § 12, lignes 3 à 5 »; a sub-amendment's reference is its heading
-/// (« Sous-amendement 43 à l'amendement 42 », stored as filed like every reference).
-pub(crate) fn amendment_heading(lang: Lang, number: i64, reference: &str) -> String {
-    if reference.starts_with("Sous-amendement ") {
-        return reference.to_owned();
-    }
-    t!(
-        "amendment.heading",
-        locale = lang.code(),
-        number = number,
-        reference = reference
-    )
-    .into_owned()
-}
 
 /// One button in a form of its own, posting to `action`.
 fn action_form(ctx: &PageContext, action: &str, label: &str) -> Markup {

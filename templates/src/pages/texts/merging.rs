@@ -5,7 +5,7 @@
 use maud::{Markup, PreEscaped, html};
 use rust_i18n::t;
 
-use super::amendments::{amendment_heading, amendment_href};
+use super::amendment_parts::{amendment_heading, amendment_href};
 use super::text::{Tab, text_breadcrumbs, text_heading, text_title};
 use crate::components::{Control, Field, csrf_field, error_summary, form_title};
 use crate::{
