@@ -7,9 +7,8 @@ use serde_json::json;
 
 use crate::amendments::{ORIGINAL, range_of, start};
 use crate::harness::Backend;
-use crate::search::create_text;
 use crate::search_permissions::page;
-use atelier::model::{GroupKind, Role, Visibility};
+use crate::search_related_pages::parallel_groups;
 
 const FRESH: Duration = Duration::from_secs(15);
 
@@ -17,38 +16,7 @@ async fn an_amendment_shows_related_work_from_elsewhere(backend: Backend) {
     let Some(f) = start(backend, ORIGINAL).await else {
         return;
     };
-    let app = &f.app;
-    let national = app.national().await;
-    let transports = app
-        .group(GroupKind::Theme, "Transports", national, Visibility::Public)
-        .await;
-    let bureau = app
-        .group(
-            GroupKind::WorkingGroup,
-            "Bureau",
-            national,
-            Visibility::Group,
-        )
-        .await;
-    let writer = app.member("transports@exemple.fr", "Tom Transports").await;
-    app.grant(writer, transports, Role::Member).await;
-    app.grant(writer, bureau, Role::Member).await;
-    let writer = app.api_as("transports@exemple.fr").await;
-    let elsewhere = create_text(
-        &writer,
-        transports,
-        "Mobilités",
-        "Des trains de nuit partout en Europe, avec des couchettes et des autocars régionaux.\n\n\
-         Le fret ferroviaire double d'ici dix ans.\n",
-    )
-    .await;
-    create_text(
-        &writer,
-        bureau,
-        "Note interne",
-        "Trains de nuit, couchettes, autocars régionaux : la note confidentielle.\n",
-    )
-    .await;
+    let (writer, elsewhere, _) = parallel_groups(&f).await;
     let range = range_of(ORIGINAL, "trains de nuit");
     let (status, filed) = f
         .file(

@@ -43,7 +43,7 @@ async fn page_showing(who: &Api, path: &str, wanted: &str) -> String {
 /// Beside the fixture's theme « Culture » (Alice's text on night trains): a public theme
 /// « Transports » with a text on the same subject, and a private working group's note on it
 /// that only its member Tom may see. Tom's client, the public text's id.
-async fn parallel_groups(f: &Fixture) -> (Api, String, GroupId) {
+pub(crate) async fn parallel_groups(f: &Fixture) -> (Api, String, GroupId) {
     let app = &f.app;
     let national = app.national().await;
     let transports = app
