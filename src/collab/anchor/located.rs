@@ -345,6 +345,10 @@ impl Typed {
         let automerge::ObjId::Id(text_counter, text_actor, _) = text else {
             return None;
         };
+        // Each change holds one operation at least: past the bound, reading them is wasted.
+        if changes.len() > MAX_CARRIED_OPS {
+            return None;
+        }
         let changes: Vec<Change> = changes
             .into_iter()
             .map(|bytes| Change::from_bytes(bytes.to_vec()).ok())
