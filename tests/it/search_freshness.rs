@@ -394,12 +394,10 @@ async fn an_index_far_behind_or_ahead_of_the_outbox_is_rebuilt() {
     std::fs::remove_dir_all(data.join("search-index")).unwrap();
     copy_dir(&old_index, &data.join("search-index"));
     let app = serve(&data, 1).await;
-    let started = Instant::now();
     answer_until(&app.api(), "/api/v1/search?q=saison", REBUILT, |b| {
         b["total"] == 4
     })
     .await;
-    assert!(started.elapsed() < REBUILT);
     let (rebuilt, _) = generations(&data);
     assert_ne!(rebuilt, old, "rebuilt, not caught up");
     app.stop().await;
