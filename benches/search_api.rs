@@ -180,6 +180,34 @@ async fn typists_text(url: &str, email: &str) -> (String, String) {
     (created["id"].as_str().expect("a text").to_owned(), token)
 }
 
+/// How the server has answered searches so far: kept, held across changes, searched
+/// (`atelier_search_answers_total`).
+async fn answered(url: &str) -> [u64; 3] {
+    let metrics = reqwest::get(format!("{url}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    ["kept", "held", "searched"].map(|how| {
+        let line = format!("atelier_search_answers_total{{how=\"{how}\"}} ");
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&line))
+            .map_or(0, |n| n.trim().parse().unwrap_or(0))
+    })
+}
+
+/// What the server did for the searches between two readings of [`answered`].
+fn how_answered(before: [u64; 3], after: [u64; 3]) -> String {
+    format!(
+        "answers (shared parts for delegates) kept {}, held across a change {}, searched {}",
+        after[0] - before[0],
+        after[1] - before[1],
+        after[2] - before[2]
+    )
+}
+
 /// One row of the table: a load's figures beside `/healthz`'s (rate, p99) and the goal.
 fn row(
     label: &str,
@@ -251,7 +279,12 @@ async fn main() {
         ("visitors", &[][..]),
         ("64 signed-in delegates", &members[..]),
     ] {
+        let before = answered(&server.url).await;
         let (rate, p50, p99) = load_paths(&server.url, &paths, members, CONNECTIONS, length).await;
+        println!(
+            "<!-- {label}: {} -->",
+            how_answered(before, answered(&server.url).await)
+        );
         row(
             &format!("GET /api/v1/search, 1,000 queries, {label}, {CONNECTIONS} connections"),
             (rate, p50, p99),
@@ -274,8 +307,13 @@ async fn main() {
     });
     // Let the first edits reach the index.
     tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = answered(&server.url).await;
     let (rate, p50, p99) = load_paths(&server.url, &paths, &[], CONNECTIONS, length).await;
     typing.abort();
+    println!(
+        "<!-- while typing: {} -->",
+        how_answered(before, answered(&server.url).await)
+    );
     let edits = edits.load(std::sync::atomic::Ordering::Relaxed);
     row(
         &format!(

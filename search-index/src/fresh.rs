@@ -16,14 +16,15 @@
 //! between two commits (about a second of changes), and is dropped with its writer (what it
 //! held uncommitted is then replayed by whoever reopens the writer).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use tantivy::query::AllQuery;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analyzers;
+use crate::index::IndexVersion;
 use crate::schema::{self, Fields};
 
 /// The fresh layer's writer memory: it holds about a second of changes (tantivy's minimum).
@@ -49,32 +50,114 @@ impl FreshView {
     }
 }
 
-/// The lock around the view, which also orders the disk reader's reloads with it, and how many
-/// times the view was written (see [`crate::SearchIndex::version`]).
-#[derive(Clone, Default)]
-pub(crate) struct SharedView(Arc<RwLock<FreshView>>, Arc<AtomicU64>);
+/// The lock around the view, which also orders the disk reader's reloads with it; how many
+/// times the view was changed; and what each change changed (see
+/// [`crate::SearchIndex::still_answers`]).
+#[derive(Clone)]
+pub(crate) struct SharedView {
+    view: Arc<RwLock<FreshView>>,
+    changes: Arc<AtomicU64>,
+    /// The disk index's reader, whose generation is part of a version.
+    disk: IndexReader,
+    log: Arc<Mutex<VecDeque<Step>>>,
+}
+
+/// How many changes the log remembers: a few seconds of typing (each publication and each
+/// commit is one).
+const LOG_STEPS: usize = 256;
+
+/// One change of what searches see: from one version to the next, and what it changed.
+struct Step {
+    from: IndexVersion,
+    to: IndexVersion,
+    changed: Changed,
+}
+
+/// What a change of the index changed: the documents with these sources or keys (as they
+/// were before, and as they are after), or everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Changed {
+    pub sources: BTreeSet<String>,
+    pub keys: BTreeSet<String>,
+    pub everything: bool,
+}
+
+impl Changed {
+    fn everything() -> Changed {
+        Changed {
+            everything: true,
+            ..Changed::default()
+        }
+    }
+
+    fn add(&mut self, more: &Changed) {
+        self.everything |= more.everything;
+        self.sources.extend(more.sources.iter().cloned());
+        self.keys.extend(more.keys.iter().cloned());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.everything && self.sources.is_empty() && self.keys.is_empty()
+    }
+}
 
 impl SharedView {
+    pub fn new(disk: IndexReader) -> SharedView {
+        SharedView {
+            view: Arc::default(),
+            changes: Arc::default(),
+            disk,
+            log: Arc::default(),
+        }
+    }
+
     pub fn read(&self) -> RwLockReadGuard<'_, FreshView> {
-        self.0
+        self.view
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The view, to change it. Counted while the lock is held: whoever reads the count under
-    /// the read lock reads the count of the view they see.
-    pub fn write(&self) -> RwLockWriteGuard<'_, FreshView> {
-        let view = self
-            .0
+    /// Changes the view with `change` (which may also reload the disk reader), under the lock,
+    /// and records the step and what it `changed`.
+    pub fn change<R>(&self, changed: Changed, change: impl FnOnce(&mut FreshView) -> R) -> R {
+        let mut view = self
+            .view
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.1.fetch_add(1, Ordering::SeqCst);
-        view
+        let from = self.version();
+        let out = change(&mut view);
+        self.changes.fetch_add(1, Ordering::SeqCst);
+        let to = self.version();
+        let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        if log.len() == LOG_STEPS {
+            log.pop_front();
+        }
+        log.push_back(Step { from, to, changed });
+        out
     }
 
-    /// How many times the view was written; read it under [`SharedView::read`].
-    pub fn writes(&self) -> u64 {
-        self.1.load(Ordering::SeqCst)
+    /// The version of what searches see; read it under [`SharedView::read`] (or in a change).
+    pub fn version(&self) -> IndexVersion {
+        IndexVersion {
+            disk: self.disk.searcher().generation().generation_id(),
+            fresh: self.changes.load(Ordering::SeqCst),
+        }
+    }
+
+    /// What changed from version `from` to version `to`, if the log still holds every step
+    /// between them (the disk reader reloaded by another writer is no step: `None`).
+    pub fn changed_between(&self, from: IndexVersion, to: IndexVersion) -> Option<Changed> {
+        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        let mut at = log.iter().position(|step| step.from == from)?;
+        let mut changed = Changed::default();
+        let mut version = from;
+        while version != to {
+            let step = log.get(at).filter(|step| step.from == version)?;
+            changed.add(&step.changed);
+            version = step.to;
+            at += 1;
+        }
+        Some(changed)
     }
 }
 
@@ -85,8 +168,8 @@ pub(crate) struct FreshWriter {
     sources: BTreeSet<String>,
     keys: BTreeSet<String>,
     everything: bool,
-    /// Something changed since the last publication.
-    unpublished: bool,
+    /// What changed since the last publication (nothing: nothing to publish).
+    touched: Changed,
     view: SharedView,
 }
 
@@ -118,7 +201,7 @@ impl FreshWriter {
             sources: BTreeSet::new(),
             keys: BTreeSet::new(),
             everything: false,
-            unpublished: false,
+            touched: Changed::default(),
             view,
         })
     }
@@ -128,7 +211,7 @@ impl FreshWriter {
             .writer
             .delete_term(Term::from_field_text(self.fields.source, source));
         self.sources.insert(source.to_owned());
-        self.unpublished = true;
+        self.touched.sources.insert(source.to_owned());
     }
 
     pub fn delete_key(&mut self, key: &str) {
@@ -136,25 +219,43 @@ impl FreshWriter {
             .writer
             .delete_term(Term::from_field_text(self.fields.doc_key, key));
         self.keys.insert(key.to_owned());
-        self.unpublished = true;
+        self.touched.keys.insert(key.to_owned());
     }
 
     pub fn clear(&mut self) -> tantivy::Result<()> {
         self.layer.writer.delete_query(Box::new(AllQuery))?;
         self.everything = true;
-        self.unpublished = true;
+        self.touched.everything = true;
         Ok(())
     }
 
     pub fn add(&mut self, doc: TantivyDocument) -> tantivy::Result<()> {
+        use tantivy::schema::Value;
+        // A new document changes what searches see as much as a deleted one. Its source names
+        // it with the others made from the same (a text's paragraphs: one source, however
+        // long the text); its key, when it has no source.
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        match (text(self.fields.source), text(self.fields.doc_key)) {
+            (Some(source), _) => {
+                self.touched.sources.insert(source);
+            }
+            (None, Some(key)) => {
+                self.touched.keys.insert(key);
+            }
+            (None, None) => self.touched.everything = true,
+        }
         self.layer.writer.add_document(doc)?;
-        self.unpublished = true;
         Ok(())
     }
 
     /// Makes what was written since the last publication searchable (in memory only).
     pub fn publish(&mut self) -> tantivy::Result<()> {
-        if !self.unpublished {
+        if self.touched.is_empty() {
             return Ok(());
         }
         self.layer.writer.commit()?;
@@ -165,8 +266,8 @@ impl FreshWriter {
             keys: Arc::new(self.keys.clone()),
             everything: self.everything,
         };
-        *self.view.write() = view;
-        self.unpublished = false;
+        let touched = std::mem::take(&mut self.touched);
+        self.view.change(touched, |shown| *shown = view);
         Ok(())
     }
 
@@ -177,17 +278,20 @@ impl FreshWriter {
         &mut self,
         reload_disk: impl FnOnce() -> tantivy::Result<()>,
     ) -> tantivy::Result<()> {
-        {
-            let mut view = self.view.write();
+        // What was published is the same on disk; what was not is now seen.
+        let touched = std::mem::take(&mut self.touched);
+        self.view.change(touched, |view| {
             reload_disk()?;
             *view = FreshView::default();
-        }
+            Ok::<_, tantivy::TantivyError>(())
+        })?;
         self.renew()
     }
 
     /// Forgets the layer (the disk writer rolled back): searches read the disk alone.
     pub fn forget(&mut self) -> tantivy::Result<()> {
-        *self.view.write() = FreshView::default();
+        self.view
+            .change(Changed::everything(), |view| *view = FreshView::default());
         self.renew()
     }
 
@@ -198,7 +302,7 @@ impl FreshWriter {
         self.sources.clear();
         self.keys.clear();
         self.everything = false;
-        self.unpublished = false;
+        self.touched = Changed::default();
         Ok(())
     }
 }
@@ -206,6 +310,7 @@ impl FreshWriter {
 impl Drop for FreshWriter {
     fn drop(&mut self) {
         // What the layer held is not committed: whoever reopens a writer replays it.
-        *self.view.write() = FreshView::default();
+        self.view
+            .change(Changed::everything(), |view| *view = FreshView::default());
     }
 }

@@ -13,6 +13,8 @@ use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, 
 use crate::SearchError;
 use crate::analyzers::{self, Analyzers};
 use crate::fresh::{FreshWriter, SharedView};
+use crate::query::kept::KeptDocs;
+use crate::query::layers::Snapshots;
 use crate::query::readers::ReadersCache;
 use crate::schema::{self, Fields, SCHEMA_VERSION, SCHEMA_VERSION_FILE};
 use crate::writer::{IndexWriterHandle, payload_position};
@@ -25,9 +27,9 @@ const WRITER_MEMORY_BYTES: usize = 50_000_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct IndexVersion {
     /// The disk reader's generation (one per reload).
-    disk: u64,
-    /// The fresh layer's writes.
-    fresh: u64,
+    pub(crate) disk: u64,
+    /// The fresh layer's changes.
+    pub(crate) fresh: u64,
 }
 
 /// An open search index: the schema, the analyzers, a reader, and the way to get the writer.
@@ -43,10 +45,14 @@ pub struct SearchIndex {
     pub(crate) analyzers: Analyzers,
     /// Each grant's documents, per segment (`crate::query::readers`).
     pub(crate) readers_cache: Arc<ReadersCache>,
+    /// What misspellings and prefixes find, per segment (`crate::query::kept`).
+    pub(crate) kept_docs: Arc<KeptDocs>,
     /// The directory, or "memory", for error messages.
     pub(crate) location: Arc<str>,
     /// What a live writer has published and not yet committed (`crate::fresh`).
     pub(crate) fresh: SharedView,
+    /// The last states searched (`crate::query::layers::Snapshot`).
+    pub(crate) snapshots: Arc<Snapshots>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -145,12 +151,14 @@ impl SearchIndex {
             })?;
         Ok(SearchIndex {
             index,
-            reader,
+            reader: reader.clone(),
             fields,
             analyzers: Analyzers::new(),
             readers_cache: Arc::default(),
+            kept_docs: Arc::default(),
             location: path.into(),
-            fresh: SharedView::default(),
+            fresh: SharedView::new(reader.clone()),
+            snapshots: Arc::default(),
         })
     }
 
@@ -211,10 +219,7 @@ impl SearchIndex {
     /// reading it is this one or a later one.
     pub fn version(&self) -> IndexVersion {
         let _view = self.fresh.read();
-        IndexVersion {
-            disk: self.reader.searcher().generation().generation_id(),
-            fresh: self.fresh.writes(),
-        }
+        self.fresh.version()
     }
 
     /// Number of documents visible to searches (committed, not deleted).

@@ -40,6 +40,13 @@ pub fn of_member(member: MemberId) -> Vec<String> {
     vec![format!("member:{member}")]
 }
 
+/// Whether a grant is one member's own (`member:M`): what it opens, no one else sees. The
+/// other grants a member holds are shared with many (`public`, their groups'), so their
+/// searches are split along this line (`indexing::LiveIndex::search`).
+pub fn is_own(grant: &str) -> bool {
+    grant.starts_with("member:")
+}
+
 /// The grants `viewer` holds (`None`: a visitor, who holds `public` alone).
 pub fn held_by(viewer: Option<&Viewer>) -> Vec<String> {
     let mut grants = vec![PUBLIC.to_owned()];

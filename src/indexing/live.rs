@@ -1,12 +1,17 @@
 //! The index that requests read: the current generation, swapped without a restart when a
 //! rebuild (`atelier reindex`, or a start without a usable index) switches to a new one.
 
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use atelier_search::{
     Hit, IndexHome, IndexVersion, Like, RelatedQuery, SearchIndex, SearchQuery, SearchResults,
 };
+use bytes::Bytes;
+use moka::ops::compute::{CompResult, Op};
+
+use crate::auth::readers;
 
 /// The index being read, shared by the requests, the consumer that writes it and the watch on
 /// the generations. `None` while it is being rebuilt. Cheap to clone.
@@ -15,17 +20,75 @@ pub struct LiveIndex {
     current: Arc<RwLock<Option<Generation>>>,
     /// Related work found, kept until the index changes (see [`LiveIndex::related`]).
     related: moka::sync::Cache<RelatedKey, Arc<Vec<Hit>>>,
-    /// Answers to searches, kept until the index changes (see [`LiveIndex::search`]).
-    answers: moka::sync::Cache<SearchKey, Arc<SearchResults>>,
+    /// Answers to searches, kept while they hold (see [`LiveIndex::search`]).
+    answers: moka::sync::Cache<SearchKey, Kept>,
+    /// How this index's searches were answered (the metric counts the process's).
+    answered: Arc<Answered>,
 }
 
-/// What a search answered: the query (the searcher's grants in it) on one state of one
-/// generation. Compared whole, as [`RelatedKey`].
+/// How many searches were answered from what was kept (the index unchanged), held across a
+/// change of the index, or searched.
+#[derive(Debug, Default)]
+pub struct Answered {
+    pub kept: AtomicU64,
+    pub held: AtomicU64,
+    pub searched: AtomicU64,
+}
+
+impl Answered {
+    fn count(&self, how: &'static str) {
+        let counter = match how {
+            "kept" => &self.kept,
+            "held" => &self.held,
+            _ => &self.searched,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("atelier_search_answers_total", "how" => how).increment(1);
+    }
+}
+
+/// What a search answered: the query (the searcher's grants in it) on one generation.
+/// Compared whole, as [`RelatedKey`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct SearchKey {
     generation: String,
-    version: IndexVersion,
     query: SearchQuery,
+}
+
+/// An answer, and the state of the index it is known to hold on.
+#[derive(Clone)]
+struct Kept {
+    version: IndexVersion,
+    answer: Arc<Answer>,
+}
+
+/// A search's answer as requests get it. A kept answer is sent many times, so what the API
+/// makes of it (its JSON) is made once and kept with it.
+pub struct Answer {
+    pub results: SearchResults,
+    rendered: OnceLock<Bytes>,
+}
+
+impl Answer {
+    fn new(results: SearchResults) -> Arc<Answer> {
+        Arc::new(Answer {
+            results,
+            rendered: OnceLock::new(),
+        })
+    }
+
+    /// What `render` makes of the results, made the first time only (a failure is not kept):
+    /// `render` must depend on nothing but the results and the query the answer is for.
+    pub fn rendered<E>(
+        &self,
+        render: impl FnOnce(&SearchResults) -> Result<Bytes, E>,
+    ) -> Result<Bytes, E> {
+        if let Some(made) = self.rendered.get() {
+            return Ok(made.clone());
+        }
+        let made = render(&self.results)?;
+        Ok(self.rendered.get_or_init(|| made).clone())
+    }
 }
 
 /// Bytes of search answers kept (a page of 20 hits and its facets is a few kilobytes).
@@ -64,7 +127,8 @@ impl Default for LiveIndex {
                 .build(),
             answers: moka::sync::Cache::builder()
                 .max_capacity(ANSWERS_KEPT_BYTES)
-                .weigher(|key: &SearchKey, answer: &Arc<SearchResults>| {
+                .weigher(|key: &SearchKey, Kept { answer, .. }: &Kept| {
+                    let answer = &answer.results;
                     let query = key.query.text.len()
                         + key.query.readers.iter().map(String::len).sum::<usize>();
                     let facets = 64
@@ -79,6 +143,7 @@ impl Default for LiveIndex {
                 })
                 .time_to_idle(Duration::from_secs(600))
                 .build(),
+            answered: Arc::default(),
         }
     }
 }
@@ -153,6 +218,11 @@ impl LiveIndex {
         self.current().is_none_or(|g| g.index.healthy())
     }
 
+    /// How this index's searches were answered so far.
+    pub fn answered(&self) -> &Answered {
+        &self.answered
+    }
+
     pub fn is_rebuilding(&self) -> bool {
         self.current().is_none()
     }
@@ -196,19 +266,60 @@ impl LiveIndex {
     }
 
     /// Runs a search on the blocking pool (a search of a large index takes milliseconds), or
-    /// answers as it did for the same query on the same state of the index: at a convention
-    /// many ask for the same words at once, and each search counts every facet over all its
-    /// matches. Readers asking for the same at once wait for one search.
-    pub async fn search(&self, query: SearchQuery) -> Result<Arc<SearchResults>, Unavailable> {
+    /// answers as it did for the same query while that answer holds: at a convention many ask
+    /// for the same words at once, and each search counts every facet over all its matches.
+    ///
+    /// - A kept answer holds while the index does not change, and across changes that touch
+    ///   no document the query matches ([`SearchIndex::still_answers`]): a member typing into
+    ///   one text changes the index a few times a second, and few queries find that text.
+    /// - A member's grants are mostly shared (public, their groups'), but one is their own
+    ///   (their drafts): the search is made of two parts joined ([`SearchResults::joined`]),
+    ///   what the shared grants open — kept, shared by every member holding the same — and
+    ///   what their own grant alone opens, a few documents searched each time.
+    /// - Readers asking for the same at once wait for one search.
+    pub async fn search(&self, query: SearchQuery) -> Result<Arc<Answer>, Unavailable> {
         let generation = self.current().ok_or(Unavailable::Rebuilding)?;
         let kept = self.answers.clone();
+        let answered = self.answered.clone();
         let answer = tokio::task::spawn_blocking(move || {
-            let key = SearchKey {
-                generation: generation.name.clone(),
-                version: generation.index.version(),
-                query: query.clone(),
+            let (own, shared): (Vec<String>, Vec<String>) = query
+                .readers
+                .iter()
+                .cloned()
+                .partition(|grant| readers::is_own(grant));
+            let depth = query.offset + query.limit;
+            if own.is_empty() || shared.is_empty() || depth > atelier_search::MAX_LIMIT {
+                return kept_search(&kept, &answered, &generation, query);
+            }
+            let part = SearchQuery {
+                offset: 0,
+                limit: depth,
+                ..query.clone()
             };
-            kept.try_get_with(key, || generation.index.search(&query).map(Arc::new))
+            let shared_part = kept_search(
+                &kept,
+                &answered,
+                &generation,
+                SearchQuery {
+                    readers: shared.clone(),
+                    ..part.clone()
+                },
+            )?;
+            let own_part = generation.index.search(&SearchQuery {
+                readers: own,
+                except_readers: shared,
+                ..part
+            })?;
+            if own_part.total == 0 && query.offset == 0 {
+                // Their own grant opens nothing the query finds (most members, most
+                // queries): the shared part is the whole answer, as it was kept.
+                return Ok(shared_part);
+            }
+            Ok(Answer::new(SearchResults::joined(
+                &shared_part.results,
+                &own_part,
+                &query,
+            )))
         })
         .await;
         match answer {
@@ -216,6 +327,64 @@ impl LiveIndex {
             Ok(Err(e)) => Err(Unavailable::Shared(e)),
             // The search panicked: tantivy's bug, reported as the server's error.
             Err(e) => Err(Unavailable::Panicked(e.to_string())),
+        }
+    }
+}
+
+/// The answer kept for `query` if it holds now, else a new one (then kept). Readers asking
+/// for the same at once wait for one check or search (`and_try_compute_with` runs one at a
+/// time per key).
+fn kept_search(
+    kept: &moka::sync::Cache<SearchKey, Kept>,
+    answered: &Answered,
+    generation: &Generation,
+    query: SearchQuery,
+) -> Result<Arc<Answer>, Arc<atelier_search::SearchError>> {
+    let index = &generation.index;
+    let key = SearchKey {
+        generation: generation.name.clone(),
+        query,
+    };
+    if let Some(found) = kept.get(&key)
+        && found.version == index.version()
+    {
+        answered.count("kept");
+        return Ok(found.answer);
+    }
+    let query = key.query.clone();
+    let computed = kept.entry(key).and_try_compute_with(
+        |found| -> Result<_, Arc<atelier_search::SearchError>> {
+            if let Some(found) = found.map(|entry| entry.into_value()) {
+                match index.still_answers(&query, found.version)? {
+                    Some(version) if version == found.version => {
+                        answered.count("kept");
+                        return Ok(Op::Nop);
+                    }
+                    Some(version) => {
+                        answered.count("held");
+                        return Ok(Op::Put(Kept {
+                            version,
+                            answer: found.answer,
+                        }));
+                    }
+                    None => {}
+                }
+            }
+            answered.count("searched");
+            let (answer, version) = index.search_versioned(&query)?;
+            Ok(Op::Put(Kept {
+                version,
+                answer: Answer::new(answer),
+            }))
+        },
+    )?;
+    match computed {
+        CompResult::Inserted(entry)
+        | CompResult::ReplacedWith(entry)
+        | CompResult::Unchanged(entry) => Ok(entry.into_value().answer),
+        // Neither removes nor leaves nothing: the closure puts or keeps.
+        CompResult::StillNone(_) | CompResult::Removed(_) => {
+            unreachable!("a kept search always leaves an answer")
         }
     }
 }

@@ -11,5 +11,5 @@ mod rebuild;
 
 pub use consumer::IndexConsumer;
 pub use documents::visible_to_anyone;
-pub use live::{Generation, LiveIndex, Unavailable, follow_generations};
+pub use live::{Answered, Generation, LiveIndex, Unavailable, follow_generations};
 pub use rebuild::{Rebuilt, rebuild, reindex};

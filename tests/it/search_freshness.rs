@@ -44,6 +44,96 @@ async fn answer_until(api: &Api, path: &str, within: Duration, check: impl Fn(&V
     }
 }
 
+/// How many searches the server answered so (`held`, `searched`): its own counts (the
+/// metric is the process's, shared by the tests running beside).
+fn answered(app: &TestApp, how: &str) -> u64 {
+    let counts = app.app.search.answered();
+    let counter = match how {
+        "held" => &counts.held,
+        _ => &counts.searched,
+    };
+    counter.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// What a search answers that must not move: the total, the hits, the facets.
+fn answer_of(body: &Value) -> (Value, Vec<Value>, Value) {
+    let hits = body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].clone())
+        .collect();
+    (body["total"].clone(), hits, body["facets"].clone())
+}
+
+/// The server keeps each answer while it holds: an edit of a text the query does not find
+/// leaves it as it was (answered again without a search), an edit that adds what it finds
+/// makes it searched again — both within a second, through the sync path.
+async fn kept_answers_hold_across_edits_elsewhere_and_give_way_to_edits_that_touch_them(
+    app: TestApp,
+) {
+    let (writer, theme) = writer_in_public_theme(&app).await;
+    let visitor = app.api();
+    let started = Instant::now();
+    let mobility = create_text(&writer, theme, "Mobilités", "Des transports gratuits.\n").await;
+    let health = create_text(&writer, theme, "Santé", "Rouvrir les maternités.\n").await;
+    found_within(&visitor, "maternites", started, FRESH).await;
+    let first = found_within(&visitor, "transports", started, FRESH).await;
+    assert_eq!(first["total"], 1, "{first}");
+    let path = "/api/v1/search?q=transports";
+    let again = visitor.get_json(path, 200).await;
+    assert_eq!(answer_of(&again), answer_of(&first));
+
+    // An edit elsewhere: the answer holds, without a search.
+    let mut peer = SyncClient::connect(&app.url, &health, Auth::Bearer(writer.token()))
+        .await
+        .expect("connects");
+    peer.wait_for_markdown("the text", |md| md.contains("maternités"))
+        .await;
+    peer.append("\nOuvrir des centres de santé.\n").await;
+    peer.wait_saved().await;
+    found_within(&visitor, "centres", Instant::now(), FRESH).await;
+    peer.close().await;
+    let (held, searched) = (answered(&app, "held"), answered(&app, "searched"));
+    let after = visitor.get_json(path, 200).await;
+    assert_eq!(answer_of(&after), answer_of(&first), "{after}");
+    assert_eq!(answered(&app, "searched"), searched, "searched again");
+    assert_eq!(answered(&app, "held"), held + 1, "not held");
+
+    // An edit that adds what the query finds: searched again, found at once.
+    let mut peer = SyncClient::connect(&app.url, &mobility, Auth::Bearer(writer.token()))
+        .await
+        .expect("connects");
+    peer.wait_for_markdown("the text", |md| md.contains("gratuits"))
+        .await;
+    peer.append("\nDes transports de nuit.\n").await;
+    peer.wait_saved().await;
+    found_within(&visitor, "nuit", Instant::now(), FRESH).await;
+    peer.close().await;
+    let searched = answered(&app, "searched");
+    let after = visitor.get_json(path, 200).await;
+    assert_eq!(after["total"], 2, "{after}");
+    assert_eq!(answered(&app, "searched"), searched + 1);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_answers_hold_across_edits_elsewhere_and_give_way_to_edits_that_touch_them_on_sqlite()
+{
+    kept_answers_hold_across_edits_elsewhere_and_give_way_to_edits_that_touch_them(
+        TestApp::start().await,
+    )
+    .await;
+}
+
+#[ignore = "needs PostgreSQL: set ATELIER_TEST_DATABASE_URL (.ci/run does)"]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_answers_hold_across_edits_elsewhere_and_give_way_to_edits_that_touch_them_on_postgres()
+ {
+    let app = TestApp::postgres().await.expect("postgres");
+    kept_answers_hold_across_edits_elsewhere_and_give_way_to_edits_that_touch_them(app).await;
+}
+
 async fn an_amendment_and_its_status_are_found_as_they_change(backend: Backend) {
     let Some(f) = crate::amendments::start(backend, ORIGINAL).await else {
         return;
@@ -272,11 +362,32 @@ async fn answers(api: &Api, query: &str) -> (Value, Value, Vec<String>) {
     (first["total"].clone(), first["facets"].clone(), hits)
 }
 
+/// Waits until the served index has not changed for a second and a half (its writer commits at
+/// most once a second). Every page of an answer is then read from one state: documents of
+/// equal rank (a text's paragraphs share its date) are ordered by where the index holds them,
+/// which a commit or a replay changes, so pages read across a change may repeat or skip some.
+async fn settled(app: &TestApp) {
+    let version = || app.app.search.current().map(|g| g.index.version());
+    let mut seen = version();
+    let mut since = Instant::now();
+    let started = Instant::now();
+    while since.elapsed() < Duration::from_millis(1_500) {
+        assert!(started.elapsed() < REBUILT, "the index never settled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let now = version();
+        if now != seen {
+            seen = now;
+            since = Instant::now();
+        }
+    }
+}
+
 async fn reindex_gives_the_answers_the_live_index_gave(backend: Backend) {
     let app = TestApp::start_with(backend, |_| {}).await.unwrap();
     let (visitor, writer) = relevance_corpus(&app).await;
     let started = Instant::now();
     found_within(&visitor, "zephyr", started, FRESH).await;
+    settled(&app).await;
     let mut live = Vec::new();
     for query in QUERIES {
         live.push((
@@ -311,6 +422,7 @@ async fn reindex_gives_the_answers_the_live_index_gave(backend: Backend) {
         app.app.search.current().map(|g| g.name) == Some(after.clone())
     })
     .await;
+    settled(&app).await;
 
     for (query, (for_visitor, for_writer)) in QUERIES.iter().zip(live) {
         assert_eq!(

@@ -12,18 +12,22 @@
 //! how many of their words matched exactly, then by BM25 ([`WordQuery`]).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
-    PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Score, Searcher};
 
+use super::either::{AnyOfQuery, MAX_CLAUSES};
 use super::guarded::Guarded;
+use super::kept::KeptDocs;
 use super::layers::Layer;
+use super::prefix::PrefixQuery;
 use super::syntax::{Atom, FieldName, Notice, Parsed, fold};
 use super::typos::{FUZZY_SCORE, WordQuery};
 use crate::analyzers::{Analyzers, analyze_at};
@@ -156,16 +160,23 @@ pub(crate) struct Builder<'a> {
     fields: &'a Fields,
     analyzers: Analyzers,
     layers: &'a [Layer],
+    kept: Arc<KeptDocs>,
     highlight: Highlight,
     notices: Vec<Notice>,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(fields: &'a Fields, analyzers: &Analyzers, layers: &'a [Layer]) -> Builder<'a> {
+    pub fn new(
+        fields: &'a Fields,
+        analyzers: &Analyzers,
+        layers: &'a [Layer],
+        kept: &Arc<KeptDocs>,
+    ) -> Builder<'a> {
         Builder {
             fields,
             analyzers: analyzers.clone(),
             layers,
+            kept: kept.clone(),
             highlight: Highlight::default(),
             notices: Vec::new(),
         }
@@ -266,6 +277,7 @@ impl<'a> Builder<'a> {
                     distance,
                     stem: tokens[0].1.clone(),
                     analyzer,
+                    kept: self.kept.clone(),
                 }))
             }
             Atom::Phrase(phrase) => {
@@ -359,12 +371,12 @@ impl<'a> Builder<'a> {
         if !negated {
             self.highlight.prefixes[lang as usize].push(start.clone());
         }
-        let term = Term::from_field_text(lang.words(self.fields), &start);
-        // A distance of 0: exactly this prefix.
-        clauses.push(Box::new(ConstScoreQuery::new(
-            Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
-            FUZZY_SCORE,
-        )));
+        clauses.push(Box::new(PrefixQuery {
+            field: lang.words(self.fields),
+            start,
+            score: FUZZY_SCORE,
+            kept: self.kept.clone(),
+        }));
         Some(all_of(clauses))
     }
 
@@ -527,6 +539,9 @@ pub(crate) fn unscored(query: Box<dyn Query>) -> Box<dyn Query> {
 pub(crate) fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     if queries.len() == 1 {
         return queries.remove(0);
+    }
+    if (2..=MAX_CLAUSES).contains(&queries.len()) {
+        return Box::new(AnyOfQuery { queries });
     }
     Box::new(BooleanQuery::new(
         queries.into_iter().map(|q| (Occur::Should, q)).collect(),

@@ -1,10 +1,17 @@
-//! What a search reads: the disk index and the live writer's fresh layer (`crate::fresh`).
+//! What a search reads: the disk index and the live writer's fresh layer (`crate::fresh`),
+//! taken together as one state of the index, and the last states searched, kept a while.
 
-use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query, TermSetQuery};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query};
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
-use crate::index::SearchIndex;
+use super::terms::AnyTermQuery;
+use crate::fresh::FreshView;
+use crate::index::{IndexVersion, SearchIndex};
 
 /// One layer of the index a search reads.
 pub(crate) struct Layer {
@@ -26,24 +33,81 @@ impl Layer {
     }
 }
 
+/// One state of the index: its version and its layers.
+pub(crate) struct Snapshot {
+    pub version: IndexVersion,
+    pub layers: Vec<Layer>,
+    taken: Instant,
+}
+
+/// The last states searched, so that an answer found on one of them can be checked against
+/// the state now (`SearchIndex::still_answers`). A state kept keeps its segments, on disk and
+/// in memory: a few, for a minute at most.
+#[derive(Default)]
+pub(crate) struct Snapshots(Mutex<VecDeque<Arc<Snapshot>>>);
+
+/// How many states are kept, and how long.
+const SNAPSHOTS_KEPT: usize = 32;
+const SNAPSHOTS_FOR: Duration = Duration::from_secs(60);
+
+impl Snapshots {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Snapshot>>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The state of `version`, if kept.
+    pub fn get(&self, version: IndexVersion) -> Option<Arc<Snapshot>> {
+        self.lock()
+            .iter()
+            .rev()
+            .find(|s| s.version == version)
+            .cloned()
+    }
+}
+
 impl SearchIndex {
+    /// The state of the index now (the one kept for its version, or a new one, then kept).
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
+        let view = self.fresh.read();
+        let version = self.fresh.version();
+        if let Some(kept) = self.snapshots.get(version) {
+            return kept;
+        }
+        let snapshot = Arc::new(Snapshot {
+            version,
+            layers: self.layers_of(&view),
+            taken: Instant::now(),
+        });
+        drop(view);
+        let mut kept = self.snapshots.lock();
+        while kept.len() >= SNAPSHOTS_KEPT
+            || kept
+                .front()
+                .is_some_and(|s| s.taken.elapsed() > SNAPSHOTS_FOR)
+        {
+            kept.pop_front();
+        }
+        kept.push_back(snapshot.clone());
+        snapshot
+    }
+
     /// The disk index (less what the fresh layer supersedes) and the fresh layer, taken
     /// together under the view's lock (see `fresh.rs`).
     pub(crate) fn layers(&self) -> Vec<Layer> {
-        let f = &self.fields;
         let view = self.fresh.read();
+        self.layers_of(&view)
+    }
+
+    fn layers_of(&self, view: &FreshView) -> Vec<Layer> {
+        let f = &self.fields;
         let mut layers = Vec::with_capacity(2);
         if !view.everything {
             let hidden = view.shadows_anything().then(|| {
-                let sources = view
-                    .sources
-                    .iter()
-                    .map(|s| Term::from_field_text(f.source, s));
-                let keys = view
-                    .keys
-                    .iter()
-                    .map(|k| Term::from_field_text(f.doc_key, k));
-                Box::new(TermSetQuery::new(sources.chain(keys))) as Box<dyn Query>
+                Box::new(AnyTermQuery::sources_and_keys(
+                    f,
+                    &*view.sources,
+                    &*view.keys,
+                )) as Box<dyn Query>
             });
             layers.push(Layer {
                 searcher: self.reader.searcher(),

@@ -2,18 +2,23 @@
 //! facets each without its own filter ([`facets`]), and the hits with their snippets.
 
 pub(crate) mod build;
+mod either;
 pub(crate) mod facets;
 mod guarded;
+pub(crate) mod kept;
 pub(crate) mod layers;
+mod prefix;
 pub(crate) mod readers;
 pub(crate) mod snippets;
 pub(crate) mod syntax;
+mod terms;
 mod typos;
 
+use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use tantivy::collector::TopDocs;
-use tantivy::query::{EmptyQuery, Query, RangeQuery};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, EmptyQuery, Occur, Query, RangeQuery};
 use tantivy::{DateTime, DocAddress, Order, Score, TantivyDocument, Term};
 
 use self::build::{Builder, all_of, keyword_query, unscored};
@@ -22,8 +27,9 @@ use self::layers::{Layer, Together};
 use self::readers::ReadersQuery;
 use self::snippets::{Snippets, hit};
 use self::syntax::{MAX_QUERY_CHARS, Notice};
+use self::terms::AnyTermQuery;
 use crate::SearchError;
-use crate::index::SearchIndex;
+use crate::index::{IndexVersion, SearchIndex};
 use crate::schema::{Fields, Language, names};
 use crate::writer::place_facet;
 
@@ -61,6 +67,10 @@ pub struct SearchQuery {
     pub text: String,
     /// The searcher's grants, e.g. `["public", "members", "group:12", "member:5"]`.
     pub readers: Vec<String>,
+    /// Leaves out the documents any of these grants open, whatever `readers` open: a search
+    /// split in two parts, what grants shared by many open (an answer many can share) and
+    /// what the searcher's own grants alone open, joined by [`SearchResults::joined`].
+    pub except_readers: Vec<String>,
     /// Ignores `readers` and finds every document, whoever may see it. Only for the server's
     /// own checks (comparing a rebuilt index with the live one), never for a member's search.
     pub all_readers_for_internal_checks: bool,
@@ -120,6 +130,25 @@ pub struct SearchResults {
     pub reading: Option<String>,
     /// What the page should say about the query (unknown field, cut, …).
     pub notices: Vec<Notice>,
+    /// What joining two parts of a search needs (see [`SearchResults::joined`]).
+    pub(crate) joinable: Joinable,
+}
+
+/// What joining two parts of a search needs, beside the answer: where each hit stands in the
+/// order of the whole search, and each place's own count (`facets_place` adds the places
+/// below to each). Not part of the answer: ignored when answers are compared.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Joinable {
+    /// Per hit: what ranks it (its score or its date), then its layer and address, which
+    /// break ties as a single search does.
+    order: Vec<(f64, usize, DocAddress)>,
+    places: BTreeMap<String, u64>,
+}
+
+impl PartialEq for Joinable {
+    fn eq(&self, _: &Joinable) -> bool {
+        true
+    }
 }
 
 /// One hit.
@@ -159,14 +188,98 @@ pub struct Hit {
     pub place: Option<String>,
 }
 
+/// Most documents changed since an answer was found for it to be checked rather than found
+/// again (a text's paragraphs, edited, are one source).
+const MAX_CHANGED: usize = 64;
+
+/// A query, read and built ([`SearchIndex::prepare`]).
+struct Prepared {
+    /// Every clause the counts and pages share.
+    query: Box<dyn Query>,
+    built: build::Built,
+    reading: Option<String>,
+    notices: Vec<Notice>,
+}
+
 /// A document found in a layer: what ranks it (its score, or its date), its score, where.
 type Ranked = (f64, Score, DocAddress);
+
+/// The order of a search's hits: what ranks them, highest first; then the layer, then the
+/// address.
+fn by_rank(a: (f64, usize, DocAddress), b: (f64, usize, DocAddress)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+}
+
+impl SearchResults {
+    /// The answer to `q` from two answers to parts of it that share no document (the second
+    /// searched with the first's grants as [`SearchQuery::except_readers`]), each asked from
+    /// its first hit (`offset` 0) as deep as `q` pages (`limit` at least `q.offset + q.limit`),
+    /// on the same state of the index: then it is exactly the answer of `q` searched whole.
+    /// (On two states, a tie between one part's hit and the other's may go either way.)
+    pub fn joined(a: &SearchResults, b: &SearchResults, q: &SearchQuery) -> SearchResults {
+        let sum = |x: &[(String, u64)], y: &[(String, u64)]| {
+            let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+            for (value, count) in x.iter().chain(y) {
+                *counts.entry(value.clone()).or_insert(0) += count;
+            }
+            most_frequent_first(counts)
+        };
+        let mut places = a.joinable.places.clone();
+        for (place, count) in &b.joinable.places {
+            *places.entry(place.clone()).or_insert(0) += count;
+        }
+        let mut ranked: Vec<(&Hit, (f64, usize, DocAddress))> = a
+            .hits
+            .iter()
+            .zip(a.joinable.order.iter().copied())
+            .chain(b.hits.iter().zip(b.joinable.order.iter().copied()))
+            .collect();
+        ranked.sort_by(|x, y| by_rank(x.1, y.1));
+        let limit = q.limit.min(MAX_LIMIT);
+        let offset = q.offset.min(MAX_DEPTH.saturating_sub(limit));
+        let (hits, order) = ranked
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(hit, order)| (hit.clone(), order))
+            .unzip();
+        SearchResults {
+            total: a.total + b.total,
+            hits,
+            facets_kind: sum(&a.facets_kind, &b.facets_kind),
+            facets_group: sum(&a.facets_group, &b.facets_group),
+            facets_theme: sum(&a.facets_theme, &b.facets_theme),
+            facets_status: sum(&a.facets_status, &b.facets_status),
+            facets_convention: sum(&a.facets_convention, &b.facets_convention),
+            facets_place: place_tree(&places, q.place_prefix.as_deref()),
+            reading: a.reading.clone(),
+            notices: a.notices.clone(),
+            joinable: Joinable { order, places },
+        }
+    }
+}
 
 impl SearchIndex {
     /// Runs `q`. User syntax never errs; errors are tantivy failures only.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        self.search_versioned(q).map(|(results, _)| results)
+    }
+
+    /// Runs `q`, and says on which state of the index ([`SearchIndex::version`]): for keeping
+    /// the answer, and checking later that it still holds ([`SearchIndex::still_answers`]).
+    pub fn search_versioned(
+        &self,
+        q: &SearchQuery,
+    ) -> Result<(SearchResults, IndexVersion), SearchError> {
+        let snapshot = self.snapshot();
+        let results = self.search_on(&snapshot.layers, q)?;
+        Ok((results, snapshot.version))
+    }
+
+    /// What the query of `q` is: its text read and built, and the clauses every count and page
+    /// shares (the text, the grants, the filters that no facet ignores), as one query.
+    fn prepare(&self, layers: &[Layer], q: &SearchQuery) -> Prepared {
         let f = &self.fields;
-        let layers = self.layers();
         let mut notices = Vec::new();
         let text = match q.text.char_indices().nth(MAX_QUERY_CHARS) {
             Some((cut, _)) => {
@@ -177,15 +290,11 @@ impl SearchIndex {
             }
             None => &q.text,
         };
-        let parsed = syntax::parse(text);
-        let built = Builder::new(f, &self.analyzers, &layers).build(&parsed);
-        notices.extend(parsed.notices);
+        let mut parsed = syntax::parse(text);
+        let built = Builder::new(f, &self.analyzers, layers, &self.kept_docs).build(&parsed);
+        notices.append(&mut parsed.notices);
         notices.extend(built.notices.iter().cloned());
-        let listing = built.scored.is_none();
-        let by_date = listing || q.sort == Sort::Date;
 
-        // What every count and page shares: the text, the grants, the filters that no facet
-        // ignores.
         let mut common: Vec<Box<dyn Query>> = vec![built.query()];
         common.push(self.readers_filter(&q.readers, q.all_readers_for_internal_checks));
         if let Some(author) = &q.author {
@@ -207,6 +316,86 @@ impl SearchIndex {
                 bound(q.to),
             ))));
         }
+        let mut query = all_of(common);
+        if !q.except_readers.is_empty() {
+            query = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query),
+                (
+                    Occur::MustNot,
+                    self.readers_filter(&q.except_readers, false),
+                ),
+            ]));
+        }
+        Prepared {
+            query,
+            built,
+            reading: parsed.reading,
+            notices,
+        }
+    }
+
+    /// Whether the answer `q` had on the state of version `then` is its answer now: when no
+    /// document changed since (added, replaced or deleted) matches the query — grants and
+    /// filters included, the facets' own filters left out, as they count — neither as it was
+    /// then nor as it is now, the same documents match, so the same total, facets and hits.
+    /// Their scores and snippets are then's: the corpus's statistics moved by the few
+    /// documents changed, so a fresh search could order two nearly equal hits the other way
+    /// (as a merge of segments can) or show another passage of one. `Some(version now)` if so; `None`
+    /// when it may differ, or cannot be told (that state is no longer kept, or the index
+    /// was reloaded by another writer, or cleared).
+    pub fn still_answers(
+        &self,
+        q: &SearchQuery,
+        then: IndexVersion,
+    ) -> Result<Option<IndexVersion>, SearchError> {
+        let now = self.snapshot();
+        if now.version == then {
+            return Ok(Some(then));
+        }
+        let Some(changed) = self.fresh.changed_between(then, now.version) else {
+            return Ok(None);
+        };
+        if changed.everything || changed.sources.len() + changed.keys.len() > MAX_CHANGED {
+            return Ok(None);
+        }
+        if changed.is_empty() {
+            return Ok(Some(now.version));
+        }
+        let Some(before) = self.snapshots.get(then) else {
+            return Ok(None);
+        };
+        let changed: Box<dyn Query> = Box::new(AnyTermQuery::sources_and_keys(
+            &self.fields,
+            &changed.sources,
+            &changed.keys,
+        ));
+        for state in [&before, &now] {
+            let prepared = self.prepare(&state.layers, q);
+            let query = all_of(vec![prepared.query, changed.box_clone()]);
+            for layer in &state.layers {
+                let found = layer
+                    .searcher
+                    .search(&*layer.restrict(&*query), &Count)
+                    .map_err(|cause| self.query_error(cause))?;
+                if found > 0 {
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some(now.version))
+    }
+
+    /// Runs `q` on `layers`.
+    fn search_on(&self, layers: &[Layer], q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let f = &self.fields;
+        let Prepared {
+            query,
+            built,
+            reading,
+            mut notices,
+        } = self.prepare(layers, q);
+        let listing = built.scored.is_none();
+        let by_date = listing || q.sort == Sort::Date;
         // Each facet's own filter: checked while counting, not in the query (`Faceted`).
         let mut own: Vec<(Facet, FacetFilter)> = Vec::new();
         for (facet, value) in [
@@ -224,11 +413,10 @@ impl SearchIndex {
             let path = place_facet(place).encoded_str().to_owned();
             own.push((Facet::Place, FacetFilter::Place(path)));
         }
-        let query = all_of(common);
 
         let limit = q.limit.min(MAX_LIMIT);
         let offset = q.offset.min(MAX_DEPTH.saturating_sub(limit));
-        let statistics = Together::of(&layers);
+        let statistics = Together::of(layers);
         let mut total = 0;
         let mut counts = Counts::new();
         let mut ranked = Vec::new();
@@ -243,18 +431,21 @@ impl SearchIndex {
                     .map(|(rank, score, address)| (rank, score, at, address)),
             );
         }
-        // Highest first; a tie keeps the disk's order, then the fresh layer's.
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+        // Highest first; a tie keeps the disk's order, then the fresh layer's, each by address
+        // (as tantivy breaks ties).
+        ranked.sort_by(|a, b| by_rank((a.0, a.2, a.3), (b.0, b.2, b.3)));
 
         let snippets = (!listing)
             .then(|| Snippets::new(f, &self.analyzers, built.highlight.clone(), &statistics));
         let mut hits = Vec::with_capacity(limit);
-        for (_, score, at, address) in ranked.into_iter().skip(offset).take(limit) {
+        let mut order = Vec::with_capacity(limit);
+        for (rank, score, at, address) in ranked.into_iter().skip(offset).take(limit) {
             let doc: TantivyDocument = layers[at]
                 .searcher
                 .doc(address)
                 .map_err(|cause| self.query_error(cause))?;
             hits.push(hit(f, &doc, score, snippets.as_ref()));
+            order.push((rank, at, address));
         }
 
         let mut take = |facet| most_frequent_first(counts.remove(&facet).unwrap_or_default());
@@ -274,8 +465,9 @@ impl SearchIndex {
             facets_status,
             facets_convention,
             facets_place: place_tree(&places, q.place_prefix.as_deref()),
-            reading: parsed.reading,
+            reading,
             notices,
+            joinable: Joinable { order, places },
         })
     }
 

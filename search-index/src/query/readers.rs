@@ -13,11 +13,14 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
+use super::kept::{DocList, set_postings};
+
 /// How much memory the kept sets may take, in bytes (one bit a document, per grant and
-/// segment): past it, they are all dropped and read again as needed.
+/// segment, or 32 bits a document for a grant that opens few): past it, they are all dropped
+/// and read again as needed.
 const CACHE_BYTES: usize = 32 << 20;
 
 /// The kept sets, shared by every clone of an index.
@@ -28,7 +31,7 @@ pub(crate) struct ReadersCache {
 
 #[derive(Default)]
 struct Cache {
-    sets: HashMap<(SegmentId, String), Arc<Vec<u64>>>,
+    sets: HashMap<(SegmentId, String), Arc<DocList>>,
     bytes: usize,
 }
 
@@ -39,38 +42,44 @@ impl fmt::Debug for ReadersCache {
 }
 
 impl ReadersCache {
-    /// The documents of `reader` with `grant` among their readers, one bit each.
+    /// The documents of `reader` with `grant` among their readers.
     fn documents(
         &self,
         reader: &SegmentReader,
         field: Field,
         grant: &str,
-    ) -> tantivy::Result<Arc<Vec<u64>>> {
-        let key = (reader.segment_id(), grant.to_owned());
+    ) -> tantivy::Result<Arc<DocList>> {
+        self.kept(reader, grant, || {
+            let mut words = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
+            let inverted = reader.inverted_index(field)?;
+            if let Some(info) = inverted.get_term_info(&Term::from_field_text(field, grant))? {
+                set_postings(&inverted, &info, &mut words)?;
+            }
+            Ok(DocList::from_bits(words, reader.max_doc()))
+        })
+    }
+
+    /// The set kept for `reader` and `key`, or the one `read` gives (then kept).
+    fn kept(
+        &self,
+        reader: &SegmentReader,
+        key: &str,
+        read: impl FnOnce() -> tantivy::Result<DocList>,
+    ) -> tantivy::Result<Arc<DocList>> {
+        let key = (reader.segment_id(), key.to_owned());
         if let Some(set) = self.lock().sets.get(&key) {
             return Ok(set.clone());
         }
-        let mut words = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
-        let inverted = reader.inverted_index(field)?;
-        if let Some(info) = inverted.get_term_info(&Term::from_field_text(field, grant))? {
-            let mut postings =
-                inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
-            while !postings.docs().is_empty() {
-                for &doc in postings.docs() {
-                    words[doc as usize / 64] |= 1 << (doc % 64);
-                }
-                postings.advance();
-            }
-        }
-        let set = Arc::new(words);
+        let set = Arc::new(read()?);
         let mut cache = self.lock();
-        let bytes = set.len() * 8;
+        let bytes = set.bytes() + key.1.len() + 64;
         if cache.bytes + bytes > CACHE_BYTES {
             cache.sets.clear();
             cache.bytes = 0;
         }
-        cache.bytes += bytes;
-        cache.sets.insert(key, set.clone());
+        if cache.sets.insert(key, set.clone()).is_none() {
+            cache.bytes += bytes;
+        }
         Ok(set)
     }
 
@@ -97,22 +106,23 @@ impl Query for ReadersQuery {
 
 impl Weight for ReadersQuery {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut union: Option<Arc<Vec<u64>>> = None;
-        for grant in &self.grants {
-            let set = self.cache.documents(reader, self.field, grant)?;
-            union = Some(match union {
-                None => set,
-                Some(mut union) => {
-                    let words = Arc::make_mut(&mut union);
-                    for (word, more) in words.iter_mut().zip(set.iter()) {
-                        *word |= more;
-                    }
-                    union
-                }
-            });
+        if let [grant] = self.grants.as_slice() {
+            return Ok(self.cache.documents(reader, self.field, grant)?.scorer(0.0));
         }
-        let words = union.unwrap_or_default();
-        Ok(Box::new(Bits::new(words, reader.max_doc())))
+        // Many members hold the same grants (a section's): their union is kept too, by the
+        // grants (sorted, each once), which cannot be taken for a grant (no grant has a line
+        // break).
+        let union = self.grants.join("\n");
+        let set = self.cache.kept(reader, &union, || {
+            let mut words = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
+            for grant in &self.grants {
+                self.cache
+                    .documents(reader, self.field, grant)?
+                    .or_into(&mut words);
+            }
+            Ok(DocList::from_bits(words, reader.max_doc()))
+        })?;
+        Ok(set.scorer(0.0))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -127,7 +137,7 @@ impl Weight for ReadersQuery {
 }
 
 /// A set of documents, one bit each.
-struct Bits {
+pub(crate) struct Bits {
     words: Arc<Vec<u64>>,
     max_doc: DocId,
     doc: DocId,
@@ -135,7 +145,7 @@ struct Bits {
 }
 
 impl Bits {
-    fn new(words: Arc<Vec<u64>>, max_doc: DocId) -> Bits {
+    pub(crate) fn new(words: Arc<Vec<u64>>, max_doc: DocId) -> Bits {
         let len = words.iter().map(|w| w.count_ones()).sum();
         let mut bits = Bits {
             words,

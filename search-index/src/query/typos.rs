@@ -7,18 +7,20 @@
 //! plural, its other forms, all of them exact matches, a third of the index for « articles »
 //! — into a bit set; and the bonus clause reads the exact postings a second time. Here the
 //! words within the distance that have the query's stem are skipped (the exact clause finds
-//! their documents), so only real misspellings are read, and one scorer adds the bonus.
+//! their documents), so only real misspellings are read, and one scorer adds the bonus. What a
+//! segment's misspellings find is kept for the segment (`super::kept`).
 
 use std::fmt;
+use std::sync::Arc;
 
 use tantivy::query::{
-    BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation, FuzzyTermQuery, Query,
-    Scorer, Weight,
+    EmptyScorer, EnableScoring, Explanation, FuzzyTermQuery, Query, Scorer, Weight,
 };
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
+use super::kept::{DocList, KeptDocs, set_postings};
 use crate::analyzers::analyze_at;
 
 /// What a word matched exactly (not only through a typo) adds to a document's score.
@@ -39,6 +41,8 @@ pub(crate) struct WordQuery {
     pub stem: String,
     /// The analyzer that stems the words field's words.
     pub analyzer: TextAnalyzer,
+    /// What misspellings found, per segment.
+    pub kept: Arc<KeptDocs>,
 }
 
 impl Clone for WordQuery {
@@ -50,6 +54,7 @@ impl Clone for WordQuery {
             distance: self.distance,
             stem: self.stem.clone(),
             analyzer: self.analyzer.clone(),
+            kept: self.kept.clone(),
         }
     }
 }
@@ -88,13 +93,27 @@ impl WordWeight {
     /// exactly: the scorer sorts that out).
     fn misspelled(&self, reader: &SegmentReader) -> tantivy::Result<Box<dyn Scorer>> {
         let q = &self.query;
+        let what = format!("~{} {} {}", q.distance, q.written, q.stem);
+        let docs = q
+            .kept
+            .get_or_read(reader.segment_id(), q.words, &what, || self.read(reader))?;
+        Ok(if docs.is_empty() {
+            Box::new(EmptyScorer)
+        } else {
+            docs.scorer(FUZZY_SCORE)
+        })
+    }
+
+    /// Reads the documents of the segment's misspellings.
+    fn read(&self, reader: &SegmentReader) -> tantivy::Result<DocList> {
+        let q = &self.query;
         let automaton =
             FuzzyTermQuery::new(Term::from_field_text(q.words, &q.written), q.distance, true)
                 .automaton()?;
         let inverted = reader.inverted_index(q.words)?;
         let mut stream = inverted.terms().search(automaton).into_stream()?;
         let mut analyzer = q.analyzer.clone();
-        let mut docs: Option<BitSet> = None;
+        let mut words = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
         while stream.advance() {
             let Ok(word) = std::str::from_utf8(stream.key()) else {
                 continue;
@@ -103,20 +122,9 @@ impl WordWeight {
             if stems.len() == 1 && stems[0].1 == q.stem {
                 continue;
             }
-            let docs = docs.get_or_insert_with(|| BitSet::with_max_value(reader.max_doc()));
-            let mut postings = inverted
-                .read_block_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)?;
-            while !postings.docs().is_empty() {
-                for &doc in postings.docs() {
-                    docs.insert(doc);
-                }
-                postings.advance();
-            }
+            set_postings(&inverted, stream.value(), &mut words)?;
         }
-        Ok(match docs {
-            Some(docs) => Box::new(ConstScorer::new(BitSetDocSet::from(docs), FUZZY_SCORE)),
-            None => Box::new(EmptyScorer),
-        })
+        Ok(DocList::from_bits(words, reader.max_doc()))
     }
 }
 

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
@@ -115,7 +116,16 @@ async fn search(
     };
     let page = query.offset / PAGE_SIZE + 1;
     match app.search.search(query).await {
-        Ok(results) => Json(answer(std::sync::Arc::unwrap_or_clone(results), page)).into_response(),
+        // The page is the query's, which the answer is kept for.
+        Ok(found) => {
+            let json = found.rendered(|results| {
+                serde_json::to_vec(&answer(results.clone(), page)).map(Bytes::from)
+            });
+            match json {
+                Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+                Err(e) => AppError::Internal(e.into()).into_response(),
+            }
+        }
         Err(Unavailable::Rebuilding) => rebuilding(),
         Err(e) => AppError::Internal(e.into()).into_response(),
     }

@@ -99,14 +99,7 @@ async fn search_page(
         }
         Err(e) => return Err(AppError::Internal(e.into())),
     };
-    fill(
-        &app,
-        &page,
-        &mut view,
-        std::sync::Arc::unwrap_or_clone(results),
-        page_number,
-    )
-    .await?;
+    fill(&app, &page, &mut view, results.results.clone(), page_number).await?;
     Ok(html_with_status(
         StatusCode::OK,
         tpl::search_page(&page.ctx, &view),
