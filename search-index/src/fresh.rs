@@ -24,11 +24,20 @@ use tantivy::query::AllQuery;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analyzers;
-use crate::index::IndexVersion;
 use crate::schema::{self, Fields};
 
 /// The fresh layer's writer memory: it holds about a second of changes (tantivy's minimum).
 const FRESH_WRITER_MEMORY_BYTES: usize = 15_000_000;
+
+/// A state of an index, as [`crate::SearchIndex::version`] gives it: comparable between versions of
+/// the same open index only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IndexVersion {
+    /// The disk reader's generation (one per reload).
+    pub(crate) disk: u64,
+    /// The fresh layer's changes.
+    pub(crate) fresh: u64,
+}
 
 /// What searches read of the fresh layer: shared by every clone of a [`crate::SearchIndex`].
 #[derive(Clone, Default)]

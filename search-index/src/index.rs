@@ -4,33 +4,26 @@ use std::fs;
 use std::io::{self, Write as _};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 use tantivy::collector::Count;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::AllQuery;
+use tantivy::query::{AllQuery, Query};
 use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument, TantivyError};
 
 use crate::SearchError;
 use crate::analyzers::{self, Analyzers};
-use crate::fresh::{FreshWriter, SharedView};
+pub use crate::fresh::IndexVersion;
+use crate::fresh::{FreshView, FreshWriter, SharedView};
 use crate::query::kept::KeptDocs;
-use crate::query::layers::Snapshots;
+use crate::query::layers::{Layer, SNAPSHOTS_FOR, SNAPSHOTS_KEPT, Snapshot, Snapshots};
 use crate::query::readers::ReadersCache;
+use crate::query::terms::AnyTermQuery;
 use crate::schema::{self, Fields, SCHEMA_VERSION, SCHEMA_VERSION_FILE};
 use crate::writer::{IndexWriterHandle, payload_position};
 
 /// Memory budget of the (single) writer, shared among its indexing threads.
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
-
-/// A state of an index, as [`SearchIndex::version`] gives it: comparable between versions of
-/// the same open index only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct IndexVersion {
-    /// The disk reader's generation (one per reload).
-    pub(crate) disk: u64,
-    /// The fresh layer's changes.
-    pub(crate) fresh: u64,
-}
 
 /// An open search index: the schema, the analyzers, a reader, and the way to get the writer.
 ///
@@ -244,4 +237,64 @@ fn write_version(file: &Path) -> io::Result<()> {
     writeln!(out, "{SCHEMA_VERSION}")?;
     out.sync_all()?;
     fs::rename(&tmp, file)
+}
+
+/// The states searches read (`crate::query::layers`).
+impl SearchIndex {
+    /// The state of the index now (the one kept for its version, or a new one, then kept).
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
+        let view = self.fresh.read();
+        let version = self.fresh.version();
+        if let Some(kept) = self.snapshots.get(version) {
+            return kept;
+        }
+        let snapshot = Arc::new(Snapshot {
+            version,
+            layers: self.layers_of(&view),
+            taken: Instant::now(),
+        });
+        drop(view);
+        let mut kept = self.snapshots.lock();
+        while kept.len() >= SNAPSHOTS_KEPT
+            || kept
+                .front()
+                .is_some_and(|s| s.taken.elapsed() > SNAPSHOTS_FOR)
+        {
+            kept.pop_front();
+        }
+        kept.push_back(snapshot.clone());
+        snapshot
+    }
+
+    /// The disk index (less what the fresh layer supersedes) and the fresh layer, taken
+    /// together under the view's lock (see `fresh.rs`).
+    pub(crate) fn layers(&self) -> Vec<Layer> {
+        let view = self.fresh.read();
+        self.layers_of(&view)
+    }
+
+    fn layers_of(&self, view: &FreshView) -> Vec<Layer> {
+        let f = &self.fields;
+        let mut layers = Vec::with_capacity(2);
+        if !view.everything {
+            let hidden = view.shadows_anything().then(|| {
+                Box::new(AnyTermQuery::sources_and_keys(
+                    f,
+                    &*view.sources,
+                    &*view.keys,
+                )) as Box<dyn Query>
+            });
+            layers.push(Layer {
+                searcher: self.reader.searcher(),
+                hidden,
+            });
+        }
+        if let Some(searcher) = &view.searcher {
+            layers.push(Layer {
+                searcher: searcher.clone(),
+                hidden: None,
+            });
+        }
+        layers
+    }
 }

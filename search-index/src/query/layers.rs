@@ -9,9 +9,7 @@ use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query};
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
-use super::terms::AnyTermQuery;
-use crate::fresh::FreshView;
-use crate::index::{IndexVersion, SearchIndex};
+use crate::fresh::IndexVersion;
 
 /// One layer of the index a search reads.
 pub(crate) struct Layer {
@@ -37,7 +35,7 @@ impl Layer {
 pub(crate) struct Snapshot {
     pub version: IndexVersion,
     pub layers: Vec<Layer>,
-    taken: Instant,
+    pub taken: Instant,
 }
 
 /// The last states searched, so that an answer found on one of them can be checked against
@@ -47,11 +45,11 @@ pub(crate) struct Snapshot {
 pub(crate) struct Snapshots(Mutex<VecDeque<Arc<Snapshot>>>);
 
 /// How many states are kept, and how long.
-const SNAPSHOTS_KEPT: usize = 32;
-const SNAPSHOTS_FOR: Duration = Duration::from_secs(60);
+pub(crate) const SNAPSHOTS_KEPT: usize = 32;
+pub(crate) const SNAPSHOTS_FOR: Duration = Duration::from_secs(60);
 
 impl Snapshots {
-    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Snapshot>>> {
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Snapshot>>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -62,65 +60,6 @@ impl Snapshots {
             .rev()
             .find(|s| s.version == version)
             .cloned()
-    }
-}
-
-impl SearchIndex {
-    /// The state of the index now (the one kept for its version, or a new one, then kept).
-    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
-        let view = self.fresh.read();
-        let version = self.fresh.version();
-        if let Some(kept) = self.snapshots.get(version) {
-            return kept;
-        }
-        let snapshot = Arc::new(Snapshot {
-            version,
-            layers: self.layers_of(&view),
-            taken: Instant::now(),
-        });
-        drop(view);
-        let mut kept = self.snapshots.lock();
-        while kept.len() >= SNAPSHOTS_KEPT
-            || kept
-                .front()
-                .is_some_and(|s| s.taken.elapsed() > SNAPSHOTS_FOR)
-        {
-            kept.pop_front();
-        }
-        kept.push_back(snapshot.clone());
-        snapshot
-    }
-
-    /// The disk index (less what the fresh layer supersedes) and the fresh layer, taken
-    /// together under the view's lock (see `fresh.rs`).
-    pub(crate) fn layers(&self) -> Vec<Layer> {
-        let view = self.fresh.read();
-        self.layers_of(&view)
-    }
-
-    fn layers_of(&self, view: &FreshView) -> Vec<Layer> {
-        let f = &self.fields;
-        let mut layers = Vec::with_capacity(2);
-        if !view.everything {
-            let hidden = view.shadows_anything().then(|| {
-                Box::new(AnyTermQuery::sources_and_keys(
-                    f,
-                    &*view.sources,
-                    &*view.keys,
-                )) as Box<dyn Query>
-            });
-            layers.push(Layer {
-                searcher: self.reader.searcher(),
-                hidden,
-            });
-        }
-        if let Some(searcher) = &view.searcher {
-            layers.push(Layer {
-                searcher: searcher.clone(),
-                hidden: None,
-            });
-        }
-        layers
     }
 }
 

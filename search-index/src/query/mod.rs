@@ -11,7 +11,7 @@ mod prefix;
 pub(crate) mod readers;
 pub(crate) mod snippets;
 pub(crate) mod syntax;
-mod terms;
+pub(crate) mod terms;
 mod typos;
 
 use std::collections::BTreeMap;

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::Field;
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 
 use super::kept::{DocList, set_postings};
 
@@ -133,107 +133,5 @@ impl Weight for ReadersQuery {
             )));
         }
         Ok(Explanation::new("readers", 0.0))
-    }
-}
-
-/// A set of documents, one bit each.
-pub(crate) struct Bits {
-    words: Arc<Vec<u64>>,
-    max_doc: DocId,
-    doc: DocId,
-    len: u32,
-}
-
-impl Bits {
-    pub(crate) fn new(words: Arc<Vec<u64>>, max_doc: DocId) -> Bits {
-        let len = words.iter().map(|w| w.count_ones()).sum();
-        let mut bits = Bits {
-            words,
-            max_doc,
-            doc: 0,
-            len,
-        };
-        bits.doc = bits.first_from(0);
-        bits
-    }
-
-    /// The first document at or after `from`.
-    fn first_from(&self, from: DocId) -> DocId {
-        if from >= self.max_doc {
-            return TERMINATED;
-        }
-        let mut at = from as usize / 64;
-        let mut word = self.words.get(at).copied().unwrap_or(0) & (u64::MAX << (from % 64));
-        loop {
-            if word != 0 {
-                let doc = (at * 64) as DocId + word.trailing_zeros();
-                return if doc < self.max_doc { doc } else { TERMINATED };
-            }
-            at += 1;
-            match self.words.get(at) {
-                Some(next) => word = *next,
-                None => return TERMINATED,
-            }
-        }
-    }
-}
-
-impl DocSet for Bits {
-    fn advance(&mut self) -> DocId {
-        if self.doc != TERMINATED {
-            self.doc = self.first_from(self.doc + 1);
-        }
-        self.doc
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc != TERMINATED && self.doc < target {
-            self.doc = self.first_from(target);
-        }
-        self.doc
-    }
-
-    fn doc(&self) -> DocId {
-        self.doc
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.len
-    }
-}
-
-impl Scorer for Bits {
-    fn score(&mut self) -> Score {
-        0.0
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bits_walk_and_seek() {
-        let mut words = vec![0u64; 3];
-        for doc in [0u32, 5, 63, 64, 130] {
-            words[doc as usize / 64] |= 1 << (doc % 64);
-        }
-        let mut bits = Bits::new(Arc::new(words.clone()), 140);
-        let mut seen = vec![bits.doc()];
-        while bits.advance() != TERMINATED {
-            seen.push(bits.doc());
-        }
-        assert_eq!(seen, [0, 5, 63, 64, 130]);
-        let mut bits = Bits::new(Arc::new(words.clone()), 140);
-        assert_eq!(bits.seek(6), 63);
-        assert_eq!(bits.seek(63), 63);
-        assert_eq!(bits.seek(65), 130);
-        assert_eq!(bits.seek(131), TERMINATED);
-        assert_eq!(bits.size_hint(), 5);
-        // A bit past the last document does not count.
-        let mut bits = Bits::new(Arc::new(words), 100);
-        assert_eq!(bits.seek(70), TERMINATED);
-        let empty = Bits::new(Arc::new(Vec::new()), 0);
-        assert_eq!(empty.doc(), TERMINATED);
     }
 }
