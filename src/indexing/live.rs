@@ -35,15 +35,23 @@ pub struct Answered {
     pub searched: AtomicU64,
 }
 
+/// How a search was answered.
+#[derive(Clone, Copy, Debug)]
+enum How {
+    Kept,
+    Held,
+    Searched,
+}
+
 impl Answered {
-    fn count(&self, how: &'static str) {
-        let counter = match how {
-            "kept" => &self.kept,
-            "held" => &self.held,
-            _ => &self.searched,
+    fn count(&self, how: How) {
+        let (counter, label) = match how {
+            How::Kept => (&self.kept, "kept"),
+            How::Held => (&self.held, "held"),
+            How::Searched => (&self.searched, "searched"),
         };
         counter.fetch_add(1, Ordering::Relaxed);
-        metrics::counter!("atelier_search_answers_total", "how" => how).increment(1);
+        metrics::counter!("atelier_search_answers_total", "how" => label).increment(1);
     }
 }
 
@@ -348,7 +356,7 @@ fn kept_search(
     if let Some(found) = kept.get(&key)
         && found.version == index.version()
     {
-        answered.count("kept");
+        answered.count(How::Kept);
         return Ok(found.answer);
     }
     let query = key.query.clone();
@@ -357,11 +365,11 @@ fn kept_search(
             if let Some(found) = found.map(|entry| entry.into_value()) {
                 match index.still_answers(&query, found.version)? {
                     Some(version) if version == found.version => {
-                        answered.count("kept");
+                        answered.count(How::Kept);
                         return Ok(Op::Nop);
                     }
                     Some(version) => {
-                        answered.count("held");
+                        answered.count(How::Held);
                         return Ok(Op::Put(Kept {
                             version,
                             answer: found.answer,
@@ -370,7 +378,7 @@ fn kept_search(
                     None => {}
                 }
             }
-            answered.count("searched");
+            answered.count(How::Searched);
             let (answer, version) = index.search_versioned(&query)?;
             Ok(Op::Put(Kept {
                 version,
