@@ -26,9 +26,16 @@ const CACHE_BYTES: usize = 64 << 20;
 type Key = (SegmentId, Field, String);
 
 /// The kept sets, shared by every clone of an index.
-#[derive(Default)]
 pub(crate) struct KeptDocs {
     kept: Mutex<Kept>,
+    /// Bytes the sets may take.
+    budget: usize,
+}
+
+impl Default for KeptDocs {
+    fn default() -> KeptDocs {
+        KeptDocs::within(CACHE_BYTES)
+    }
 }
 
 #[derive(Default)]
@@ -44,6 +51,14 @@ impl std::fmt::Debug for KeptDocs {
 }
 
 impl KeptDocs {
+    /// Sets kept within `budget` bytes.
+    pub fn within(budget: usize) -> KeptDocs {
+        KeptDocs {
+            kept: Mutex::default(),
+            budget,
+        }
+    }
+
     /// The set kept for `segment`, `field` and `what`, or the one `read` gives (then kept).
     /// Two searches reading the same set at once both read it: rare, and cheaper than making
     /// one wait under a lock.
@@ -61,7 +76,7 @@ impl KeptDocs {
         let set = Arc::new(read()?);
         let bytes = set.bytes() + what.len() + 64;
         let mut kept = self.lock();
-        if kept.bytes + bytes > CACHE_BYTES {
+        if kept.bytes + bytes > self.budget {
             kept.sets.clear();
             kept.bytes = 0;
         }

@@ -7,32 +7,32 @@
 //! into a bit set, kept (segments never change; deleted documents are left out when
 //! collecting), and a search ORs its grants' sets.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 
-use super::kept::{DocList, set_postings};
+use super::kept::{DocList, KeptDocs, set_postings};
 
 /// How much memory the kept sets may take, in bytes (one bit a document, per grant and
 /// segment, or 32 bits a document for a grant that opens few): past it, they are all dropped
 /// and read again as needed.
 const CACHE_BYTES: usize = 32 << 20;
 
-/// The kept sets, shared by every clone of an index.
-#[derive(Default)]
+/// The kept sets, shared by every clone of an index: kept as misspellings' are
+/// (`super::kept`), within their own budget.
 pub(crate) struct ReadersCache {
-    sets: Mutex<Cache>,
+    kept: KeptDocs,
 }
 
-#[derive(Default)]
-struct Cache {
-    sets: HashMap<(SegmentId, String), Arc<DocList>>,
-    bytes: usize,
+impl Default for ReadersCache {
+    fn default() -> ReadersCache {
+        ReadersCache {
+            kept: KeptDocs::within(CACHE_BYTES),
+        }
+    }
 }
 
 impl fmt::Debug for ReadersCache {
@@ -49,44 +49,15 @@ impl ReadersCache {
         field: Field,
         grant: &str,
     ) -> tantivy::Result<Arc<DocList>> {
-        self.kept(reader, grant, || {
-            let mut words = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
-            let inverted = reader.inverted_index(field)?;
-            if let Some(info) = inverted.get_term_info(&Term::from_field_text(field, grant))? {
-                set_postings(&inverted, &info, &mut words)?;
-            }
-            Ok(DocList::from_bits(words, reader.max_doc()))
-        })
-    }
-
-    /// The set kept for `reader` and `key`, or the one `read` gives (then kept).
-    fn kept(
-        &self,
-        reader: &SegmentReader,
-        key: &str,
-        read: impl FnOnce() -> tantivy::Result<DocList>,
-    ) -> tantivy::Result<Arc<DocList>> {
-        let key = (reader.segment_id(), key.to_owned());
-        if let Some(set) = self.lock().sets.get(&key) {
-            return Ok(set.clone());
-        }
-        let set = Arc::new(read()?);
-        let mut cache = self.lock();
-        let bytes = set.bytes() + key.1.len() + 64;
-        if cache.bytes + bytes > CACHE_BYTES {
-            cache.sets.clear();
-            cache.bytes = 0;
-        }
-        if cache.sets.insert(key, set.clone()).is_none() {
-            cache.bytes += bytes;
-        }
-        Ok(set)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
-        self.sets
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.kept
+            .get_or_read(reader.segment_id(), field, grant, || {
+                let mut words = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
+                let inverted = reader.inverted_index(field)?;
+                if let Some(info) = inverted.get_term_info(&Term::from_field_text(field, grant))? {
+                    set_postings(&inverted, &info, &mut words)?;
+                }
+                Ok(DocList::from_bits(words, reader.max_doc()))
+            })
     }
 }
 
@@ -113,15 +84,18 @@ impl Weight for ReadersQuery {
         // grants (sorted, each once), which cannot be taken for a grant (no grant has a line
         // break).
         let union = self.grants.join("\n");
-        let set = self.cache.kept(reader, &union, || {
-            let mut words = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
-            for grant in &self.grants {
-                self.cache
-                    .documents(reader, self.field, grant)?
-                    .or_into(&mut words);
-            }
-            Ok(DocList::from_bits(words, reader.max_doc()))
-        })?;
+        let set = self
+            .cache
+            .kept
+            .get_or_read(reader.segment_id(), self.field, &union, || {
+                let mut words = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
+                for grant in &self.grants {
+                    self.cache
+                        .documents(reader, self.field, grant)?
+                        .or_into(&mut words);
+                }
+                Ok(DocList::from_bits(words, reader.max_doc()))
+            })?;
         Ok(set.scorer(0.0))
     }
 
